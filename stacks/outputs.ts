@@ -1,0 +1,95 @@
+// The output contract: what this project's stacks export, for other projects to read
+// through a StackReference. Renaming or dropping a key is a breaking change for them.
+import * as pulumi from "@pulumi/pulumi";
+import type { Severity } from "../infra/alerts";
+
+/** Every output of a trading-bot stack, as a consumer sees it once resolved. */
+export interface TradingBotOutputValues {
+  /** The app's `ENVIRONMENT`: development, staging or production. */
+  environment: string;
+  region: string;
+  clusterName: string;
+  clusterArn: string;
+  serviceName: string;
+  serviceArn: string;
+  /** `<service>.<namespace>` in Cloud Map, or null when service discovery is off. */
+  serviceDiscoveryName: string | null;
+  logGroupName: string;
+  vpcId: string;
+  privateSubnetIds: string[];
+  publicSubnetIds: string[];
+  /** The tasks' security group: allow it as a source to let the bot reach something. */
+  serviceSecurityGroupId: string;
+  /** `postgres` (RDS) or `sqlite` (EFS volume). */
+  databaseKind: string;
+  /** `host:port` of RDS, or the EFS file system's DNS name. */
+  databaseEndpoint: string;
+  /** ARN of the Secrets Manager secret holding DATABASE_URL. */
+  databaseUrlSecretArn: string;
+  /** DATABASE_URL itself. Secret. */
+  databaseUrl: string;
+  /** `cluster` (ElastiCache) or `local` (sidecar). */
+  cacheKind: string;
+  /** Configuration endpoint `host:port`, or `localhost:6379` for the sidecar. */
+  cacheEndpoint: string;
+  /** ARN of the Secrets Manager secret holding REDIS_URL. */
+  cacheUrlSecretArn: string;
+  /** REDIS_URL itself. Secret. */
+  cacheUrl: string;
+  configBucketName: string;
+  /** SNS topic ARN per alert severity. */
+  alertTopicArns: Record<Severity, string>;
+}
+
+/** A value whose parts may each still be an Input. */
+type DeepInput<T> = [T] extends [readonly (infer U)[]]
+  ? pulumi.Input<DeepInput<U>[]>
+  : [T] extends [Record<string, unknown>]
+    ? pulumi.Input<{ [K in keyof T]: DeepInput<T[K]> }>
+    : pulumi.Input<T>;
+
+/** The outputs as the program returns them. */
+export type StackOutputs = { [K in keyof TradingBotOutputValues]: DeepInput<TradingBotOutputValues[K]> };
+
+/** Every key of the contract, in a stable order. */
+export const outputKeys = [
+  "environment",
+  "region",
+  "clusterName",
+  "clusterArn",
+  "serviceName",
+  "serviceArn",
+  "serviceDiscoveryName",
+  "logGroupName",
+  "vpcId",
+  "privateSubnetIds",
+  "publicSubnetIds",
+  "serviceSecurityGroupId",
+  "databaseKind",
+  "databaseEndpoint",
+  "databaseUrlSecretArn",
+  "databaseUrl",
+  "cacheKind",
+  "cacheEndpoint",
+  "cacheUrlSecretArn",
+  "cacheUrl",
+  "configBucketName",
+  "alertTopicArns",
+] as const satisfies readonly (keyof TradingBotOutputValues)[];
+
+/** The outputs that carry credentials: exported as Pulumi secrets, and secret when read. */
+export const secretOutputKeys = ["databaseUrl", "cacheUrl"] as const satisfies readonly (keyof TradingBotOutputValues)[];
+
+/** Typed outputs of another trading-bot stack. */
+export type TradingBotStackOutputs = { [K in keyof TradingBotOutputValues]: pulumi.Output<TradingBotOutputValues[K]> };
+
+/**
+ * Reads every output of a trading-bot stack with `requireOutput`, so a missing key fails
+ * the consumer's preview instead of yielding undefined. Secret outputs stay secret.
+ *
+ *     const bot = readTradingBotOutputs(new pulumi.StackReference("acme/trading-bot/prod"));
+ *     bot.serviceSecurityGroupId.apply(...)
+ */
+export function readTradingBotOutputs(ref: pulumi.StackReference): TradingBotStackOutputs {
+  return Object.fromEntries(outputKeys.map((key) => [key, ref.requireOutput(key)])) as TradingBotStackOutputs;
+}

@@ -1,0 +1,35 @@
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfigError, StackSettings, parseStackConfig, projectName } from "./config";
+import { StackOutputs } from "./outputs";
+import { SecretInputs, createTradingBotStack } from "./tradingBot";
+
+// isConfigSecret is internal to @pulumi/pulumi (no typings): it reads the CLI's list of keys set with --secret.
+const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+
+/** The current stack's settings, validated against the schema. */
+export function loadStackSettings(): StackSettings {
+  return parseStackConfig(pulumi.getStack(), pulumi.runtime.allConfig(), isConfigSecret);
+}
+
+/** Reads the secret config values as Pulumi secrets (never as plain strings). */
+export function readSecretInputs(settings: StackSettings): SecretInputs {
+  const config = new pulumi.Config(projectName);
+  return {
+    bybitApiKey: config.requireSecret("bybitApiKey"),
+    bybitSecretKey: config.requireSecret("bybitSecretKey"),
+    secretKey: settings.secretKeysSet.includes("secretKey") ? config.requireSecret("secretKey") : undefined,
+  };
+}
+
+/** The whole program: validate this stack's config, then build it. Returns the stack outputs. */
+export function tradingBotProgram(): StackOutputs {
+  let settings: StackSettings;
+  try {
+    settings = loadStackSettings();
+  } catch (error) {
+    // A bad stack file: the lines name every key to fix; a stack trace would only hide them.
+    if (error instanceof StackConfigError) throw new pulumi.RunError(error.message);
+    throw error;
+  }
+  return createTradingBotStack(settings, readSecretInputs(settings));
+}

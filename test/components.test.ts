@@ -1,0 +1,211 @@
+// Each component checks its own arguments before creating anything, and names the
+// argument and what is allowed.
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { AlertRule, Alerts, AlertsArgs } from "../infra/alerts";
+import { AppSecrets, AppSecretsArgs } from "../infra/appSecrets";
+import { ConfigBucket, ConfigBucketArgs } from "../infra/configBucket";
+import { LocalRedis, LocalRedisArgs } from "../infra/localRedis";
+import { Network, NetworkArgs } from "../infra/network";
+import { PostgresDatabase, PostgresDatabaseArgs } from "../infra/postgresDatabase";
+import { RedisCluster, RedisClusterArgs } from "../infra/redisCluster";
+import { SqliteVolume, SqliteVolumeArgs } from "../infra/sqliteVolume";
+import { TradingBotService, TradingBotServiceArgs } from "../infra/tradingBotService";
+import { runUnderMocks } from "../tools/mockRun";
+
+/** Runs `create` as a program under mocks and returns the error it threw. */
+async function errorOf(create: () => unknown): Promise<string> {
+  try {
+    await runUnderMocks({ stack: "unit", config: {}, secretKeys: [] }, async () => {
+      create();
+      return {};
+    });
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return "no error";
+}
+
+const vpc = { vpcId: "vpc-1", subnetIds: ["subnet-1", "subnet-2"] };
+
+const network: NetworkArgs = { vpc: { availabilityZoneCount: 2, natGateways: "None", cidrBlock: "10.0.0.0/16" } };
+const secrets: AppSecretsArgs = { values: { BYBIT_API_KEY: "k" }, namePrefix: "trading-bot/unit/", recoveryWindowDays: 7 };
+const postgres: PostgresDatabaseArgs = {
+  ...vpc,
+  instanceClass: "db.t4g.small",
+  engineVersion: "17",
+  multiAz: true,
+  allocatedStorageGb: 20,
+  maxAllocatedStorageGb: 100,
+  backupRetentionDays: 7,
+  deletionProtection: true,
+  performanceInsightsRetentionDays: 7,
+  protect: false,
+  databaseName: "trading",
+  username: "tradingbot",
+};
+const sqlite: SqliteVolumeArgs = { ...vpc, availabilityZoneCount: 2, dailyBackup: true, mountPath: "/data", databaseFileName: "trading.db" };
+const cluster: RedisClusterArgs = {
+  ...vpc,
+  engine: "valkey",
+  engineVersion: "8.0",
+  nodeType: "cache.t4g.small",
+  shards: 1,
+  replicasPerShard: 1,
+  multiAz: true,
+  snapshotRetentionDays: 7,
+};
+const localRedis: LocalRedisArgs = { image: "redis:7.4-alpine", maxMemoryMiB: 64 };
+const bucket: ConfigBucketArgs = { bucketPrefix: "trading-config-unit-", jsonObjects: { "trading-config.json": {} }, region: "us-east-1" };
+const service: TradingBotServiceArgs = {
+  ...vpc,
+  assignPublicIp: false,
+  family: "trading-bot-unit",
+  image: "trading-bot:1.0.0",
+  containerPort: 8080,
+  cpu: 256,
+  memoryMiB: 512,
+  desiredCount: 1,
+  deploymentMinimumHealthyPercent: 0,
+  deploymentMaximumPercent: 200,
+  capacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1, base: 0 }],
+  containerInsights: "disabled",
+  logRetentionDays: 7,
+  region: "us-east-1",
+  environment: { LOG_LEVEL: "INFO" },
+  attachments: [],
+};
+const rule: AlertRule = {
+  name: "ServiceDown",
+  severity: "critical",
+  description: "down",
+  metric: { namespace: "AWS/ECS", metricName: "CPUUtilization", statistic: "SampleCount", dimensions: {} },
+  comparison: "LessThanThreshold",
+  threshold: 1,
+  periodSeconds: 60,
+  evaluationPeriods: 1,
+  treatMissingData: "breaching",
+};
+const alerts: AlertsArgs = { alarmNamePrefix: "unit-", rules: [rule], emails: {} };
+
+type Case = [string, () => unknown, string];
+const cases: Case[] = [
+  ["Network with both a VPC and a source stack", () => new Network("n", { ...network, fromStack: { stack: "a/b/c", availabilityZoneCount: 2 } }),
+    'Network n: set exactly one of "vpc" and "fromStack"'],
+  ["Network with one AZ", () => new Network("n", { vpc: { ...network.vpc!, availabilityZoneCount: 1 } }),
+    "Network n: vpc.availabilityZoneCount is 1; allowed: a whole number of 2 or more"],
+  ["Network with an unknown NAT strategy", () => new Network("n", { vpc: { ...network.vpc!, natGateways: "Two" as never } }),
+    "Network n: vpc.natGateways is Two; allowed: None, Single, OnePerAz"],
+  ["AppSecrets with a recovery window of 3 days", () => new AppSecrets("s", { ...secrets, recoveryWindowDays: 3 }),
+    "AppSecrets s: recoveryWindowDays is 3; allowed: 0, or 7 to 30"],
+  ["AppSecrets with a lower-case variable", () => new AppSecrets("s", { ...secrets, values: { bybit_key: "k" } }),
+    'AppSecrets s: "bybit_key" is not an environment variable name (A-Z, 0-9, _)'],
+  ["AppSecrets with a value both given and generated", () => new AppSecrets("s", { ...secrets, generated: { BYBIT_API_KEY: { lengthChars: 32 } } }),
+    'AppSecrets s: BYBIT_API_KEY is both given in "values" and listed in "generated"; choose one'],
+  ["PostgresDatabase with a cache node type", () => new PostgresDatabase("d", { ...postgres, instanceClass: "cache.t4g.small" }),
+    'PostgresDatabase d: instanceClass is "cache.t4g.small"; allowed: an RDS class such as db.t4g.small'],
+  ["PostgresDatabase with the reserved user rdsadmin", () => new PostgresDatabase("d", { ...postgres, username: "rdsadmin" }),
+    'PostgresDatabase d: username is "rdsadmin"; allowed: lower-case letters, digits and _, starting with a letter (not rdsadmin)'],
+  ["PostgresDatabase with a database name with a dash", () => new PostgresDatabase("d", { ...postgres, databaseName: "trading-db" }),
+    'PostgresDatabase d: databaseName is "trading-db"; allowed: lower-case letters, digits and _, starting with a letter'],
+  ["PostgresDatabase with 10 GiB", () => new PostgresDatabase("d", { ...postgres, allocatedStorageGb: 10 }),
+    "PostgresDatabase d: allocatedStorageGb is 10; allowed: 20 to 65536 (gp3)"],
+  ["PostgresDatabase with autoscaling below allocation", () => new PostgresDatabase("d", { ...postgres, allocatedStorageGb: 50, maxAllocatedStorageGb: 40 }),
+    "PostgresDatabase d: maxAllocatedStorageGb is 40; allowed: 50 (allocatedStorageGb) to 65536"],
+  ["PostgresDatabase with 36 days of backups", () => new PostgresDatabase("d", { ...postgres, backupRetentionDays: 36 }),
+    "PostgresDatabase d: backupRetentionDays is 36; allowed: 0 to 35"],
+  ["PostgresDatabase with 30 days of Performance Insights", () => new PostgresDatabase("d", { ...postgres, performanceInsightsRetentionDays: 30 }),
+    "PostgresDatabase d: performanceInsightsRetentionDays is 30; allowed: 0 (off), 7, or a multiple of 31 up to 731"],
+  ["SqliteVolume with no AZ", () => new SqliteVolume("v", { ...sqlite, availabilityZoneCount: 0 }),
+    "SqliteVolume v: availabilityZoneCount is 0; allowed: a whole number of 1 or more"],
+  ["SqliteVolume with a relative mount path", () => new SqliteVolume("v", { ...sqlite, mountPath: "data" }),
+    'SqliteVolume v: mountPath is "data"; allowed: an absolute path such as /data'],
+  ["SqliteVolume with a file name holding a path", () => new SqliteVolume("v", { ...sqlite, databaseFileName: "db/trading.db" }),
+    'SqliteVolume v: databaseFileName is "db/trading.db"; allowed: a file name such as trading.db'],
+  ["RedisCluster with memcached", () => new RedisCluster("c", { ...cluster, engine: "memcached" as never }),
+    'RedisCluster c: engine is "memcached"; allowed: redis, valkey'],
+  ["RedisCluster with a patch version", () => new RedisCluster("c", { ...cluster, engineVersion: "7.1.0" }),
+    'RedisCluster c: engineVersion is "7.1.0"; allowed: major.minor, e.g. 7.1 or 8.0'],
+  ["RedisCluster with an RDS class", () => new RedisCluster("c", { ...cluster, nodeType: "db.t4g.small" }),
+    'RedisCluster c: nodeType is "db.t4g.small"; allowed: an ElastiCache node type such as cache.t4g.small'],
+  ["RedisCluster with no shard", () => new RedisCluster("c", { ...cluster, shards: 0 }),
+    "RedisCluster c: shards is 0; allowed: 1 to 500"],
+  ["RedisCluster without replicas", () => new RedisCluster("c", { ...cluster, replicasPerShard: 0 }),
+    "RedisCluster c: replicasPerShard is 0; allowed: 1 to 5 (cluster mode needs a replica to fail over to)"],
+  ["RedisCluster with 40 days of snapshots", () => new RedisCluster("c", { ...cluster, snapshotRetentionDays: 40 }),
+    "RedisCluster c: snapshotRetentionDays is 40; allowed: 0 to 35"],
+  ["LocalRedis on :latest", () => new LocalRedis("r", { ...localRedis, image: "redis:latest" }),
+    'LocalRedis r: image is "redis:latest"; allowed: an image with a version tag or digest (not :latest)'],
+  ["LocalRedis with 8 MiB", () => new LocalRedis("r", { ...localRedis, maxMemoryMiB: 8 }),
+    "LocalRedis r: maxMemoryMiB is 8; allowed: a whole number of 16 or more"],
+  ["ConfigBucket with an upper-case prefix", () => new ConfigBucket("b", { ...bucket, bucketPrefix: "Trading-" }),
+    'ConfigBucket b: bucketPrefix is "Trading-"; allowed: lower-case letters, digits and -, ending in -, at most 37 characters'],
+  ["ConfigBucket with a YAML object", () => new ConfigBucket("b", { ...bucket, jsonObjects: { "config.yaml": {} } }),
+    'ConfigBucket b: object key "config.yaml" is not allowed; use letters, digits, . _ / - and end in .json'],
+  ["TradingBotService with 300 CPU units", () => new TradingBotService("t", { ...service, cpu: 300 }),
+    "TradingBotService t: cpu is 300; allowed: 256, 512, 1024, 2048, 4096, 8192, 16384"],
+  ["TradingBotService with 4 GiB on 256 CPU", () => new TradingBotService("t", { ...service, memoryMiB: 4096 }),
+    "TradingBotService t: memoryMiB is 4096; allowed: with cpu 256: 512, 1024, 2048"],
+  ["TradingBotService with -1 tasks", () => new TradingBotService("t", { ...service, desiredCount: -1 }),
+    "TradingBotService t: desiredCount is -1; allowed: a whole number of 0 or more"],
+  ["TradingBotService with min healthy 101 %", () => new TradingBotService("t", { ...service, deploymentMinimumHealthyPercent: 101 }),
+    "TradingBotService t: deploymentMinimumHealthyPercent is 101; allowed: 0 to 100"],
+  ["TradingBotService with max 99 %", () => new TradingBotService("t", { ...service, deploymentMaximumPercent: 99 }),
+    "TradingBotService t: deploymentMaximumPercent is 99; allowed: 100 to 200"],
+  ["TradingBotService with no capacity provider", () => new TradingBotService("t", { ...service, capacityProviderStrategy: [] }),
+    "TradingBotService t: capacityProviderStrategy is []; allowed: at least one of FARGATE, FARGATE_SPOT"],
+  ["TradingBotService with 10-day logs", () => new TradingBotService("t", { ...service, logRetentionDays: 10 }),
+    "TradingBotService t: logRetentionDays is 10; allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"],
+  ["TradingBotService with a sidecar named like the app", () =>
+      new TradingBotService("t", { ...service, attachments: [{ sidecars: [{ name: "trading-bot", image: "x:1", essential: true }] }] }),
+    'TradingBotService t: attachments is "trading-bot"; allowed: distinct container names'],
+  ["TradingBotService given one variable twice", () =>
+      new TradingBotService("t", { ...service, attachments: [{ environment: { LOG_LEVEL: "DEBUG" } }] }),
+    "TradingBotService: environment variable LOG_LEVEL is set twice"],
+  ["TradingBotService given a secret that is also plain", () =>
+      new TradingBotService("t", { ...service, attachments: [{ secrets: [{ name: "LOG_LEVEL", valueFrom: "arn:x" }] }] }),
+    "TradingBotService: LOG_LEVEL is given twice (as a secret and again as a secret or plain variable)"],
+  ["Alerts with a rule name holding a space", () => new Alerts("a", { ...alerts, rules: [{ ...rule, name: "Service Down" }] }),
+    "Alerts a: rule Service Down: the name may hold letters, digits and -"],
+  ["Alerts with two rules of one name", () => new Alerts("a", { ...alerts, rules: [rule, rule] }),
+    "Alerts a: rule ServiceDown: the name is used twice"],
+  ["Alerts with a rule with both metric and ratio", () =>
+      new Alerts("a", { ...alerts, rules: [{ ...rule, ratio: { numerator: rule.metric!, denominator: rule.metric! } }] }),
+    'Alerts a: rule ServiceDown: set exactly one of "metric" and "ratio"'],
+  ["Alerts with an unknown severity", () => new Alerts("a", { ...alerts, rules: [{ ...rule, severity: "page" as never }] }),
+    "Alerts a: rule ServiceDown: severity is page; allowed: info, warning, critical"],
+  ["Alerts with a 90-second period", () => new Alerts("a", { ...alerts, rules: [{ ...rule, periodSeconds: 90 }] }),
+    "Alerts a: rule ServiceDown: periodSeconds is 90; allowed: a multiple of 60"],
+  ["Alerts with zero evaluation periods", () => new Alerts("a", { ...alerts, rules: [{ ...rule, evaluationPeriods: 0 }] }),
+    "Alerts a: rule ServiceDown: evaluationPeriods is 0; allowed: 1 or more, at most one day of periods"],
+];
+
+describe("component argument checks", () => {
+  for (const [what, create, message] of cases) {
+    it(`refuses ${what}`, async () => assert.equal(await errorOf(create), message));
+  }
+
+  it("accepts every base argument set as it stands", async () => {
+    const created = await runUnderMocks({ stack: "unit", config: {}, secretKeys: [] }, async () => {
+      const components = [
+        new Network("n", network),
+        new AppSecrets("s", secrets),
+        new PostgresDatabase("d", postgres),
+        new SqliteVolume("v", sqlite),
+        new RedisCluster("c", cluster),
+        new LocalRedis("r", localRedis),
+        new ConfigBucket("b", bucket),
+        new TradingBotService("t", service),
+        new Alerts("a", alerts),
+      ];
+      return { count: components.length, stack: pulumi.getStack() };
+    });
+    assert.deepEqual(created.outputs, { count: 9, stack: "unit" });
+    assert.deepEqual(
+      created.resources.filter((r) => !r.custom && r.type.startsWith("trading-bot:infra:")).map((r) => r.type),
+      ["Network", "AppSecrets", "PostgresDatabase", "SqliteVolume", "RedisCluster", "LocalRedis", "ConfigBucket", "TradingBotService", "Alerts"].map(
+        (name) => `trading-bot:infra:${name}`,
+      ),
+    );
+  });
+});

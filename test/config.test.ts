@@ -1,0 +1,137 @@
+// Bad stack config: each case breaks one committed file in one place and expects the
+// exact line a user would read.
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfigError, parseStackConfig } from "../stacks/config";
+import { StackFileError, parseStackFile, withPlaceholderSecrets } from "../tools/mockRun";
+import { repoRoot, runStackText } from "./helpers";
+
+const committed = {
+  dev: fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8"),
+  prod: fs.readFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), "utf8"),
+};
+
+/** Validates the committed file of `stack` with `from` replaced by `to`. */
+function validate(stack: "dev" | "prod", from: string, to: string) {
+  assert.ok(committed[stack].includes(from), `Pulumi.${stack}.yaml contains ${JSON.stringify(from)}`);
+  const file = withPlaceholderSecrets(parseStackFile(stack, committed[stack].replace(from, to)));
+  return parseStackConfig(stack, file.config, (key) => file.secretKeys.includes(key));
+}
+
+function rejects(stack: "dev" | "prod", from: string, to: string, message: string) {
+  assert.throws(() => validate(stack, from, to), (error: unknown) => {
+    assert.ok(error instanceof StackConfigError);
+    assert.equal(error.message, message);
+    return true;
+  });
+}
+
+describe("stack config validation", () => {
+  it("accepts both committed stack files", () => {
+    assert.equal(validate("dev", "", "").service.cpu, 256);
+    assert.equal(validate("prod", "", "").service.cpu, 1024);
+  });
+
+  const cases: [string, "dev" | "prod", string, string, string][] = [
+    ["a Fargate CPU size that does not exist", "prod", "cpu: 1024", "cpu: 300",
+      "Pulumi.prod.yaml: trading-bot:service.cpu is 300; Fargate allows 256, 512, 1024, 2048, 4096, 8192, 16384"],
+    ["memory that does not pair with the CPU", "prod", "memoryMiB: 2048", "memoryMiB: 1024",
+      "Pulumi.prod.yaml: trading-bot:service.memoryMiB is 1024; Fargate allows with cpu 1024: 2048, 3072, 4096, 5120, 6144, 7168, 8192"],
+    ["a minimum healthy percent above 100", "prod", "deploymentMinimumHealthyPercent: 50", "deploymentMinimumHealthyPercent: 150",
+      "Pulumi.prod.yaml: trading-bot:service.deploymentMinimumHealthyPercent is 150; allowed: a percentage from 0 to 100"],
+    ["a maximum percent above 200", "prod", "deploymentMaximumPercent: 150", "deploymentMaximumPercent: 250",
+      "Pulumi.prod.yaml: trading-bot:service.deploymentMaximumPercent is 250; allowed: a percentage from 100 to 200"],
+    ["a percentage written as text", "prod", "deploymentMinimumHealthyPercent: 50", 'deploymentMinimumHealthyPercent: "50"',
+      'Pulumi.prod.yaml: trading-bot:service.deploymentMinimumHealthyPercent is "50"; allowed: a percentage from 0 to 100'],
+    ["a rollout that can never replace a task", "prod", "deploymentMinimumHealthyPercent: 50\n    deploymentMaximumPercent: 150", "deploymentMinimumHealthyPercent: 100\n    deploymentMaximumPercent: 100",
+      "Pulumi.prod.yaml: trading-bot:service.deploymentMaximumPercent is 100; with deploymentMinimumHealthyPercent 100 ECS has no room to replace a task: allowed 101 to 200"],
+    ["an RDS class without its db. prefix", "prod", "instanceClass: db.t4g.small", "instanceClass: t4g.small",
+      'Pulumi.prod.yaml: trading-bot:database.instanceClass is "t4g.small"; allowed: an RDS instance class such as db.t4g.small'],
+    ["an RDS class given as the cache node type", "prod", "nodeType: cache.t4g.small", "nodeType: db.t4g.small",
+      'Pulumi.prod.yaml: trading-bot:cache.nodeType is "db.t4g.small"; allowed: an ElastiCache node type such as cache.t4g.small'],
+    ["a log retention CloudWatch does not accept", "prod", "logRetentionDays: 90", "logRetentionDays: 45",
+      "Pulumi.prod.yaml: trading-bot:service.logRetentionDays is 45; CloudWatch Logs allows 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"],
+    ["a log level the app does not know", "prod", "logLevel: WARNING", "logLevel: WARN",
+      'Pulumi.prod.yaml: trading-bot:app.logLevel is "WARN"; allowed: DEBUG, INFO, WARNING, ERROR, CRITICAL'],
+    ["a database kind with no component", "prod", "kind: postgres", "kind: mysql",
+      'Pulumi.prod.yaml: trading-bot:database.kind is "mysql"; allowed: postgres, sqlite'],
+    ["a misspelt setting", "prod", "desiredCount: 3", "desiredCount: 3\n    desiredCont: 2",
+      "Pulumi.prod.yaml: trading-bot:service.desiredCont is not a setting; trading-bot:service takes cpu, memoryMiB, desiredCount, deploymentMinimumHealthyPercent, deploymentMaximumPercent, capacityProviderStrategy, subnets, assignPublicIp, healthCheck, serviceDiscovery, containerInsights, logRetentionDays"],
+    ["a misspelt top-level key", "prod", "  trading-bot:environment: production", "  trading-bot:environment: production\n  trading-bot:servce: {}",
+      "Pulumi.prod.yaml: trading-bot:servce is not a setting; the trading-bot namespace takes aws:region, trading-bot:environment, trading-bot:budget, trading-bot:network, trading-bot:app, trading-bot:service, trading-bot:database, trading-bot:cache, trading-bot:secrets, trading-bot:alerts, trading-bot:tradingConfig"],
+    ["two tasks writing one SQLite file", "dev", "desiredCount: 1", "desiredCount: 2",
+      "Pulumi.dev.yaml: trading-bot:service.desiredCount is 2; SQLite (trading-bot:database.kind sqlite) allows one writer: at most 1 task"],
+    ["private subnets in a VPC with no NAT gateway", "dev", "subnets: public\n    assignPublicIp: true", "subnets: private\n    assignPublicIp: false",
+      'Pulumi.dev.yaml: trading-bot:service.subnets is "private"; private subnets have no way out when trading-bot:network.natGateways is None: use public (with assignPublicIp true) or add NAT gateways'],
+    ["public subnets without a public IP", "dev", "assignPublicIp: true", "assignPublicIp: false",
+      "Pulumi.dev.yaml: trading-bot:service.assignPublicIp is false; tasks in public subnets need a public IP to reach Bybit and ECR: allowed true"],
+    ["an implicit NAT gateway strategy", "prod", "    natGateways: OnePerAz\n", "",
+      "Pulumi.prod.yaml: trading-bot:network.natGateways is missing; allowed: None, Single, OnePerAz (always explicit: awsx would make one per AZ)"],
+    ["a cluster shard without a replica", "prod", "replicasPerShard: 1", "replicasPerShard: 0",
+      "Pulumi.prod.yaml: trading-bot:cache.replicasPerShard is 0; allowed: replicas from 1 to 5"],
+    ["a secret recovery window Secrets Manager refuses", "prod", "recoveryWindowDays: 30", "recoveryWindowDays: 3",
+      "Pulumi.prod.yaml: trading-bot:secrets.recoveryWindowDays is 3; Secrets Manager allows 0 (delete at once) or 7 to 30"],
+    ["a negative budget", "prod", "monthlyUsd: 300", "monthlyUsd: -1",
+      "Pulumi.prod.yaml: trading-bot:budget.monthlyUsd is -1; allowed: US dollars a month above 0"],
+    ["an image without a tag", "prod", "image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/trading-bot:1.0.0", "image: trading-bot",
+      'Pulumi.prod.yaml: trading-bot:app.image is "trading-bot"; allowed: an image reference with a tag or digest, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/trading-bot:1.4.2'],
+    ["a Performance Insights retention RDS refuses", "prod", "performanceInsightsRetentionDays: 7", "performanceInsightsRetentionDays: 30",
+      "Pulumi.prod.yaml: trading-bot:database.performanceInsightsRetentionDays is 30; allowed: 0 (off), 7, or a multiple of 31 up to 731"],
+    ["storage autoscaling below the allocated storage", "prod", "maxAllocatedStorageGb: 100", "maxAllocatedStorageGb: 10",
+      "Pulumi.prod.yaml: trading-bot:database.maxAllocatedStorageGb is 10; allowed: GiB of gp3 from 20 to 65536"],
+    ["a symbol Bybit does not spell that way", "prod", "symbol: BTCUSDT", "symbol: btc-usdt",
+      'Pulumi.prod.yaml: trading-bot:tradingConfig.strategies[0].symbol is "btc-usdt"; allowed: a Bybit symbol such as BTCUSDT'],
+    ["two alert rules with one name", "prod", "      - name: TradingLoss", "      - name: ServiceDown",
+      'Pulumi.prod.yaml: trading-bot:alerts.rules[2].name is "ServiceDown"; each rule needs its own name'],
+    ["no region", "prod", "  aws:region: us-east-1\n", "",
+      "Pulumi.prod.yaml: aws:region is missing; allowed: an AWS region such as us-east-1"],
+    ["a rule with neither metric nor ratio", "dev", "        metric: { namespace: AWS/ECS, name: MemoryUtilization, statistic: Average, dimensions: service }\n", "",
+      "Pulumi.dev.yaml: trading-bot:alerts.rules[1].metric is missing; set exactly one of metric and ratio"],
+  ];
+  for (const [what, stack, from, to, message] of cases) {
+    it(`refuses ${what}`, () => rejects(stack, from, to, message));
+  }
+
+  it("lists every problem of a file, one line each", () => {
+    rejects("prod", "cpu: 1024\n    memoryMiB: 2048", "cpu: 300\n    memoryMiB: 2048\n    desiredCont: 2",
+      [
+        "Pulumi.prod.yaml: trading-bot:service.cpu is 300; Fargate allows 256, 512, 1024, 2048, 4096, 8192, 16384",
+        "Pulumi.prod.yaml: trading-bot:service.desiredCont is not a setting; trading-bot:service takes cpu, memoryMiB, desiredCount, deploymentMinimumHealthyPercent, deploymentMaximumPercent, capacityProviderStrategy, subnets, assignPublicIp, healthCheck, serviceDiscovery, containerInsights, logRetentionDays",
+      ].join("\n"));
+  });
+
+  it("refuses a missing secret, and a secret stored in plain text, without printing its value", () => {
+    const file = parseStackFile("prod", committed.prod);
+    const config = { ...file.config, "trading-bot:bybitApiKey": "live-key-in-plain-text" };
+    assert.throws(() => parseStackConfig("prod", config, () => false), (error: unknown) => {
+      assert.ok(error instanceof StackConfigError);
+      assert.equal(
+        error.message,
+        [
+          "Pulumi.prod.yaml: trading-bot:bybitApiKey is stored in plain text; set it again with: pulumi config set --secret trading-bot:bybitApiKey <value> --stack prod",
+          "Pulumi.prod.yaml: trading-bot:bybitSecretKey is missing; set it with: pulumi config set --secret trading-bot:bybitSecretKey <value> --stack prod",
+        ].join("\n"),
+      );
+      assert.doesNotMatch(error.message, /live-key-in-plain-text/);
+      return true;
+    });
+  });
+
+  it("refuses YAML that does not parse, naming the line", () => {
+    assert.throws(() => parseStackFile("prod", "config:\n  a: 1\n b: 2\n"), (error: unknown) => {
+      assert.ok(error instanceof StackFileError);
+      assert.match(error.message, /^Pulumi\.prod\.yaml line 3: not valid YAML: /);
+      return true;
+    });
+  });
+
+  it("stops the program with a RunError (no stack trace) listing the bad keys", async () => {
+    await assert.rejects(runStackText("prod", committed.prod.replace("cpu: 1024", "cpu: 300")), (error: unknown) => {
+      assert.ok(error instanceof pulumi.RunError);
+      assert.equal(error.message, "Pulumi.prod.yaml: trading-bot:service.cpu is 300; Fargate allows 256, 512, 1024, 2048, 4096, 8192, 16384");
+      return true;
+    });
+  });
+});

@@ -1,0 +1,364 @@
+// The environment matrix of DESIGN.md, row by row, on the resources the committed stack
+// files produce when the real program runs under mocks.
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { MockRunResult } from "../tools/mockRun";
+import { appContainer, appEnvironment, containers, onlyResource, repoRoot, resourcesOf, runCommittedStack, runStackText } from "./helpers";
+
+const SERVICE = "aws:ecs/service:Service";
+const TASK = "aws:ecs/taskDefinition:TaskDefinition";
+
+describe("the dev stack (Pulumi.dev.yaml)", () => {
+  let dev: MockRunResult;
+  before(async () => {
+    dev = await runCommittedStack("dev");
+  });
+
+  it("runs one task that may stop during a deployment (desired 1, min 0 %, max 200 %)", () => {
+    const service = onlyResource(dev, SERVICE);
+    assert.equal(service.inputs.desiredCount, 1);
+    assert.equal(service.inputs.deploymentMinimumHealthyPercent, 0);
+    assert.equal(service.inputs.deploymentMaximumPercent, 200);
+    assert.deepEqual(service.inputs.deploymentCircuitBreaker, { enable: true, rollback: true });
+  });
+
+  it("runs on Fargate Spot only, on the service and as the cluster default", () => {
+    const spotOnly = [{ capacityProvider: "FARGATE_SPOT", weight: 100, base: 0 }];
+    assert.deepEqual(onlyResource(dev, SERVICE).inputs.capacityProviderStrategies, spotOnly);
+    assert.deepEqual(
+      onlyResource(dev, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").inputs.defaultCapacityProviderStrategies,
+      spotOnly,
+    );
+    assert.equal(onlyResource(dev, SERVICE).inputs.launchType, undefined);
+  });
+
+  it("sizes the task at 256 CPU / 512 MiB with no health check and no Cloud Map", () => {
+    const task = onlyResource(dev, TASK);
+    assert.equal(task.inputs.cpu, "256");
+    assert.equal(task.inputs.memory, "512");
+    assert.equal(appContainer(dev).healthCheck, undefined);
+    assert.equal(onlyResource(dev, SERVICE).inputs.serviceRegistries, undefined);
+    assert.equal(resourcesOf(dev, "aws:servicediscovery/service:Service").length, 0);
+  });
+
+  it("gives the app the development settings (DEBUG, testnet, loose API limits, debug features on)", () => {
+    const env = appEnvironment(dev);
+    assert.equal(env.ENVIRONMENT, "development");
+    assert.equal(env.LOG_LEVEL, "DEBUG");
+    assert.equal(env.BYBIT_TESTNET, "true");
+    assert.equal(env.ACCESS_TOKEN_EXPIRE_MINUTES, "1440");
+    assert.equal(env.RATE_LIMIT_PER_MINUTE, "600");
+    assert.equal(env.ENABLE_PROFILING, "true");
+    assert.equal(env.ENABLE_DEBUG_TOOLBAR, "true");
+    assert.equal(env.RELOAD_ON_CHANGE, "true");
+    assert.equal(env.FAKE_API_RESPONSES, "true");
+  });
+
+  it("uses SQLite on an encrypted EFS volume mounted at /data, backed up daily", () => {
+    const fileSystem = onlyResource(dev, "aws:efs/fileSystem:FileSystem");
+    assert.equal(fileSystem.inputs.encrypted, true);
+    assert.deepEqual(onlyResource(dev, "aws:efs/backupPolicy:BackupPolicy").inputs.backupPolicy, { status: "ENABLED" });
+    assert.equal(resourcesOf(dev, "aws:efs/mountTarget:MountTarget").length, 2);
+    const volumes = onlyResource(dev, TASK).inputs.volumes as { name: string; efsVolumeConfiguration: Record<string, unknown> }[];
+    assert.equal(volumes.length, 1);
+    assert.equal(volumes[0].efsVolumeConfiguration.transitEncryption, "ENABLED");
+    assert.deepEqual(appContainer(dev).mountPoints, [{ sourceVolume: "sqlite-data", containerPath: "/data", readOnly: false }]);
+    assert.equal(resourcesOf(dev, "aws:rds/instance:Instance").length, 0);
+    assert.equal(dev.outputs.databaseUrl, "sqlite:////data/trading.db");
+  });
+
+  it("runs Redis as a sidecar the app waits for, at redis://localhost:6379/0", () => {
+    const redis = containers(dev).find((c) => c.name === "redis");
+    assert.ok(redis, "a redis sidecar");
+    assert.equal(redis.image, "public.ecr.aws/docker/library/redis:7.4-alpine");
+    assert.deepEqual(appContainer(dev).dependsOn, [{ containerName: "redis", condition: "HEALTHY" }]);
+    assert.equal(resourcesOf(dev, "aws:elasticache/replicationGroup:ReplicationGroup").length, 0);
+    assert.equal(dev.outputs.cacheUrl, "redis://localhost:6379/0");
+  });
+
+  it("has no NAT gateway: tasks run in public subnets with a public IP and no inbound rule", () => {
+    const vpc = onlyResource(dev, "awsx:ec2:Vpc");
+    assert.deepEqual(vpc.inputs.natGateways, { strategy: "None" });
+    const network = onlyResource(dev, SERVICE).inputs.networkConfiguration as Record<string, unknown>;
+    assert.equal(network.assignPublicIp, true);
+    assert.deepEqual(network.subnets, ["subnet-public-1", "subnet-public-2"]);
+    const serviceSg = resourcesOf(dev, "aws:ec2/securityGroup:SecurityGroup").find((r) => r.name === "trading-bot-sg")!;
+    const ingressToService = resourcesOf(dev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
+      (rule) => rule.inputs.securityGroupId === `${serviceSg.name}-id`,
+    );
+    assert.deepEqual(ingressToService, []);
+  });
+
+  it("keeps basic monitoring: Container Insights off, 7-day logs, ServiceDown (5 m, info) and HighMemoryUsage (> 90 % for 10 m, warning)", () => {
+    assert.deepEqual(onlyResource(dev, "aws:ecs/cluster:Cluster").inputs.settings, [{ name: "containerInsights", value: "disabled" }]);
+    assert.equal(onlyResource(dev, "aws:cloudwatch/logGroup:LogGroup").inputs.retentionInDays, 7);
+    const alarms = resourcesOf(dev, "aws:cloudwatch/metricAlarm:MetricAlarm");
+    assert.deepEqual(alarms.map((a) => a.inputs.name), ["trading-bot-dev-ServiceDown", "trading-bot-dev-HighMemoryUsage"]);
+    const [down, memory] = alarms.map((a) => a.inputs);
+    assert.equal(down.period! as number * (down.evaluationPeriods as number), 300);
+    assert.equal(down.treatMissingData, "breaching");
+    assert.match(String(down.alarmDescription), /^\[info\]/);
+    assert.equal(memory.metricName, "MemoryUtilization");
+    assert.equal(memory.threshold, 90);
+    assert.equal((memory.period as number) * (memory.evaluationPeriods as number), 600);
+    assert.match(String(memory.alarmDescription), /^\[warning\]/);
+  });
+});
+
+describe("the prod stack (Pulumi.prod.yaml)", () => {
+  let prod: MockRunResult;
+  before(async () => {
+    prod = await runCommittedStack("prod");
+  });
+
+  it("runs three tasks, keeping at least half through a deployment (min 50 %, max 150 %)", () => {
+    const service = onlyResource(prod, SERVICE);
+    assert.equal(service.inputs.desiredCount, 3);
+    assert.equal(service.inputs.deploymentMinimumHealthyPercent, 50);
+    assert.equal(service.inputs.deploymentMaximumPercent, 150);
+    assert.deepEqual(service.inputs.deploymentCircuitBreaker, { enable: true, rollback: true });
+  });
+
+  it("runs on on-demand Fargate only", () => {
+    const onDemand = [{ capacityProvider: "FARGATE", weight: 100, base: 0 }];
+    assert.deepEqual(onlyResource(prod, SERVICE).inputs.capacityProviderStrategies, onDemand);
+    assert.deepEqual(
+      onlyResource(prod, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").inputs.defaultCapacityProviderStrategies,
+      onDemand,
+    );
+  });
+
+  it("sizes the task at 1024 CPU / 2048 MiB with the curl health check (30 s / 5 s / 3 / 60 s)", () => {
+    const task = onlyResource(prod, TASK);
+    assert.equal(task.inputs.cpu, "1024");
+    assert.equal(task.inputs.memory, "2048");
+    assert.deepEqual(appContainer(prod).healthCheck, {
+      command: ["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"],
+      interval: 30,
+      timeout: 5,
+      retries: 3,
+      startPeriod: 60,
+    });
+  });
+
+  it("registers the tasks in Cloud Map as trading-bot.trading.internal", () => {
+    const discovery = onlyResource(prod, "aws:servicediscovery/service:Service");
+    assert.deepEqual(onlyResource(prod, SERVICE).inputs.serviceRegistries, { registryArn: discovery.state.arn });
+    assert.equal(onlyResource(prod, "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace").inputs.name, "trading.internal");
+    assert.equal(prod.outputs.serviceDiscoveryName, "trading-bot.trading.internal");
+  });
+
+  it("gives the app the production settings (WARNING, live Bybit, strict API limits, debug features off)", () => {
+    const env = appEnvironment(prod);
+    assert.equal(env.ENVIRONMENT, "production");
+    assert.equal(env.LOG_LEVEL, "WARNING");
+    assert.equal(env.BYBIT_TESTNET, "false");
+    assert.equal(env.ACCESS_TOKEN_EXPIRE_MINUTES, "15");
+    assert.equal(env.RATE_LIMIT_PER_MINUTE, "60");
+    for (const feature of ["ENABLE_PROFILING", "ENABLE_DEBUG_TOOLBAR", "RELOAD_ON_CHANGE", "FAKE_API_RESPONSES"]) {
+      assert.equal(env[feature], "false", feature);
+    }
+    assert.equal(env.DATABASE_POOL_SIZE, "20");
+    assert.equal(env.DATABASE_MAX_OVERFLOW, "30");
+    assert.equal(env.REDIS_MAX_CONNECTIONS, "50");
+  });
+
+  it("uses a highly available, protected PostgreSQL with point-in-time recovery", () => {
+    const db = onlyResource(prod, "aws:rds/instance:Instance");
+    assert.equal(db.inputs.engine, "postgres");
+    assert.equal(db.inputs.multiAz, true);
+    assert.equal(db.inputs.storageType, "gp3");
+    assert.equal(db.inputs.storageEncrypted, true);
+    assert.equal(db.inputs.publiclyAccessible, false);
+    assert.equal(db.inputs.deletionProtection, true);
+    assert.equal(db.inputs.skipFinalSnapshot, false);
+    assert.equal(db.inputs.backupRetentionPeriod, 14);
+    assert.equal(db.inputs.performanceInsightsEnabled, true);
+    assert.equal(db.protect, true);
+    assert.equal(resourcesOf(prod, "aws:efs/fileSystem:FileSystem").length, 0);
+  });
+
+  it("uses an ElastiCache cluster: cluster mode, failover across AZs, TLS with an auth token, encrypted, snapshots", () => {
+    const group = onlyResource(prod, "aws:elasticache/replicationGroup:ReplicationGroup");
+    assert.equal(group.inputs.clusterMode, "enabled");
+    assert.equal(group.inputs.automaticFailoverEnabled, true);
+    assert.equal(group.inputs.multiAzEnabled, true);
+    assert.equal(group.inputs.numNodeGroups, 1);
+    assert.equal(group.inputs.replicasPerNodeGroup, 1);
+    assert.equal(group.inputs.transitEncryptionEnabled, true);
+    assert.equal(group.inputs.atRestEncryptionEnabled, true);
+    assert.ok(group.secretInputs.includes("authToken"), "the auth token is a secret");
+    assert.equal(group.inputs.snapshotRetentionLimit, 7);
+    assert.equal(group.inputs.parameterGroupName, "default.valkey8.cluster.on");
+    assert.equal(containers(prod).length, 1, "no sidecar");
+  });
+
+  it("runs tasks in private subnets without public IPs, behind one NAT gateway per AZ", () => {
+    assert.deepEqual(onlyResource(prod, "awsx:ec2:Vpc").inputs.natGateways, { strategy: "OnePerAz" });
+    const network = onlyResource(prod, SERVICE).inputs.networkConfiguration as Record<string, unknown>;
+    assert.equal(network.assignPublicIp, false);
+    assert.deepEqual(network.subnets, ["subnet-private-1", "subnet-private-2"]);
+  });
+
+  it("monitors comprehensively: Container Insights, ServiceDown 1 m, HighErrorRate and TradingLoss, all critical", () => {
+    assert.deepEqual(onlyResource(prod, "aws:ecs/cluster:Cluster").inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
+    const alarms: Record<string, Record<string, unknown>> = Object.fromEntries(
+      resourcesOf(prod, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [String(a.inputs.name), a.inputs]),
+    );
+    assert.deepEqual(Object.keys(alarms), ["trading-bot-prod-ServiceDown", "trading-bot-prod-HighErrorRate", "trading-bot-prod-TradingLoss"]);
+    const criticalTopic = resourcesOf(prod, "aws:sns/topic:Topic").find((t) => t.name === "trading-bot-alerts-critical")!;
+    for (const alarm of Object.values(alarms)) {
+      assert.deepEqual(alarm.alarmActions, [criticalTopic.state.arn]);
+      assert.equal(alarm.actionsEnabled, true);
+      assert.match(String(alarm.alarmDescription), /^\[critical\]/);
+    }
+    const down = alarms["trading-bot-prod-ServiceDown"];
+    assert.equal((down.period as number) * (down.evaluationPeriods as number), 60);
+    assert.equal(down.treatMissingData, "breaching");
+
+    const errors = alarms["trading-bot-prod-HighErrorRate"];
+    assert.equal(errors.threshold, 0.01);
+    assert.equal(errors.comparisonOperator, "GreaterThanThreshold");
+    assert.equal(errors.evaluationPeriods, 2);
+    const queries = errors.metricQueries as { id: string; expression?: string; metric?: Record<string, unknown> }[];
+    assert.deepEqual(queries.map((q) => q.id), ["numerator", "denominator", "ratio"]);
+    assert.equal(queries[2].expression, "IF(denominator > 0, numerator / denominator, 0)");
+    assert.deepEqual(queries[0].metric, {
+      namespace: "TradingBot",
+      metricName: "HttpRequests5xx",
+      stat: "Sum",
+      dimensions: { Environment: "production" },
+      period: 60,
+    });
+
+    const loss = alarms["trading-bot-prod-TradingLoss"];
+    assert.equal(loss.metricName, "TradingPnl");
+    assert.equal(loss.comparisonOperator, "LessThanThreshold");
+    assert.equal(loss.threshold, -10000);
+    assert.equal((loss.period as number) * (loss.evaluationPeriods as number), 60);
+  });
+
+  it("keeps every credential out of the plain environment: five secrets, read by ARN", () => {
+    const app = appContainer(prod);
+    const secretArns = Object.fromEntries(
+      resourcesOf(prod, "aws:secretsmanager/secret:Secret").map((s) => [s.name, s.state.arn]),
+    );
+    assert.deepEqual(app.secrets, [
+      { name: "BYBIT_API_KEY", valueFrom: secretArns["trading-bot-secrets-bybit-api-key"] },
+      { name: "BYBIT_SECRET_KEY", valueFrom: secretArns["trading-bot-secrets-bybit-secret-key"] },
+      { name: "DATABASE_URL", valueFrom: secretArns["trading-bot-secrets-database-url"] },
+      { name: "REDIS_URL", valueFrom: secretArns["trading-bot-secrets-redis-url"] },
+      { name: "SECRET_KEY", valueFrom: secretArns["trading-bot-secrets-secret-key"] },
+    ]);
+    const env = appEnvironment(prod);
+    for (const name of ["BYBIT_API_KEY", "BYBIT_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SECRET_KEY"]) {
+      assert.equal(env[name], undefined, `${name} is not plain environment`);
+    }
+    const plainText = JSON.stringify(onlyResource(prod, TASK).inputs);
+    assert.doesNotMatch(plainText, /placeholder-for-secret|mock-random/, "no secret value in the task definition");
+    for (const version of resourcesOf(prod, "aws:secretsmanager/secretVersion:SecretVersion")) {
+      assert.deepEqual(version.secretInputs, ["secretString"], `${version.name} stores its value as a Pulumi secret`);
+    }
+  });
+
+  it("lets the execution role read exactly those five secrets, and the task role read only its config bucket", () => {
+    const policies = Object.fromEntries(resourcesOf(prod, "aws:iam/rolePolicy:RolePolicy").map((p) => [p.name, JSON.parse(String(p.inputs.policy))]));
+    const secretArns = resourcesOf(prod, "aws:secretsmanager/secret:Secret").map((s) => s.state.arn);
+    assert.deepEqual(policies["trading-bot-execution-inline"].Statement, [
+      { Sid: "ReadAppSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArns },
+    ]);
+    const bucketArn = onlyResource(prod, "aws:s3/bucket:Bucket").state.arn;
+    assert.deepEqual(policies["trading-bot-task-inline"].Statement, [
+      { Sid: "ListConfigBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucketArn] },
+      { Sid: "ReadConfigObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: [`${bucketArn}/*`] },
+    ]);
+  });
+
+  it("opens the database and the cache to the service's security group only", () => {
+    const groups = Object.fromEntries(resourcesOf(prod, "aws:ec2/securityGroup:SecurityGroup").map((g) => [g.name, `${g.name}-id`]));
+    const rules = resourcesOf(prod, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map((r) => ({
+      to: r.inputs.securityGroupId,
+      from: r.inputs.referencedSecurityGroupId,
+      port: r.inputs.fromPort,
+      cidr: r.inputs.cidrIpv4,
+    }));
+    assert.deepEqual(rules, [
+      { to: groups["trading-bot-db-sg"], from: groups["trading-bot-sg"], port: 5432, cidr: undefined },
+      { to: groups["trading-bot-cache-sg"], from: groups["trading-bot-sg"], port: 6379, cidr: undefined },
+    ]);
+  });
+
+  it("uploads the trading configuration to a private, versioned, encrypted bucket passed as AWS_S3_BUCKET", () => {
+    const bucket = onlyResource(prod, "aws:s3/bucket:Bucket");
+    assert.equal(bucket.inputs.bucketPrefix, "trading-config-prod-");
+    assert.deepEqual(onlyResource(prod, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs, {
+      bucket: `${bucket.name}-id`,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    assert.deepEqual(onlyResource(prod, "aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration, { status: "Enabled" });
+    const object = onlyResource(prod, "aws:s3/bucketObjectv2:BucketObjectv2");
+    assert.equal(object.inputs.key, "trading-config.json");
+    assert.deepEqual(JSON.parse(String(object.inputs.content)), {
+      strategies: [{ name: "arbitrage-test", symbol: "BTCUSDT", minProfitRate: 0.001, maxPositionSize: 1000 }],
+    });
+    const env = appEnvironment(prod);
+    assert.equal(env.AWS_S3_BUCKET, bucket.state.bucket);
+    assert.equal(env.AWS_REGION, "us-east-1");
+  });
+});
+
+describe("a third stack that exists only as YAML (staging)", () => {
+  // prod-like at a smaller scale: no code knows its name.
+  const stagingYaml = fs
+    .readFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), "utf8")
+    .replace("trading-bot:environment: production", "trading-bot:environment: staging")
+    .replace("desiredCount: 3", "desiredCount: 2")
+    .replace("cpu: 1024", "cpu: 512")
+    .replace("memoryMiB: 2048", "memoryMiB: 1024")
+    .replace("natGateways: OnePerAz", "natGateways: Single")
+    .replace("multiAz: true\n    allocatedStorageGb", "multiAz: false\n    allocatedStorageGb")
+    .replace("bybitTestnet: false", "bybitTestnet: true")
+    .replace("protect: true", "protect: false")
+    .replace("deletionProtection: true", "deletionProtection: false");
+
+  it("evaluates with no code change, with its own values", async () => {
+    const staging = await runStackText("staging", stagingYaml);
+    const service = onlyResource(staging, SERVICE);
+    assert.equal(service.inputs.desiredCount, 2);
+    assert.equal(onlyResource(staging, TASK).inputs.cpu, "512");
+    assert.deepEqual(onlyResource(staging, "awsx:ec2:Vpc").inputs.natGateways, { strategy: "Single" });
+    assert.equal(onlyResource(staging, "aws:rds/instance:Instance").inputs.multiAz, false);
+    assert.equal(onlyResource(staging, "aws:rds/instance:Instance").protect, false);
+    assert.equal(appEnvironment(staging).ENVIRONMENT, "staging");
+    assert.equal(appEnvironment(staging).BYBIT_TESTNET, "true");
+    assert.deepEqual(
+      resourcesOf(staging, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs.name),
+      ["trading-bot-staging-ServiceDown", "trading-bot-staging-HighErrorRate", "trading-bot-staging-TradingLoss"],
+    );
+    assert.equal(onlyResource(staging, "aws:s3/bucket:Bucket").inputs.bucketPrefix, "trading-config-staging-");
+  });
+
+  it("can use the VPC of another stack instead of building one", async () => {
+    const shared = stagingYaml.replace(
+      /trading-bot:network:\n(    .*\n)+/,
+      "trading-bot:network:\n    fromStack: acme/network/shared\n    availabilityZoneCount: 2\n",
+    );
+    const { runUnderMocks, parseStackFile, withPlaceholderSecrets } = await import("../tools/mockRun");
+    const { tradingBotProgram } = await import("../stacks/program");
+    const staging = await runUnderMocks(withPlaceholderSecrets(parseStackFile("staging", shared)), tradingBotProgram, {
+      stackReferences: {
+        "acme/network/shared": {
+          outputs: { vpcId: "vpc-shared", privateSubnetIds: ["subnet-a", "subnet-b"], publicSubnetIds: ["subnet-c", "subnet-d"] },
+        },
+      },
+    });
+    assert.equal(resourcesOf(staging, "awsx:ec2:Vpc").length, 0);
+    assert.equal(onlyResource(staging, "pulumi:pulumi:StackReference").inputs.name, "acme/network/shared");
+    assert.equal(staging.outputs.vpcId, "vpc-shared");
+    assert.deepEqual((onlyResource(staging, SERVICE).inputs.networkConfiguration as Record<string, unknown>).subnets, ["subnet-a", "subnet-b"]);
+  });
+});

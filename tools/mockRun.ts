@@ -1,0 +1,254 @@
+// Runs the real program offline, under Pulumi's mocks, for a stack file: what the tests
+// and the plan tool see instead of AWS. Secret config values become placeholders.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
+import YAML from "yaml";
+import { projectName, secretConfigKeys } from "../stacks/config";
+
+export const mockAccountId = "123456789012";
+
+/** A stack file as the Pulumi CLI would hand it to the program. */
+export interface StackFile {
+  stack: string;
+  /** Config values by full key; structured values as JSON text, as the CLI passes them. */
+  config: Record<string, string>;
+  /** Keys stored with `secure:`; their values here are placeholders. */
+  secretKeys: string[];
+}
+
+/** One resource the program registered, as the engine would record it. */
+export interface RecordedResource {
+  urn: string;
+  type: string;
+  name: string;
+  parentUrn: string | null;
+  custom: boolean;
+  protect: boolean;
+  /** The inputs the program gave (secrets unwrapped: handle with care). */
+  inputs: Record<string, unknown>;
+  /** The input names whose values are Pulumi secrets. */
+  secretInputs: string[];
+  /** Inputs plus what the mock computed (ids, ARNs, endpoints). */
+  state: Record<string, unknown>;
+}
+
+export interface MockRunResult {
+  stack: string;
+  resources: RecordedResource[];
+  outputs: Record<string, unknown>;
+  /** Output keys whose values are Pulumi secrets. */
+  secretOutputs: string[];
+}
+
+export class StackFileError extends Error {}
+
+/** The placeholder a `secure:` value of a stack file becomes. */
+export function secretPlaceholder(key: string): string {
+  return `placeholder-for-secret-${key.replace(/[^A-Za-z0-9]/g, "-")}`;
+}
+
+/** Reads `Pulumi.<stack>.yaml` from a directory. */
+export function readStackFile(directory: string, stack: string): StackFile {
+  if (!/^[\w.-]+$/.test(stack)) {
+    throw new StackFileError(`"${stack}" is not a stack name: use letters, digits, -, _ and .`);
+  }
+  const file = path.join(directory, `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(file)) {
+    throw new StackFileError(`${path.basename(file)} does not exist in ${directory}`);
+  }
+  return parseStackFile(stack, fs.readFileSync(file, "utf8"));
+}
+
+/** Parses the text of a stack file. */
+export function parseStackFile(stack: string, text: string): StackFile {
+  const fileName = `Pulumi.${stack}.yaml`;
+  const document = YAML.parseDocument(text, { prettyErrors: true });
+  if (document.errors.length > 0) {
+    const first = document.errors[0];
+    const line = first.linePos?.[0]?.line;
+    throw new StackFileError(`${fileName}${line ? ` line ${line}` : ""}: not valid YAML: ${first.message.split("\n")[0]}`);
+  }
+  const body: unknown = document.toJS();
+  const rawConfig = body && typeof body === "object" ? (body as Record<string, unknown>).config : undefined;
+  if (rawConfig !== undefined && (rawConfig === null || typeof rawConfig !== "object" || Array.isArray(rawConfig))) {
+    throw new StackFileError(`${fileName}: "config" must be a mapping of keys to values`);
+  }
+  const config: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [key, value] of Object.entries((rawConfig ?? {}) as Record<string, unknown>)) {
+    if (isSecure(value)) {
+      config[key] = secretPlaceholder(key);
+      secretKeys.push(key);
+    } else {
+      config[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+  }
+  return { stack, config, secretKeys };
+}
+
+/**
+ * The file with a placeholder for each required secret it does not hold: secrets are set
+ * per machine with `pulumi config set --secret`, so a fresh clone has none.
+ */
+export function withPlaceholderSecrets(file: StackFile): StackFile {
+  const config = { ...file.config };
+  const secretKeys = [...file.secretKeys];
+  for (const [name, { required }] of Object.entries(secretConfigKeys)) {
+    const key = `${projectName}:${name}`;
+    if (required && !(key in config)) {
+      config[key] = secretPlaceholder(key);
+      secretKeys.push(key);
+    }
+  }
+  return { ...file, config, secretKeys };
+}
+
+function isSecure(value: unknown): boolean {
+  return value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
+}
+
+/**
+ * Runs `program` as stack `file.stack` under mocks and records every resource with its
+ * inputs and options. One run at a time per process (Pulumi's runtime state is global).
+ */
+export async function runUnderMocks(
+  file: StackFile,
+  program: () => unknown,
+  options: {
+    preview?: boolean;
+    /** Outputs of other stacks read through StackReference, by stack name, with which are secret. */
+    stackReferences?: Record<string, { outputs: Record<string, unknown>; secretOutputNames?: string[] }>;
+  } = {},
+): Promise<MockRunResult> {
+  const computed = new Map<string, { custom: boolean; state: Record<string, unknown> }>();
+  const registered: { type: string; name: string; protect: boolean; resource: pulumi.Resource; parent?: pulumi.Resource; props: Record<string, unknown> }[] = [];
+
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        const state =
+          args.type === "pulumi:pulumi:StackReference"
+            ? { ...args.inputs, outputs: {}, secretOutputNames: [], ...options.stackReferences?.[String(args.inputs.name)] }
+            : mockState(args.type, args.name, args.inputs, file.stack);
+        computed.set(`${args.type}::${args.name}`, { custom: args.custom ?? true, state });
+        return { id: args.custom === false ? undefined : `${args.name}-id`, state };
+      },
+      call: (args) => mockCall(args.token, args.inputs),
+    },
+    projectName,
+    file.stack,
+    options.preview ?? false,
+  );
+  pulumi.runtime.setAllConfig(file.config, file.secretKeys);
+
+  let programOutputs: Record<string, unknown> = {};
+  const outputs = (await runInPulumiStack(async () => {
+    // Mocks never see resource options; a stack transformation sees every resource's.
+    pulumi.runtime.registerStackTransformation((args) => {
+      registered.push({
+        type: args.type,
+        name: args.name,
+        protect: args.opts.protect === true,
+        resource: args.resource,
+        parent: args.opts.parent,
+        props: args.props,
+      });
+      return undefined;
+    });
+    programOutputs = (await program()) as Record<string, unknown>;
+    return programOutputs;
+  })) as Record<string, unknown>;
+
+  // Resources without a parent belong to the stack resource.
+  const stackUrn = `urn:pulumi:${file.stack}::${projectName}::pulumi:pulumi:Stack::${projectName}-${file.stack}`;
+  const urnOf = new Map<pulumi.Resource, string>();
+  for (const entry of registered) urnOf.set(entry.resource, await promiseOf(entry.resource.urn));
+  const seen = new Set<string>();
+  const resources: RecordedResource[] = [];
+  for (const entry of registered) {
+    const urn = urnOf.get(entry.resource)!;
+    if (seen.has(urn)) throw new Error(`two resources share the URN ${urn}`);
+    seen.add(urn);
+    const mock = computed.get(`${entry.type}::${entry.name}`);
+    const { value: inputs, secrets } = await resolveInputs(entry.props);
+    resources.push({
+      urn,
+      type: entry.type,
+      name: entry.name,
+      parentUrn: entry.parent ? (urnOf.get(entry.parent) ?? (await promiseOf(entry.parent.urn))) : stackUrn,
+      custom: mock?.custom ?? pulumi.CustomResource.isInstance(entry.resource),
+      protect: entry.protect,
+      inputs,
+      secretInputs: secrets,
+      state: mock?.state ?? {},
+    });
+  }
+
+  const secretOutputs: string[] = [];
+  for (const [key, value] of Object.entries(programOutputs)) {
+    if (pulumi.Output.isInstance(value) && (await pulumi.isSecret(value))) secretOutputs.push(key);
+  }
+  return { stack: file.stack, resources, outputs, secretOutputs: secretOutputs.sort() };
+}
+
+/** The value inside an Output, known or not (unknown values under preview resolve to undefined). */
+function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((value) => resolve(value)));
+}
+
+/** Resolves a resource's input properties and names the ones that are secret. */
+async function resolveInputs(props: Record<string, unknown>): Promise<{ value: Record<string, unknown>; secrets: string[] }> {
+  const value: Record<string, unknown> = {};
+  const secrets: string[] = [];
+  for (const [key, input] of Object.entries(props ?? {})) {
+    if (input === undefined) continue;
+    const output = pulumi.output(input);
+    if (await pulumi.isSecret(output)) secrets.push(key);
+    value[key] = await promiseOf(output);
+  }
+  return { value, secrets };
+}
+
+/** The state a real provider would return: inputs plus the computed attributes this program reads. */
+function mockState(type: string, name: string, inputs: Record<string, unknown>, stack: string): Record<string, unknown> {
+  const region = "us-east-1";
+  const service = type.split(":")[1]?.split("/")[0] ?? "mock";
+  const arn = `arn:aws:${service}:${region}:${mockAccountId}:${type.split(":").pop()}/${name}`;
+  const common = { ...inputs, arn, name: inputs.name ?? `${name}-${stack}` };
+  switch (type) {
+    case "awsx:ec2:Vpc":
+      return {
+        ...inputs,
+        vpcId: `vpc-${name}`,
+        privateSubnetIds: ["subnet-private-1", "subnet-private-2"],
+        publicSubnetIds: ["subnet-public-1", "subnet-public-2"],
+      };
+    case "aws:rds/instance:Instance":
+      return { ...common, address: `${name}.abcdefghijkl.${region}.rds.amazonaws.com`, port: inputs.port ?? 5432 };
+    case "aws:elasticache/replicationGroup:ReplicationGroup":
+      return { ...common, configurationEndpointAddress: `clustercfg.${name}.abcdef.use1.cache.amazonaws.com` };
+    case "aws:efs/fileSystem:FileSystem":
+      return { ...common, dnsName: `fs-${name}.efs.${region}.amazonaws.com` };
+    case "aws:s3/bucket:Bucket":
+      return { ...common, bucket: `${inputs.bucketPrefix ?? name}abc1234` };
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return { ...common, name: `${inputs.namePrefix ?? ""}abc1234` };
+    case "random:index/randomPassword:RandomPassword":
+      return { ...inputs, result: `mock-random-${name}` };
+    default:
+      return common;
+  }
+}
+
+function mockCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (token) {
+    case "aws:index/getCallerIdentity:getCallerIdentity":
+      return { accountId: mockAccountId, arn: `arn:aws:iam::${mockAccountId}:user/mock`, userId: "mock" };
+    case "aws:index/getRegion:getRegion":
+      return { name: "us-east-1", region: "us-east-1" };
+    default:
+      return inputs;
+  }
+}
