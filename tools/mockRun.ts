@@ -109,11 +109,20 @@ function isSecure(value: unknown): boolean {
   return value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
 }
 
+// Pulumi's runtime state is global: runs queue here instead of interleaving.
+let runQueue: Promise<unknown> = Promise.resolve();
+
 /**
  * Runs `program` as stack `file.stack` under mocks and records every resource with its
- * inputs and options. One run at a time per process (Pulumi's runtime state is global).
+ * inputs and options. Calls made together run one after another.
  */
-export async function runUnderMocks(
+export function runUnderMocks(...args: Parameters<typeof runUnderMocksNow>): Promise<MockRunResult> {
+  const run = runQueue.then(() => runUnderMocksNow(...args));
+  runQueue = run.catch(() => undefined);
+  return run;
+}
+
+async function runUnderMocksNow(
   file: StackFile,
   program: () => unknown,
   options: {

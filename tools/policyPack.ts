@@ -1,0 +1,224 @@
+// Runs the policy pack the way the Pulumi CLI does: `run-policy-pack` in the pack's folder,
+// then the Analyzer gRPC protocol (GetAnalyzerInfo, Configure, Analyze, AnalyzeStack).
+import { ChildProcess, spawn } from "node:child_process";
+import * as grpc from "@grpc/grpc-js";
+import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+
+/** The engine's marker for a value not known until the resource exists (a preview-time unknown). */
+export const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const secretSignatureKey = "4dabf18193072939515e22adb298388d";
+const secretSignature = "1b47061264138c4ac30d75fd1eb44270";
+
+/** A value the engine would send as a secret. */
+export function secretValue(value: unknown): Record<string, unknown> {
+  return { [secretSignatureKey]: secretSignature, value };
+}
+
+export type Level = "advisory" | "mandatory" | "disabled" | "remediate";
+const levels: Record<number, Level> = {
+  [analyzer.EnforcementLevel.ADVISORY]: "advisory",
+  [analyzer.EnforcementLevel.MANDATORY]: "mandatory",
+  [analyzer.EnforcementLevel.DISABLED]: "disabled",
+  [analyzer.EnforcementLevel.REMEDIATE]: "remediate",
+};
+const levelNumbers: Record<Level, analyzer.EnforcementLevel> = {
+  advisory: analyzer.EnforcementLevel.ADVISORY,
+  mandatory: analyzer.EnforcementLevel.MANDATORY,
+  disabled: analyzer.EnforcementLevel.DISABLED,
+  remediate: analyzer.EnforcementLevel.REMEDIATE,
+};
+
+/** A resource as the engine describes it to an analyzer. */
+export interface AnalyzedResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** Inputs (for Analyze) or outputs (for AnalyzeStack); secrets wrapped with `secretValue`. */
+  props: Record<string, unknown>;
+  protect?: boolean;
+  parentUrn?: string | null;
+  /** URNs each property depends on. */
+  propertyDependencies?: Record<string, string[]>;
+}
+
+export interface Diagnostic {
+  policy: string;
+  level: Level;
+  urn: string;
+  message: string;
+}
+
+export interface PolicyInfo {
+  name: string;
+  description: string;
+  level: Level;
+  configSchema: Record<string, unknown>;
+  tags: string[];
+}
+
+export interface AnalyzerInfo {
+  name: string;
+  version: string;
+  policies: PolicyInfo[];
+}
+
+/** One running policy pack process; answers many requests. Call `stop()` when done. */
+export class PolicyPackProcess {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly client: AnalyzerClient,
+  ) {}
+
+  /** Starts the pack in `packDirectory`; it type-checks a TypeScript pack first, as the CLI's host does. */
+  static start(packDirectory: string): Promise<PolicyPackProcess> {
+    const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
+    const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], {
+      cwd: packDirectory,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    return new Promise((resolve, reject) => {
+      let stdout = "";
+      let stderr = "";
+      child.stderr!.on("data", (chunk) => (stderr += chunk));
+      const onExit = (code: number | null) =>
+        reject(new Error(`the policy pack in ${packDirectory} exited (${code}) before serving:\n${stderr.trim()}`));
+      child.once("exit", onExit);
+      child.stdout!.on("data", (chunk) => {
+        stdout += chunk;
+        const port = /^(\d+)\s*$/m.exec(stdout)?.[1];
+        if (!port) return;
+        child.removeListener("exit", onExit);
+        child.stdout!.removeAllListeners("data");
+        const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        resolve(new PolicyPackProcess(child, client));
+      });
+    });
+  }
+
+  async info(): Promise<AnalyzerInfo> {
+    const response = await this.call<Empty, analyzer.AnalyzerInfo>("getAnalyzerInfo", new Empty());
+    return {
+      name: response.getName(),
+      version: response.getVersion(),
+      policies: response.getPoliciesList().map((p) => ({
+        name: p.getName(),
+        description: p.getDescription(),
+        level: levels[p.getEnforcementlevel()],
+        configSchema: (p.getConfigschema()?.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>,
+        tags: p.getTagsList(),
+      })),
+    };
+  }
+
+  /** Sets each policy's config (and optionally its enforcement level), as `--policy-pack-config` does. */
+  async configure(config: Record<string, { enforcementLevel?: Level } & Record<string, unknown>>): Promise<void> {
+    const request = new analyzer.ConfigureAnalyzerRequest();
+    for (const [policy, { enforcementLevel, ...properties }] of Object.entries(config)) {
+      const entry = new analyzer.PolicyConfig();
+      entry.setEnforcementlevel(levelNumbers[enforcementLevel ?? "mandatory"]);
+      entry.setProperties(Struct.fromJavaScript(plain(properties) as Record<string, never>));
+      request.getPolicyconfigMap().set(policy, entry);
+    }
+    await this.call("configure", request);
+  }
+
+  /** The engine's per-resource check, with the resource's inputs. */
+  async analyze(resource: AnalyzedResource): Promise<Diagnostic[]> {
+    const request = new analyzer.AnalyzeRequest();
+    request.setType(resource.type);
+    request.setName(resource.name);
+    request.setUrn(resource.urn);
+    request.setProperties(Struct.fromJavaScript(plain(resource.props) as Record<string, never>));
+    request.setOptions(options(resource));
+    const response = await this.call<analyzer.AnalyzeRequest, analyzer.AnalyzeResponse>("analyze", request);
+    return diagnostics(response, resource.urn);
+  }
+
+  /** The engine's whole-stack check, with every resource's outputs. */
+  async analyzeStack(resources: AnalyzedResource[]): Promise<Diagnostic[]> {
+    const request = new analyzer.AnalyzeStackRequest();
+    request.setResourcesList(
+      resources.map((resource) => {
+        const entry = new analyzer.AnalyzerResource();
+        entry.setType(resource.type);
+        entry.setName(resource.name);
+        entry.setUrn(resource.urn);
+        entry.setProperties(Struct.fromJavaScript(plain(resource.props) as Record<string, never>));
+        entry.setOptions(options(resource));
+        if (resource.parentUrn) entry.setParent(resource.parentUrn);
+        for (const [property, urns] of Object.entries(resource.propertyDependencies ?? {})) {
+          const dependencies = new analyzer.AnalyzerPropertyDependencies();
+          dependencies.setUrnsList(urns);
+          entry.getPropertydependenciesMap().set(property, dependencies);
+        }
+        return entry;
+      }),
+    );
+    const response = await this.call<analyzer.AnalyzeStackRequest, analyzer.AnalyzeResponse>("analyzeStack", request);
+    return diagnostics(response, "");
+  }
+
+  stop(): void {
+    this.client.close();
+    this.child.kill();
+  }
+
+  private call<Req, Res>(method: string, request: Req): Promise<Res> {
+    return new Promise((resolve, reject) => {
+      const fn = (this.client as unknown as Record<string, Function>)[method].bind(this.client);
+      fn(request, (error: grpc.ServiceError | null, response: Res) => (error ? reject(error) : resolve(response)));
+    });
+  }
+}
+
+function options(resource: AnalyzedResource): analyzer.AnalyzerResourceOptions {
+  // The pack refuses a request without options ("a more recent version of the Pulumi CLI is required").
+  const opts = new analyzer.AnalyzerResourceOptions();
+  opts.setProtect(resource.protect ?? false);
+  if (resource.parentUrn) opts.setParent(resource.parentUrn);
+  return opts;
+}
+
+function diagnostics(response: analyzer.AnalyzeResponse, fallbackUrn: string): Diagnostic[] {
+  return response.getDiagnosticsList().map((d) => {
+    // The SDK sends "<policy description>\n<violation>"; the description is the policy's, not the finding's.
+    const prefix = `${d.getDescription()}\n`;
+    const message = d.getMessage().startsWith(prefix) ? d.getMessage().slice(prefix.length) : d.getMessage();
+    return { policy: d.getPolicyname(), level: levels[d.getEnforcementlevel()], urn: d.getUrn() || fallbackUrn, message };
+  });
+}
+
+/** Structs hold JSON values only: drop undefined. */
+function plain(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value ?? {}));
+}
+
+/** A recorded resource as the engine would describe it: inputs for Analyze, outputs for AnalyzeStack. */
+export interface EngineResource {
+  urn: string;
+  type: string;
+  name: string;
+  parentUrn: string | null;
+  protect: boolean;
+  inputs: Record<string, unknown>;
+  secretInputs: string[];
+  state: Record<string, unknown>;
+}
+
+/**
+ * What `pulumi preview --policy-pack` would report for these resources: `Analyze` for each
+ * (with its inputs, secrets marked as secrets), then `AnalyzeStack` once.
+ */
+export async function analyzeResources(pack: PolicyPackProcess, resources: EngineResource[]): Promise<Diagnostic[]> {
+  const found: Diagnostic[] = [];
+  for (const resource of resources) {
+    const props: Record<string, unknown> = { ...resource.inputs };
+    for (const key of resource.secretInputs) props[key] = secretValue(props[key]);
+    found.push(...(await pack.analyze({ ...resource, props })));
+  }
+  found.push(...(await pack.analyzeStack(resources.map((resource) => ({ ...resource, props: resource.state })))));
+  return found;
+}
