@@ -80,9 +80,26 @@ export function containersOf(props: Record<string, any>): Container[] | string {
   }
 }
 
-/** The bot's container: the one named `botContainerName`, else the only essential one. */
-export function botContainer(containers: Container[], botContainerName: string): Container | undefined {
-  return containers.find((c) => c.name === botContainerName) ?? (containers.length === 1 ? containers[0] : undefined);
+/** Checks a task definition's containers; a definition that does not parse is itself the violation. */
+export function checkContainers(props: Record<string, any>, check: (containers: Container[]) => string[]): string[] {
+  const containers = containersOf(props);
+  return typeof containers === "string" ? [containers] : check(containers);
+}
+
+/**
+ * Checks the bot's container: the one named `botContainerName`, else the only container.
+ * A task definition without it gets `whenMissing`.
+ */
+export function checkBotContainer(
+  props: Record<string, any>,
+  botContainerName: string,
+  check: (bot: Container) => string[],
+  whenMissing: string[] = [`no container named ${botContainerName} (botContainerName)`],
+): string[] {
+  return checkContainers(props, (containers) => {
+    const bot = containers.find((c) => c.name === botContainerName) ?? (containers.length === 1 ? containers[0] : undefined);
+    return bot ? check(bot) : whenMissing;
+  });
 }
 
 export function environmentOf(container: Container): Record<string, string> {

@@ -1,5 +1,5 @@
 // Production invariants of the task definition, read from its containerDefinitions JSON.
-import { ResourceRule, botContainer, botContainerConfig, containersOf, environmentOf } from "../rule";
+import { ResourceRule, botContainerConfig, checkBotContainer, checkContainers, environmentOf } from "../rule";
 
 const TASK = "aws:ecs/taskDefinition:TaskDefinition";
 
@@ -14,13 +14,12 @@ export const containerLogging: ResourceRule = {
   property: "containerDefinitions[].logConfiguration.logDriver",
   required: "set on every container",
   anchors: ["cdk-nag AwsSolutions-ECS7"],
-  check(props) {
-    const containers = containersOf(props);
-    if (typeof containers === "string") return [containers];
-    return containers
-      .filter((c) => !c.logConfiguration?.logDriver)
-      .map((c) => `container ${c.name} has no logConfiguration.logDriver; its output would be lost`);
-  },
+  check: (props) =>
+    checkContainers(props, (containers) =>
+      containers
+        .filter((c) => !c.logConfiguration?.logDriver)
+        .map((c) => `container ${c.name} has no logConfiguration.logDriver; its output would be lost`),
+    ),
 };
 
 export const noSecretsInEnvironment: ResourceRule = {
@@ -43,14 +42,14 @@ export const noSecretsInEnvironment: ResourceRule = {
     },
   },
   check(props, { config }) {
-    const containers = containersOf(props);
-    if (typeof containers === "string") return [containers];
     const secretLooking = /KEY|SECRET|PASSWORD|TOKEN|^DATABASE_URL$|^REDIS_URL$/i;
-    return containers.flatMap((c) =>
-      (c.environment ?? [])
-        .map((variable) => variable.name)
-        .filter((name) => secretLooking.test(name) && !config.allowedPlainNames.includes(name))
-        .map((name) => `container ${c.name} sets ${name} in plain environment; pass it through secrets (valueFrom a Secrets Manager ARN)`),
+    return checkContainers(props, (containers) =>
+      containers.flatMap((c) =>
+        (c.environment ?? [])
+          .map((variable) => variable.name)
+          .filter((name) => secretLooking.test(name) && !config.allowedPlainNames.includes(name))
+          .map((name) => `container ${c.name} sets ${name} in plain environment; pass it through secrets (valueFrom a Secrets Manager ARN)`),
+      ),
     );
   },
 };
@@ -67,14 +66,10 @@ export const healthCheck: ResourceRule = {
   required: "a command",
   anchors: [],
   config: botContainerConfig,
-  check(props, { config }) {
-    const containers = containersOf(props);
-    if (typeof containers === "string") return [containers];
-    const bot = botContainer(containers, config.botContainerName);
-    if (!bot) return [`no container named ${config.botContainerName} (botContainerName)`];
-    if (bot.healthCheck?.command?.length) return [];
-    return [`container ${bot.name} has no healthCheck; ECS could not replace a hung bot`];
-  },
+  check: (props, { config }) =>
+    checkBotContainer(props, config.botContainerName, (bot) =>
+      bot.healthCheck?.command?.length ? [] : [`container ${bot.name} has no healthCheck; ECS could not replace a hung bot`],
+    ),
 };
 
 export const noDebugLogging: ResourceRule = {
@@ -89,15 +84,12 @@ export const noDebugLogging: ResourceRule = {
   required: "not DEBUG",
   anchors: [],
   config: botContainerConfig,
-  check(props, { config }) {
-    const containers = containersOf(props);
-    if (typeof containers === "string") return [containers];
-    const bot = botContainer(containers, config.botContainerName);
-    if (!bot) return [`no container named ${config.botContainerName} (botContainerName)`];
-    const level = environmentOf(bot).LOG_LEVEL;
-    if (level === undefined || level.toUpperCase() !== "DEBUG") return [];
-    return [`container ${bot.name} sets LOG_LEVEL=${level}; production logs at INFO or above`];
-  },
+  check: (props, { config }) =>
+    checkBotContainer(props, config.botContainerName, (bot) => {
+      const level = environmentOf(bot).LOG_LEVEL;
+      if (level === undefined || level.toUpperCase() !== "DEBUG") return [];
+      return [`container ${bot.name} sets LOG_LEVEL=${level}; production logs at INFO or above`];
+    }),
 };
 
 const debugFeatures = ["ENABLE_PROFILING", "ENABLE_DEBUG_TOOLBAR", "RELOAD_ON_CHANGE", "FAKE_API_RESPONSES"];
@@ -114,16 +106,13 @@ export const noDebugFeatures: ResourceRule = {
   required: "not true",
   anchors: [],
   config: botContainerConfig,
-  check(props, { config }) {
-    const containers = containersOf(props);
-    if (typeof containers === "string") return [containers];
-    const bot = botContainer(containers, config.botContainerName);
-    if (!bot) return [`no container named ${config.botContainerName} (botContainerName)`];
-    const env = environmentOf(bot);
-    return debugFeatures
-      .filter((name) => /^(true|1|yes|on)$/i.test(env[name] ?? ""))
-      .map((name) => `container ${bot.name} sets ${name}=${env[name]}; it must be off in production`);
-  },
+  check: (props, { config }) =>
+    checkBotContainer(props, config.botContainerName, (bot) => {
+      const env = environmentOf(bot);
+      return debugFeatures
+        .filter((name) => /^(true|1|yes|on)$/i.test(env[name] ?? ""))
+        .map((name) => `container ${bot.name} sets ${name}=${env[name]}; it must be off in production`);
+    }),
 };
 
 export const immutableImage: ResourceRule = {
@@ -137,13 +126,12 @@ export const immutableImage: ResourceRule = {
   property: "containerDefinitions[].image",
   required: "a tag other than latest, or a digest",
   anchors: [],
-  check(props) {
-    const containers = containersOf(props);
-    if (typeof containers === "string") return [containers];
-    return containers
-      .filter((c) => isMutable(c.image ?? ""))
-      .map((c) => `container ${c.name} runs ${c.image}; pin a version tag or a digest, not latest`);
-  },
+  check: (props) =>
+    checkContainers(props, (containers) =>
+      containers
+        .filter((c) => isMutable(c.image ?? ""))
+        .map((c) => `container ${c.name} runs ${c.image}; pin a version tag or a digest, not latest`),
+    ),
 };
 
 /** `repo`, `repo:latest` and `host:5000/repo` all mean latest; a digest or another tag is pinned. */

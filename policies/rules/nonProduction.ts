@@ -1,6 +1,6 @@
 // What every non-production stack must respect: it never trades real money, and it does
 // not pay for production-grade networking.
-import { ResourceRule, botContainer, botContainerConfig, containersOf, environmentOf } from "../rule";
+import { ResourceRule, botContainerConfig, checkBotContainer, environmentOf } from "../rule";
 
 const TASK = "aws:ecs/taskDefinition:TaskDefinition";
 
@@ -16,15 +16,18 @@ export const testnetOnly: ResourceRule = {
   required: "true",
   anchors: [],
   config: botContainerConfig,
-  check(props, { config }) {
-    const containers = containersOf(props);
-    if (typeof containers === "string") return [containers];
-    const bot = botContainer(containers, config.botContainerName);
-    if (!bot) return [];
-    const testnet = environmentOf(bot).BYBIT_TESTNET;
-    if (testnet !== undefined && testnet.toLowerCase() === "true") return [];
-    return [`container ${bot.name} has BYBIT_TESTNET=${testnet ?? "unset"}; outside production the bot must trade on testnet (BYBIT_TESTNET=true)`];
-  },
+  // A task definition of some other service (no bot container) is not this rule's concern.
+  check: (props, { config }) =>
+    checkBotContainer(
+      props,
+      config.botContainerName,
+      (bot) => {
+        const testnet = environmentOf(bot).BYBIT_TESTNET;
+        if (testnet !== undefined && testnet.toLowerCase() === "true") return [];
+        return [`container ${bot.name} has BYBIT_TESTNET=${testnet ?? "unset"}; outside production the bot must trade on testnet (BYBIT_TESTNET=true)`];
+      },
+      [],
+    ),
 };
 
 const VPC = "awsx:ec2:Vpc";
