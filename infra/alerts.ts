@@ -1,22 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-export const severities = ["info", "warning", "critical"] as const;
-export type Severity = (typeof severities)[number];
+import {
+  ComparisonOperator,
+  MetricStatistic,
+  MissingDataTreatment,
+  Severity,
+  severities,
+} from "./awsLimits";
 
-export const comparisonOperators = [
-  "GreaterThanThreshold",
-  "GreaterThanOrEqualToThreshold",
-  "LessThanThreshold",
-  "LessThanOrEqualToThreshold",
-] as const;
-export type ComparisonOperator = (typeof comparisonOperators)[number];
-
-export const metricStatistics = ["Average", "Sum", "Minimum", "Maximum", "SampleCount"] as const;
-export type MetricStatistic = (typeof metricStatistics)[number];
-
-export const missingDataTreatments = ["breaching", "notBreaching", "ignore", "missing"] as const;
-export type MissingDataTreatment = (typeof missingDataTreatments)[number];
+export type { ComparisonOperator, MetricStatistic, MissingDataTreatment, Severity };
+export { severities };
 
 export interface AlarmMetric {
   /** CloudWatch namespace, e.g. `AWS/ECS` or the app's own. */

@@ -1,6 +1,27 @@
-// AWS service limits that both the stack config schema and the components check,
-// so a bad value fails before anything reaches AWS. Sources: the ECS task
-// definition, CloudWatch Logs PutRetentionPolicy, RDS and ElastiCache API references.
+// AWS service limits and enumerations that both the stack config schema and the
+// components check, so a bad value fails before anything reaches AWS. Sources: the ECS
+// task definition, CloudWatch Logs PutRetentionPolicy, RDS, ElastiCache and CloudWatch
+// API references. No Pulumi imports here: the schema loads this without the SDKs.
+
+export const natGatewayStrategies = ["None", "Single", "OnePerAz"] as const;
+export type NatGatewayStrategy = (typeof natGatewayStrategies)[number];
+
+export const severities = ["info", "warning", "critical"] as const;
+export type Severity = (typeof severities)[number];
+
+export const comparisonOperators = [
+  "GreaterThanThreshold",
+  "GreaterThanOrEqualToThreshold",
+  "LessThanThreshold",
+  "LessThanOrEqualToThreshold",
+] as const;
+export type ComparisonOperator = (typeof comparisonOperators)[number];
+
+export const metricStatistics = ["Average", "Sum", "Minimum", "Maximum", "SampleCount"] as const;
+export type MetricStatistic = (typeof metricStatistics)[number];
+
+export const missingDataTreatments = ["breaching", "notBreaching", "ignore", "missing"] as const;
+export type MissingDataTreatment = (typeof missingDataTreatments)[number];
 
 /** Fargate task CPU units and, for each, the memory sizes (MiB) it may be paired with. */
 export const fargateMemoryMiBByCpu: Readonly<Record<number, readonly number[]>> = {

@@ -1,8 +1,10 @@
-import * as awsx from "@pulumi/awsx";
+// The ec2 module alone: the package root loads every awsx module (about 0.3 s).
+import { Vpc } from "@pulumi/awsx/ec2";
 import * as pulumi from "@pulumi/pulumi";
 
-export type NatGatewayStrategy = "None" | "Single" | "OnePerAz";
-export const natGatewayStrategies: readonly NatGatewayStrategy[] = ["None", "Single", "OnePerAz"];
+import { NatGatewayStrategy, natGatewayStrategies } from "./awsLimits";
+
+export type { NatGatewayStrategy };
 
 export interface NetworkArgs {
   /**
@@ -51,7 +53,7 @@ export class Network extends pulumi.ComponentResource {
       if (!natGatewayStrategies.includes(natGateways)) {
         throw new Error(`Network ${name}: vpc.natGateways is ${natGateways}; allowed: ${natGatewayStrategies.join(", ")}`);
       }
-      const vpc = new awsx.ec2.Vpc(
+      const vpc = new Vpc(
         `${name}-vpc`,
         {
           cidrBlock,

@@ -1,9 +1,13 @@
 // The stack config schema: the one place that says what `Pulumi.<stack>.yaml` may hold.
 // Every difference between dev and prod is a value here, never a branch in code.
 import { z } from "zod";
-import { comparisonOperators, metricStatistics, missingDataTreatments, severities } from "../infra/alerts";
 import {
   cacheNodeTypePattern,
+  comparisonOperators,
+  metricStatistics,
+  missingDataTreatments,
+  natGatewayStrategies,
+  severities,
   fargateCpuUnits,
   fargateMemoryMiBByCpu,
   isPerformanceInsightsRetention,
@@ -11,7 +15,6 @@ import {
   logRetentionDaysAllowed,
   rdsInstanceClassPattern,
 } from "../infra/awsLimits";
-import { natGatewayStrategies } from "../infra/network";
 
 export const projectName = "trading-bot";
 
@@ -278,7 +281,20 @@ const tradingConfigSchema = z
   })
   .meta(shared);
 
-const budgetSchema = z.strictObject({ monthlyUsd: positiveNumber("US dollars a month") });
+const gigabytes = (what: string) =>
+  z.number({ error: `allowed: ${what} of 0 or more` }).min(0, { error: `allowed: ${what} of 0 or more` });
+
+const budgetSchema = z.strictObject({
+  monthlyUsd: positiveNumber("US dollars a month"),
+  /** Usage the cost estimate cannot read from resources; unset means priced at zero, with a note. */
+  assumptions: z
+    .strictObject({
+      logIngestionGbPerMonth: gigabytes("GB a month").optional(),
+      natDataProcessedGbPerMonth: gigabytes("GB a month").optional(),
+      efsStorageGb: gigabytes("GB").optional(),
+    })
+    .default({}),
+});
 
 /** Every `trading-bot:` key of a stack file (and `aws:region`), with its schema. */
 export const stackConfigSchema = z

@@ -1,14 +1,7 @@
 import * as path from "node:path";
 import { tradingBotProgram } from "../stacks/program";
-import {
-  MockRunResult,
-  RecordedResource,
-  StackFile,
-  parseStackFile,
-  readStackFile,
-  runUnderMocks,
-  withPlaceholderSecrets,
-} from "../tools/mockRun";
+import { MockRunResult, RecordedResource, runUnderMocks } from "../tools/mockRun";
+import { StackFile, parseStackFile, readStackFile, withPlaceholderSecrets } from "../tools/stackFile";
 import type { ContainerDefinition } from "../infra/attachment";
 
 export const repoRoot = path.resolve(__dirname, "..");

@@ -347,7 +347,8 @@ describe("a third stack that exists only as YAML (staging)", () => {
       /trading-bot:network:\n(    .*\n)+/,
       "trading-bot:network:\n    fromStack: acme/network/shared\n    availabilityZoneCount: 2\n",
     );
-    const { runUnderMocks, parseStackFile, withPlaceholderSecrets } = await import("../tools/mockRun");
+    const { runUnderMocks } = await import("../tools/mockRun");
+    const { parseStackFile, withPlaceholderSecrets } = await import("../tools/stackFile");
     const { tradingBotProgram } = await import("../stacks/program");
     const staging = await runUnderMocks(withPlaceholderSecrets(parseStackFile("staging", shared)), tradingBotProgram, {
       stackReferences: {

@@ -213,12 +213,12 @@ export interface EngineResource {
  * (with its inputs, secrets marked as secrets), then `AnalyzeStack` once.
  */
 export async function analyzeResources(pack: PolicyPackProcess, resources: EngineResource[]): Promise<Diagnostic[]> {
-  const found: Diagnostic[] = [];
-  for (const resource of resources) {
+  // All requests in flight at once; results keep the resources' order.
+  const perResource = resources.map((resource) => {
     const props: Record<string, unknown> = { ...resource.inputs };
     for (const key of resource.secretInputs) props[key] = secretValue(props[key]);
-    found.push(...(await pack.analyze({ ...resource, props })));
-  }
-  found.push(...(await pack.analyzeStack(resources.map((resource) => ({ ...resource, props: resource.state })))));
-  return found;
+    return pack.analyze({ ...resource, props });
+  });
+  const stack = pack.analyzeStack(resources.map((resource) => ({ ...resource, props: resource.state })));
+  return [...(await Promise.all(perResource)).flat(), ...(await stack)];
 }

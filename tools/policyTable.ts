@@ -24,4 +24,7 @@ export function renderPolicyTable(list: Rule[] = rules): string {
   return [...header, ...rows].join("\n");
 }
 
-if (require.main === module) console.log(renderPolicyTable());
+export async function main(): Promise<number> {
+  console.log(renderPolicyTable());
+  return 0;
+}

@@ -1,0 +1,208 @@
+// Monthly cost of a stack from its resources (as the program registers them) and the
+// project's pinned price table. Usage the resources cannot tell comes from
+// trading-bot:budget.assumptions, or is priced at zero with a note.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { RecordedResource } from "./mockRun";
+import { findProjectRoot } from "./projectRoot";
+
+export interface PriceTable {
+  region: string;
+  currency: string;
+  date: string;
+  hoursPerMonth: number;
+  sources: Record<string, string>;
+  prices: { key: string; unit: string; usd: number; source: string }[];
+}
+
+export interface CostItem {
+  urn: string;
+  /** The top-level component the resource belongs to, e.g. `TradingBotService trading-bot`. */
+  component: string;
+  /** What is priced, e.g. `Fargate vCPU`. */
+  what: string;
+  /** Units a month. */
+  quantity: number;
+  unit: string;
+  unitUsd: number;
+  monthlyUsd: number;
+  /** The price table key. */
+  priceKey: string;
+}
+
+export interface CostEstimate {
+  currency: string;
+  monthlyTotal: number;
+  budget: number;
+  priceTable: { region: string; date: string; sources: string[] };
+  items: CostItem[];
+  notes: string[];
+}
+
+export interface UsageAssumptions {
+  logIngestionGbPerMonth?: number;
+  natDataProcessedGbPerMonth?: number;
+  efsStorageGb?: number;
+}
+
+export class PriceTableError extends Error {}
+
+const dataDirectory = path.join(findProjectRoot(), "data");
+
+/** The pinned price table of a region; refuses a region it has none for. */
+export function loadPriceTable(region: string): PriceTable {
+  const file = path.join(dataDirectory, `aws-prices-${region}.json`);
+  if (!/^[a-z0-9-]+$/.test(region) || !fs.existsSync(file)) {
+    const known = fs
+      .readdirSync(dataDirectory)
+      .map((name) => /^aws-prices-(.+)\.json$/.exec(name)?.[1])
+      .filter(Boolean);
+    throw new PriceTableError(`no price table for region ${region}: data/ has ${known.join(", ")}`);
+  }
+  return JSON.parse(fs.readFileSync(file, "utf8")) as PriceTable;
+}
+
+const cents = (usd: number) => Math.round(usd * 100) / 100;
+
+export function estimateCost(
+  resources: RecordedResource[],
+  table: PriceTable,
+  budgetUsd: number,
+  assumptions: UsageAssumptions,
+): CostEstimate {
+  const items: CostItem[] = [];
+  const notes: string[] = [];
+  const hours = table.hoursPerMonth;
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const ofType = (type: string) => resources.filter((r) => r.type === type);
+
+  const price = (key: string) => {
+    const entry = table.prices.find((p) => p.key === key);
+    if (!entry) throw new PriceTableError(`the ${table.region} price table has no entry ${key}`);
+    return entry;
+  };
+  const add = (resource: RecordedResource, what: string, key: string, quantity: number) => {
+    if (quantity <= 0) return;
+    const { unit, usd } = price(key);
+    items.push({
+      urn: resource.urn,
+      component: componentOf(resource, byUrn),
+      what,
+      quantity: Math.round(quantity * 1000) / 1000,
+      unit,
+      unitUsd: usd,
+      monthlyUsd: cents(quantity * usd),
+      priceKey: key,
+    });
+  };
+
+  // Fargate: each task's vCPU and GB for every hour, on the provider the strategy puts it on.
+  for (const service of ofType("aws:ecs/service:Service")) {
+    const task = resources.find((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition" && r.state.arn === service.inputs.taskDefinition);
+    if (!task) continue;
+    const vcpu = Number(task.inputs.cpu) / 1024;
+    const gb = Number(task.inputs.memory) / 1024;
+    const desired = Number(service.inputs.desiredCount ?? 0);
+    const strategy = (service.inputs.capacityProviderStrategies ?? []) as { capacityProvider: string; weight: number; base?: number }[];
+    for (const [provider, count] of Object.entries(tasksPerProvider(desired, strategy))) {
+      const prefix = provider === "FARGATE_SPOT" ? "fargate_spot" : "fargate";
+      const label = provider === "FARGATE_SPOT" ? "Fargate Spot" : "Fargate";
+      add(service, `${label} vCPU (${count} task(s) x ${vcpu})`, `${prefix}.vcpu.hour`, count * vcpu * hours);
+      add(service, `${label} memory (${count} task(s) x ${gb} GB)`, `${prefix}.gb.hour`, count * gb * hours);
+    }
+    const network = service.inputs.networkConfiguration as { assignPublicIp?: boolean } | undefined;
+    if (network?.assignPublicIp) add(service, `public IPv4 of ${desired} task(s)`, "public_ipv4.hour", desired * hours);
+    const registry = service.inputs.serviceRegistries as { registryArn?: string } | undefined;
+    const discovery = registry && resources.find((r) => r.type === "aws:servicediscovery/service:Service" && r.state.arn === registry.registryArn);
+    if (discovery) add(discovery, `Cloud Map instances (${desired} task(s))`, "cloudmap.instance.month", desired);
+  }
+  for (const namespace of ofType("aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace")) {
+    add(namespace, "private hosted zone of the namespace", "route53.private_zone.month", 1);
+  }
+
+  for (const db of ofType("aws:rds/instance:Instance")) {
+    const layout = db.inputs.multiAz ? "multi_az" : "single_az";
+    add(db, `RDS ${db.inputs.engine} ${db.inputs.instanceClass} ${layout.replace("_", "-")}`, `rds.${db.inputs.engine}.${db.inputs.instanceClass}.${layout}.hour`, hours);
+    if (db.inputs.storageType === "gp3") {
+      add(db, `RDS gp3 storage (${layout.replace("_", "-")})`, `rds.gp3.${layout}.gb.month`, Number(db.inputs.allocatedStorage));
+    }
+  }
+
+  for (const group of ofType("aws:elasticache/replicationGroup:ReplicationGroup")) {
+    const nodes = Number(group.inputs.numNodeGroups ?? 1) * (Number(group.inputs.replicasPerNodeGroup ?? 0) + 1);
+    add(group, `ElastiCache ${group.inputs.engine} ${group.inputs.nodeType} (${nodes} nodes)`, `elasticache.${group.inputs.engine}.${group.inputs.nodeType}.hour`, nodes * hours);
+  }
+
+  // awsx's VPC is one resource under mocks: its NAT gateways follow from its inputs.
+  for (const vpc of ofType("awsx:ec2:Vpc")) {
+    const strategy = (vpc.inputs.natGateways as { strategy?: string } | undefined)?.strategy ?? "OnePerAz";
+    const azs = Number(vpc.inputs.numberOfAvailabilityZones ?? 3);
+    const gateways = strategy === "None" ? 0 : strategy === "Single" ? 1 : azs;
+    add(vpc, `NAT gateways (${strategy})`, "nat_gateway.hour", gateways * hours);
+    add(vpc, "public IPv4 of the NAT gateways", "public_ipv4.hour", gateways * hours);
+    if (gateways > 0) {
+      if (assumptions.natDataProcessedGbPerMonth === undefined) notes.push("NAT data processed is not priced: set trading-bot:budget.assumptions.natDataProcessedGbPerMonth");
+      else add(vpc, "NAT data processed (assumed)", "nat_gateway.data.gb", assumptions.natDataProcessedGbPerMonth);
+    }
+  }
+
+  for (const fileSystem of ofType("aws:efs/fileSystem:FileSystem")) {
+    if (assumptions.efsStorageGb === undefined) notes.push("EFS storage is not priced: set trading-bot:budget.assumptions.efsStorageGb");
+    else add(fileSystem, "EFS standard storage (assumed)", "efs.standard.gb.month", assumptions.efsStorageGb);
+  }
+
+  for (const secret of ofType("aws:secretsmanager/secret:Secret")) add(secret, `Secrets Manager secret ${secret.name}`, "secretsmanager.secret.month", 1);
+
+  for (const alarm of ofType("aws:cloudwatch/metricAlarm:MetricAlarm")) {
+    const queries = (alarm.inputs.metricQueries ?? []) as { metric?: unknown }[];
+    const metrics = queries.length > 0 ? queries.filter((q) => q.metric).length : 1;
+    add(alarm, `CloudWatch alarm ${alarm.inputs.name} (${metrics} metric(s))`, "cloudwatch.alarm.standard.month", metrics);
+  }
+
+  const logGroups = ofType("aws:cloudwatch/logGroup:LogGroup");
+  if (logGroups.length > 0) {
+    if (assumptions.logIngestionGbPerMonth === undefined) notes.push("log ingestion is not priced: set trading-bot:budget.assumptions.logIngestionGbPerMonth");
+    else add(logGroups[0], "CloudWatch Logs ingestion (assumed)", "cloudwatch.logs.ingest.gb", assumptions.logIngestionGbPerMonth);
+  }
+  if (ofType("aws:ecs/cluster:Cluster").some((c) => (c.inputs.settings as { value: string }[] | undefined)?.some((s) => s.value !== "disabled"))) {
+    notes.push("Container Insights metrics are usage-based and not priced");
+  }
+  if (ofType("aws:efs/backupPolicy:BackupPolicy").length + ofType("aws:rds/instance:Instance").length > 0) {
+    notes.push("backup storage beyond the free allowance is not priced");
+  }
+
+  const monthlyTotal = cents(items.reduce((sum, item) => sum + item.monthlyUsd, 0));
+  const sources = [...new Set(items.flatMap((item) => price(item.priceKey).source.split(",")))].map((id) => (table.sources[id] ? `${id}: ${table.sources[id]}` : id));
+  return { currency: table.currency, monthlyTotal, budget: budgetUsd, priceTable: { region: table.region, date: table.date, sources }, items, notes };
+}
+
+/** How many of `desired` tasks each provider runs: bases first, then the rest by weight. */
+export function tasksPerProvider(desired: number, strategy: { capacityProvider: string; weight: number; base?: number }[]): Record<string, number> {
+  if (strategy.length === 0) return { FARGATE: desired };
+  const counts: Record<string, number> = Object.fromEntries(strategy.map((s) => [s.capacityProvider, 0]));
+  let left = desired;
+  for (const item of strategy) {
+    const base = Math.min(item.base ?? 0, left);
+    counts[item.capacityProvider] += base;
+    left -= base;
+  }
+  const totalWeight = strategy.reduce((sum, s) => sum + s.weight, 0);
+  let placed = 0;
+  strategy.forEach((item, index) => {
+    const share = index === strategy.length - 1 ? left - placed : Math.round((left * item.weight) / totalWeight);
+    counts[item.capacityProvider] += share;
+    placed += share;
+  });
+  return Object.fromEntries(Object.entries(counts).filter(([, count]) => count > 0));
+}
+
+/** `TradingBotService trading-bot` for any resource under that component. */
+function componentOf(resource: RecordedResource, byUrn: Map<string, RecordedResource>): string {
+  let current = resource;
+  let component: RecordedResource | undefined;
+  while (current.parentUrn && byUrn.has(current.parentUrn)) {
+    current = byUrn.get(current.parentUrn)!;
+    if (!current.custom) component = current;
+  }
+  return component ? `${component.type.split(":").pop()} ${component.name}` : "(stack)";
+}

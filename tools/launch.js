@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// Runs a command-line tool of this project (tools/<name>.ts) from a JavaScript copy of
+// the sources, made once per version of them: no TypeScript compiler on the hot path.
+// Node's compile cache keeps the parsed dependencies (@pulumi/aws is large) between runs.
+//   node tools/launch.js <tool> [args...]
+"use strict";
+const crypto = require("node:crypto");
+const fs = require("node:fs");
+const { enableCompileCache } = require("node:module");
+const path = require("node:path");
+
+const root = path.resolve(__dirname, "..");
+const cacheRoot = path.join(root, "node_modules", ".cache", "trading-bot-tools");
+const sourceFolders = ["infra", "stacks", "tools", "policies"];
+/** Files the copy needs besides the transpiled sources. */
+const plainFiles = ["policies/package.json", "policies/PulumiPolicy.yaml"];
+
+const compileCache = path.join(cacheRoot, "v8");
+enableCompileCache?.(compileCache);
+// The policy pack runs in a child process: let it use the cache too.
+process.env.NODE_COMPILE_CACHE ??= compileCache;
+
+function listSources(folder) {
+  return fs.readdirSync(path.join(root, folder), { withFileTypes: true }).flatMap((entry) => {
+    const relative = path.join(folder, entry.name);
+    if (entry.isDirectory()) return entry.name === "node_modules" ? [] : listSources(relative);
+    return entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts") ? [relative] : [];
+  });
+}
+
+/** The folder holding the JavaScript copy of the current sources. */
+function transpiledTree() {
+  const sources = sourceFolders.flatMap(listSources).sort();
+  const hash = crypto.createHash("sha256");
+  for (const file of [...sources, ...plainFiles]) hash.update(file).update(fs.readFileSync(path.join(root, file)));
+  const target = path.join(cacheRoot, `js-${hash.digest("hex").slice(0, 16)}`);
+  if (fs.existsSync(target)) return target;
+
+  const ts = require("typescript");
+  const staging = `${target}.${process.pid}.tmp`;
+  for (const file of sources) {
+    const { outputText } = ts.transpileModule(fs.readFileSync(path.join(root, file), "utf8"), {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+      fileName: file,
+    });
+    fs.mkdirSync(path.join(staging, path.dirname(file)), { recursive: true });
+    fs.writeFileSync(path.join(staging, file.replace(/\.ts$/, ".js")), outputText);
+  }
+  for (const file of plainFiles) fs.copyFileSync(path.join(root, file), path.join(staging, file));
+  try {
+    fs.renameSync(staging, target);
+  } catch (error) {
+    // Another run made the same copy first.
+    fs.rmSync(staging, { recursive: true, force: true });
+    if (!fs.existsSync(target)) throw error;
+  }
+  return target;
+}
+
+const [tool, ...args] = process.argv.slice(2);
+if (!tool || !/^[a-z][a-zA-Z]*$/.test(tool) || !fs.existsSync(path.join(root, "tools", `${tool}.ts`))) {
+  console.error(`usage: node tools/launch.js <tool> [args]; no tool "${tool ?? ""}" in tools/`);
+  process.exit(2);
+}
+require(path.join(transpiledTree(), "tools", `${tool}.js`))
+  .main(args)
+  .then(
+    (code) => (process.exitCode = code),
+    (error) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
