@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { tradingBotProgram } from "../stacks/program";
+import { StackSettings, parseStackConfig } from "../stacks/config";
 import { MockRunResult, RecordedResource, runUnderMocks } from "../tools/mockRun";
 import { StackFile, parseStackFile, readStackFile, withPlaceholderSecrets } from "../tools/stackFile";
 import type { ContainerDefinition } from "../infra/attachment";
@@ -46,4 +47,10 @@ export function appContainer(result: MockRunResult): ContainerDefinition {
 /** The app container's plain environment as a map. */
 export function appEnvironment(result: MockRunResult): Record<string, string> {
   return Object.fromEntries((appContainer(result).environment ?? []).map((e) => [e.name, e.value]));
+}
+
+/** The validated settings of a committed stack file. */
+export function settingsOf(stack: string): StackSettings {
+  const file = withPlaceholderSecrets(readStackFile(repoRoot, stack));
+  return parseStackConfig(stack, file.config, (key) => file.secretKeys.includes(key));
 }

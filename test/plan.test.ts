@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { z } from "zod";
 import { PriceTableError, estimateCost, loadPriceTable, tasksPerProvider } from "../tools/cost";
-import { repoRoot, runCommittedStack } from "./helpers";
+import { repoRoot, runCommittedStack, settingsOf } from "./helpers";
 
 interface Run {
   status: number | null;
@@ -249,6 +249,16 @@ describe("the cost estimate", () => {
     assert.deepEqual(tasksPerProvider(5, [{ capacityProvider: "FARGATE", weight: 1, base: 1 }, { capacityProvider: "FARGATE_SPOT", weight: 3 }]), { FARGATE: 2, FARGATE_SPOT: 3 });
     assert.deepEqual(tasksPerProvider(3, []), { FARGATE: 3 });
     assert.deepEqual(tasksPerProvider(1, [{ capacityProvider: "FARGATE_SPOT", weight: 100 }]), { FARGATE_SPOT: 1 });
+  });
+
+  it("matches the totals the README quotes", async () => {
+    const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
+    for (const [stack, budget] of [["dev", 15], ["prod", 300]] as const) {
+      const run = await runCommittedStack(stack);
+      const settings = settingsOf(stack);
+      const cost = estimateCost(run.resources, loadPriceTable("us-east-1"), budget, settings.budget.assumptions);
+      assert.ok(readme.includes(`| **total** | | **${cost.monthlyTotal.toFixed(2)}** (budget ${budget}) |`), `${stack} total ${cost.monthlyTotal}`);
+    }
   });
 
   it("refuses a region it has no price table for", () => {
