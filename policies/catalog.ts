@@ -45,6 +45,3 @@ export const rules: Rule[] = [
   nonProduction.testnetOnly,
   nonProduction.natGatewayCost,
 ];
-
-/** The stack names the pack treats as production unless its config says otherwise. */
-export const defaultProductionStacks = ["prod", "production"];

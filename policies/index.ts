@@ -8,7 +8,8 @@ import {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { defaultProductionStacks, rules } from "./catalog";
+import { rules } from "./catalog";
+import { defaultProductionStacks } from "./productionStacks";
 import { Rule, stackOfUrn } from "./rule";
 
 function configSchema(rule: Rule): PolicyConfigSchema {

@@ -495,3 +495,22 @@ function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
   }
   return current instanceof z.ZodObject ? (current.shape as Record<string, z.ZodType>) : undefined;
 }
+
+/**
+ * The config paths the schema marks `shared` (see SyncMeta): application settings every
+ * environment should agree on, which env-sync may copy between stacks. Everything else is
+ * environment-specific.
+ */
+export function sharedConfigPaths(): string[][] {
+  const found: string[][] = [];
+  const walk = (schema: z.ZodType, path: string[]) => {
+    if ((schema.meta() as Partial<SyncMeta> | undefined)?.sync === "shared") {
+      found.push(path);
+      return;
+    }
+    const shape = objectShape(schema);
+    for (const [key, child] of Object.entries(shape ?? {})) walk(child, [...path, key]);
+  };
+  walk(stackConfigSchema, []);
+  return found;
+}

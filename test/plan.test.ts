@@ -6,6 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { z } from "zod";
 import { PriceTableError, estimateCost, loadPriceTable, tasksPerProvider } from "../tools/cost";
+import { renderPlanSummary } from "../tools/planSummary";
 import { repoRoot, runCommittedStack, settingsOf } from "./helpers";
 
 interface Run {
@@ -123,6 +124,12 @@ describe("npm run plan", () => {
     assert.deepEqual(nat, { urn: nat.urn, component: "Network trading-bot", quantity: 1460, unit: "hour", unitUsd: 0.045, monthlyUsd: 65.7 });
     const sum = document.cost.items.reduce((total, item) => total + item.monthlyUsd, 0);
     assert.equal(Math.round(sum * 100) / 100, document.cost.monthlyTotal);
+
+    // The preview workflow's pull-request comment, from this JSON.
+    const summary = renderPlanSummary([file, path.join(path.dirname(file), "plan-dev.json")]);
+    assert.ok(summary.includes("| prod | 57 | 0 | 0 | 276.70 | 300.00 | ✅ passes |"), summary);
+    assert.ok(summary.includes("| plan-dev.json | | | | | | no plan: see the job log |"), summary);
+    assert.ok(summary.includes("No policy findings."));
   });
 
   it("exits 1 over budget", () => {
