@@ -5,6 +5,7 @@ import { ServiceAttachment } from "./attachment";
 import { isPerformanceInsightsRetention, rdsInstanceClassPattern } from "./awsLimits";
 
 export interface PostgresDatabaseArgs {
+  /** VPC of the component's security group. */
   vpcId: pulumi.Input<string>;
   /** Private subnets, one per AZ, for the DB subnet group. */
   subnetIds: pulumi.Input<pulumi.Input<string>[]>;

@@ -7,6 +7,7 @@ import { cacheNodeTypePattern } from "./awsLimits";
 export type CacheEngine = "redis" | "valkey";
 
 export interface RedisClusterArgs {
+  /** VPC of the component's security group. */
   vpcId: pulumi.Input<string>;
   /** Private subnets, one per AZ, for the cache subnet group. */
   subnetIds: pulumi.Input<pulumi.Input<string>[]>;

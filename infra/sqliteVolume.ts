@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { IamStatement, ServiceAttachment } from "./attachment";
 
 export interface SqliteVolumeArgs {
+  /** VPC of the component's security group. */
   vpcId: pulumi.Input<string>;
   /** Private subnets, one per AZ; a mount target is made in each of the first `availabilityZoneCount`. */
   subnetIds: pulumi.Input<pulumi.Input<string>[]>;

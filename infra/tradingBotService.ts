@@ -28,6 +28,7 @@ export interface ContainerHealthCheck {
 }
 
 export interface TradingBotServiceArgs {
+  /** VPC of the component's security group. */
   vpcId: pulumi.Input<string>;
   /** Subnets the tasks run in. */
   subnetIds: pulumi.Input<pulumi.Input<string>[]>;

@@ -5,6 +5,7 @@ import * as service from "./rules/ecsService";
 import * as task from "./rules/ecsTaskDefinition";
 import * as cache from "./rules/elasticache";
 import * as monitoring from "./rules/monitoring";
+import * as network from "./rules/network";
 import * as nonProduction from "./rules/nonProduction";
 import * as rds from "./rules/rdsInstance";
 import * as stack from "./rules/stack";
@@ -40,7 +41,7 @@ export const rules: Rule[] = [
   cache.snapshots,
   monitoring.logRetention,
   monitoring.alarmActions,
-  monitoring.noPublicIngress,
+  network.noPublicIngress,
   stack.noDevStandIns,
   nonProduction.testnetOnly,
   nonProduction.natGatewayCost,

@@ -401,7 +401,7 @@ export function parseStackConfig(
       const key = `${issue.code === "unrecognized_keys" ? "keys:" : ""}${configKey(issue.path)}`;
       if (reported.has(key)) continue;
       reported.add(key);
-      problems.push(...describeIssue(file, input, issue));
+      problems.push(...describeIssue(file, input, issue, isSecret(String(issue.path[0]))));
     }
   }
   if (problems.length > 0 || !result.success) throw new StackConfigError(problems);
@@ -436,7 +436,8 @@ function parseValue(value: unknown): unknown {
   return value;
 }
 
-function describeIssue(file: string, input: Record<string, unknown>, issue: z.core.$ZodIssue): string[] {
+/** One line for a schema issue; a value stored with --secret is never printed. */
+function describeIssue(file: string, input: Record<string, unknown>, issue: z.core.$ZodIssue, valueIsSecret: boolean): string[] {
   const where = (path: PropertyKey[]) => configKey(path);
   if (issue.code === "unrecognized_keys") {
     const known = knownKeys(issue.path);
@@ -447,7 +448,7 @@ function describeIssue(file: string, input: Record<string, unknown>, issue: z.co
     });
   }
   const value = valueAt(input, issue.path);
-  const shown = value === undefined ? "is missing" : `is ${format(value)}`;
+  const shown = value === undefined ? "is missing" : valueIsSecret ? "is [secret]" : `is ${format(value)}`;
   const unionOptions = (issue as { options?: unknown }).options;
   if (issue.code === "invalid_union" && Array.isArray(unionOptions)) {
     return [`${file}: ${where(issue.path)} ${shown}; allowed: ${unionOptions.join(", ")}`];

@@ -3,8 +3,9 @@ import { StackConfigError, StackSettings, parseStackConfig, projectName } from "
 import { StackOutputs } from "./outputs";
 import { SecretInputs, createTradingBotStack } from "./tradingBot";
 
-// isConfigSecret is internal to @pulumi/pulumi (no typings): it reads the CLI's list of keys set with --secret.
-const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+// isConfigSecret is internal to @pulumi/pulumi (no typings): it reads the CLI's list of keys
+// set with --secret. Should a later SDK drop it, every key counts as secret rather than block.
+const { isConfigSecret = () => true } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?(key: string): boolean };
 
 /** The current stack's settings, validated against the schema. */
 export function loadStackSettings(): StackSettings {

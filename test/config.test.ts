@@ -119,6 +119,17 @@ describe("stack config validation", () => {
     });
   });
 
+  it("does not print a value that was stored as a secret, even when it is wrong", () => {
+    const file = withPlaceholderSecrets(parseStackFile("prod", committed.prod));
+    const config = { ...file.config, "trading-bot:budget": JSON.stringify({ monthlyUsd: "ninety-nine-secret-dollars" }) };
+    const secretKeys = [...file.secretKeys, "trading-bot:budget"];
+    assert.throws(() => parseStackConfig("prod", config, (key) => secretKeys.includes(key)), (error: unknown) => {
+      assert.ok(error instanceof StackConfigError);
+      assert.equal(error.message, "Pulumi.prod.yaml: trading-bot:budget.monthlyUsd is [secret]; allowed: US dollars a month above 0");
+      return true;
+    });
+  });
+
   it("refuses YAML that does not parse, naming the line", () => {
     assert.throws(() => parseStackFile("prod", "config:\n  a: 1\n b: 2\n"), (error: unknown) => {
       assert.ok(error instanceof StackFileError);

@@ -96,7 +96,7 @@ describe("the dev stack (Pulumi.dev.yaml)", () => {
     const alarms = resourcesOf(dev, "aws:cloudwatch/metricAlarm:MetricAlarm");
     assert.deepEqual(alarms.map((a) => a.inputs.name), ["trading-bot-dev-ServiceDown", "trading-bot-dev-HighMemoryUsage"]);
     const [down, memory] = alarms.map((a) => a.inputs);
-    assert.equal(down.period! as number * (down.evaluationPeriods as number), 300);
+    assert.equal((down.period as number) * (down.evaluationPeriods as number), 300);
     assert.equal(down.treatMissingData, "breaching");
     assert.match(String(down.alarmDescription), /^\[info\]/);
     assert.equal(memory.metricName, "MemoryUtilization");
