@@ -3,11 +3,12 @@
 // the target's comments and key order; never into production.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
 import { createTwoFilesPatch } from "diff";
 import YAML, { Document, isNode, isScalar, visit } from "yaml";
 import { defaultProductionStacks } from "../policies/productionStacks";
 import { StackConfigError, parseStackConfig, sharedConfigPaths } from "../stacks/config";
+import { parseArguments } from "./cli";
 import { findProjectRoot } from "./projectRoot";
 import { StackFileError, parseStackFile, withPlaceholderSecrets } from "./stackFile";
 
@@ -138,15 +139,9 @@ export async function main(argv: string[]): Promise<number> {
     .option("--dry-run", "print the diff, write nothing", false)
     .option("--yes", "allow a production stack as the source", false)
     .option("-C, --cwd <dir>", "folder of the stack files", findProjectRoot())
-    .addHelpText("after", `\nThe target file is backed up to ${backupFolder}/ first. Exit status: 0 done or nothing to do, 1 the result failed validation (restored), 2 refused.`)
-    .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  try {
-    command.parse(argv, { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    throw error;
-  }
+    .addHelpText("after", `\nThe target file is backed up to ${backupFolder}/ first. Exit status: 0 done or nothing to do, 1 the result failed validation (restored), 2 refused.`);
+  const stop = parseArguments(command, argv);
+  if (stop !== undefined) return stop;
   const options = command.opts<{ from: string; to: string; dryRun: boolean; yes: boolean; cwd: string }>();
   try {
     return syncStacks({ from: options.from, to: options.to, directory: options.cwd, dryRun: options.dryRun, yes: options.yes });

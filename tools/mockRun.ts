@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { projectName } from "../stacks/config";
-import type { StackFile } from "./stackFile";
+import { StackFile, stackResourceOf } from "./stackFile";
 
 export const mockAccountId = "123456789012";
 
@@ -94,7 +94,7 @@ async function runUnderMocksNow(
   })) as Record<string, unknown>;
 
   // Resources without a parent belong to the stack resource.
-  const stackUrn = `urn:pulumi:${file.stack}::${projectName}::pulumi:pulumi:Stack::${projectName}-${file.stack}`;
+  const stackUrn = stackResourceOf(file.stack).urn;
   const urnOf = new Map<pulumi.Resource, string>();
   for (const entry of registered) urnOf.set(entry.resource, engineUrn(await promiseOf(entry.resource.urn)));
   const seen = new Set<string>();

@@ -4,11 +4,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { styleText } from "node:util";
 import Table from "cli-table3";
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
 import { StackConfigError, StackSettings, parseStackConfig, projectName } from "../stacks/config";
 import { CostEstimate, PriceTableError, estimateCost, loadPriceTable } from "./cost";
+import { parseArguments } from "./cli";
 import { matrixRows } from "./matrix";
 import type { MockRunResult, RecordedResource } from "./mockRun";
+import { stackResourceOf } from "./stackFile";
 import type { Diagnostic } from "./policyPack";
 import { findProjectRoot } from "./projectRoot";
 import { StackFile, StackFileError, readStackFile, withPlaceholderSecrets } from "./stackFile";
@@ -88,7 +90,7 @@ async function planStack(stack: string, directory: string, jsonFile: string | un
     const run = await runStack(loaded);
     pack = await packStarting;
     progress(`checking ${run.resources.length} resources against the policy pack`);
-    const [info, diagnostics] = await Promise.all([pack.info(), analyzeResources(pack, [stackResource(run), ...run.resources])]);
+    const [info, diagnostics] = await Promise.all([pack.info(), analyzeResources(pack, [stackResourceOf(run.stack), ...run.resources])]);
     progress("pricing");
     const result: PlanResult = { run, diagnostics, cost: costOf(loaded, run), pack: { name: info.name, version: info.version } };
     progressDone();
@@ -105,20 +107,6 @@ async function planStack(stack: string, directory: string, jsonFile: string | un
   }
 }
 
-/** The stack resource itself, the root of every URN's tree. */
-function stackResource(run: MockRunResult): RecordedResource {
-  return {
-    urn: `urn:pulumi:${run.stack}::${projectName}::pulumi:pulumi:Stack::${projectName}-${run.stack}`,
-    type: "pulumi:pulumi:Stack",
-    name: `${projectName}-${run.stack}`,
-    parentUrn: null,
-    custom: false,
-    protect: false,
-    inputs: {},
-    secretInputs: [],
-    state: {},
-  };
-}
 
 /** The JSON contract of `--json`: secrets written as "[secret]". */
 export function planDocument(result: PlanResult) {
@@ -129,7 +117,7 @@ export function planDocument(result: PlanResult) {
     stack: run.stack,
     project: projectName,
     generatedBy: `trading-bot plan ${version}`,
-    resources: [stackResource(run), ...run.resources].map((r) => ({
+    resources: [stackResourceOf(run.stack), ...run.resources].map((r) => ({
       urn: r.urn,
       type: r.type,
       name: r.name,
@@ -186,7 +174,7 @@ function printPlan(loaded: LoadedStack, { run, diagnostics, cost, pack }: PlanRe
   }
 
   console.log(`\n${paint("bold", "Resources")}`);
-  const root = stackResource(run);
+  const root = stackResourceOf(run.stack);
   const children = new Map<string, RecordedResource[]>();
   for (const r of run.resources) children.set(r.parentUrn ?? "", [...(children.get(r.parentUrn ?? "") ?? []), r]);
   const print = (resource: RecordedResource, prefix: string, last: boolean, depth: number) => {
@@ -273,16 +261,9 @@ export async function main(argv: string[]): Promise<number> {
       "\nExit status: 0 when no mandatory policy is violated and the cost is within the stack's budget,\n" +
         "1 on a mandatory violation or a budget breach, 2 on bad config or a bad argument.\n\n" +
         "Examples:\n  npm run plan -- dev\n  npm run plan -- prod --json plan-prod.json\n  npm run plan -- --compare dev prod",
-    )
-    .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-
-  try {
-    command.parse(argv, { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    throw error;
-  }
+    );
+  const stop = parseArguments(command, argv);
+  if (stop !== undefined) return stop;
   const [stack] = command.args;
   const options = command.opts<{ json?: string; compare?: string[]; cwd: string }>();
   try {
