@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfigError, parseStackConfig } from "../stacks/config";
+import { StackConfigError, parseStackConfig, stackConfigSchema } from "../stacks/config";
 import { StackFileError, parseStackFile, withPlaceholderSecrets } from "../tools/stackFile";
 import { repoRoot, runStackText } from "./helpers";
 
@@ -93,6 +93,23 @@ describe("stack config validation", () => {
   for (const [what, stack, from, to, message] of cases) {
     it(`refuses ${what}`, () => rejects(stack, from, to, message));
   }
+
+  it("is documented in the README: every key and every field", () => {
+    const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## Stack config reference"), readme.indexOf("## Offline plan"));
+    for (const [key, schema] of Object.entries(stackConfigSchema.shape)) {
+      const name = key.replace(/^trading-bot:/, "");
+      assert.ok(section.includes(`\`${name}`), key);
+      let inner: unknown = schema;
+      while (inner && typeof inner === "object" && "unwrap" in inner && typeof inner.unwrap === "function") inner = inner.unwrap();
+      const options = inner && typeof inner === "object" && "options" in inner ? (inner.options as { shape: object }[]) : [inner as { shape?: object }];
+      for (const option of options) {
+        for (const field of Object.keys(option?.shape ?? {})) {
+          if (field !== "kind") assert.match(section, new RegExp(`[\`.{ ]${field}[\`,}]`), `${key}.${field}`);
+        }
+      }
+    }
+  });
 
   it("lists every problem of a file, one line each", () => {
     rejects("prod", "cpu: 1024\n    memoryMiB: 2048", "cpu: 300\n    memoryMiB: 2048\n    desiredCont: 2",

@@ -1,9 +1,11 @@
 // The output contract: what other projects may read through a StackReference.
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { opsDashboard } from "../examples/consumer/opsDashboard";
 import { outputKeys, secretOutputKeys } from "../stacks/outputs";
 import { MockRunResult, runUnderMocks } from "../tools/mockRun";
-import { onlyResource, runCommittedStack } from "./helpers";
+import { onlyResource, repoRoot, runCommittedStack } from "./helpers";
 
 describe("the stack output contract", () => {
   const results: Record<string, MockRunResult> = {};
@@ -24,6 +26,13 @@ describe("the stack output contract", () => {
       assert.deepEqual(results[stack].secretOutputs, [...secretOutputKeys].sort());
     });
   }
+
+  it("is listed in the README, key by key", () => {
+    const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## Stack outputs"), readme.indexOf("## Layout"));
+    for (const key of outputKeys) assert.ok(section.includes(`\`${key}\``), key);
+    for (const key of secretOutputKeys) assert.ok(section.includes(`\`${key}\` (secret)`), key);
+  });
 
   it("tells consumers which kind of database and cache each stack has", () => {
     assert.equal(results.dev.outputs.databaseKind, "sqlite");
