@@ -158,7 +158,7 @@ export class TradingBotService extends pulumi.ComponentResource {
         executionRoleArn: this.executionRole.arn,
         taskRoleArn: this.taskRole.arn,
         volumes: args.attachments.flatMap((a) => a.volumes ?? []),
-        containerDefinitions: containerDefinitionsJson(args, this.logGroup.name),
+        containerDefinitions: containerDefinitionsJson(name, args, this.logGroup.name),
       },
       { parent: this },
     );
@@ -228,17 +228,17 @@ function attachInlinePolicy(parent: pulumi.Resource, name: string, role: aws.iam
 }
 
 /** The task's containers as ECS wants them: the app, then the sidecars, each logging to the log group. */
-function containerDefinitionsJson(args: TradingBotServiceArgs, logGroupName: pulumi.Output<string>): pulumi.Output<string> {
+function containerDefinitionsJson(name: string, args: TradingBotServiceArgs, logGroupName: pulumi.Output<string>): pulumi.Output<string> {
   const environment: Record<string, pulumi.Input<string>> = { ...args.environment };
   const secrets: Record<string, pulumi.Input<string>> = {};
   for (const attachment of args.attachments) {
     for (const [variable, value] of Object.entries(attachment.environment ?? {})) {
-      if (variable in environment) throw new Error(`TradingBotService: environment variable ${variable} is set twice`);
+      if (variable in environment) throw new Error(`TradingBotService ${name}: environment variable ${variable} is set twice`);
       environment[variable] = value;
     }
     for (const secret of attachment.secrets ?? []) {
       if (secret.name in secrets || secret.name in environment) {
-        throw new Error(`TradingBotService: ${secret.name} is given twice (as a secret and again as a secret or plain variable)`);
+        throw new Error(`TradingBotService ${name}: ${secret.name} is given twice (as a secret and again as a secret or plain variable)`);
       }
       secrets[secret.name] = secret.valueFrom;
     }
@@ -262,10 +262,10 @@ function containerDefinitionsJson(args: TradingBotServiceArgs, logGroupName: pul
       portMappings: [{ containerPort: args.containerPort, protocol: "tcp", name: "http" }],
       environment: Object.entries(env)
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([name, value]) => ({ name, value })),
+        .map(([variable, value]) => ({ name: variable, value })),
       secrets: Object.entries(secretArns)
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([name, valueFrom]) => ({ name, valueFrom })),
+        .map(([variable, valueFrom]) => ({ name: variable, valueFrom })),
       mountPoints: args.attachments.flatMap((a) => a.mountPoints ?? []),
       dependsOn: args.attachments.flatMap((a) => a.appDependsOn ?? []),
       logConfiguration: logging(appContainerName),

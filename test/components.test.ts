@@ -161,10 +161,10 @@ const cases: Case[] = [
     'TradingBotService t: attachments is "trading-bot"; allowed: distinct container names'],
   ["TradingBotService given one variable twice", () =>
       new TradingBotService("t", { ...service, attachments: [{ environment: { LOG_LEVEL: "DEBUG" } }] }),
-    "TradingBotService: environment variable LOG_LEVEL is set twice"],
+    "TradingBotService t: environment variable LOG_LEVEL is set twice"],
   ["TradingBotService given a secret that is also plain", () =>
       new TradingBotService("t", { ...service, attachments: [{ secrets: [{ name: "LOG_LEVEL", valueFrom: "arn:x" }] }] }),
-    "TradingBotService: LOG_LEVEL is given twice (as a secret and again as a secret or plain variable)"],
+    "TradingBotService t: LOG_LEVEL is given twice (as a secret and again as a secret or plain variable)"],
   ["Alerts with a rule name holding a space", () => new Alerts("a", { ...alerts, rules: [{ ...rule, name: "Service Down" }] }),
     "Alerts a: rule Service Down: the name may hold letters, digits and -"],
   ["Alerts with two rules of one name", () => new Alerts("a", { ...alerts, rules: [rule, rule] }),
