@@ -9,6 +9,8 @@ export interface ConfigBucketArgs {
   jsonObjects: Record<string, unknown>;
   /** Region, passed to the app as `AWS_REGION` beside `AWS_S3_BUCKET`. */
   region: string;
+  /** Let `pulumi destroy` delete the bucket with every version of its objects (versioning keeps them otherwise). */
+  forceDestroy: boolean;
 }
 
 /**
@@ -33,7 +35,11 @@ export class ConfigBucket extends pulumi.ComponentResource implements ServiceAtt
       }
     }
 
-    this.bucket = new aws.s3.Bucket(`${name}-bucket`, { bucketPrefix: args.bucketPrefix }, { parent: this });
+    this.bucket = new aws.s3.Bucket(
+      `${name}-bucket`,
+      { bucketPrefix: args.bucketPrefix, forceDestroy: args.forceDestroy },
+      { parent: this },
+    );
     const ownership = new aws.s3.BucketOwnershipControls(
       `${name}-ownership`,
       { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },

@@ -8,6 +8,7 @@ import * as monitoring from "./rules/monitoring";
 import * as network from "./rules/network";
 import * as nonProduction from "./rules/nonProduction";
 import * as rds from "./rules/rdsInstance";
+import * as bucket from "./rules/s3Bucket";
 import * as stack from "./rules/stack";
 
 export const rules: Rule[] = [
@@ -41,6 +42,7 @@ export const rules: Rule[] = [
   cache.snapshots,
   monitoring.logRetention,
   monitoring.alarmActions,
+  bucket.noForceDestroy,
   network.noPublicIngress,
   stack.noDevStandIns,
   nonProduction.testnetOnly,

@@ -284,6 +284,11 @@ const tradingConfigSchema = z
 const gigabytes = (what: string) =>
   z.number({ error: `allowed: ${what} of 0 or more` }).min(0, { error: `allowed: ${what} of 0 or more` });
 
+const configBucketSchema = z.strictObject({
+  /** Let `pulumi destroy` delete the bucket with every version of its objects. */
+  forceDestroy: flag(),
+});
+
 const budgetSchema = z.strictObject({
   monthlyUsd: positiveNumber("US dollars a month"),
   /** Usage the cost estimate cannot read from resources; unset means priced at zero, with a note. */
@@ -308,6 +313,7 @@ export const stackConfigSchema = z
     "trading-bot:database": databaseSchema,
     "trading-bot:cache": cacheSchema,
     "trading-bot:secrets": secretsSchema,
+    "trading-bot:configBucket": configBucketSchema,
     "trading-bot:alerts": alertsSchema,
     "trading-bot:tradingConfig": tradingConfigSchema,
   })
@@ -343,6 +349,7 @@ export interface StackSettings {
   database: ParsedConfig["trading-bot:database"];
   cache: ParsedConfig["trading-bot:cache"];
   secrets: ParsedConfig["trading-bot:secrets"];
+  configBucket: ParsedConfig["trading-bot:configBucket"];
   alerts: ParsedConfig["trading-bot:alerts"];
   tradingConfig: ParsedConfig["trading-bot:tradingConfig"];
   /** Which optional secret keys are set (their values are read as Pulumi secrets, never here). */
@@ -418,6 +425,7 @@ export function parseStackConfig(
     database: config["trading-bot:database"],
     cache: config["trading-bot:cache"],
     secrets: config["trading-bot:secrets"],
+    configBucket: config["trading-bot:configBucket"],
     alerts: config["trading-bot:alerts"],
     tradingConfig: config["trading-bot:tradingConfig"],
     secretKeysSet: secretKeysSet.sort(),

@@ -62,6 +62,7 @@ export function createTradingBotStack(settings: StackSettings, secretInputs: Sec
     bucketPrefix: `trading-config-${settings.stack}-`,
     jsonObjects: { "trading-config.json": settings.tradingConfig },
     region: settings.region,
+    forceDestroy: settings.configBucket.forceDestroy,
   });
 
   const { app, service: sizing } = settings;

@@ -56,7 +56,7 @@ const cluster: RedisClusterArgs = {
   snapshotRetentionDays: 7,
 };
 const localRedis: LocalRedisArgs = { image: "redis:7.4-alpine", maxMemoryMiB: 64 };
-const bucket: ConfigBucketArgs = { bucketPrefix: "trading-config-unit-", jsonObjects: { "trading-config.json": {} }, region: "us-east-1" };
+const bucket: ConfigBucketArgs = { bucketPrefix: "trading-config-unit-", jsonObjects: { "trading-config.json": {} }, region: "us-east-1", forceDestroy: false };
 const service: TradingBotServiceArgs = {
   ...vpc,
   assignPublicIp: false,

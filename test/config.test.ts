@@ -60,7 +60,7 @@ describe("stack config validation", () => {
     ["a misspelt setting", "prod", "desiredCount: 3", "desiredCount: 3\n    desiredCont: 2",
       "Pulumi.prod.yaml: trading-bot:service.desiredCont is not a setting; trading-bot:service takes cpu, memoryMiB, desiredCount, deploymentMinimumHealthyPercent, deploymentMaximumPercent, capacityProviderStrategy, subnets, assignPublicIp, healthCheck, serviceDiscovery, containerInsights, logRetentionDays"],
     ["a misspelt top-level key", "prod", "  trading-bot:environment: production", "  trading-bot:environment: production\n  trading-bot:servce: {}",
-      "Pulumi.prod.yaml: trading-bot:servce is not a setting; the trading-bot namespace takes aws:region, trading-bot:environment, trading-bot:budget, trading-bot:network, trading-bot:app, trading-bot:service, trading-bot:database, trading-bot:cache, trading-bot:secrets, trading-bot:alerts, trading-bot:tradingConfig"],
+      "Pulumi.prod.yaml: trading-bot:servce is not a setting; the trading-bot namespace takes aws:region, trading-bot:environment, trading-bot:budget, trading-bot:network, trading-bot:app, trading-bot:service, trading-bot:database, trading-bot:cache, trading-bot:secrets, trading-bot:configBucket, trading-bot:alerts, trading-bot:tradingConfig"],
     ["two tasks writing one SQLite file", "dev", "desiredCount: 1", "desiredCount: 2",
       "Pulumi.dev.yaml: trading-bot:service.desiredCount is 2; SQLite (trading-bot:database.kind sqlite) allows one writer: at most 1 task"],
     ["private subnets in a VPC with no NAT gateway", "dev", "subnets: public\n    assignPublicIp: true", "subnets: private\n    assignPublicIp: false",

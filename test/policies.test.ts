@@ -139,6 +139,8 @@ const productionBreaks: Break[] = [
   { policy: "log-group-retention", mutate: set("aws:cloudwatch/logGroup:LogGroup", "retentionInDays", undefined), message: "retentionInDays is unset; production log groups set a retention" },
   { policy: "alarm-actions", mutate: set("aws:cloudwatch/metricAlarm:MetricAlarm", "actionsEnabled", false, "trading-bot-alerts-TradingLoss"),
     message: "actionsEnabled is false with 1 alarm action(s); a production alarm must notify someone" },
+  { policy: "s3-bucket-no-force-destroy", mutate: set("aws:s3/bucket:Bucket", "forceDestroy", true),
+    message: "forceDestroy is true; pulumi destroy would delete every version of the production objects" },
   { policy: "security-group-no-public-ingress",
     mutate: (resources) => {
       const rule = find(resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "trading-bot-db-from-service");
@@ -192,6 +194,7 @@ const unknownProbes: Record<string, [type: string, key: string, name?: string]> 
   "elasticache-snapshots": [CACHE, "snapshotRetentionLimit"],
   "log-group-retention": ["aws:cloudwatch/logGroup:LogGroup", "retentionInDays"],
   "alarm-actions": ["aws:cloudwatch/metricAlarm:MetricAlarm", "alarmActions", "trading-bot-alerts-ServiceDown"],
+  "s3-bucket-no-force-destroy": ["aws:s3/bucket:Bucket", "forceDestroy"],
   "security-group-no-public-ingress": ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "cidrIpv4", "trading-bot-db-from-service"],
   "no-dev-stand-ins": [TASK, "containerDefinitions"],
 };

@@ -90,6 +90,10 @@ describe("the dev stack (Pulumi.dev.yaml)", () => {
     assert.deepEqual(ingressToService, []);
   });
 
+  it("lets pulumi destroy remove the config bucket with its object versions", () => {
+    assert.equal(onlyResource(dev, "aws:s3/bucket:Bucket").inputs.forceDestroy, true);
+  });
+
   it("keeps basic monitoring: Container Insights off, 7-day logs, ServiceDown (5 m, info) and HighMemoryUsage (> 90 % for 10 m, warning)", () => {
     assert.deepEqual(onlyResource(dev, "aws:ecs/cluster:Cluster").inputs.settings, [{ name: "containerInsights", value: "disabled" }]);
     assert.equal(onlyResource(dev, "aws:cloudwatch/logGroup:LogGroup").inputs.retentionInDays, 7);
@@ -292,6 +296,7 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
   it("uploads the trading configuration to a private, versioned, encrypted bucket passed as AWS_S3_BUCKET", () => {
     const bucket = onlyResource(prod, "aws:s3/bucket:Bucket");
     assert.equal(bucket.inputs.bucketPrefix, "trading-config-prod-");
+    assert.equal(bucket.inputs.forceDestroy, false, "its versions outlive a destroy");
     assert.deepEqual(onlyResource(prod, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs, {
       bucket: `${bucket.name}-id`,
       blockPublicAcls: true,
