@@ -46,6 +46,14 @@ export interface StackRule extends RuleInfo {
 
 export type Rule = ResourceRule | StackRule;
 
+/** A mandatory production rule over one resource type. */
+export function productionRule(
+  type: string,
+  rule: Omit<ResourceRule, "kind" | "scope" | "enforcementLevel" | "resource" | "types">,
+): ResourceRule {
+  return { kind: "resource", scope: "production", enforcementLevel: "mandatory", resource: type, types: [type], ...rule };
+}
+
 /** Booleans may arrive as `true` or `"true"` (some providers model flags as strings). */
 export function isTrue(value: unknown): boolean {
   return value === true || (typeof value === "string" && value.toLowerCase() === "true");

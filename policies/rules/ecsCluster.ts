@@ -1,15 +1,10 @@
-import { ResourceRule } from "../rule";
+import { productionRule } from "../rule";
 
 const CLUSTER = "aws:ecs/cluster:Cluster";
 
-export const containerInsights: ResourceRule = {
-  kind: "resource",
+export const containerInsights = productionRule(CLUSTER, {
   name: "ecs-cluster-container-insights",
   description: "The production cluster has Container Insights on",
-  scope: "production",
-  enforcementLevel: "mandatory",
-  resource: CLUSTER,
-  types: [CLUSTER],
   property: "settings[containerInsights].value",
   required: "enabled or enhanced",
   anchors: ["cdk-nag AwsSolutions-ECS4", "Checkov CKV_AWS_65"],
@@ -19,4 +14,4 @@ export const containerInsights: ResourceRule = {
     if (value === "enabled" || value === "enhanced") return [];
     return [`containerInsights is ${value ?? "unset"}; production clusters have it enabled`];
   },
-};
+});

@@ -1,17 +1,12 @@
 // Production invariants of the ECS service: it keeps running through deployments and
 // failures, on capacity that cannot be reclaimed, unreachable from the internet.
-import { ResourceRule } from "../rule";
+import { productionRule } from "../rule";
 
 const SERVICE = "aws:ecs/service:Service";
 
-export const minimumHealthyPercent: ResourceRule = {
-  kind: "resource",
+export const minimumHealthyPercent = productionRule(SERVICE, {
   name: "ecs-service-minimum-healthy-percent",
   description: "A production service keeps at least half its tasks running through a deployment",
-  scope: "production",
-  enforcementLevel: "mandatory",
-  resource: SERVICE,
-  types: [SERVICE],
   property: "deploymentMinimumHealthyPercent",
   required: ">= 50 (unset means AWS's 100)",
   anchors: [],
@@ -21,16 +16,11 @@ export const minimumHealthyPercent: ResourceRule = {
     if (value === undefined || value >= config.minimumHealthyPercent) return [];
     return [`deploymentMinimumHealthyPercent is ${value}; production keeps at least ${config.minimumHealthyPercent} % of its tasks running through a deployment`];
   },
-};
+});
 
-export const maximumPercent: ResourceRule = {
-  kind: "resource",
+export const maximumPercent = productionRule(SERVICE, {
   name: "ecs-service-maximum-percent",
   description: "A production deployment may start new tasks before stopping old ones",
-  scope: "production",
-  enforcementLevel: "mandatory",
-  resource: SERVICE,
-  types: [SERVICE],
   property: "deploymentMaximumPercent",
   required: ">= 100 (unset means AWS's 200)",
   anchors: [],
@@ -39,16 +29,11 @@ export const maximumPercent: ResourceRule = {
     if (value === undefined || value >= 100) return [];
     return [`deploymentMaximumPercent is ${value}; it must be at least 100`];
   },
-};
+});
 
-export const circuitBreaker: ResourceRule = {
-  kind: "resource",
+export const circuitBreaker = productionRule(SERVICE, {
   name: "ecs-service-circuit-breaker",
   description: "A failed production deployment stops and rolls back by itself",
-  scope: "production",
-  enforcementLevel: "mandatory",
-  resource: SERVICE,
-  types: [SERVICE],
   property: "deploymentCircuitBreaker",
   required: "{ enable: true, rollback: true }",
   anchors: [],
@@ -57,16 +42,11 @@ export const circuitBreaker: ResourceRule = {
     if (breaker && breaker.enable === true && breaker.rollback === true) return [];
     return ["deploymentCircuitBreaker must be enabled with rollback, so a failed deployment rolls back by itself"];
   },
-};
+});
 
-export const desiredCount: ResourceRule = {
-  kind: "resource",
+export const desiredCount = productionRule(SERVICE, {
   name: "ecs-service-desired-count",
   description: "A production service runs more than one task",
-  scope: "production",
-  enforcementLevel: "mandatory",
-  resource: SERVICE,
-  types: [SERVICE],
   property: "desiredCount",
   required: ">= 2",
   anchors: [],
@@ -76,16 +56,11 @@ export const desiredCount: ResourceRule = {
     if (typeof value === "number" && value >= config.minimumTasks) return [];
     return [`desiredCount is ${value ?? "unset"}; production runs at least ${config.minimumTasks} tasks`];
   },
-};
+});
 
-export const noFargateSpot: ResourceRule = {
-  kind: "resource",
+export const noFargateSpot = productionRule(SERVICE, {
   name: "ecs-service-no-fargate-spot",
   description: "A production service never runs on Fargate Spot",
-  scope: "production",
-  enforcementLevel: "mandatory",
-  resource: SERVICE,
-  types: [SERVICE],
   property: "capacityProviderStrategies[].capacityProvider",
   required: "no FARGATE_SPOT",
   anchors: [],
@@ -94,16 +69,11 @@ export const noFargateSpot: ResourceRule = {
     if (!strategy.some((item) => item.capacityProvider === "FARGATE_SPOT")) return [];
     return ["capacityProviderStrategies includes FARGATE_SPOT; Spot tasks can be reclaimed at two minutes' notice"];
   },
-};
+});
 
-export const noPublicIp: ResourceRule = {
-  kind: "resource",
+export const noPublicIp = productionRule(SERVICE, {
   name: "ecs-service-no-public-ip",
   description: "Production tasks get no public IP address",
-  scope: "production",
-  enforcementLevel: "mandatory",
-  resource: SERVICE,
-  types: [SERVICE],
   property: "networkConfiguration.assignPublicIp",
   required: "false or unset",
   anchors: ["Checkov CKV_AWS_333"],
@@ -111,4 +81,4 @@ export const noPublicIp: ResourceRule = {
     if (props.networkConfiguration?.assignPublicIp !== true) return [];
     return ["networkConfiguration.assignPublicIp is true; production tasks run in private subnets without public IPs"];
   },
-};
+});

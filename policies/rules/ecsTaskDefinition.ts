@@ -1,16 +1,11 @@
 // Production invariants of the task definition, read from its containerDefinitions JSON.
-import { ResourceRule, botContainerConfig, checkBotContainer, checkContainers, environmentOf } from "../rule";
+import { botContainerConfig, checkBotContainer, checkContainers, environmentOf, productionRule } from "../rule";
 
 const TASK = "aws:ecs/taskDefinition:TaskDefinition";
 
-export const containerLogging: ResourceRule = {
-  kind: "resource",
+export const containerLogging = productionRule(TASK, {
   name: "ecs-task-container-logging",
   description: "Every production container sends its logs somewhere",
-  scope: "production",
-  enforcementLevel: "mandatory",
-  resource: TASK,
-  types: [TASK],
   property: "containerDefinitions[].logConfiguration.logDriver",
   required: "set on every container",
   anchors: ["cdk-nag AwsSolutions-ECS7"],
@@ -20,16 +15,11 @@ export const containerLogging: ResourceRule = {
         .filter((c) => !c.logConfiguration?.logDriver)
         .map((c) => `container ${c.name} has no logConfiguration.logDriver; its output would be lost`),
     ),
-};
+});
 
-export const noSecretsInEnvironment: ResourceRule = {
-  kind: "resource",
+export const noSecretsInEnvironment = productionRule(TASK, {
   name: "ecs-task-no-secrets-in-environment",
   description: "Credentials reach production containers through secrets, never plain environment",
-  scope: "production",
-  enforcementLevel: "mandatory",
-  resource: TASK,
-  types: [TASK],
   property: "containerDefinitions[].environment[].name",
   required: "no *KEY*, *SECRET*, *PASSWORD*, *TOKEN*, DATABASE_URL, REDIS_URL",
   anchors: ["cdk-nag AwsSolutions-ECS2 (stricter: no environment at all)"],
@@ -52,16 +42,11 @@ export const noSecretsInEnvironment: ResourceRule = {
       ),
     );
   },
-};
+});
 
-export const healthCheck: ResourceRule = {
-  kind: "resource",
+export const healthCheck = productionRule(TASK, {
   name: "ecs-task-health-check",
   description: "The production bot container has a health check",
-  scope: "production",
-  enforcementLevel: "mandatory",
-  resource: TASK,
-  types: [TASK],
   property: "containerDefinitions[bot].healthCheck.command",
   required: "a command",
   anchors: [],
@@ -70,16 +55,11 @@ export const healthCheck: ResourceRule = {
     checkBotContainer(props, config.botContainerName, (bot) =>
       bot.healthCheck?.command?.length ? [] : [`container ${bot.name} has no healthCheck; ECS could not replace a hung bot`],
     ),
-};
+});
 
-export const noDebugLogging: ResourceRule = {
-  kind: "resource",
+export const noDebugLogging = productionRule(TASK, {
   name: "ecs-task-no-debug-logging",
   description: "The production bot does not log at DEBUG",
-  scope: "production",
-  enforcementLevel: "mandatory",
-  resource: TASK,
-  types: [TASK],
   property: "containerDefinitions[bot].environment.LOG_LEVEL",
   required: "not DEBUG",
   anchors: [],
@@ -90,18 +70,13 @@ export const noDebugLogging: ResourceRule = {
       if (level === undefined || level.toUpperCase() !== "DEBUG") return [];
       return [`container ${bot.name} sets LOG_LEVEL=${level}; production logs at INFO or above`];
     }),
-};
+});
 
 const debugFeatures = ["ENABLE_PROFILING", "ENABLE_DEBUG_TOOLBAR", "RELOAD_ON_CHANGE", "FAKE_API_RESPONSES"];
 
-export const noDebugFeatures: ResourceRule = {
-  kind: "resource",
+export const noDebugFeatures = productionRule(TASK, {
   name: "ecs-task-no-debug-features",
   description: "Profiling, the debug toolbar, reload on change and fake API responses are off in production",
-  scope: "production",
-  enforcementLevel: "mandatory",
-  resource: TASK,
-  types: [TASK],
   property: `containerDefinitions[bot].environment: ${debugFeatures.join(", ")}`,
   required: "not true",
   anchors: [],
@@ -113,16 +88,11 @@ export const noDebugFeatures: ResourceRule = {
         .filter((name) => /^(true|1|yes|on)$/i.test(env[name] ?? ""))
         .map((name) => `container ${bot.name} sets ${name}=${env[name]}; it must be off in production`);
     }),
-};
+});
 
-export const immutableImage: ResourceRule = {
-  kind: "resource",
+export const immutableImage = productionRule(TASK, {
   name: "ecs-task-immutable-image",
   description: "Production containers run a pinned image, not the mutable latest tag",
-  scope: "production",
-  enforcementLevel: "mandatory",
-  resource: TASK,
-  types: [TASK],
   property: "containerDefinitions[].image",
   required: "a tag other than latest, or a digest",
   anchors: [],
@@ -132,7 +102,7 @@ export const immutableImage: ResourceRule = {
         .filter((c) => isMutable(c.image ?? ""))
         .map((c) => `container ${c.name} runs ${c.image}; pin a version tag or a digest, not latest`),
     ),
-};
+});
 
 /** `repo`, `repo:latest` and `host:5000/repo` all mean latest; a digest or another tag is pinned. */
 function isMutable(image: string): boolean {

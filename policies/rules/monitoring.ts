@@ -1,17 +1,12 @@
 // Production invariants of logs and alarms.
-import { ResourceRule } from "../rule";
+import { productionRule } from "../rule";
 
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 
-export const logRetention: ResourceRule = {
-  kind: "resource",
+export const logRetention = productionRule(LOG_GROUP, {
   name: "log-group-retention",
   description: "Production log groups keep logs for a set time",
-  scope: "production",
-  enforcementLevel: "mandatory",
-  resource: LOG_GROUP,
-  types: [LOG_GROUP],
   property: "retentionInDays",
   required: "set (> 0)",
   anchors: ["Checkov CKV_AWS_66"],
@@ -20,16 +15,11 @@ export const logRetention: ResourceRule = {
     if (typeof days === "number" && days > 0) return [];
     return [`retentionInDays is ${days ?? "unset"}; production log groups set a retention`];
   },
-};
+});
 
-export const alarmActions: ResourceRule = {
-  kind: "resource",
+export const alarmActions = productionRule(ALARM, {
   name: "alarm-actions",
   description: "Production alarms notify someone",
-  scope: "production",
-  enforcementLevel: "mandatory",
-  resource: ALARM,
-  types: [ALARM],
   property: "actionsEnabled, alarmActions",
   required: "enabled, with at least one action",
   anchors: ["Checkov CKV_AWS_319", "cdk-nag CloudWatchAlarmAction (NIST 800-53 and HIPAA packs)"],
@@ -38,4 +28,4 @@ export const alarmActions: ResourceRule = {
     if (props.actionsEnabled !== false && actions.length > 0) return [];
     return [`actionsEnabled is ${props.actionsEnabled ?? "unset"} with ${actions.length} alarm action(s); a production alarm must notify someone`];
   },
-};
+});

@@ -1,25 +1,14 @@
 // Production invariants of the RDS instance: it survives an AZ, keeps its data encrypted
 // and recoverable, and cannot be deleted by accident.
-import { ResourceRule, isTrue } from "../rule";
+import { ResourceRule, isTrue, productionRule } from "../rule";
 
 const RDS = "aws:rds/instance:Instance";
 
-function flagRule(
-  name: string,
-  description: string,
-  property: string,
-  want: boolean,
-  anchors: string[],
-  why: string,
-): ResourceRule {
-  return {
-    kind: "resource",
+/** A rule that wants a boolean property to be `want`. */
+function flagRule(name: string, description: string, property: string, want: boolean, anchors: string[], why: string): ResourceRule {
+  return productionRule(RDS, {
     name,
     description,
-    scope: "production",
-    enforcementLevel: "mandatory",
-    resource: RDS,
-    types: [RDS],
     property,
     required: String(want),
     anchors,
@@ -28,7 +17,7 @@ function flagRule(
       if (isTrue(value) === want) return [];
       return [`${property} is ${value ?? "unset"}; ${why}`];
     },
-  };
+  });
 }
 
 export const multiAz = flagRule(
@@ -76,14 +65,9 @@ export const performanceInsights = flagRule(
   "production keeps Performance Insights to diagnose slow queries",
 );
 
-export const finalSnapshot: ResourceRule = {
-  kind: "resource",
+export const finalSnapshot = productionRule(RDS, {
   name: "rds-final-snapshot",
   description: "Deleting the production database leaves a final snapshot",
-  scope: "production",
-  enforcementLevel: "mandatory",
-  resource: RDS,
-  types: [RDS],
   property: "skipFinalSnapshot",
   required: "false",
   anchors: [],
@@ -91,16 +75,11 @@ export const finalSnapshot: ResourceRule = {
     if (!isTrue(props.skipFinalSnapshot)) return [];
     return ["skipFinalSnapshot is true; deleting the production database must leave a final snapshot"];
   },
-};
+});
 
-export const backupRetention: ResourceRule = {
-  kind: "resource",
+export const backupRetention = productionRule(RDS, {
   name: "rds-backup-retention",
   description: "The production database keeps a week of backups and point-in-time recovery",
-  scope: "production",
-  enforcementLevel: "mandatory",
-  resource: RDS,
-  types: [RDS],
   property: "backupRetentionPeriod",
   required: ">= 7 days",
   anchors: ["cdk-nag AwsSolutions-RDS13", "Checkov CKV_AWS_133", "awsguard rds-instance-backup-enabled"],
@@ -110,16 +89,11 @@ export const backupRetention: ResourceRule = {
     if (typeof days === "number" && days >= config.minimumDays) return [];
     return [`backupRetentionPeriod is ${days ?? "unset"}; production keeps at least ${config.minimumDays} days of backups`];
   },
-};
+});
 
-export const protectedInstance: ResourceRule = {
-  kind: "resource",
+export const protectedInstance = productionRule(RDS, {
   name: "rds-protected",
   description: "Pulumi refuses to delete or replace the production database",
-  scope: "production",
-  enforcementLevel: "mandatory",
-  resource: RDS,
-  types: [RDS],
   property: "protect (resource option)",
   required: "true",
   anchors: [],
@@ -127,4 +101,4 @@ export const protectedInstance: ResourceRule = {
     if (protect) return [];
     return ["the instance is not protected; set protect on it so no pulumi up or destroy can delete it"];
   },
-};
+});

@@ -1,16 +1,11 @@
 // Production invariant of the config bucket: its versions survive a destroy.
-import { ResourceRule, isTrue } from "../rule";
+import { isTrue, productionRule } from "../rule";
 
 const BUCKET = "aws:s3/bucket:Bucket";
 
-export const noForceDestroy: ResourceRule = {
-  kind: "resource",
+export const noForceDestroy = productionRule(BUCKET, {
   name: "s3-bucket-no-force-destroy",
   description: "Deleting a production bucket never deletes its objects with it",
-  scope: "production",
-  enforcementLevel: "mandatory",
-  resource: BUCKET,
-  types: [BUCKET],
   property: "forceDestroy",
   required: "false or unset",
   anchors: [],
@@ -18,4 +13,4 @@ export const noForceDestroy: ResourceRule = {
     if (!isTrue(props.forceDestroy)) return [];
     return ["forceDestroy is true; pulumi destroy would delete every version of the production objects"];
   },
-};
+});
