@@ -6,14 +6,13 @@ import { styleText } from "node:util";
 import Table from "cli-table3";
 import { Command } from "commander";
 import { StackConfigError, StackSettings, parseStackConfig, projectName } from "../stacks/config";
-import { CostEstimate, PriceTableError, estimateCost, loadPriceTable } from "./cost";
+import { CostEstimate, PriceTable, PriceTableError, estimateCost, loadPriceTable } from "./cost";
 import { parseArguments } from "./cli";
 import { matrixRows } from "./matrix";
 import type { MockRunResult, RecordedResource } from "./mockRun";
-import { stackResourceOf } from "./stackFile";
 import type { Diagnostic } from "./policyPack";
 import { findProjectRoot } from "./projectRoot";
-import { StackFile, StackFileError, readStackFile, withPlaceholderSecrets } from "./stackFile";
+import { StackFile, StackFileError, readStackFile, stackResourceOf, withPlaceholderSecrets } from "./stackFile";
 
 // The Pulumi SDKs and the gRPC client load on demand (dynamic imports below), so the policy
 // pack's process starts first and warms up while this one loads them.
@@ -46,6 +45,8 @@ interface LoadedStack {
   settings: StackSettings;
   /** Required secrets the file does not hold (set per machine), replaced by stand-ins. */
   standInSecrets: string[];
+  /** Prices of the stack's region; loading it refuses an unpriced region before any work. */
+  priceTable: PriceTable;
 }
 
 function loadStack(stack: string, directory: string): LoadedStack {
@@ -54,7 +55,7 @@ function loadStack(stack: string, directory: string): LoadedStack {
   const file = withPlaceholderSecrets(read);
   const standInSecrets = file.secretKeys.filter((key) => !read.secretKeys.includes(key));
   const settings = parseStackConfig(stack, file.config, (key) => file.secretKeys.includes(key));
-  return { file, settings, standInSecrets };
+  return { file, settings, standInSecrets, priceTable: loadPriceTable(settings.region) };
 }
 
 async function runStack(loaded: LoadedStack): Promise<MockRunResult> {
@@ -64,8 +65,16 @@ async function runStack(loaded: LoadedStack): Promise<MockRunResult> {
 }
 
 function costOf(loaded: LoadedStack, run: MockRunResult): CostEstimate {
-  const table = loadPriceTable(loaded.settings.region);
-  return estimateCost(run.resources, table, loaded.settings.budget.monthlyUsd, loaded.settings.budget.assumptions);
+  return estimateCost(run.resources, loaded.priceTable, loaded.settings.budget.monthlyUsd, loaded.settings.budget.assumptions);
+}
+
+/** What fails a plan: mandatory violations and a total over budget. */
+function failures({ diagnostics, cost }: PlanResult): string[] {
+  const mandatory = diagnostics.filter((d) => d.level === "mandatory").length;
+  return [
+    ...(mandatory > 0 ? [`${mandatory} mandatory policy violation(s)`] : []),
+    ...(cost.monthlyTotal > cost.budget ? [`${cost.monthlyTotal.toFixed(2)} USD a month is over the ${cost.budget} USD budget`] : []),
+  ];
 }
 
 // ---- the plan of one stack ----
@@ -79,7 +88,6 @@ interface PlanResult {
 
 async function planStack(stack: string, directory: string, jsonFile: string | undefined): Promise<number> {
   const loaded = loadStack(stack, directory);
-  loadPriceTable(loaded.settings.region); // refuse an unpriced region before any work
   progress("starting the policy pack");
   const { PolicyPackProcess, analyzeResources } = await import("./policyPack");
   const packStarting = PolicyPackProcess.start(packDirectory);
@@ -99,17 +107,14 @@ async function planStack(stack: string, directory: string, jsonFile: string | un
       fs.writeFileSync(jsonFile, `${JSON.stringify(planDocument(result), null, 2)}\n`);
       console.log(`Wrote the plan to ${jsonFile}`);
     }
-    const mandatory = diagnostics.filter((d) => d.level === "mandatory").length;
-    const overBudget = result.cost.monthlyTotal > result.cost.budget;
-    return mandatory > 0 || overBudget ? 1 : 0;
+    return failures(result).length > 0 ? 1 : 0;
   } finally {
     pack?.stop();
   }
 }
 
-
 /** The JSON contract of `--json`: secrets written as "[secret]". */
-export function planDocument(result: PlanResult) {
+function planDocument(result: PlanResult) {
   const { run, diagnostics, cost, pack } = result;
   const hide = (values: Record<string, unknown>, secrets: string[]) =>
     Object.fromEntries(Object.entries(values).map(([key, value]) => [key, secrets.includes(key) ? "[secret]" : value]));
@@ -211,11 +216,10 @@ function printPlan(loaded: LoadedStack, { run, diagnostics, cost, pack }: PlanRe
   for (const note of cost.notes) console.log(`  note: ${note}`);
   console.log(`  sources: ${cost.priceTable.sources.join("; ")}`);
 
-  const mandatory = diagnostics.filter((d) => d.level === "mandatory").length;
-  const overBudget = cost.monthlyTotal > cost.budget;
+  const failed = failures({ run, diagnostics, cost, pack });
   const verdict =
-    mandatory > 0 || overBudget
-      ? paint("red", `FAIL: ${[mandatory > 0 && `${mandatory} mandatory policy violation(s)`, overBudget && `${cost.monthlyTotal.toFixed(2)} USD a month is over the ${cost.budget} USD budget`].filter(Boolean).join("; ")}`)
+    failed.length > 0
+      ? paint("red", `FAIL: ${failed.join("; ")}`)
       : paint("green", `OK: no mandatory violation; ${cost.monthlyTotal.toFixed(2)} USD a month within the ${cost.budget} USD budget`);
   console.log(`\n${verdict}`);
 }
