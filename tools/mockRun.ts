@@ -49,7 +49,6 @@ async function runUnderMocksNow(
   file: StackFile,
   program: () => unknown,
   options: {
-    preview?: boolean;
     /** Outputs of other stacks read through StackReference, by stack name, with which are secret. */
     stackReferences?: Record<string, { outputs: Record<string, unknown>; secretOutputNames?: string[] }>;
   } = {},
@@ -64,14 +63,17 @@ async function runUnderMocksNow(
           args.type === "pulumi:pulumi:StackReference"
             ? { ...args.inputs, outputs: {}, secretOutputNames: [], ...options.stackReferences?.[String(args.inputs.name)] }
             : mockState(args.type, args.name, args.inputs, file.stack);
-        computed.set(`${args.type}::${args.name}`, { custom: args.custom ?? true, state });
+        const key = `${args.type}::${args.name}`;
+        // Mocks see no parent, so type and name must tell resources apart.
+        if (computed.has(key)) throw new Error(`two resources of type ${args.type} are named ${args.name}`);
+        computed.set(key, { custom: args.custom ?? true, state });
         return { id: args.custom === false ? undefined : `${args.name}-id`, state };
       },
       call: (args) => mockCall(args.token, args.inputs),
     },
     projectName,
     file.stack,
-    options.preview ?? false,
+    false,
   );
   pulumi.runtime.setAllConfig(file.config, file.secretKeys);
 
