@@ -6,20 +6,22 @@ import * as path from "node:path";
 import { rules } from "../policies/catalog";
 import { renderPolicyTable } from "../tools/policyTable";
 import { MockRunResult, RecordedResource } from "../tools/mockRun";
-import { Diagnostic, Level, PolicyPackProcess, analyzeResources, unknownValue } from "../tools/policyPack";
+import { Diagnostic, EngineResource, Level, PolicyPackProcess, analyzeResources, unknownValue } from "../tools/policyPack";
 import { repoRoot, runCommittedStack } from "./helpers";
 
 const packName = "trading-bot-policies";
 const packVersion = "0.1.0";
 
-type Mutation = (resources: RecordedResource[]) => RecordedResource;
+/** A recorded resource as the engine describes it, with the dependencies it may carry. */
+type Resource = EngineResource & RecordedResource;
+type Mutation = (resources: Resource[]) => Resource;
 
 /** A deep copy of the run's resources, so a mutation touches one test only. */
-function copyOf(run: MockRunResult): RecordedResource[] {
+function copyOf(run: MockRunResult): Resource[] {
   return structuredClone(run.resources);
 }
 
-function find(resources: RecordedResource[], type: string, name?: string): RecordedResource {
+function find(resources: Resource[], type: string, name?: string): Resource {
   const found = resources.find((r) => r.type === type && (name === undefined || r.name === name));
   if (!found) throw new Error(`no ${type} ${name ?? ""}`);
   return found;
@@ -288,6 +290,27 @@ describe("the policy pack, over the Analyzer protocol", function () {
         assert.match(diagnostics[0].message, new RegExp(`^can't run policy '${policy}' from policy pack '${packName}@v${packVersion}' during preview: `));
       });
     }
+  });
+
+  it("ties a service to its cluster by recorded dependencies when the values do not match", async () => {
+    const resources = copyOf(prod);
+    const cluster = find(resources, "aws:ecs/cluster:Cluster");
+    const service = set(SERVICE, "capacityProviderStrategies", undefined)(resources);
+    service.state.cluster = "an-arn-the-engine-has-not-resolved";
+    service.propertyDependencies = { cluster: [cluster.urn] };
+    const capacity = set("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", "defaultCapacityProviderStrategies", [
+      { capacityProvider: "FARGATE_SPOT", weight: 1, base: 0 },
+    ])(resources);
+    capacity.state.clusterName = "a-name-the-engine-has-not-resolved";
+    capacity.propertyDependencies = { clusterName: [cluster.urn] };
+    assert.deepEqual(await analyzeResources(pack, resources), [
+      {
+        policy: "ecs-service-default-strategy-not-spot",
+        level: "mandatory",
+        urn: service.urn,
+        message: "the service sets neither launchType nor capacityProviderStrategies, and its cluster's default strategy includes FARGATE_SPOT",
+      },
+    ]);
   });
 
   it("finds a dev stand-in component in a production stack", async () => {

@@ -127,12 +127,7 @@ export class PolicyPackProcess {
 
   /** The engine's per-resource check, with the resource's inputs. */
   async analyze(resource: AnalyzedResource): Promise<Diagnostic[]> {
-    const request = new analyzer.AnalyzeRequest();
-    request.setType(resource.type);
-    request.setName(resource.name);
-    request.setUrn(resource.urn);
-    request.setProperties(Struct.fromJavaScript(plain(resource.props) as Record<string, never>));
-    request.setOptions(options(resource));
+    const request = describeResource(new analyzer.AnalyzeRequest(), resource);
     const response = await this.call<analyzer.AnalyzeRequest, analyzer.AnalyzeResponse>("analyze", request);
     return diagnostics(response, resource.urn);
   }
@@ -142,12 +137,7 @@ export class PolicyPackProcess {
     const request = new analyzer.AnalyzeStackRequest();
     request.setResourcesList(
       resources.map((resource) => {
-        const entry = new analyzer.AnalyzerResource();
-        entry.setType(resource.type);
-        entry.setName(resource.name);
-        entry.setUrn(resource.urn);
-        entry.setProperties(Struct.fromJavaScript(plain(resource.props) as Record<string, never>));
-        entry.setOptions(options(resource));
+        const entry = describeResource(new analyzer.AnalyzerResource(), resource);
         if (resource.parentUrn) entry.setParent(resource.parentUrn);
         for (const [property, urns] of Object.entries(resource.propertyDependencies ?? {})) {
           const dependencies = new analyzer.AnalyzerPropertyDependencies();
@@ -172,6 +162,16 @@ export class PolicyPackProcess {
       fn(request, (error: grpc.ServiceError | null, response: Res) => (error ? reject(error) : resolve(response)));
     });
   }
+}
+
+/** What both requests say of a resource: type, name, URN, properties and options. */
+function describeResource<T extends analyzer.AnalyzeRequest | analyzer.AnalyzerResource>(message: T, resource: AnalyzedResource): T {
+  message.setType(resource.type);
+  message.setName(resource.name);
+  message.setUrn(resource.urn);
+  message.setProperties(Struct.fromJavaScript(plain(resource.props) as Record<string, never>));
+  message.setOptions(options(resource));
+  return message;
 }
 
 function options(resource: AnalyzedResource): analyzer.AnalyzerResourceOptions {
@@ -206,6 +206,8 @@ export interface EngineResource {
   inputs: Record<string, unknown>;
   secretInputs: string[];
   state: Record<string, unknown>;
+  /** URNs each output property depends on, as the engine sends them to AnalyzeStack. */
+  propertyDependencies?: Record<string, string[]>;
 }
 
 /**
