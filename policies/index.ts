@@ -1,6 +1,6 @@
 // The trading-bot CrossGuard policy pack. Run it with
 //   pulumi preview --policy-pack policies --stack prod
-// Production rules apply to the stacks named in `productionStacks` (default prod, production);
+// Production rules apply to the stacks named in `productionStacks` (default: stacks/production.ts);
 // non-production rules to every other stack.
 import {
   PolicyConfigSchema,
@@ -9,7 +9,7 @@ import {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { rules } from "./catalog";
-import { defaultProductionStacks } from "./productionStacks";
+import { defaultProductionNames, isProductionName } from "../stacks/production";
 import { Rule, stackOfUrn } from "./rule";
 
 function configSchema(rule: Rule): PolicyConfigSchema {
@@ -18,8 +18,8 @@ function configSchema(rule: Rule): PolicyConfigSchema {
       productionStacks: {
         type: "array",
         items: { type: "string" },
-        default: defaultProductionStacks,
-        description: "Stack names treated as production",
+        default: [...defaultProductionNames],
+        description: "Stack names treated as production (compared without regard to case)",
       },
       ...rule.config,
     },
@@ -33,7 +33,7 @@ function configOf(rule: Rule, given: Record<string, unknown>): Record<string, an
 }
 
 function appliesTo(rule: Rule, urn: string, productionStacks: string[]): boolean {
-  return productionStacks.includes(stackOfUrn(urn)) === (rule.scope === "production");
+  return isProductionName(stackOfUrn(urn), productionStacks) === (rule.scope === "production");
 }
 
 function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidationPolicy {

@@ -15,6 +15,8 @@ import {
   logRetentionDaysAllowed,
   rdsInstanceClassPattern,
 } from "../infra/awsLimits";
+import { nameEnvironmentConflict } from "./production";
+import { stackNameProblem } from "./stackName";
 
 export const projectName = "trading-bot";
 
@@ -374,6 +376,8 @@ export function parseStackConfig(
   rawConfig: Record<string, unknown>,
   isSecret: (key: string) => boolean,
 ): StackSettings {
+  const nameProblem = stackNameProblem(stack);
+  if (nameProblem) throw new StackConfigError([nameProblem]);
   const file = `Pulumi.${stack}.yaml`;
   const input: Record<string, unknown> = {};
   const problems: string[] = [];
@@ -411,6 +415,8 @@ export function parseStackConfig(
       problems.push(...describeIssue(file, input, issue, isSecret(String(issue.path[0]))));
     }
   }
+  const conflict = result.success ? nameEnvironmentConflict(stack, result.data["trading-bot:environment"]) : undefined;
+  if (conflict) problems.push(`${file}: ${conflict}`);
   if (problems.length > 0 || !result.success) throw new StackConfigError(problems);
 
   const config = result.data;

@@ -11,7 +11,7 @@ import { PostgresDatabase, PostgresDatabaseArgs } from "../infra/postgresDatabas
 import { RedisCluster, RedisClusterArgs } from "../infra/redisCluster";
 import { SqliteVolume, SqliteVolumeArgs } from "../infra/sqliteVolume";
 import { TradingBotService, TradingBotServiceArgs } from "../infra/tradingBotService";
-import { runUnderMocks } from "../tools/mockRun";
+import { runUnderMocks } from "../tools/engine/mockRun";
 
 /** Runs `create` as a program under mocks and returns the error it threw. */
 async function errorOf(create: () => unknown): Promise<string> {

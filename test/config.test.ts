@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfigError, parseStackConfig, stackConfigSchema } from "../stacks/config";
-import { StackFileError, parseStackFile, withPlaceholderSecrets } from "../tools/stackFile";
+import { StackFileError, parseStackFile, withPlaceholderSecrets } from "../tools/engine/stackFile";
 import { repoRoot, runStackText } from "./helpers";
 
 const committed = {

@@ -1,8 +1,9 @@
 import * as path from "node:path";
 import { tradingBotProgram } from "../stacks/program";
 import { StackSettings, parseStackConfig } from "../stacks/config";
-import { MockRunResult, RecordedResource, runUnderMocks } from "../tools/mockRun";
-import { StackFile, parseStackFile, readStackFile, withPlaceholderSecrets } from "../tools/stackFile";
+import { runUnderMocks } from "../tools/engine/mockRun";
+import type { MockRunResult, RecordedResource } from "../tools/engine/resource";
+import { StackFile, parseStackFile, readStackFile, withPlaceholderSecrets } from "../tools/engine/stackFile";
 import type { ContainerDefinition } from "../infra/attachment";
 
 export const repoRoot = path.resolve(__dirname, "..");

@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { opsDashboard } from "../examples/consumer/opsDashboard";
 import { outputKeys, secretOutputKeys } from "../stacks/outputs";
-import { MockRunResult, runUnderMocks } from "../tools/mockRun";
+import { runUnderMocks } from "../tools/engine/mockRun";
+import type { MockRunResult } from "../tools/engine/resource";
 import { onlyResource, repoRoot, runCommittedStack } from "./helpers";
 
 describe("the stack output contract", () => {

@@ -5,8 +5,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { z } from "zod";
-import { PriceTableError, estimateCost, loadPriceTable, tasksPerProvider } from "../tools/cost";
-import { renderPlanSummary } from "../tools/planSummary";
+import { PriceTableError, estimateCost, loadPriceTable, tasksPerProvider } from "../tools/plan/cost";
+import { renderPlanSummary } from "../tools/plan/summary";
 import { repoRoot, runCommittedStack, settingsOf } from "./helpers";
 
 interface Run {

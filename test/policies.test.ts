@@ -5,15 +5,15 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { rules } from "../policies/catalog";
 import { renderPolicyTable } from "../tools/policyTable";
-import { MockRunResult, RecordedResource } from "../tools/mockRun";
-import { Diagnostic, EngineResource, Level, PolicyPackProcess, analyzeResources, unknownValue } from "../tools/policyPack";
+import { MockRunResult, RecordedResource } from "../tools/engine/resource";
+import { Diagnostic, Level, PolicyPackProcess, analyzeResources, unknownValue } from "../tools/engine/policyPack";
 import { repoRoot, runCommittedStack } from "./helpers";
 
 const packName = "trading-bot-policies";
 const packVersion = "0.1.0";
 
 /** A recorded resource as the engine describes it, with the dependencies it may carry. */
-type Resource = EngineResource & RecordedResource;
+type Resource = RecordedResource;
 type Mutation = (resources: Resource[]) => Resource;
 
 /** A deep copy of the run's resources, so a mutation touches one test only. */

@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { MockRunResult } from "../tools/mockRun";
+import { MockRunResult } from "../tools/engine/resource";
 import { appContainer, appEnvironment, containers, onlyResource, repoRoot, resourcesOf, runCommittedStack, runStackText } from "./helpers";
 
 const SERVICE = "aws:ecs/service:Service";
@@ -352,8 +352,8 @@ describe("a third stack that exists only as YAML (staging)", () => {
       /trading-bot:network:\n(    .*\n)+/,
       "trading-bot:network:\n    fromStack: acme/network/shared\n    availabilityZoneCount: 2\n",
     );
-    const { runUnderMocks } = await import("../tools/mockRun");
-    const { parseStackFile, withPlaceholderSecrets } = await import("../tools/stackFile");
+    const { runUnderMocks } = await import("../tools/engine/mockRun");
+    const { parseStackFile, withPlaceholderSecrets } = await import("../tools/engine/stackFile");
     const { tradingBotProgram } = await import("../stacks/program");
     const staging = await runUnderMocks(withPlaceholderSecrets(parseStackFile("staging", shared)), tradingBotProgram, {
       stackReferences: {

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Table from "cli-table3";
-import { findProjectRoot } from "./projectRoot";
+import { findProjectRoot } from "./common/projectRoot";
 
 const root = findProjectRoot();
 const runs = 5;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs a command-line tool of this project (tools/<name>.ts) from a JavaScript copy of
+// Runs a command-line tool of this project (tools/<name>.ts or tools/<name>/index.ts) from a JavaScript copy of
 // the sources, made once per version of them: no TypeScript compiler on the hot path.
 // Node's compile cache keeps the parsed dependencies (@pulumi/aws is large) between runs.
 //   node tools/launch.js <tool> [args...]
@@ -57,12 +57,19 @@ function transpiledTree() {
   return target;
 }
 
+/** `plan` -> tools/plan/index.ts, `bench` -> tools/bench.ts, `plan/summary` -> tools/plan/summary.ts. */
+function toolModule(tool) {
+  if (!tool || !/^[a-z][a-zA-Z]*(\/[a-z][a-zA-Z]*)?$/.test(tool)) return undefined;
+  return [`${tool}/index`, tool].find((candidate) => fs.existsSync(path.join(root, "tools", `${candidate}.ts`)));
+}
+
 const [tool, ...args] = process.argv.slice(2);
-if (!tool || !/^[a-z][a-zA-Z]*$/.test(tool) || !fs.existsSync(path.join(root, "tools", `${tool}.ts`))) {
+const modulePath = toolModule(tool);
+if (!modulePath) {
   console.error(`usage: node tools/launch.js <tool> [args]; no tool "${tool ?? ""}" in tools/`);
   process.exit(2);
 }
-require(path.join(transpiledTree(), "tools", `${tool}.js`))
+require(path.join(transpiledTree(), "tools", `${modulePath}.js`))
   .main(args)
   .then(
     (code) => (process.exitCode = code),

@@ -5,14 +5,15 @@ import * as path from "node:path";
 import { styleText } from "node:util";
 import Table from "cli-table3";
 import { Command } from "commander";
-import { StackConfigError, StackSettings, parseStackConfig, projectName } from "../stacks/config";
+import { StackConfigError, StackSettings, parseStackConfig, projectName } from "../../stacks/config";
 import { CostEstimate, PriceTable, PriceTableError, estimateCost, loadPriceTable } from "./cost";
-import { parseArguments } from "./cli";
+import { parseArguments } from "../common/cli";
 import { matrixRows } from "./matrix";
-import type { MockRunResult, RecordedResource } from "./mockRun";
-import type { Diagnostic } from "./policyPack";
-import { findProjectRoot } from "./projectRoot";
-import { StackFile, StackFileError, readStackFile, stackResourceOf, withPlaceholderSecrets } from "./stackFile";
+import type { MockRunResult, RecordedResource } from "../engine/resource";
+import type { Diagnostic } from "../engine/policyPack";
+import { findProjectRoot } from "../common/projectRoot";
+import { stackResourceOf } from "../engine/resource";
+import { StackFile, StackFileError, readStackFile, withPlaceholderSecrets } from "../engine/stackFile";
 
 // The Pulumi SDKs and the gRPC client load on demand (dynamic imports below), so the policy
 // pack's process starts first and warms up while this one loads them.
@@ -20,7 +21,7 @@ import { StackFile, StackFileError, readStackFile, stackResourceOf, withPlacehol
 const repoRoot = findProjectRoot();
 const version: string = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")).version;
 // Beside this file: the TypeScript pack, or its JavaScript copy when run through tools/launch.js.
-const packDirectory = path.resolve(__dirname, "..", "policies");
+const packDirectory = path.resolve(__dirname, "..", "..", "policies");
 
 /** Bad input: exit 2 with the message. */
 class UsageError extends Error {}
@@ -60,7 +61,7 @@ function loadStack(stack: string, directory: string): LoadedStack {
 
 async function runStack(loaded: LoadedStack): Promise<MockRunResult> {
   progress(`running the program for ${loaded.file.stack} under mocks`);
-  const [{ runUnderMocks }, { tradingBotProgram }] = await Promise.all([import("./mockRun"), import("../stacks/program")]);
+  const [{ runUnderMocks }, { tradingBotProgram }] = await Promise.all([import("../engine/mockRun"), import("../../stacks/program")]);
   return runUnderMocks(loaded.file, tradingBotProgram);
 }
 
@@ -89,7 +90,7 @@ interface PlanResult {
 async function planStack(stack: string, directory: string, jsonFile: string | undefined): Promise<number> {
   const loaded = loadStack(stack, directory);
   progress("starting the policy pack");
-  const { PolicyPackProcess, analyzeResources } = await import("./policyPack");
+  const { PolicyPackProcess, analyzeResources } = await import("../engine/policyPack");
   const packStarting = PolicyPackProcess.start(packDirectory);
   // A failed pack start is reported below, after the program run, not as an unhandled rejection.
   packStarting.catch(() => undefined);

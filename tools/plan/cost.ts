@@ -3,8 +3,8 @@
 // trading-bot:budget.assumptions, or is priced at zero with a note.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { RecordedResource } from "./mockRun";
-import { findProjectRoot } from "./projectRoot";
+import { findProjectRoot } from "../common/projectRoot";
+import type { RecordedResource } from "../engine/resource";
 
 export interface PriceTable {
   region: string;

@@ -2,35 +2,11 @@
 // and the plan tool see instead of AWS. Secret config values become placeholders.
 import * as pulumi from "@pulumi/pulumi";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
-import { projectName } from "../stacks/config";
-import { StackFile, stackResourceOf } from "./stackFile";
+import { projectName } from "../../stacks/config";
+import { MockRunResult, RecordedResource, stackResourceOf } from "./resource";
+import { StackFile } from "./stackFile";
 
 export const mockAccountId = "123456789012";
-
-/** One resource the program registered, as the engine would record it. */
-export interface RecordedResource {
-  urn: string;
-  type: string;
-  name: string;
-  parentUrn: string | null;
-  custom: boolean;
-  protect: boolean;
-  /** The inputs the program gave (secrets unwrapped: handle with care). */
-  inputs: Record<string, unknown>;
-  /** The input names whose values are Pulumi secrets. */
-  secretInputs: string[];
-  /** Inputs plus what the mock computed (ids, ARNs, endpoints). */
-  state: Record<string, unknown>;
-}
-
-export interface MockRunResult {
-  stack: string;
-  resources: RecordedResource[];
-  outputs: Record<string, unknown>;
-  /** Output keys whose values are Pulumi secrets. */
-  secretOutputs: string[];
-}
-
 
 // Pulumi's runtime state is global: runs queue here instead of interleaving.
 let runQueue: Promise<unknown> = Promise.resolve();

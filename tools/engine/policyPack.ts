@@ -6,6 +6,7 @@ import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import type { RecordedResource } from "./resource";
 
 /** The engine's marker for a value not known until the resource exists (a preview-time unknown). */
 export const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -196,25 +197,11 @@ function plain(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value ?? {}));
 }
 
-/** A recorded resource as the engine would describe it: inputs for Analyze, outputs for AnalyzeStack. */
-export interface EngineResource {
-  urn: string;
-  type: string;
-  name: string;
-  parentUrn: string | null;
-  protect: boolean;
-  inputs: Record<string, unknown>;
-  secretInputs: string[];
-  state: Record<string, unknown>;
-  /** URNs each output property depends on, as the engine sends them to AnalyzeStack. */
-  propertyDependencies?: Record<string, string[]>;
-}
-
 /**
  * What `pulumi preview --policy-pack` would report for these resources: `Analyze` for each
  * (with its inputs, secrets marked as secrets), then `AnalyzeStack` once.
  */
-export async function analyzeResources(pack: PolicyPackProcess, resources: EngineResource[]): Promise<Diagnostic[]> {
+export async function analyzeResources(pack: PolicyPackProcess, resources: RecordedResource[]): Promise<Diagnostic[]> {
   // All requests in flight at once; results keep the resources' order.
   const perResource = resources.map((resource) => {
     const props: Record<string, unknown> = { ...resource.inputs };

@@ -3,8 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
-import { projectName, secretConfigKeys } from "../stacks/config";
-import type { RecordedResource } from "./mockRun";
+import { projectName, secretConfigKeys } from "../../stacks/config";
 
 export class StackFileError extends Error {}
 
@@ -80,19 +79,4 @@ export function withPlaceholderSecrets(file: StackFile): StackFile {
 
 function isSecure(value: unknown): boolean {
   return value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
-}
-
-/** The stack resource itself: the root of every resource's parent chain. */
-export function stackResourceOf(stack: string): RecordedResource {
-  return {
-    urn: `urn:pulumi:${stack}::${projectName}::pulumi:pulumi:Stack::${projectName}-${stack}`,
-    type: "pulumi:pulumi:Stack",
-    name: `${projectName}-${stack}`,
-    parentUrn: null,
-    custom: false,
-    protect: false,
-    inputs: {},
-    secretInputs: [],
-    state: {},
-  };
 }

@@ -6,11 +6,11 @@ import * as path from "node:path";
 import { Command } from "commander";
 import { createTwoFilesPatch } from "diff";
 import YAML, { Document, isNode, isScalar, visit } from "yaml";
-import { defaultProductionStacks } from "../policies/productionStacks";
-import { StackConfigError, parseStackConfig, sharedConfigPaths } from "../stacks/config";
-import { parseArguments } from "./cli";
-import { findProjectRoot } from "./projectRoot";
-import { StackFileError, parseStackFile, withPlaceholderSecrets } from "./stackFile";
+import { defaultProductionNames, isProductionName } from "../../stacks/production";
+import { StackConfigError, parseStackConfig, sharedConfigPaths } from "../../stacks/config";
+import { parseArguments } from "../common/cli";
+import { findProjectRoot } from "../common/projectRoot";
+import { StackFileError, parseStackFile, withPlaceholderSecrets } from "../engine/stackFile";
 
 /** Where the target file is copied before it is changed, under the stack files' folder. */
 export const backupFolder = ".pulumi-backups";
@@ -61,10 +61,10 @@ export interface SyncOptions {
 export function syncStacks({ from, to, directory, dryRun, yes }: SyncOptions): number {
   if (from === to) throw new SyncRefused("--from and --to name the same stack");
   // Refuse a production target before reading or touching anything.
-  if (defaultProductionStacks.includes(to)) {
-    throw new SyncRefused(`refusing to write to ${to}: it is a production stack (${defaultProductionStacks.join(", ")}); config flows from production down, never into it`);
+  if (isProductionName(to)) {
+    throw new SyncRefused(`refusing to write to ${to}: it is a production stack (${defaultProductionNames.join(", ")}); config flows from production down, never into it`);
   }
-  if (defaultProductionStacks.includes(from)) {
+  if (isProductionName(from)) {
     if (!yes && !dryRun) throw new SyncRefused(`${from} is a production stack: check what would change with --dry-run, then pass --yes to copy from it`);
     console.error(`env-sync: warning: copying from the production stack ${from}`);
   }

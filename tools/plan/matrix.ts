@@ -1,6 +1,6 @@
 // The environment matrix of DESIGN.md, read back from what a stack's program registers.
-import type { ContainerDefinition } from "../infra/attachment";
-import type { MockRunResult, RecordedResource } from "./mockRun";
+import type { ContainerDefinition } from "../../infra/attachment";
+import type { MockRunResult, RecordedResource } from "../engine/resource";
 
 export interface MatrixRow {
   concern: string;
