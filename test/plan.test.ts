@@ -78,17 +78,17 @@ const planSchema = z.strictObject({
 });
 
 describe("npm run plan", () => {
-  it("plans dev: resources, no policy violation, 9.52 USD within the 15 USD budget (exit 0)", () => {
+  it("plans dev: resources, no policy violation, 7.92 USD within the 15 USD budget (exit 0)", () => {
     const run = plan("dev");
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /^trading-bot dev: 51 resources \(offline, under Pulumi's mocks\)$/m);
+    assert.match(run.stdout, /^trading-bot dev: 44 resources \(offline, under Pulumi's mocks\)$/m);
     assert.match(run.stdout, /^pulumi:pulumi:Stack trading-bot-dev$/m);
     assert.match(run.stdout, /^├─ trading-bot:infra:TradingBotService trading-bot$/m);
     assert.match(run.stdout, /aws:ecs\/service:Service trading-bot-service {2}desired=1 minHealthy=0% max=200% capacity=FARGATE_SPOT publicIp=true$/m);
     assert.match(run.stdout, /^Policies \(trading-bot-policies 0\.1\.0\)\n {2}no violations$/m);
-    assert.match(run.stdout, /total \(budget 15\.00\) +│ +9\.52 │/);
-    assert.match(run.stdout, /^OK: no mandatory violation; 9\.52 USD a month within the 15 USD budget$/m);
-    assert.match(run.stderr, /^plan: checking 51 resources against the policy pack$/m, "progress on stderr");
+    assert.match(run.stdout, /total \(budget 15\.00\) +│ +7\.92 │/);
+    assert.match(run.stdout, /^OK: no mandatory violation; 7\.92 USD a month within the 15 USD budget$/m);
+    assert.match(run.stderr, /^plan: checking 44 resources against the policy pack$/m, "progress on stderr");
     assert.doesNotMatch(run.stdout, /\x1b\[/, "no colour off a terminal");
   });
 
@@ -108,7 +108,7 @@ describe("npm run plan", () => {
       protect: false,
       inputs: {},
     });
-    assert.equal(document.resources.length, 57);
+    assert.equal(document.resources.length, 52);
     const db = document.resources.find((r) => r.type === "aws:rds/instance:Instance")!;
     assert.equal(db.protect, true);
     assert.equal(db.inputs.password, "[secret]");
@@ -117,7 +117,7 @@ describe("npm run plan", () => {
     assert.equal(document.outputs.cacheUrl, "[secret]");
     assert.equal(document.outputs.serviceDiscoveryName, "trading-bot.trading.internal");
     assert.deepEqual(document.policy, { pack: "trading-bot-policies", version: "0.1.0", violations: [] });
-    assert.equal(document.cost.monthlyTotal, 276.7);
+    assert.equal(document.cost.monthlyTotal, 275.2);
     assert.equal(document.cost.budget, 300);
     assert.deepEqual(document.cost.priceTable, { region: "us-east-1", date: "2026-11" });
     const nat = document.cost.items.find((item) => item.unit === "hour" && item.component === "Network trading-bot")!;
@@ -127,7 +127,7 @@ describe("npm run plan", () => {
 
     // The preview workflow's pull-request comment, from this JSON.
     const summary = renderPlanSummary([file, path.join(path.dirname(file), "plan-dev.json")]);
-    assert.ok(summary.includes("| prod | 57 | 0 | 0 | 276.70 | 300.00 | ✅ passes |"), summary);
+    assert.ok(summary.includes("| prod | 52 | 0 | 0 | 275.20 | 300.00 | ✅ passes |"), summary);
     assert.ok(summary.includes("| plan-dev.json | | | | | | no plan: see the job log |"), summary);
     assert.ok(summary.includes("No policy findings."));
   });
@@ -135,7 +135,7 @@ describe("npm run plan", () => {
   it("exits 1 over budget", () => {
     const run = plan("dev", "-C", stackFolder("dev", committed("dev").replace("monthlyUsd: 15", "monthlyUsd: 5")));
     assert.equal(run.status, 1, run.stderr);
-    assert.match(run.stdout, /^FAIL: 9\.52 USD a month is over the 5 USD budget$/m);
+    assert.match(run.stdout, /^FAIL: 7\.92 USD a month is over the 5 USD budget$/m);
   });
 
   it("exits 1 on a mandatory policy violation, naming it", () => {
@@ -213,7 +213,7 @@ describe("npm run plan", () => {
     assert.match(row("tasks"), /│ 1 +│ 3 +│ ≠ │$/);
     assert.match(row("capacity"), /│ FARGATE_SPOT weight 100 +│ FARGATE weight 100 +│ ≠ │$/);
     assert.match(row("task size"), /│ 256 CPU \/ 512 MiB +│ 1024 CPU \/ 2048 MiB +│ ≠ │$/);
-    assert.match(row("monthly cost"), /│ 9\.52 USD \(budget 15\) +│ 276\.70 USD \(budget 300\) +│ ≠ │$/);
+    assert.match(row("monthly cost"), /│ 7\.92 USD \(budget 15\) +│ 275\.20 USD \(budget 300\) +│ ≠ │$/);
     const same = plan("--compare", "dev", "dev");
     assert.doesNotMatch(same.stdout, /≠ │/);
   });
@@ -224,7 +224,7 @@ describe("the cost estimate", () => {
     const dev = await runCommittedStack("dev");
     const cost = estimateCost(dev.resources, loadPriceTable("us-east-1"), 15, { logIngestionGbPerMonth: 1, efsStorageGb: 1 });
     // Spot 0.25 vCPU x 730 h x 0.01289 = 2.35; 0.5 GB x 730 h x 0.001415 = 0.52; one public IPv4 730 h x 0.005 = 3.65;
-    // EFS 1 GB x 0.30; five secrets x 0.40; two alarms x 0.10; 1 GB of logs x 0.50.
+    // EFS 1 GB x 0.30; one secret x 0.40; two alarms x 0.10; 1 GB of logs x 0.50.
     assert.deepEqual(
       cost.items.map((item) => [item.priceKey, item.quantity, item.monthlyUsd]),
       [
@@ -232,13 +232,13 @@ describe("the cost estimate", () => {
         ["fargate_spot.gb.hour", 365, 0.52],
         ["public_ipv4.hour", 730, 3.65],
         ["efs.standard.gb.month", 1, 0.3],
-        ...Array(5).fill(["secretsmanager.secret.month", 1, 0.4]),
+        ["secretsmanager.secret.month", 1, 0.4],
         ["cloudwatch.alarm.standard.month", 1, 0.1],
         ["cloudwatch.alarm.standard.month", 1, 0.1],
         ["cloudwatch.logs.ingest.gb", 1, 0.5],
       ],
     );
-    assert.equal(cost.monthlyTotal, 9.52);
+    assert.equal(cost.monthlyTotal, 7.92);
   });
 
   it("notes usage it cannot price instead of guessing", async () => {
@@ -249,7 +249,7 @@ describe("the cost estimate", () => {
       "log ingestion is not priced: set trading-bot:budget.assumptions.logIngestionGbPerMonth",
       "backup storage beyond the free allowance is not priced",
     ]);
-    assert.equal(cost.monthlyTotal, 8.72);
+    assert.equal(cost.monthlyTotal, 7.12);
   });
 
   it("splits tasks between providers: bases first, then by weight", () => {
@@ -260,7 +260,7 @@ describe("the cost estimate", () => {
 
   it("matches the totals the README quotes", async () => {
     const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
-    for (const [stack, budget] of [["dev", 15], ["prod", 300]] as const) {
+    for (const [stack, budget] of [["dev", 15], ["staging", 120], ["prod", 300]] as const) {
       const run = await runCommittedStack(stack);
       const settings = settingsOf(stack);
       const cost = estimateCost(run.resources, loadPriceTable("us-east-1"), budget, settings.budget.assumptions);
