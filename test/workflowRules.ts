@@ -200,7 +200,7 @@ export function touchesProduction(job: Job, productionStacks: readonly string[])
   const literalStacks = [
     ...matrixStrings(job.strategy?.matrix),
     ...steps(job).flatMap((step) => [
-    ...(typeof step.with?.["stack-name"] === "string" ? [step.with["stack-name"]] : []),
+      ...(typeof step.with?.["stack-name"] === "string" ? [step.with["stack-name"]] : []),
       ...[...(step.run ?? "").matchAll(/(?:npm run (?:-s )?plan -- |--stack |--to |--from )([A-Za-z0-9_.-]+)/g)].map((match) => match[1]),
     ]),
   ];
