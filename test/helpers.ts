@@ -1,3 +1,6 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { tradingBotProgram } from "../stacks/program";
 import { StackSettings, parseStackConfig } from "../stacks/config";
@@ -54,4 +57,32 @@ export function appEnvironment(result: MockRunResult): Record<string, string> {
 export function settingsOf(stack: string): StackSettings {
   const file = withPlaceholderSecrets(readStackFile(repoRoot, stack));
   return parseStackConfig(stack, file.config, (key) => file.secretKeys.includes(key));
+}
+
+export interface ToolRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the command `npm run stacks --` runs. */
+export function stacksTool(...args: string[]): ToolRun {
+  const result = spawnSync(process.execPath, [path.join(repoRoot, "tools", "launch.js"), "stacks", ...args], {
+    cwd: repoRoot,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The environment line of a stack file; the tool reads nothing else of it. */
+export const stackText = (environment: string) => `# a stack\nconfig:\n  aws:region: us-east-1\n  trading-bot:environment: ${environment}\n`;
+
+/** A folder of stack files, `{ dev: "development" }` -> Pulumi.dev.yaml with that environment. */
+export function stackFilesFolder(stacks: Record<string, string>): string {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), "stacks-test-"));
+  fs.writeFileSync(path.join(folder, "Pulumi.yaml"), "name: trading-bot\nruntime: nodejs\n");
+  for (const [stack, environment] of Object.entries(stacks)) fs.writeFileSync(path.join(folder, `Pulumi.${stack}.yaml`), stackText(environment));
+  return folder;
 }
