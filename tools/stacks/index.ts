@@ -6,14 +6,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import Table from "cli-table3";
 import { Command, Option } from "commander";
-import { StackSettings, stackConfigSchema } from "../../stacks/config";
+import { Environment, stackConfigSchema } from "../../stacks/config";
 import { isProductionStack, nameEnvironmentConflict } from "../../stacks/production";
 import { stackNameProblem } from "../../stacks/stackName";
 import { parseArguments } from "../common/cli";
 import { findProjectRoot } from "../common/projectRoot";
 import { StackFile, parseStackFile } from "../engine/stackFile";
 
-export type Environment = StackSettings["environment"];
+export type { Environment };
 
 /**
  * The article's flow, by environment (never by stack name): pushes to the branches matching
