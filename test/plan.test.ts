@@ -188,6 +188,7 @@ describe("npm run plan", () => {
     ["--compare and a stack", () => plan("dev", "--compare", "dev", "prod"), "plan: give either a stack or --compare, not both"],
     ["--compare with --json", () => plan("--compare", "dev", "prod", "--json", path.join(os.tmpdir(), "compare.json")),
       "plan: --json writes the plan of one stack; it does not go with --compare"],
+    ["--json with an empty file name", () => plan("dev", "--json", ""), "plan: --json needs a file name, e.g. --json plan-dev.json"],
     ["an unknown option", () => plan("dev", "--bogus"), "error: unknown option '--bogus'"],
   ];
   for (const [what, run, expected] of refusals) {

@@ -70,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
 async function planOrCompare(stack: string | undefined, options: Options, cleanup: Cleanup): Promise<number> {
   if (options.compare) {
     if (stack) throw new PlanRefused("give either a stack or --compare, not both");
-    if (options.json) throw new PlanRefused("--json writes the plan of one stack; it does not go with --compare");
+    if (options.json !== undefined) throw new PlanRefused("--json writes the plan of one stack; it does not go with --compare");
     if (options.compare.length !== 2) throw new PlanRefused(`--compare takes two stacks, e.g. --compare dev prod; got ${options.compare.length}`);
     options.compare.forEach(checkStackName);
     checkFolder(options.cwd);
@@ -79,11 +79,11 @@ async function planOrCompare(stack: string | undefined, options: Options, cleanu
   if (!stack) throw new PlanRefused("which stack? e.g. npm run plan -- dev (see --help)");
   checkStackName(stack);
   checkFolder(options.cwd);
-  if (options.json) checkJsonTarget(options.json);
+  if (options.json !== undefined) checkJsonTarget(options.json);
   const result = await planStack(loadStack(stack, options.cwd), cleanup);
   progressDone();
   printPlan(result);
-  if (options.json) {
+  if (options.json !== undefined) {
     writePlanDocument(options.json, planDocument(result));
     console.log(`Wrote the plan to ${options.json}`);
   }

@@ -11,6 +11,7 @@ const earlierPlanMaxBytes = 16 * 1024 * 1024;
 
 /** Refuses a target in a missing or unwritable folder, a link, or a file that is not an earlier plan. */
 export function checkJsonTarget(file: string): void {
+  if (file.trim() === "") throw new PlanRefused("--json needs a file name, e.g. --json plan-dev.json");
   const folder = path.dirname(path.resolve(file));
   const folderStat = fs.statSync(folder, { throwIfNoEntry: false });
   if (!folderStat) throw new PlanRefused(`--json ${file}: the folder ${folder} does not exist`);
