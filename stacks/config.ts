@@ -4,7 +4,9 @@ import { z } from "zod";
 import * as limits from "../infra/limits";
 import type { Validator } from "../infra/limits";
 import { nameEnvironmentConflict } from "./production";
+import { otherKeyProblem, secretValueProblem } from "./stackFileKeys";
 import { stackNameProblem } from "./stackName";
+import { withYamlSource } from "./yamlSource";
 
 export const projectName = "trading-bot";
 
@@ -373,16 +375,16 @@ export function parseStackConfig(
 
   for (const [key, value] of Object.entries(rawConfig)) {
     const name = key.startsWith(`${projectName}:`) ? key.slice(projectName.length + 1) : undefined;
+    const context = { file, stack, project: projectName, isSecret: isSecret(key) };
     if (name !== undefined && name in secretConfigKeys) {
-      if (!isSecret(key)) {
-        problems.push(`${file}: ${key} is stored in plain text; set it again with: pulumi config set --secret ${key} <value> --stack ${stack}`);
-      } else if (typeof value !== "string" || value.length === 0) {
-        problems.push(`${file}: ${key} is empty; set it with: pulumi config set --secret ${key} <value> --stack ${stack}`);
-      } else {
-        secretKeysSet.push(name as SecretConfigKey);
-      }
+      const problem = secretValueProblem(key, value, context);
+      if (problem) problems.push(problem);
+      else secretKeysSet.push(name as SecretConfigKey);
     } else if (name !== undefined || key === "aws:region") {
-      input[key] = parseValue(value);
+      input[key] = withYamlSource(parseValue(value)); // `.nan`, `.inf` shown as written: stacks/yamlSource.ts
+    } else {
+      const problem = otherKeyProblem(key, value, context); // aws:, pulumi: and typos: stacks/stackFileKeys.ts
+      if (problem) problems.push(problem);
     }
   }
   for (const [name, { required }] of Object.entries(secretConfigKeys)) {

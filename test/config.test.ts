@@ -2,10 +2,12 @@
 // exact line a user would read.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfigError, parseStackConfig, stackConfigSchema } from "../stacks/config";
-import { StackFileError, parseStackFile, withPlaceholderSecrets } from "../tools/engine/stackFile";
+import { awsProviderKeys } from "../stacks/stackFileKeys";
+import { StackFileError, parseStackFile, readStackFile, withPlaceholderSecrets } from "../tools/engine/stackFile";
 import { repoRoot, runStackText } from "./helpers";
 
 const committed = {
@@ -173,6 +175,160 @@ describe("stack config validation", () => {
     });
   });
 
+  it("shows .nan, .inf and -.inf as written, not as null", () => {
+    rejects("prod", "cpu: 1024\n    memoryMiB: 2048", "cpu: .nan\n    memoryMiB: .inf",
+      [
+        "Pulumi.prod.yaml: trading-bot:service.cpu is .nan; Fargate allows 256, 512, 1024, 2048, 4096, 8192, 16384",
+        "Pulumi.prod.yaml: trading-bot:service.memoryMiB is .inf; allowed: MiB from 512 to 122880",
+      ].join("\n"));
+    rejects("prod", "threshold: -10000", "threshold: -.inf", "Pulumi.prod.yaml: trading-bot:alerts.rules[3].threshold is -.inf; allowed: a number, or desiredCount");
+    rejects("prod", "  trading-bot:environment: production", "  trading-bot:environment: .NaN",
+      "Pulumi.prod.yaml: trading-bot:environment is .NaN; allowed: development, staging, production");
+  });
+});
+
+describe("stack file keys outside the trading-bot namespace", () => {
+  const withKeys = (lines: string) => committed.dev.replace("  aws:region: us-east-1\n", `  aws:region: us-east-1\n${lines}`);
+  const settingsOfText = (text: string) => {
+    const file = withPlaceholderSecrets(parseStackFile("dev", text));
+    return parseStackConfig("dev", file.config, (key) => file.secretKeys.includes(key));
+  };
+  const refusesKeys = (lines: string, message: string) =>
+    assert.throws(() => settingsOfText(withKeys(lines)), (error: unknown) => {
+      assert.ok(error instanceof StackConfigError, String(error));
+      assert.equal(error.message, message);
+      return true;
+    });
+
+  it("lists exactly the aws provider's config keys of the installed @pulumi/aws", () => {
+    const declarations = fs.readFileSync(path.join(repoRoot, "node_modules", "@pulumi", "aws", "config", "vars.d.ts"), "utf8");
+    const installed = [...declarations.matchAll(/^export declare const (\w+):/gm)].map((match) => match[1]);
+    assert.deepEqual([...awsProviderKeys].sort(), installed.sort());
+  });
+
+  it("accepts the aws provider's keys, pulumi:tags, and credentials stored as secrets", () => {
+    const settings = settingsOfText(
+      withKeys(
+        [
+          "  aws:profile: trading-dev",
+          "  aws:allowedAccountIds: ['123456789012']",
+          "  aws:assumeRoles:",
+          "    - roleArn: arn:aws:iam::123456789012:role/deploy",
+          "      externalId:",
+          "        secure: v1:ZXh0ZXJuYWwtaWQ=",
+          "  aws:skipCredentialsValidation: false",
+          "  aws:maxRetries: 5",
+          "  aws:accessKey:",
+          "    secure: v1:YWNjZXNzLWtleQ==",
+          "  aws:secretKey:",
+          "    secure: v1:c2VjcmV0LWtleQ==",
+          "  aws:token:",
+          "    secure: v1:dG9rZW4=",
+          "  pulumi:tags:",
+          "    team: trading",
+          "",
+        ].join("\n"),
+      ),
+    );
+    assert.equal(settings.region, "us-east-1");
+    const file = parseStackFile("dev", withKeys("  aws:assumeRoles:\n    - roleArn: r\n      externalId:\n        secure: v1:ZXh0ZXJuYWwtaWQ=\n"));
+    assert.ok(file.secretKeys.includes("aws:assumeRoles"), "a key holding a secure: entry is secret");
+    assert.doesNotMatch(file.config["aws:assumeRoles"], /ZXh0ZXJuYWwtaWQ/);
+  });
+
+  for (const key of ["accessKey", "secretKey", "token"]) {
+    it(`refuses aws:${key} in plain text with the command to store it as a secret, without printing it`, () => {
+      refusesKeys(`  aws:${key}: plain-credential-value\n`,
+        `Pulumi.dev.yaml: aws:${key} is stored in plain text; set it again with: pulumi config set --secret aws:${key} <value> --stack dev ` +
+          "(better: no key in the stack file at all, with OIDC in CI, or aws sso login or aws:profile on a workstation)");
+      assert.throws(() => settingsOfText(withKeys(`  aws:${key}: plain-credential-value\n`)), (error: unknown) => !String(error).includes("plain-credential-value"));
+    });
+  }
+
+  it("refuses an empty aws credential stored as a secret", () => {
+    const file = withPlaceholderSecrets(parseStackFile("dev", committed.dev));
+    const config = { ...file.config, "aws:token": "" };
+    assert.throws(() => parseStackConfig("dev", config, (key) => key === "aws:token" || file.secretKeys.includes(key)), (error: unknown) => {
+      assert.ok(error instanceof StackConfigError);
+      assert.equal(error.message, "Pulumi.dev.yaml: aws:token is empty; set it with: pulumi config set --secret aws:token <value> --stack dev (better: no key in the stack file at all, with OIDC in CI, or aws sso login or aws:profile on a workstation)");
+      return true;
+    });
+  });
+
+  it("refuses an aws key the provider does not have, listing the ones it has", () => {
+    refusesKeys("  aws:regoin: us-east-1\n",
+      "Pulumi.dev.yaml: aws:regoin is not a setting of the aws provider; it takes aws:accessKey, aws:allowedAccountIds, aws:assumeRoleWithWebIdentity, " +
+        "aws:assumeRoles, aws:customCaBundle, aws:defaultTags, aws:ec2MetadataServiceEndpoint, aws:ec2MetadataServiceEndpointMode, aws:endpoints, " +
+        "aws:forbiddenAccountIds, aws:httpProxy, aws:httpsProxy, aws:ignoreTags, aws:insecure, aws:maxRetries, aws:noProxy, aws:profile, aws:region, " +
+        "aws:retryMode, aws:s3UsEast1RegionalEndpoint, aws:s3UsePathStyle, aws:secretKey, aws:sharedConfigFiles, aws:sharedCredentialsFiles, " +
+        "aws:skipCredentialsValidation, aws:skipMetadataApiCheck, aws:skipRegionValidation, aws:skipRequestingAccountId, aws:stsRegion, " +
+        "aws:tagPolicyCompliance, aws:token, aws:tokenBucketRateLimiterCapacity, aws:useDualstackEndpoint, aws:useFipsEndpoint, aws:userAgents");
+  });
+
+  const allowedNamespaces = "allowed namespaces: trading-bot, aws (the aws provider's settings), pulumi (pulumi:tags only)";
+  const unknown: [string, string, string][] = [
+    ["a misspelt aws namespace", "  awz:region: us-east-1\n", `Pulumi.dev.yaml: awz:region is in the namespace awz, which nothing in this project reads; ${allowedNamespaces}`],
+    ["the project name with an underscore", "  trading_bot:app: {}\n", `Pulumi.dev.yaml: trading_bot:app is in the namespace trading_bot, which nothing in this project reads; ${allowedNamespaces}`],
+    ["another provider's namespace", "  gcp:project: acme\n", `Pulumi.dev.yaml: gcp:project is in the namespace gcp, which nothing in this project reads; ${allowedNamespaces}`],
+    ["a key with no namespace", "  region: us-east-1\n", `Pulumi.dev.yaml: region has no namespace (keys are written <namespace>:<name>); ${allowedNamespaces}`],
+    ["a pulumi: key other than pulumi:tags", "  pulumi:x: 1\n", "Pulumi.dev.yaml: pulumi:x is not allowed: of the pulumi namespace a stack file of this project may hold pulumi:tags only"],
+    ["pulumi:disable-default-providers", "  pulumi:disable-default-providers: [aws]\n",
+      "Pulumi.dev.yaml: pulumi:disable-default-providers is not allowed: of the pulumi namespace a stack file of this project may hold pulumi:tags only"],
+  ];
+  for (const [what, lines, message] of unknown) {
+    it(`refuses ${what}`, () => refusesKeys(lines, message));
+  }
+});
+
+describe("reading a stack file", () => {
+  const refusesFile = (text: string, message: string) =>
+    assert.throws(() => parseStackFile("dev", text), (error: unknown) => {
+      assert.ok(error instanceof StackFileError, String(error));
+      assert.equal(error.message, message);
+      return true;
+    });
+  const ciphertext = "v1:Y2lwaGVydGV4dC10aGF0LW11c3Qtbm90LWJlLXByaW50ZWQ=";
+
+  const badSecure: [string, string, string][] = [
+    ["an empty string", 'secure: ""', "trading-bot:bybitApiKey"],
+    ["a number", "secure: 1", "trading-bot:bybitApiKey"],
+    ["a mapping", "secure: {}", "trading-bot:bybitApiKey"],
+    ["nothing", "secure:", "trading-bot:bybitApiKey"],
+    ["something beside the ciphertext", `secure: ${ciphertext}\n    note: ${ciphertext}`, "trading-bot:bybitApiKey"],
+  ];
+  for (const [what, entry, key] of badSecure) {
+    it(`refuses a secure: entry holding ${what}, naming the key and nothing of the value`, () => {
+      refusesFile(`config:\n  ${key}:\n    ${entry}\n`,
+        `Pulumi.dev.yaml: ${key} has a secure: entry that is not one non-empty string of ciphertext; set it again with: pulumi config set --secret ${key} <value> --stack dev`);
+    });
+  }
+
+  it("refuses a bad secure: entry inside a structured value, naming its path", () => {
+    refusesFile("config:\n  aws:assumeRoles:\n    - roleArn: r\n      externalId:\n        secure: 7\n",
+      "Pulumi.dev.yaml: aws:assumeRoles[0].externalId has a secure: entry that is not one non-empty string of ciphertext; set it again with: pulumi config set --secret --path 'aws:assumeRoles[0].externalId' <value> --stack dev");
+  });
+
+  it("refuses an alias bomb without expanding it, and accepts a few aliases", () => {
+    const levels = ["a", "b", "c", "d", "e", "f", "g"];
+    const bomb = ["config:", "  trading-bot:x:", "    a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"];
+    levels.slice(1).forEach((name, index) => bomb.push(`    ${name}: &${name} [${Array(9).fill(`*${levels[index]}`).join(", ")}]`));
+    refusesFile(bomb.join("\n"), 'Pulumi.dev.yaml: its YAML aliases expand beyond 100 (an alias bomb, "billion laughs"): write the values out');
+    const file = parseStackFile("dev", "config:\n  trading-bot:a: &tags {team: trading}\n  trading-bot:b: *tags\n");
+    assert.equal(file.config["trading-bot:b"], '{"team":"trading"}');
+  });
+
+  it("refuses a stack file over 1 MiB, before parsing it", () => {
+    refusesFile(`config: {}\n#${"x".repeat(1024 * 1024)}\n`, "Pulumi.dev.yaml is 1.0 MiB; a stack file may hold at most 1 MiB");
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), "stack-file-"));
+    fs.writeFileSync(path.join(folder, "Pulumi.dev.yaml"), `config: {}\n#${"x".repeat(3 * 1024 * 1024)}\n`);
+    assert.throws(() => readStackFile(folder, "dev"), { message: "Pulumi.dev.yaml is 3.0 MiB; a stack file may hold at most 1 MiB" });
+    fs.rmSync(path.join(folder, "Pulumi.dev.yaml"));
+    fs.mkdirSync(path.join(folder, "Pulumi.dev.yaml"));
+    assert.throws(() => readStackFile(folder, "dev"), { message: `Pulumi.dev.yaml in ${folder} is not a regular file` });
+  });
+});
+
+describe("stack config errors from the program", () => {
   it("stops the program with a RunError (no stack trace) listing the bad keys", async () => {
     await assert.rejects(runStackText("prod", committed.prod.replace("cpu: 1024", "cpu: 300")), (error: unknown) => {
       assert.ok(error instanceof pulumi.RunError);

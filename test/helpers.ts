@@ -86,3 +86,31 @@ export function stackFilesFolder(stacks: Record<string, string>): string {
   for (const [stack, environment] of Object.entries(stacks)) fs.writeFileSync(path.join(folder, `Pulumi.${stack}.yaml`), stackText(environment));
   return folder;
 }
+
+/** Is the process alive? A zombie (ended, not yet reaped by its new parent) counts as ended. Linux: reads /proc. */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Policy-pack processes of this checkout that are alive and not this test process's own
+ * (a test file's pack is its child): what a plan that failed to clean up leaves behind.
+ */
+export function strayPolicyPacks(): number[] {
+  return fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name)).map(Number).filter((pid) => {
+    try {
+      const command = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      if (!command.includes("run-policy-pack") || !isRunning(pid)) return false;
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      return parent !== process.pid && fs.readlinkSync(`/proc/${pid}/cwd`).startsWith(repoRoot);
+    } catch {
+      return false; // ended while read
+    }
+  });
+}

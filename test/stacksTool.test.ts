@@ -131,7 +131,7 @@ describe("npm run stacks", () => {
       const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
       for (const [name, previous] of [["b", "a"], ["c", "b"], ["d", "c"], ["e", "d"]]) levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(", ")}]`);
       fs.writeFileSync(path.join(folder, "Pulumi.dev.yaml"), `${levels.join("\n")}\nconfig:\n  trading-bot:environment: development\n`);
-      refused(folder, "Pulumi.dev.yaml: Excessive alias count indicates a resource exhaustion attack");
+      refused(folder, "Pulumi.dev.yaml: its YAML aliases expand beyond 100 (an alias bomb, \"billion laughs\"): write the values out");
     });
 
     it("a missing or unknown environment", () => {
