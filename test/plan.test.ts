@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { PriceTableError, estimateCost, loadPriceTable, tasksPerProvider } from "../tools/plan/cost";
 import { planDocumentSchema } from "../tools/plan/document";
 import { renderPlanSummary } from "../tools/plan/summary";
-import { isRunning, repoRoot, runCommittedStack, settingsOf, strayPolicyPacks } from "./helpers";
+import { isRunning, repoRoot, runCommittedStack, runStackText, settingsOf, strayPolicyPacks } from "./helpers";
 
 interface Run {
   status: number | null;
@@ -395,6 +395,22 @@ describe("the cost estimate", () => {
       "backup storage beyond the free allowance is not priced",
     ]);
     assert.equal(cost.monthlyTotal, 7.12);
+  });
+
+  it("prices Graviton (ARM64) tasks at the ARM64 rates of the price table", async () => {
+    const table = loadPriceTable("us-east-1");
+    const arm = await runStackText("prod", committed("prod").replace("    cpu: 1024\n", "    cpu: 1024\n    cpuArchitecture: ARM64\n"));
+    const cost = estimateCost(arm.resources, table, 300, { logIngestionGbPerMonth: 5, natDataProcessedGbPerMonth: 10 });
+    // 3 tasks x 1 vCPU x 730 h x 0.03238 = 70.91; 3 x 2 GB x 730 h x 0.00356 = 15.59.
+    const fargate = cost.items.filter((item) => item.priceKey.startsWith("fargate"));
+    assert.deepEqual(fargate.map((item) => [item.priceKey, item.quantity, item.monthlyUsd]), [
+      ["fargate.arm64.vcpu.hour", 2190, 70.91],
+      ["fargate.arm64.gb.hour", 4380, 15.59],
+    ]);
+    assert.equal(cost.monthlyTotal, 253.58, "21.62 USD less than on x86");
+    const spot = await runStackText("dev", committed("dev").replace("    cpu: 256\n", "    cpu: 256\n    cpuArchitecture: ARM64\n"));
+    const spotCost = estimateCost(spot.resources, table, 15, {});
+    assert.deepEqual(spotCost.items.filter((item) => item.priceKey.startsWith("fargate")).map((item) => item.priceKey), ["fargate_spot.arm64.vcpu.hour", "fargate_spot.arm64.gb.hour"]);
   });
 
   it("splits tasks between providers: bases first, then by weight", () => {

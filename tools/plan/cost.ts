@@ -118,9 +118,11 @@ function priceServices({ resources, ofType, hours, add }: Pricing): void {
     const gb = Number(task.inputs.memory) / 1024;
     const desired = Number(service.inputs.desiredCount ?? 0);
     const strategy = (service.inputs.capacityProviderStrategies ?? []) as { capacityProvider: string; weight: number; base?: number }[];
+    // Graviton (ARM64) has its own, lower prices; x86 is Fargate's default.
+    const arm = (task.inputs.runtimePlatform as { cpuArchitecture?: string } | undefined)?.cpuArchitecture === "ARM64";
     for (const [provider, count] of Object.entries(tasksPerProvider(desired, strategy))) {
-      const prefix = provider === "FARGATE_SPOT" ? "fargate_spot" : "fargate";
-      const label = provider === "FARGATE_SPOT" ? "Fargate Spot" : "Fargate";
+      const prefix = `${provider === "FARGATE_SPOT" ? "fargate_spot" : "fargate"}${arm ? ".arm64" : ""}`;
+      const label = `${provider === "FARGATE_SPOT" ? "Fargate Spot" : "Fargate"}${arm ? " ARM64" : ""}`;
       add(service, `${label} vCPU (${count} task(s) x ${vcpu})`, `${prefix}.vcpu.hour`, count * vcpu * hours);
       add(service, `${label} memory (${count} task(s) x ${gb} GB)`, `${prefix}.gb.hour`, count * gb * hours);
     }
