@@ -23,21 +23,16 @@ const variableNamePattern = /^[A-Z][A-Z0-9_]*$/;
 /**
  * The stack's one Secrets Manager secret: a JSON object with a key per app secret (one
  * secret costs 0.40 USD a month, five cost 2.00). The values stay Pulumi secrets end to
- * end; the container reads each key at start through ECS `secrets` with
- * `valueFrom: <arn>:<KEY>::` (never plain environment), and the execution role may read
- * this one ARN and nothing else.
+ * end; a container reads the keys it is given at start through ECS `secrets` with
+ * `valueFrom: <arn>:<KEY>::` (never plain environment), and its execution role may read
+ * this one ARN and nothing else. Each task gets only its keys (`attachmentFor`).
  */
-export class AppSecrets extends pulumi.ComponentResource implements ServiceAttachment {
+export class AppSecrets extends pulumi.ComponentResource {
   public readonly secret: aws.secretsmanager.Secret;
   public readonly arn: pulumi.Output<string>;
   /** The JSON keys the secret holds, sorted. */
   public readonly keys: string[];
-  /** ECS `secrets` entries for the app container. */
-  public readonly secrets: ContainerSecret[];
-  /** The one statement that lets the execution role read the secret. */
-  public readonly executionRoleStatements: IamStatement[];
-  /** The secret's value must exist before a task starts. */
-  public readonly waitFor: pulumi.Resource[];
+  private readonly version: aws.secretsmanager.SecretVersion;
 
   constructor(name: string, args: AppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("trading-bot:infra:AppSecrets", name, args, opts);
@@ -49,14 +44,20 @@ export class AppSecrets extends pulumi.ComponentResource implements ServiceAttac
       { namePrefix: args.namePrefix, description: "The trading bot's secrets, one JSON key each", recoveryWindowInDays: args.recoveryWindowDays },
       { parent: this },
     );
-    const version = this.storeValues(name, values);
+    this.version = this.storeValues(name, values);
     this.arn = this.secret.arn;
-    this.secrets = this.keys.map((key) => ({ name: key, valueFrom: this.valueFrom(key) }));
-    this.executionRoleStatements = [
-      { Sid: "ReadAppSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [this.arn] },
-    ];
-    this.waitFor = [version];
     this.registerOutputs({ arn: this.arn, keys: this.keys });
+  }
+
+  /**
+   * What a task needs to read `keys` of the secret: its ECS `secrets` entries, the one
+   * statement that lets its execution role read the secret, and the secret's value to
+   * exist before the task starts.
+   */
+  attachmentFor(keys: string[]): ServiceAttachment {
+    const secrets: ContainerSecret[] = keys.map((key) => ({ name: key, valueFrom: this.valueFrom(key) }));
+    const statement: IamStatement = { Sid: "ReadAppSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [this.arn] };
+    return { secrets, executionRoleStatements: [statement], waitFor: [this.version] };
   }
 
   /** The ECS `valueFrom` of one key: `<arn>:<KEY>::` (JSON key, latest version). */
@@ -75,7 +76,7 @@ export class AppSecrets extends pulumi.ComponentResource implements ServiceAttac
   }
 
   private storeValues(name: string, values: Record<string, pulumi.Input<string>>): aws.secretsmanager.SecretVersion {
-    const sorted = Object.fromEntries(Object.entries(values).sort(([a], [b]) => a.localeCompare(b)));
+    const sorted = Object.fromEntries(Object.entries(values).sort(([a], [b]) => (a < b ? -1 : 1)));
     return new aws.secretsmanager.SecretVersion(
       name,
       { secretId: this.secret.id, secretString: pulumi.secret(pulumi.jsonStringify(sorted)) },

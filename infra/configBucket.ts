@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IamStatement, ServiceAttachment } from "./attachment";
+import { lockDownBucket } from "./privateBucket";
 
 export interface ConfigBucketArgs {
   /** Bucket name prefix: lower-case letters, digits and -, ending in -, at most 37 characters; Pulumi appends a random suffix. */
@@ -50,28 +51,10 @@ export class ConfigBucket extends pulumi.ComponentResource implements ServiceAtt
     this.registerOutputs({ bucketName: this.bucketName, contentSha256: this.contentSha256 });
   }
 
-  /** Owner-enforced, no public access, versioned, encrypted, TLS only. Returns the ownership controls objects wait for. */
+  /** Owner-enforced, no public access, encrypted, TLS only (infra/privateBucket.ts), and versioned. */
   private lockDown(name: string): aws.s3.BucketOwnershipControls {
-    const bucket = this.bucket.id;
-    const ownership = new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
-    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access-block`,
-      { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-      { parent: this },
-    );
-    new aws.s3.BucketVersioning(`${name}-versioning`, { bucket, versioningConfiguration: { status: "Enabled" } }, { parent: this });
-    // SSE-S3. S3 Bucket Keys only apply to SSE-KMS, so none is asked for.
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-encryption`,
-      { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-      { parent: this },
-    );
-    new aws.s3.BucketPolicy(
-      `${name}-tls-only`,
-      { bucket, policy: tlsOnlyPolicy(this.bucket.arn) },
-      // The public access block must exist first, or S3 may judge the policy public.
-      { parent: this, dependsOn: [publicAccessBlock] },
-    );
+    const { ownership } = lockDownBucket(this, name, this.bucket, [], `${name}-tls-only`);
+    new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent: this });
     return ownership;
   }
 
@@ -85,23 +68,6 @@ export class ConfigBucket extends pulumi.ComponentResource implements ServiceAtt
         ),
     );
   }
-}
-
-/** A bucket policy that refuses every request made without TLS. */
-export function tlsOnlyPolicy(bucketArn: pulumi.Output<string>): pulumi.Output<string> {
-  return pulumi.jsonStringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
-    ],
-  });
 }
 
 /** Each object's key and the exact text uploaded, in key order. */

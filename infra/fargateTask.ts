@@ -71,8 +71,14 @@ const assumedByEcsTasks = JSON.stringify({
   Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
 });
 
+/** Options of the task role: a fixed name (another stack's policy refers to it by name) and tags. */
+export interface TaskRoleOptions {
+  name?: string;
+  tags?: Record<string, string>;
+}
+
 /** The execution role (with AWS's managed execution policy) and the task role, each with the attachments' statements. */
-export function createTaskRoles(parent: pulumi.Resource, name: string, purpose: string, merged: MergedAttachments): TaskRoles {
+export function createTaskRoles(parent: pulumi.Resource, name: string, purpose: string, merged: MergedAttachments, taskRole: TaskRoleOptions = {}): TaskRoles {
   const executionRole = new aws.iam.Role(
     `${name}-execution`,
     { assumeRolePolicy: assumedByEcsTasks, description: `Starts ${purpose}: pulls the image, writes logs, reads its secrets` },
@@ -83,12 +89,16 @@ export function createTaskRoles(parent: pulumi.Resource, name: string, purpose: 
     { role: executionRole.name, policyArn: aws.iam.ManagedPolicy.AmazonECSTaskExecutionRolePolicy },
     { parent },
   );
-  const taskRole = new aws.iam.Role(`${name}-task`, { assumeRolePolicy: assumedByEcsTasks, description: `The running ${purpose}` }, { parent });
+  const role = new aws.iam.Role(
+    `${name}-task`,
+    { assumeRolePolicy: assumedByEcsTasks, description: `The running ${purpose}`, name: taskRole.name, tags: taskRole.tags },
+    { parent },
+  );
   const inline = [
     inlinePolicy(parent, `${name}-execution-inline`, executionRole, merged.executionRoleStatements),
-    inlinePolicy(parent, `${name}-task-inline`, taskRole, merged.taskRoleStatements),
+    inlinePolicy(parent, `${name}-task-inline`, role, merged.taskRoleStatements),
   ].filter((policy): policy is aws.iam.RolePolicy => policy !== undefined);
-  return { executionRole, taskRole, grants: [managed, ...inline] };
+  return { executionRole, taskRole: role, grants: [managed, ...inline] };
 }
 
 function inlinePolicy(parent: pulumi.Resource, name: string, role: aws.iam.Role, statements: IamStatement[]): aws.iam.RolePolicy | undefined {

@@ -95,18 +95,13 @@ export function checkContainers(props: Record<string, any>, check: (containers: 
 }
 
 /**
- * Checks the bot's container: the one named `botContainerName`, else the only container.
- * A task definition without it gets `whenMissing`.
+ * Checks the bot's container, the one named `botContainerName`. A task definition without
+ * it runs something else (the data-sync task) and is not the bot rules' concern.
  */
-export function checkBotContainer(
-  props: Record<string, any>,
-  botContainerName: string,
-  check: (bot: Container) => string[],
-  whenMissing: string[] = [`no container named ${botContainerName} (botContainerName)`],
-): string[] {
+export function checkBotContainer(props: Record<string, any>, botContainerName: string, check: (bot: Container) => string[]): string[] {
   return checkContainers(props, (containers) => {
-    const bot = containers.find((c) => c.name === botContainerName) ?? (containers.length === 1 ? containers[0] : undefined);
-    return bot ? check(bot) : whenMissing;
+    const bot = containers.find((c) => c.name === botContainerName);
+    return bot ? check(bot) : [];
   });
 }
 

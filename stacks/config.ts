@@ -3,9 +3,9 @@
 import { z } from "zod";
 import * as limits from "../infra/limits";
 import type { Validator } from "../infra/limits";
-import { nameEnvironmentConflict } from "./production";
+import { isProductionStack, nameEnvironmentConflict, productionReason } from "./production";
 import { otherKeyProblem, secretValueProblem } from "./stackFileKeys";
-import { stackNameProblem } from "./stackName";
+import { stackNameProblem, stackNameRule } from "./stackName";
 import { withYamlSource } from "./yamlSource";
 
 export const projectName = "trading-bot";
@@ -14,20 +14,32 @@ export const projectName = "trading-bot";
 export interface SecretConfigKeyInfo {
   /** The program refuses to run without it. */
   required: boolean;
-  /** The variable the app reads it as (a key of the stack's one Secrets Manager secret). */
+  /** The variable it is read as (a key of the stack's one Secrets Manager secret). */
   variable: string;
-  /** When not set, Pulumi generates a value of this many characters once. */
+  /** Which task reads it: the bot, or the data-sync task. */
+  readBy: "app" | "dataSync";
+  /** When not set, Pulumi generates a value of this many characters once ... */
   generatedLengthChars?: number;
+  /** ... in the stacks that need one. @default every stack */
+  generatedWhen?: (settings: StackSettings) => boolean;
 }
 
 /** Every secret config key of the project. */
 export const secretConfigKeys = {
-  bybitApiKey: { required: true, variable: "BYBIT_API_KEY" },
-  bybitSecretKey: { required: true, variable: "BYBIT_SECRET_KEY" },
-  secretKey: { required: false, variable: "SECRET_KEY", generatedLengthChars: 64 },
+  bybitApiKey: { required: true, variable: "BYBIT_API_KEY", readBy: "app" },
+  bybitSecretKey: { required: true, variable: "BYBIT_SECRET_KEY", readBy: "app" },
+  secretKey: { required: false, variable: "SECRET_KEY", readBy: "app", generatedLengthChars: 64 },
   /** The article's production monitoring: optional in every stack. */
-  datadogApiKey: { required: false, variable: "DATADOG_API_KEY" },
-  sentryDsn: { required: false, variable: "SENTRY_DSN" },
+  datadogApiKey: { required: false, variable: "DATADOG_API_KEY", readBy: "app" },
+  sentryDsn: { required: false, variable: "SENTRY_DSN", readBy: "app" },
+  /** The anonymisation key: it stays in the stack that exports, where the anonymising happens. */
+  dataSyncKey: {
+    required: false,
+    variable: "DATA_SYNC_KEY",
+    readBy: "dataSync",
+    generatedLengthChars: 64,
+    generatedWhen: (settings: StackSettings) => settings.dataSync?.export === true,
+  },
 } as const satisfies Record<string, SecretConfigKeyInfo>;
 export type SecretConfigKey = keyof typeof secretConfigKeys;
 
@@ -289,9 +301,35 @@ const budgetSchema = z.strictObject({
       logIngestionGbPerMonth: gigabytes("GB a month").optional(),
       natDataProcessedGbPerMonth: gigabytes("GB a month").optional(),
       efsStorageGb: gigabytes("GB").optional(),
+      dataSyncExportStorageGb: gigabytes("GB").optional(),
+      dataSyncRunsPerMonth: checked<number>(limits.nonNegativeNumber("runs a month")).optional(),
+      dataSyncRunMinutes: checked<number>(limits.nonNegativeNumber("minutes")).optional(),
     })
     .default({}),
 });
+
+const stackName = checked<string>((value) => (typeof value === "string" && !stackNameProblem(value) ? undefined : `allowed: a stack name: ${stackNameRule}`));
+
+const dataSyncSchema = z
+  .strictObject({
+    /** The db tool's image (npm run db), pinned. */
+    image: checked<string>(limits.imageReference),
+    /** This stack may export: an anonymised subset or the schema, written to its own exports bucket. */
+    export: flag(),
+    /** This stack may import an export of its `sources` (never on production). */
+    import: flag(),
+    exportRetentionDays: whole(1, 7, "days"),
+    /** Stacks whose import task may read this stack's exports. */
+    readers: z.array(stackName, { error: "allowed: a list of stack names" }).default([]),
+    /** Stacks whose exports this stack's import task may read. */
+    sources: z.array(stackName, { error: "allowed: a list of stack names" }).default([]),
+  })
+  .superRefine((sync, ctx) => {
+    if (!sync.export && !sync.import) ctx.addIssue({ code: "custom", path: ["export"], message: "set export or import to true, or leave dataSync out" });
+    if (!sync.export && sync.readers.length > 0) ctx.addIssue({ code: "custom", path: ["readers"], message: "readers need export: true" });
+    if (sync.import && sync.sources.length === 0) ctx.addIssue({ code: "custom", path: ["sources"], message: "import: true needs at least one source stack" });
+    if (!sync.import && sync.sources.length > 0) ctx.addIssue({ code: "custom", path: ["sources"], message: "sources need import: true" });
+  });
 
 /** Every `trading-bot:` key of a stack file (and `aws:region`), with its schema. */
 export const stackConfigSchema = z
@@ -308,6 +346,7 @@ export const stackConfigSchema = z
     "trading-bot:configBucket": configBucketSchema,
     "trading-bot:alerts": alertsSchema,
     "trading-bot:tradingConfig": tradingConfigSchema,
+    "trading-bot:dataSync": dataSyncSchema.optional(),
   })
   .superRefine((config, ctx) => {
     const service = config["trading-bot:service"];
@@ -344,6 +383,8 @@ export interface StackSettings {
   configBucket: ParsedConfig["trading-bot:configBucket"];
   alerts: ParsedConfig["trading-bot:alerts"];
   tradingConfig: ParsedConfig["trading-bot:tradingConfig"];
+  /** The one-off export/import task of the data syncs, or null when the stack has none. */
+  dataSync: NonNullable<ParsedConfig["trading-bot:dataSync"]> | null;
   /** Which optional secret keys are set (their values are read as Pulumi secrets, never here). */
   secretKeysSet: SecretConfigKey[];
 }
@@ -369,10 +410,19 @@ export function parseStackConfig(
   const nameProblem = stackNameProblem(stack);
   if (nameProblem) throw new StackConfigError([nameProblem]);
   const file = `Pulumi.${stack}.yaml`;
+  const { input, secretKeysSet, problems } = sortKeys(file, stack, rawConfig, isSecret);
+  const result = stackConfigSchema.safeParse(input);
+  if (!result.success) problems.push(...schemaProblems(file, input, result.error, isSecret));
+  else problems.push(...productionProblems(file, stack, result.data));
+  if (problems.length > 0 || !result.success) throw new StackConfigError(problems);
+  return settingsOf(stack, result.data, secretKeysSet);
+}
+
+/** Splits the raw keys: secret config keys (checked, never parsed), schema keys, and the rest (aws:, pulumi:, typos). */
+function sortKeys(file: string, stack: string, rawConfig: Record<string, unknown>, isSecret: (key: string) => boolean) {
   const input: Record<string, unknown> = {};
   const problems: string[] = [];
   const secretKeysSet: SecretConfigKey[] = [];
-
   for (const [key, value] of Object.entries(rawConfig)) {
     const name = key.startsWith(`${projectName}:`) ? key.slice(projectName.length + 1) : undefined;
     const context = { file, stack, project: projectName, isSecret: isSecret(key) };
@@ -393,23 +443,34 @@ export function parseStackConfig(
       problems.push(`${file}: ${key} is missing; set it with: pulumi config set --secret ${key} <value> --stack ${stack}`);
     }
   }
+  return { input, secretKeysSet, problems };
+}
 
-  const result = stackConfigSchema.safeParse(input);
-  if (!result.success) {
-    // One line per key: a value out of range may also fail a cross-check of the same key.
-    const reported = new Set<string>();
-    for (const issue of result.error.issues) {
-      const key = `${issue.code === "unrecognized_keys" ? "keys:" : ""}${configKey(issue.path)}`;
-      if (reported.has(key)) continue;
-      reported.add(key);
-      problems.push(...describeIssue(file, input, issue, isSecret(String(issue.path[0]))));
-    }
+/** One line per key: a value out of range may also fail a cross-check of the same key. */
+function schemaProblems(file: string, input: Record<string, unknown>, error: z.ZodError, isSecret: (key: string) => boolean): string[] {
+  const problems: string[] = [];
+  const reported = new Set<string>();
+  for (const issue of error.issues) {
+    const key = `${issue.code === "unrecognized_keys" ? "keys:" : ""}${configKey(issue.path)}`;
+    if (reported.has(key)) continue;
+    reported.add(key);
+    problems.push(...describeIssue(file, input, issue, isSecret(String(issue.path[0]))));
   }
-  const conflict = result.success ? nameEnvironmentConflict(stack, result.data["trading-bot:environment"]) : undefined;
-  if (conflict) problems.push(`${file}: ${conflict}`);
-  if (problems.length > 0 || !result.success) throw new StackConfigError(problems);
+  return problems;
+}
 
-  const config = result.data;
+/** What production (decided by stacks/production.ts) rules out: a name and environment that disagree, importing data. */
+function productionProblems(file: string, stack: string, config: ParsedConfig): string[] {
+  const environment = config["trading-bot:environment"];
+  const conflict = nameEnvironmentConflict(stack, environment);
+  if (conflict) return [`${file}: ${conflict}`];
+  if (isProductionStack(stack, environment) && config["trading-bot:dataSync"]?.import === true) {
+    return [`${file}: trading-bot:dataSync.import is true; allowed: false on a production stack (${productionReason(stack, environment)}): data flows from production down, never into it`];
+  }
+  return [];
+}
+
+function settingsOf(stack: string, config: ParsedConfig, secretKeysSet: SecretConfigKey[]): StackSettings {
   return {
     stack,
     region: config["aws:region"],
@@ -424,6 +485,7 @@ export function parseStackConfig(
     configBucket: config["trading-bot:configBucket"],
     alerts: config["trading-bot:alerts"],
     tradingConfig: config["trading-bot:tradingConfig"],
+    dataSync: config["trading-bot:dataSync"] ?? null,
     secretKeysSet: secretKeysSet.sort(),
   };
 }

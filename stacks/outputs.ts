@@ -43,6 +43,14 @@ export interface TradingBotOutputValues {
   configBucketName: string;
   /** SNS topic ARN per alert severity. */
   alertTopicArns: Record<Severity, string>;
+  /** The data-sync task (`aws ecs run-task --task-definition`), or null when the stack has no dataSync. */
+  dataSyncTaskDefinitionArn: string | null;
+  /** Its security group, subnets and public IP setting (`--network-configuration`), or null. */
+  dataSyncSecurityGroupId: string | null;
+  dataSyncSubnetIds: string[] | null;
+  dataSyncAssignPublicIp: boolean | null;
+  /** The stack's exports bucket, or null when it does not export. */
+  dataSyncExportsBucket: string | null;
 }
 
 /** A value whose parts may each still be an Input. */
@@ -81,6 +89,11 @@ export const outputKeys = [
   "appSecretKeys",
   "configBucketName",
   "alertTopicArns",
+  "dataSyncTaskDefinitionArn",
+  "dataSyncSecurityGroupId",
+  "dataSyncSubnetIds",
+  "dataSyncAssignPublicIp",
+  "dataSyncExportsBucket",
 ] as const satisfies readonly (keyof TradingBotOutputValues)[];
 
 /** The outputs that carry credentials: exported as Pulumi secrets, and secret when read. */

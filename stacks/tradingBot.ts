@@ -1,10 +1,12 @@
 // Composes the components from one stack's validated settings. Nothing here asks which
 // stack it is: every difference arrives as a setting.
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmMetric, AlertRule, Alerts } from "../infra/alerts";
 import { AppSecrets } from "../infra/appSecrets";
 import { ServiceAttachment } from "../infra/attachment";
 import { ConfigBucket } from "../infra/configBucket";
+import { DataSync, exportsBucketName, importRoleName } from "../infra/dataSync";
 import { LocalRedis } from "../infra/localRedis";
 import { Network } from "../infra/network";
 import { Reachable, allowIngress } from "../infra/placement";
@@ -42,10 +44,12 @@ export function createTradingBotStack(settings: StackSettings, secretInputs: Sec
     forceDestroy: settings.configBucket.forceDestroy,
   });
   const access = [
-    ...connect(`${projectName}-db-from-service`, taskSecurityGroup, database),
-    ...connect(`${projectName}-cache-from-service`, taskSecurityGroup, cache),
+    ...connect(`${projectName}-db-from-service`, taskSecurityGroup.securityGroupId, database, "the trading bot service"),
+    ...connect(`${projectName}-cache-from-service`, taskSecurityGroup.securityGroupId, cache, "the trading bot service"),
   ];
-  const service = createService(settings, network, taskSecurityGroup, [secrets, configBucket, database, cache, appMetrics(), ...access]);
+  const appSecrets = secrets.attachmentFor(secretKeysReadBy("app", secrets));
+  const service = createService(settings, network, taskSecurityGroup, [appSecrets, configBucket, database, cache, appMetrics(), ...access]);
+  const dataSync = settings.dataSync && createDataSync(settings, network, secrets, database);
   const alerts = createAlerts(settings, service);
   return {
     environment: settings.environment,
@@ -73,6 +77,11 @@ export function createTradingBotStack(settings: StackSettings, secretInputs: Sec
     appSecretKeys: secrets.keys,
     configBucketName: configBucket.bucketName,
     alertTopicArns: alerts.topicArns,
+    dataSyncTaskDefinitionArn: dataSync ? dataSync.taskDefinition.arn : null,
+    dataSyncSecurityGroupId: dataSync ? dataSync.securityGroupId : null,
+    dataSyncSubnetIds: dataSync ? taskSubnets(settings, network) : null,
+    dataSyncAssignPublicIp: dataSync ? settings.service.assignPublicIp : null,
+    dataSyncExportsBucket: dataSync ? dataSync.exportsBucketName : null,
   };
 }
 
@@ -127,7 +136,7 @@ function createCache(settings: StackSettings, network: Network): Backing {
 function createSecrets(settings: StackSettings, secretInputs: SecretInputs, database: Backing, cache: Backing): AppSecrets {
   const generated = Object.fromEntries(
     Object.values<SecretConfigKeyInfo>(secretConfigKeys)
-      .filter((key) => key.generatedLengthChars !== undefined && !(key.variable in secretInputs))
+      .filter((key) => key.generatedLengthChars !== undefined && !(key.variable in secretInputs) && (key.generatedWhen?.(settings) ?? true))
       .map((key) => [key.variable, { lengthChars: key.generatedLengthChars! }]),
   );
   return new AppSecrets(`${projectName}-secrets`, {
@@ -138,9 +147,57 @@ function createSecrets(settings: StackSettings, secretInputs: SecretInputs, data
   });
 }
 
-/** Lets the tasks reach a backing that sits on the network (a sidecar needs nothing); the service waits for the rule. */
-function connect(ruleName: string, tasks: TaskSecurityGroup, backing: Backing): ServiceAttachment[] {
-  return backing.network ? [allowIngress(ruleName, tasks.securityGroupId, backing.network, "the trading bot service")] : [];
+/** Lets a task's security group reach a backing on the network (a sidecar needs nothing); the task waits for the rule. */
+function connect(ruleName: string, client: pulumi.Input<string>, backing: Backing, clientName: string): ServiceAttachment[] {
+  return backing.network ? [allowIngress(ruleName, client, backing.network, clientName)] : [];
+}
+
+/** The secret's keys a task reads: its secret config values (set or generated), and the connection URLs for the app. */
+function secretKeysReadBy(reader: SecretConfigKeyInfo["readBy"], secrets: AppSecrets): string[] {
+  const variables = Object.values<SecretConfigKeyInfo>(secretConfigKeys).filter((key) => key.readBy === reader).map((key) => key.variable);
+  const urls = reader === "app" ? ["DATABASE_URL", "REDIS_URL"] : ["DATABASE_URL"];
+  return secrets.keys.filter((key) => variables.includes(key) || urls.includes(key));
+}
+
+/** Where the stack's tasks run: public subnets with a public IP when there is no NAT gateway, else private ones. */
+function taskSubnets(settings: StackSettings, network: Network): pulumi.Output<string[]> {
+  return settings.service.subnets === "public" ? network.publicSubnetIds : network.privateSubnetIds;
+}
+
+/**
+ * The one-off task of the data syncs: it reaches the database, reads DATABASE_URL (and, to
+ * export, the anonymisation key) from the secret, mounts the SQLite volume when there is
+ * one; exports go to its own bucket, imports read the sources' buckets by the naming rule.
+ */
+function createDataSync(settings: StackSettings, network: Network, secrets: AppSecrets, database: Backing): DataSync {
+  const sync = settings.dataSync!;
+  const accountId = aws.getCallerIdentityOutput().accountId;
+  const name = `${projectName}-data-sync`;
+  const exportsBucket = accountId.apply((account) => exportsBucketName(account, settings.stack));
+  const dataSync = new DataSync(name, {
+    vpcId: network.vpcId,
+    subnetIds: taskSubnets(settings, network),
+    assignPublicIp: settings.service.assignPublicIp,
+    family: `${projectName}-${settings.stack}-data-sync`,
+    image: sync.image,
+    region: settings.region,
+    logRetentionDays: settings.service.logRetentionDays,
+    environment: { DATA_SYNC_STACK: settings.stack, AWS_REGION: settings.region },
+    export: sync.export
+      ? {
+          bucketName: exportsBucket,
+          accountId,
+          retentionDays: sync.exportRetentionDays,
+          readerRoleArns: sync.readers.map((reader) => pulumi.interpolate`arn:aws:iam::${accountId}:role/${importRoleName(reader)}`),
+        }
+      : undefined,
+    import: sync.import
+      ? { roleName: importRoleName(settings.stack), sourceBucketNames: sync.sources.map((source) => accountId.apply((account) => exportsBucketName(account, source))) }
+      : undefined,
+    attachments: [secrets.attachmentFor(secretKeysReadBy("dataSync", secrets)), database],
+  });
+  connect(`${projectName}-db-from-data-sync`, dataSync.securityGroupId, database, "the data-sync task");
+  return dataSync;
 }
 
 /** The app publishes HttpRequests, HttpRequests5xx and TradingPnl to its own namespace, and nowhere else. */

@@ -36,10 +36,17 @@ export function onlyResource(result: MockRunResult, type: string): RecordedResou
   return found[0];
 }
 
-/** The task definition's containers, parsed from their JSON. */
+/** The task definition the ECS service runs (a stack may also hold one-off tasks, such as the data sync). */
+export function serviceTask(result: MockRunResult): RecordedResource {
+  const service = onlyResource(result, "aws:ecs/service:Service");
+  const task = resourcesOf(result, "aws:ecs/taskDefinition:TaskDefinition").find((t) => t.state.arn === service.inputs.taskDefinition);
+  if (!task) throw new Error("no task definition for the service");
+  return task;
+}
+
+/** The service's containers, parsed from their JSON. */
 export function containers(result: MockRunResult): ContainerDefinition[] {
-  const taskDefinition = onlyResource(result, "aws:ecs/taskDefinition:TaskDefinition");
-  return JSON.parse(String(taskDefinition.inputs.containerDefinitions)) as ContainerDefinition[];
+  return JSON.parse(String(serviceTask(result).inputs.containerDefinitions)) as ContainerDefinition[];
 }
 
 export function appContainer(result: MockRunResult): ContainerDefinition {

@@ -69,17 +69,17 @@ function stackFolder(stack: string, text: string): string {
 }
 
 describe("npm run plan", () => {
-  it("plans dev: resources, no policy violation, 7.92 USD within the 15 USD budget (exit 0)", () => {
+  it("plans dev: resources, no policy violation, 7.93 USD within the 15 USD budget (exit 0)", () => {
     const run = plan("dev");
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /^trading-bot dev: 44 resources \(offline, under Pulumi's mocks\)$/m);
+    assert.match(run.stdout, /^trading-bot dev: 56 resources \(offline, under Pulumi's mocks\)$/m);
     assert.match(run.stdout, /^pulumi:pulumi:Stack trading-bot-dev$/m);
     assert.match(run.stdout, /^├─ trading-bot:infra:TradingBotService trading-bot$/m);
     assert.match(run.stdout, /aws:ecs\/service:Service trading-bot-service {2}desired=1 minHealthy=0% max=200% capacity=FARGATE_SPOT publicIp=true$/m);
     assert.match(run.stdout, /^Policies \(trading-bot-policies 0\.1\.0\)\n {2}no violations$/m);
-    assert.match(run.stdout, /total \(budget 15\.00\) +│ +7\.92 │/);
-    assert.match(run.stdout, /^OK: no mandatory violation; 7\.92 USD a month within the 15 USD budget$/m);
-    assert.match(run.stderr, /^plan: checking 44 resources against the policy pack$/m, "progress on stderr");
+    assert.match(run.stdout, /total \(budget 15\.00\) +│ +7\.93 │/);
+    assert.match(run.stdout, /^OK: no mandatory violation; 7\.93 USD a month within the 15 USD budget$/m);
+    assert.match(run.stderr, /^plan: checking 56 resources against the policy pack$/m, "progress on stderr");
     assert.doesNotMatch(run.stdout, /\x1b\[/, "no colour off a terminal");
     assertPackEnded(run);
   });
@@ -100,7 +100,7 @@ describe("npm run plan", () => {
       protect: false,
       inputs: {},
     });
-    assert.equal(document.resources.length, 52);
+    assert.equal(document.resources.length, 71);
     const db = document.resources.find((r) => r.type === "aws:rds/instance:Instance")!;
     assert.equal(db.protect, true);
     assert.equal(db.inputs.password, "[secret]");
@@ -109,7 +109,7 @@ describe("npm run plan", () => {
     assert.equal(document.outputs.cacheUrl, "[secret]");
     assert.equal(document.outputs.serviceDiscoveryName, "trading-bot.trading.internal");
     assert.deepEqual(document.policy, { pack: "trading-bot-policies", version: "0.1.0", violations: [] });
-    assert.equal(document.cost.monthlyTotal, 275.2);
+    assert.equal(document.cost.monthlyTotal, 275.23);
     assert.equal(document.cost.budget, 300);
     assert.deepEqual(document.cost.priceTable, { region: "us-east-1", date: "2026-11" });
     const nat = document.cost.items.find((item) => item.unit === "hour" && item.component === "Network trading-bot")!;
@@ -119,7 +119,7 @@ describe("npm run plan", () => {
 
     // The preview workflow's pull-request comment, from this JSON.
     const summary = renderPlanSummary([file, path.join(path.dirname(file), "plan-dev.json")]);
-    assert.ok(summary.includes("| prod | 52 | 0 | 0 | 275.20 | 300.00 | ✅ passes |"), summary);
+    assert.ok(summary.includes("| prod | 71 | 0 | 0 | 275.23 | 300.00 | ✅ passes |"), summary);
     assert.ok(summary.includes("| plan-dev.json | | | | | | no plan: see the job log |"), summary);
     assert.ok(summary.includes("No policy findings."));
   });
@@ -127,7 +127,7 @@ describe("npm run plan", () => {
   it("exits 1 over budget", () => {
     const run = plan("dev", "-C", stackFolder("dev", committed("dev").replace("monthlyUsd: 15", "monthlyUsd: 5")));
     assert.equal(run.status, 1, run.stderr);
-    assert.match(run.stdout, /^FAIL: 7\.92 USD a month is over the 5 USD budget$/m);
+    assert.match(run.stdout, /^FAIL: 7\.93 USD a month is over the 5 USD budget$/m);
     assertPackEnded(run);
   });
 
@@ -239,7 +239,7 @@ describe("npm run plan", () => {
     assert.match(row("tasks"), /│ 1 +│ 3 +│ ≠ │$/);
     assert.match(row("capacity"), /│ FARGATE_SPOT weight 100 +│ FARGATE weight 100 +│ ≠ │$/);
     assert.match(row("task size"), /│ 256 CPU \/ 512 MiB +│ 1024 CPU \/ 2048 MiB +│ ≠ │$/);
-    assert.match(row("monthly cost"), /│ 7\.92 USD \(budget 15\) +│ 275\.20 USD \(budget 300\) +│ ≠ │$/);
+    assert.match(row("monthly cost"), /│ 7\.93 USD \(budget 15\) +│ 275\.23 USD \(budget 300\) +│ ≠ │$/);
     const same = plan("--compare", "dev", "dev");
     assert.doesNotMatch(same.stdout, /≠ │/);
   });
@@ -390,6 +390,7 @@ describe("the cost estimate", () => {
     const dev = await runCommittedStack("dev");
     const cost = estimateCost(dev.resources, loadPriceTable("us-east-1"), 15, {});
     assert.deepEqual(cost.notes, [
+      "one-off task runs are not priced: set trading-bot:budget.assumptions.dataSyncRunsPerMonth and dataSyncRunMinutes",
       "EFS storage is not priced: set trading-bot:budget.assumptions.efsStorageGb",
       "log ingestion is not priced: set trading-bot:budget.assumptions.logIngestionGbPerMonth",
       "backup storage beyond the free allowance is not priced",
@@ -407,7 +408,7 @@ describe("the cost estimate", () => {
       ["fargate.arm64.vcpu.hour", 2190, 70.91],
       ["fargate.arm64.gb.hour", 4380, 15.59],
     ]);
-    assert.equal(cost.monthlyTotal, 253.58, "21.62 USD less than on x86");
+    assert.equal(cost.monthlyTotal, 253.58, "21.62 USD less than on x86 (no data-sync assumptions given here)");
     const spot = await runStackText("dev", committed("dev").replace("    cpu: 256\n", "    cpu: 256\n    cpuArchitecture: ARM64\n"));
     const spotCost = estimateCost(spot.resources, table, 15, {});
     assert.deepEqual(spotCost.items.filter((item) => item.priceKey.startsWith("fargate")).map((item) => item.priceKey), ["fargate_spot.arm64.vcpu.hour", "fargate_spot.arm64.gb.hour"]);

@@ -4,9 +4,16 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { MockRunResult } from "../tools/engine/resource";
-import { appContainer, appEnvironment, containers, onlyResource, repoRoot, resourcesOf, runCommittedStack, runStackText } from "./helpers";
+import { appContainer, appEnvironment, containers, onlyResource, repoRoot, resourcesOf, runCommittedStack, runStackText, serviceTask } from "./helpers";
 
 const SERVICE = "aws:ecs/service:Service";
+
+/** The resource of `type` named `name`. */
+function named(run: MockRunResult, type: string, name: string) {
+  const found = resourcesOf(run, type).find((r) => r.name === name);
+  if (!found) throw new Error(`no ${type} named ${name}`);
+  return found;
+}
 const TASK = "aws:ecs/taskDefinition:TaskDefinition";
 
 describe("the dev stack (Pulumi.dev.yaml)", () => {
@@ -34,7 +41,7 @@ describe("the dev stack (Pulumi.dev.yaml)", () => {
   });
 
   it("sizes the task at 256 CPU / 512 MiB with no health check and no Cloud Map", () => {
-    const task = onlyResource(dev, TASK);
+    const task = serviceTask(dev);
     assert.equal(task.inputs.cpu, "256");
     assert.equal(task.inputs.memory, "512");
     assert.equal(appContainer(dev).healthCheck, undefined);
@@ -60,7 +67,7 @@ describe("the dev stack (Pulumi.dev.yaml)", () => {
     assert.equal(fileSystem.inputs.encrypted, true);
     assert.deepEqual(onlyResource(dev, "aws:efs/backupPolicy:BackupPolicy").inputs.backupPolicy, { status: "ENABLED" });
     assert.equal(resourcesOf(dev, "aws:efs/mountTarget:MountTarget").length, 2);
-    const volumes = onlyResource(dev, TASK).inputs.volumes as { name: string; efsVolumeConfiguration: Record<string, unknown> }[];
+    const volumes = serviceTask(dev).inputs.volumes as { name: string; efsVolumeConfiguration: Record<string, unknown> }[];
     assert.equal(volumes.length, 1);
     assert.equal(volumes[0].efsVolumeConfiguration.transitEncryption, "ENABLED");
     assert.deepEqual(appContainer(dev).mountPoints, [{ sourceVolume: "sqlite-data", containerPath: "/data", readOnly: false }]);
@@ -113,12 +120,12 @@ describe("the dev stack (Pulumi.dev.yaml)", () => {
   });
 
   it("lets pulumi destroy remove the config bucket with its object versions", () => {
-    assert.equal(onlyResource(dev, "aws:s3/bucket:Bucket").inputs.forceDestroy, true);
+    assert.equal(named(dev, "aws:s3/bucket:Bucket", "trading-bot-config-bucket").inputs.forceDestroy, true);
   });
 
   it("keeps basic monitoring: Container Insights off, 7-day logs, ServiceDown (5 m, info) and HighMemoryUsage (> 90 % for 10 m, warning)", () => {
     assert.deepEqual(onlyResource(dev, "aws:ecs/cluster:Cluster").inputs.settings, [{ name: "containerInsights", value: "disabled" }]);
-    assert.equal(onlyResource(dev, "aws:cloudwatch/logGroup:LogGroup").inputs.retentionInDays, 7);
+    assert.equal(named(dev, "aws:cloudwatch/logGroup:LogGroup", "trading-bot-logs").inputs.retentionInDays, 7);
     const alarms = resourcesOf(dev, "aws:cloudwatch/metricAlarm:MetricAlarm");
     assert.deepEqual(alarms.map((a) => a.inputs.name), ["trading-bot-dev-ServiceDown", "trading-bot-dev-HighMemoryUsage"]);
     const [down, memory] = alarms.map((a) => a.inputs);
@@ -156,7 +163,7 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
   });
 
   it("sizes the task at 1024 CPU / 2048 MiB with the curl health check (30 s / 5 s / 3 / 60 s)", () => {
-    const task = onlyResource(prod, TASK);
+    const task = serviceTask(prod);
     assert.equal(task.inputs.cpu, "1024");
     assert.equal(task.inputs.memory, "2048");
     assert.deepEqual(appContainer(prod).healthCheck, {
@@ -292,12 +299,12 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
     assert.deepEqual(appContainer(prod).secrets, keys.map((key) => ({ name: key, valueFrom: `${secret.state.arn}:${key}::` })));
     const version = onlyResource(prod, "aws:secretsmanager/secretVersion:SecretVersion");
     assert.deepEqual(version.secretInputs, ["secretString"], "stored as a Pulumi secret");
-    assert.deepEqual(Object.keys(JSON.parse(String(version.inputs.secretString))), keys);
+    assert.deepEqual(Object.keys(JSON.parse(String(version.inputs.secretString))), [...keys, "DATA_SYNC_KEY"].sort(), "prod exports: it holds the anonymisation key too");
     const env = appEnvironment(prod);
     for (const name of keys) assert.equal(env[name], undefined, `${name} is not plain environment`);
-    const plainText = JSON.stringify(onlyResource(prod, TASK).inputs);
+    const plainText = JSON.stringify(serviceTask(prod).inputs);
     assert.doesNotMatch(plainText, /placeholder-for-secret|mock-random/, "no secret value in the task definition");
-    assert.deepEqual(prod.outputs.appSecretKeys, keys);
+    assert.deepEqual(prod.outputs.appSecretKeys, [...keys, "DATA_SYNC_KEY"].sort());
     assert.equal(prod.outputs.appSecretArn, secret.state.arn);
     assert.equal(prod.outputs.databaseUrlValueFrom, `${secret.state.arn}:DATABASE_URL::`);
   });
@@ -308,7 +315,7 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
     assert.deepEqual(policies["trading-bot-execution-inline"].Statement, [
       { Sid: "ReadAppSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [secretArn] },
     ]);
-    const bucketArn = onlyResource(prod, "aws:s3/bucket:Bucket").state.arn;
+    const bucketArn = named(prod, "aws:s3/bucket:Bucket", "trading-bot-config-bucket").state.arn;
     assert.deepEqual(policies["trading-bot-task-inline"].Statement, [
       { Sid: "ListConfigBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucketArn] },
       { Sid: "ReadConfigObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: [`${bucketArn}/*`] },
@@ -334,14 +341,15 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
     assert.deepEqual(rules, [
       { to: groups["trading-bot-db-sg"], from: groups["trading-bot-sg"], port: 5432, cidr: undefined },
       { to: groups["trading-bot-cache-sg"], from: groups["trading-bot-sg"], port: 6379, cidr: undefined },
+      { to: groups["trading-bot-db-sg"], from: groups["trading-bot-data-sync-sg"], port: 5432, cidr: undefined },
     ]);
   });
 
   it("uploads the trading configuration to a private, versioned, encrypted bucket passed as AWS_S3_BUCKET", () => {
-    const bucket = onlyResource(prod, "aws:s3/bucket:Bucket");
+    const bucket = named(prod, "aws:s3/bucket:Bucket", "trading-bot-config-bucket");
     assert.equal(bucket.inputs.bucketPrefix, "trading-config-prod-");
     assert.equal(bucket.inputs.forceDestroy, false, "its versions outlive a destroy");
-    assert.deepEqual(onlyResource(prod, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs, {
+    assert.deepEqual(named(prod, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "trading-bot-config-public-access-block").inputs, {
       bucket: `${bucket.name}-id`,
       blockPublicAcls: true,
       blockPublicPolicy: true,
@@ -358,10 +366,10 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
     assert.equal(env.AWS_S3_BUCKET, bucket.state.bucket);
     assert.equal(env.AWS_REGION, "us-east-1");
     // SSE-S3; a bucket key would only apply to SSE-KMS.
-    assert.deepEqual(onlyResource(prod, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules, [
+    assert.deepEqual(named(prod, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "trading-bot-config-encryption").inputs.rules, [
       { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
     ]);
-    assert.deepEqual(JSON.parse(String(onlyResource(prod, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy)), {
+    assert.deepEqual(JSON.parse(String(named(prod, "aws:s3/bucketPolicy:BucketPolicy", "trading-bot-config-tls-only").inputs.policy)), {
       Version: "2012-10-17",
       Statement: [
         {
@@ -395,7 +403,7 @@ describe("the staging stack (Pulumi.staging.yaml)", () => {
     assert.equal(service.inputs.deploymentMaximumPercent, 200);
     assert.equal(service.inputs.deploymentMinimumHealthyPercent, 50);
     assert.deepEqual(service.inputs.capacityProviderStrategies, [{ capacityProvider: "FARGATE", weight: 100, base: 0 }]);
-    const task = onlyResource(staging, TASK);
+    const task = serviceTask(staging);
     assert.equal(task.inputs.cpu, "512");
     assert.equal(task.inputs.memory, "1024");
     assert.deepEqual(appContainer(staging).healthCheck?.command, ["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"]);
@@ -427,7 +435,7 @@ describe("the staging stack (Pulumi.staging.yaml)", () => {
       resourcesOf(staging, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs.name),
       ["trading-bot-staging-ServiceDown", "trading-bot-staging-HighErrorRate"],
     );
-    assert.equal(onlyResource(staging, "aws:s3/bucket:Bucket").inputs.bucketPrefix, "trading-config-staging-");
+    assert.equal(named(staging, "aws:s3/bucket:Bucket", "trading-bot-config-bucket").inputs.bucketPrefix, "trading-config-staging-");
   });
 });
 
@@ -451,13 +459,18 @@ describe("every committed stack's first pulumi up", () => {
           "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
           "aws:efs/mountTarget:MountTarget",
           "aws:efs/accessPoint:AccessPoint",
-        ].flatMap((type) => resourcesOf(run, type).map((r) => r.urn));
+        ]
+          .flatMap((type) => resourcesOf(run, type))
+          .filter((r) => !r.name.includes("data-sync")) // the one-off task's own, not the service's
+          .map((r) => r.urn);
         assert.ok(needed.length >= 6, `found ${needed.length} resources the tasks need`);
         const missing = needed.filter((urn) => !service.dependencies!.includes(urn));
         assert.deepEqual(missing, [], "the service's dependencies include every one");
         // The task definition reads the roles through their ARNs: an edge the engine records too.
-        const task = onlyResource(run, TASK);
-        for (const role of resourcesOf(run, "aws:iam/role:Role")) assert.ok(task.dependencies!.includes(role.urn), role.name);
+        const task = serviceTask(run);
+        for (const role of resourcesOf(run, "aws:iam/role:Role").filter((r) => !r.name.includes("data-sync"))) {
+          assert.ok(task.dependencies!.includes(role.urn), role.name);
+        }
       });
 
       it("waits for the service's steady state, within the stack's deploy timeout", () => {
@@ -478,7 +491,7 @@ describe("every committed stack's first pulumi up", () => {
 
 describe("a change of configuration rolls the service", () => {
   const devYaml = fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8");
-  const task = async (yaml: string) => onlyResource(await runStackText("dev", yaml), TASK).inputs.containerDefinitions;
+  const task = async (yaml: string) => serviceTask(await runStackText("dev", yaml)).inputs.containerDefinitions;
 
   it("a changed trading configuration makes a new task definition (TRADING_CONFIG_SHA256)", async () => {
     const before = await task(devYaml);
@@ -510,14 +523,14 @@ describe("optional settings", () => {
     const names = (appContainer(dev).secrets ?? []).map((s) => s.name);
     assert.deepEqual(names, ["BYBIT_API_KEY", "BYBIT_SECRET_KEY", "DATABASE_URL", "DATADOG_API_KEY", "REDIS_URL", "SECRET_KEY", "SENTRY_DSN"]);
     assert.equal(appEnvironment(dev).DATADOG_API_KEY, undefined);
-    assert.doesNotMatch(JSON.stringify(onlyResource(dev, TASK).inputs), /dd-key|sentry\.example/);
+    assert.doesNotMatch(JSON.stringify(serviceTask(dev).inputs), /dd-key|sentry\.example/);
   });
 
   it("runs on Graviton (ARM64) when service.cpuArchitecture says so", async () => {
     const arm = await runStackText("dev", devYaml.replace("    cpu: 256\n", "    cpu: 256\n    cpuArchitecture: ARM64\n"));
-    assert.deepEqual(onlyResource(arm, TASK).inputs.runtimePlatform, { operatingSystemFamily: "LINUX", cpuArchitecture: "ARM64" });
+    assert.deepEqual(serviceTask(arm).inputs.runtimePlatform, { operatingSystemFamily: "LINUX", cpuArchitecture: "ARM64" });
     const x86 = await runStackText("dev", devYaml);
-    assert.deepEqual(onlyResource(x86, TASK).inputs.runtimePlatform, { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" });
+    assert.deepEqual(serviceTask(x86).inputs.runtimePlatform, { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" });
   });
 });
 
@@ -531,8 +544,8 @@ describe("a stack that exists only as YAML (qa)", () => {
   it("evaluates with no code change, with its own values", async () => {
     const qa = await runStackText("qa", qaYaml);
     assert.equal(onlyResource(qa, SERVICE).inputs.desiredCount, 1);
-    assert.equal(onlyResource(qa, TASK).inputs.family, "trading-bot-qa");
-    assert.equal(onlyResource(qa, "aws:s3/bucket:Bucket").inputs.bucketPrefix, "trading-config-qa-");
+    assert.equal(serviceTask(qa).inputs.family, "trading-bot-qa");
+    assert.equal(named(qa, "aws:s3/bucket:Bucket", "trading-bot-config-bucket").inputs.bucketPrefix, "trading-config-qa-");
     assert.equal(onlyResource(qa, "aws:secretsmanager/secret:Secret").inputs.namePrefix, "trading-bot/qa/");
     assert.match(String(onlyResource(qa, "aws:rds/instance:Instance").inputs.finalSnapshotIdentifier), /^trading-bot-qa-db-final-\d{14}$/);
   });
@@ -558,5 +571,118 @@ describe("a stack that exists only as YAML (qa)", () => {
     assert.equal(reference.parentUrn, "urn:pulumi:qa::trading-bot::pulumi:pulumi:Stack::trading-bot-qa", "the composition reads it, not the Network component");
     assert.equal(qa.outputs.vpcId, "vpc-shared");
     assert.deepEqual((onlyResource(qa, SERVICE).inputs.networkConfiguration as Record<string, unknown>).subnets, ["subnet-a", "subnet-b"]);
+  });
+});
+
+describe("the data syncs in AWS (trading-bot:dataSync)", () => {
+  let prod: MockRunResult;
+  let dev: MockRunResult;
+  before(async () => {
+    [prod, dev] = [await runCommittedStack("prod"), await runCommittedStack("dev")];
+  });
+  const account = "123456789012";
+  const policyOf = (run: MockRunResult, name: string) => JSON.parse(String(resourcesOf(run, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === name)!.inputs.policy));
+  const dataSyncContainer = (run: MockRunResult) => {
+    const task = resourcesOf(run, TASK).find((t) => t.name === "trading-bot-data-sync-task")!;
+    return JSON.parse(String(task.inputs.containerDefinitions))[0] as { name: string; secrets: { name: string; valueFrom: string }[]; mountPoints: unknown[]; environment: { name: string; value: string }[] };
+  };
+
+  it("prod exports into its own bucket: private, TLS only, unversioned, emptied after a day, readable by the readers' import roles only", () => {
+    const bucket = resourcesOf(prod, "aws:s3/bucket:Bucket").find((b) => b.name === "trading-bot-data-sync-exports")!;
+    assert.equal(bucket.inputs.bucket, `trading-bot-data-${account}-prod`);
+    assert.equal(bucket.inputs.forceDestroy, false);
+    assert.deepEqual(resourcesOf(prod, "aws:s3/bucketVersioning:BucketVersioning").map((v) => v.name), ["trading-bot-config-versioning"], "no versioning on the exports bucket");
+    assert.deepEqual(onlyResource(prod, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules, [
+      { id: "expire-exports", status: "Enabled", filter: { prefix: "exports/" }, expiration: { days: 1 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
+    ]);
+    const policy = JSON.parse(String(resourcesOf(prod, "aws:s3/bucketPolicy:BucketPolicy").find((p) => p.name === "trading-bot-data-sync-exports-policy")!.inputs.policy));
+    assert.deepEqual(policy.Statement, [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucket.state.arn, `${bucket.state.arn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+      {
+        Sid: "ReadersGetExports",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Action: "s3:GetObject",
+        Resource: `${bucket.state.arn}/exports/*`,
+        Condition: { ArnEquals: { "aws:PrincipalArn": [`arn:aws:iam::${account}:role/trading-bot-dev-data-import`, `arn:aws:iam::${account}:role/trading-bot-staging-data-import`] } },
+      },
+    ]);
+    const block = resourcesOf(prod, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").find((b) => b.name === "trading-bot-data-sync-exports-public-access-block")!;
+    assert.deepEqual(block.inputs, { bucket: `${bucket.name}-id`, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+    assert.equal(prod.outputs.dataSyncExportsBucket, `trading-bot-data-${account}-prod`);
+  });
+
+  it("prod's export task may put objects under exports/ of that bucket and nothing else in S3, and reads DATABASE_URL and the key", () => {
+    const bucket = resourcesOf(prod, "aws:s3/bucket:Bucket").find((b) => b.name === "trading-bot-data-sync-exports")!;
+    assert.deepEqual(policyOf(prod, "trading-bot-data-sync-task-inline").Statement, [
+      { Sid: "WriteExports", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: [`${bucket.state.arn}/exports/*`] },
+    ]);
+    const role = resourcesOf(prod, "aws:iam/role:Role").find((r) => r.name === "trading-bot-data-sync-task")!;
+    assert.deepEqual(role.inputs.tags, { "trading-bot:data-sync": "export" });
+    const secret = onlyResource(prod, "aws:secretsmanager/secret:Secret");
+    assert.deepEqual(dataSyncContainer(prod).secrets, [
+      { name: "DATABASE_URL", valueFrom: `${secret.state.arn}:DATABASE_URL::` },
+      { name: "DATA_SYNC_KEY", valueFrom: `${secret.state.arn}:DATA_SYNC_KEY::` },
+    ]);
+    assert.ok(!(appContainer(prod).secrets ?? []).some((s) => s.name === "DATA_SYNC_KEY"), "the bot never gets the anonymisation key");
+    assert.deepEqual(policyOf(prod, "trading-bot-data-sync-execution-inline").Statement, [
+      { Sid: "ReadAppSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [secret.state.arn] },
+    ]);
+  });
+
+  it("lets the data-sync task's own security group reach the database", () => {
+    const groups = Object.fromEntries(resourcesOf(prod, "aws:ec2/securityGroup:SecurityGroup").map((g) => [g.name, `${g.name}-id`]));
+    const rule = resourcesOf(prod, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").find((r) => r.name === "trading-bot-db-from-data-sync")!;
+    assert.deepEqual([rule.inputs.securityGroupId, rule.inputs.referencedSecurityGroupId, rule.inputs.fromPort, rule.inputs.toPort], [groups["trading-bot-db-sg"], groups["trading-bot-data-sync-sg"], 5432, 5432]);
+    const devRule = resourcesOf(dev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").find((r) => r.name === "trading-bot-db-from-data-sync")!;
+    assert.equal(devRule.inputs.fromPort, 2049, "NFS to the SQLite volume in dev");
+    assert.equal(prod.outputs.dataSyncSecurityGroupId, groups["trading-bot-data-sync-sg"]);
+    assert.deepEqual(prod.outputs.dataSyncSubnetIds, ["subnet-private-1", "subnet-private-2"]);
+    assert.equal(prod.outputs.dataSyncAssignPublicIp, false);
+  });
+
+  it("dev imports with a role named by the rule, that may get exports of prod and staging only; it has no bucket and no key", () => {
+    const role = resourcesOf(dev, "aws:iam/role:Role").find((r) => r.name === "trading-bot-data-sync-task")!;
+    assert.equal(role.inputs.name, "trading-bot-dev-data-import");
+    assert.deepEqual(role.inputs.tags, { "trading-bot:data-sync": "import" });
+    assert.deepEqual(policyOf(dev, "trading-bot-data-sync-task-inline").Statement, [
+      {
+        Sid: "MountSqliteVolume",
+        Effect: "Allow",
+        Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+        Resource: [onlyResource(dev, "aws:efs/fileSystem:FileSystem").state.arn],
+        Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": onlyResource(dev, "aws:efs/accessPoint:AccessPoint").state.arn } },
+      },
+      { Sid: "ReadSourceExports", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`arn:aws:s3:::trading-bot-data-${account}-prod/exports/*`, `arn:aws:s3:::trading-bot-data-${account}-staging/exports/*`] },
+    ]);
+    assert.equal(resourcesOf(dev, "aws:s3/bucket:Bucket").length, 1, "only the config bucket");
+    assert.equal(dev.outputs.dataSyncExportsBucket, null);
+    assert.deepEqual(dataSyncContainer(dev).secrets.map((s) => s.name), ["DATABASE_URL"]);
+    assert.deepEqual(dataSyncContainer(dev).mountPoints, [{ sourceVolume: "sqlite-data", containerPath: "/data", readOnly: false }]);
+    assert.equal(JSON.parse(String(onlyResource(dev, "aws:secretsmanager/secretVersion:SecretVersion").inputs.secretString)).DATA_SYNC_KEY, undefined);
+  });
+
+  it("gives the workflow the task definition, its network and the cluster to run it with", () => {
+    const task = resourcesOf(dev, TASK).find((t) => t.name === "trading-bot-data-sync-task")!;
+    assert.equal(dev.outputs.dataSyncTaskDefinitionArn, task.state.arn);
+    assert.equal(task.inputs.family, "trading-bot-dev-data-sync");
+    assert.deepEqual(dev.outputs.dataSyncSubnetIds, ["subnet-public-1", "subnet-public-2"]);
+    assert.equal(dev.outputs.dataSyncAssignPublicIp, true, "dev has no NAT gateway: the task needs a public IP to reach ECR and S3");
+    assert.deepEqual(Object.fromEntries(dataSyncContainer(dev).environment.map((e) => [e.name, e.value])), { AWS_REGION: "us-east-1", DATA_SYNC_STACK: "dev" });
+  });
+
+  it("leaves a stack without dataSync with none of it, and null outputs", async () => {
+    const devYaml = fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8");
+    const without = await runStackText("dev", devYaml.replace(/  trading-bot:dataSync:\n(    .*\n)+/, ""));
+    assert.equal(resourcesOf(without, "trading-bot:infra:DataSync").length, 0);
+    assert.equal(without.outputs.dataSyncTaskDefinitionArn, null);
+    assert.equal(resourcesOf(without, TASK).length, 1);
   });
 });

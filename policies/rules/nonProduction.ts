@@ -16,18 +16,12 @@ export const testnetOnly: ResourceRule = {
   required: "true",
   anchors: [],
   config: botContainerConfig,
-  // A task definition of some other service (no bot container) is not this rule's concern.
   check: (props, { config }) =>
-    checkBotContainer(
-      props,
-      config.botContainerName,
-      (bot) => {
-        const testnet = environmentOf(bot).BYBIT_TESTNET;
-        if (testnet !== undefined && testnet.toLowerCase() === "true") return [];
-        return [`container ${bot.name} has BYBIT_TESTNET=${testnet ?? "unset"}; outside production the bot must trade on testnet (BYBIT_TESTNET=true)`];
-      },
-      [],
-    ),
+    checkBotContainer(props, config.botContainerName, (bot) => {
+      const testnet = environmentOf(bot).BYBIT_TESTNET;
+      if (testnet !== undefined && testnet.toLowerCase() === "true") return [];
+      return [`container ${bot.name} has BYBIT_TESTNET=${testnet ?? "unset"}; outside production the bot must trade on testnet (BYBIT_TESTNET=true)`];
+    }),
 };
 
 const VPC = "awsx:ec2:Vpc";

@@ -205,7 +205,7 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
     case "aws:efs/fileSystem:FileSystem":
       return { ...common, dnsName: `fs-${name}.efs.${region}.amazonaws.com` };
     case "aws:s3/bucket:Bucket":
-      return { ...common, bucket: `${inputs.bucketPrefix ?? name}abc1234` };
+      return { ...common, bucket: inputs.bucket ?? `${inputs.bucketPrefix ?? name}abc1234` };
     case "aws:cloudwatch/logGroup:LogGroup":
       return { ...common, name: `${inputs.namePrefix ?? ""}abc1234` };
     case "random:index/randomPassword:RandomPassword":

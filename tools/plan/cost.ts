@@ -43,6 +43,9 @@ export interface UsageAssumptions {
   logIngestionGbPerMonth?: number;
   natDataProcessedGbPerMonth?: number;
   efsStorageGb?: number;
+  dataSyncExportStorageGb?: number;
+  dataSyncRunsPerMonth?: number;
+  dataSyncRunMinutes?: number;
 }
 
 export class PriceTableError extends Error {}
@@ -101,7 +104,7 @@ export function estimateCost(
       items.push({ urn: resource.urn, component, what, quantity: Math.round(quantity * 1000) / 1000, unit, unitUsd: usd, monthlyUsd: cents(quantity * usd), priceKey: key });
     },
   };
-  for (const step of [priceServices, priceDatabases, priceCaches, priceNetworks, priceFileSystems, priceSecretsAndAlarms, priceLogs, unpricedNotes]) {
+  for (const step of [priceServices, priceOneOffTasks, priceDatabases, priceCaches, priceNetworks, priceFileSystems, priceExports, priceSecretsAndAlarms, priceLogs, unpricedNotes]) {
     step(pricing);
   }
   const monthlyTotal = cents(items.reduce((sum, item) => sum + item.monthlyUsd, 0));
@@ -134,6 +137,36 @@ function priceServices({ resources, ofType, hours, add }: Pricing): void {
   }
   for (const namespace of ofType("aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace")) {
     add(namespace, "private hosted zone of the namespace", "route53.private_zone.month", 1);
+  }
+}
+
+/**
+ * A task definition no service runs is a one-off task (the data syncs), started by hand on
+ * on-demand Fargate: priced per run from the assumed runs a month and minutes a run.
+ */
+function priceOneOffTasks({ ofType, assumptions, add, notes }: Pricing): void {
+  const runByServices = new Set(ofType("aws:ecs/service:Service").map((service) => service.inputs.taskDefinition));
+  for (const task of ofType("aws:ecs/taskDefinition:TaskDefinition").filter((t) => !runByServices.has(t.state.arn))) {
+    const { dataSyncRunsPerMonth: runs, dataSyncRunMinutes: minutes } = assumptions;
+    if (runs === undefined || minutes === undefined) {
+      notes.push("one-off task runs are not priced: set trading-bot:budget.assumptions.dataSyncRunsPerMonth and dataSyncRunMinutes");
+      continue;
+    }
+    const hours = (runs * minutes) / 60;
+    const arm = (task.inputs.runtimePlatform as { cpuArchitecture?: string } | undefined)?.cpuArchitecture === "ARM64";
+    const prefix = `fargate${arm ? ".arm64" : ""}`;
+    add(task, `one-off task runs (${runs} x ${minutes} min) x ${Number(task.inputs.cpu) / 1024} vCPU (assumed)`, `${prefix}.vcpu.hour`, hours * (Number(task.inputs.cpu) / 1024));
+    add(task, `one-off task runs (${runs} x ${minutes} min) x ${Number(task.inputs.memory) / 1024} GB (assumed)`, `${prefix}.gb.hour`, hours * (Number(task.inputs.memory) / 1024));
+  }
+}
+
+/** The data syncs' exports bucket: what it keeps until its objects expire (assumed). */
+function priceExports({ resources, ofType, assumptions, add, notes }: Pricing): void {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const underDataSync = (resource: RecordedResource) => ancestors(resource, byUrn).some((a) => a.type === "trading-bot:infra:DataSync");
+  for (const bucket of ofType("aws:s3/bucket:Bucket").filter(underDataSync)) {
+    if (assumptions.dataSyncExportStorageGb === undefined) notes.push("the exports bucket's storage is not priced: set trading-bot:budget.assumptions.dataSyncExportStorageGb");
+    else add(bucket, "S3 storage of the exports (assumed)", "s3.standard.gb.month", assumptions.dataSyncExportStorageGb);
   }
 }
 
@@ -222,13 +255,15 @@ export function tasksPerProvider(desired: number, strategy: { capacityProvider: 
   return Object.fromEntries(Object.entries(counts).filter(([, count]) => count > 0));
 }
 
-/** `TradingBotService trading-bot` for any resource under that component. */
+/** The resources above `resource`, its parent first. */
+function ancestors(resource: RecordedResource, byUrn: Map<string, RecordedResource>): RecordedResource[] {
+  const chain: RecordedResource[] = [];
+  for (let current = byUrn.get(resource.parentUrn ?? ""); current; current = byUrn.get(current.parentUrn ?? "")) chain.push(current);
+  return chain;
+}
+
+/** `TradingBotService trading-bot` for any resource under that component (the topmost one). */
 function componentOf(resource: RecordedResource, byUrn: Map<string, RecordedResource>): string {
-  let current = resource;
-  let component: RecordedResource | undefined;
-  while (current.parentUrn && byUrn.has(current.parentUrn)) {
-    current = byUrn.get(current.parentUrn)!;
-    if (!current.custom) component = current;
-  }
+  const component = ancestors(resource, byUrn).filter((r) => !r.custom).pop();
   return component ? `${component.type.split(":").pop()} ${component.name}` : "(stack)";
 }

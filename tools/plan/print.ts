@@ -25,7 +25,7 @@ const keyProperties: Record<string, (inputs: Record<string, any>) => string> = {
   "aws:efs/backupPolicy:BackupPolicy": (i) => `backups=${i.backupPolicy?.status}`,
   "aws:cloudwatch/logGroup:LogGroup": (i) => `retention=${i.retentionInDays}d`,
   "aws:cloudwatch/metricAlarm:MetricAlarm": (i) => `${i.name} ${i.comparisonOperator} ${i.threshold}`,
-  "aws:s3/bucket:Bucket": (i) => `prefix=${i.bucketPrefix}`,
+  "aws:s3/bucket:Bucket": (i) => (i.bucket ? `bucket=${i.bucket}` : `prefix=${i.bucketPrefix}`),
   "aws:secretsmanager/secret:Secret": (i) => `recoveryWindow=${i.recoveryWindowInDays}d`,
   "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": (i) => `name=${i.name}`,
 };

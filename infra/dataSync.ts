@@ -1,0 +1,203 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { IamStatement, ServiceAttachment } from "./attachment";
+import { AppContainer, containerDefinitionsJson, createTaskRoles, mergeAttachments } from "./fargateTask";
+import * as limits from "./limits";
+import { lockDownBucket } from "./privateBucket";
+import { TaskSecurityGroup } from "./taskSecurityGroup";
+
+/** The tag that marks the data-sync task role by what it may do (the policy pack reads it). */
+export const dataSyncRoleTag = "trading-bot:data-sync";
+
+/** Where exports go: the prefix every export of a stack is written under in its bucket. */
+export const exportsPrefix = "exports/";
+
+// The naming rule that lets one stack grant another without reading its state: a stack's
+// exports bucket and its import role have names derived from the account and the stack.
+// (A StackReference would make dev read prod's state, secrets included.)
+
+/** `trading-bot-data-<account>-<stack>`: the exports bucket of a stack (S3 names are global). */
+export function exportsBucketName(accountId: string, stack: string): string {
+  return `trading-bot-data-${accountId}-${stack}`;
+}
+
+/** `trading-bot-<stack>-data-import`: the task role of a stack's import task. */
+export function importRoleName(stack: string): string {
+  return `trading-bot-${stack}-data-import`;
+}
+
+export interface DataSyncArgs {
+  /** Subnets the one-off tasks run in (the service's). */
+  subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** VPC of the task's own security group. */
+  vpcId: pulumi.Input<string>;
+  /** Give the task a public IP (public subnets without NAT, as the service). */
+  assignPublicIp: boolean;
+  /** Task definition family, e.g. `trading-bot-prod-data-sync`. */
+  family: string;
+  /** The db tool's image, with a version tag or digest. */
+  image: string;
+  /** Task CPU units. @default 512 */
+  cpu?: number;
+  /** Task memory in MiB, paired with `cpu` as Fargate allows. @default 1024 */
+  memoryMiB?: number;
+  /** Region of the log group and of the exports bucket. */
+  region: string;
+  /** Days CloudWatch keeps the task's logs (the stack's retention). */
+  logRetentionDays: number;
+  /** Plain environment of the tool: the stack it runs for, the exports location. */
+  environment: Record<string, pulumi.Input<string>>;
+  /** This stack exports: into its own bucket, which `readerRoleArns` may read. @default none */
+  export?: {
+    bucketName: pulumi.Input<string>;
+    /** The account of the bucket and of the reader roles. */
+    accountId: pulumi.Input<string>;
+    /** Days an export is kept before S3 deletes it (1 to 7). */
+    retentionDays: number;
+    /** Import task roles of the stacks that may read the exports. */
+    readerRoleArns: pulumi.Input<string>[];
+  };
+  /** This stack imports: its task role may read these buckets' exports and nothing else. @default none */
+  import?: {
+    /** The import role's name, by the naming rule, so that sources can grant it before it exists. */
+    roleName: string;
+    sourceBucketNames: pulumi.Input<string>[];
+  };
+  /** What the database contributes: `DATABASE_URL` (and the key) from the secret, the EFS volume. */
+  attachments: ServiceAttachment[];
+}
+
+const containerName = "data-sync";
+
+/**
+ * The one-off Fargate task that runs the db tool (`export` in the source stack, `import` in
+ * the target) inside the stack's network, so neither the database nor raw production rows
+ * leave their environment. The workflow starts it with `aws ecs run-task`; nothing runs it
+ * on `pulumi up`. When the stack exports, it also owns the exports bucket: private,
+ * encrypted, TLS only, unversioned, every object deleted after `retentionDays`.
+ */
+export class DataSync extends pulumi.ComponentResource {
+  public readonly taskDefinition: aws.ecs.TaskDefinition;
+  public readonly taskRole: aws.iam.Role;
+  /** The task's own security group: the composition lets it reach the database. */
+  public readonly securityGroupId: pulumi.Output<string>;
+  /** The exports bucket, or null when the stack does not export. */
+  public readonly exportsBucketName: pulumi.Output<string | null>;
+  public readonly logGroup: aws.cloudwatch.LogGroup;
+
+  constructor(name: string, args: DataSyncArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("trading-bot:infra:DataSync", name, args, opts);
+    validateArgs(name, args);
+    this.securityGroupId = new TaskSecurityGroup(name, { vpcId: args.vpcId, description: "Trading bot data-sync task" }, { parent: this }).securityGroupId;
+    const bucket = args.export ? this.createExportsBucket(name, args.export) : undefined;
+    const s3 = s3Statements(args, bucket);
+    const merged = mergeAttachments(`DataSync ${name}`, args.environment, containerName, [...args.attachments, { taskRoleStatements: s3 }]);
+    this.logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { namePrefix: `/ecs/${args.family}/`, retentionInDays: args.logRetentionDays }, { parent: this });
+    const roles = createTaskRoles(this, name, "the data-sync task", merged, {
+      name: args.import?.roleName,
+      tags: { [dataSyncRoleTag]: args.import ? "import" : "export" },
+    });
+    this.taskRole = roles.taskRole;
+    const app: AppContainer = { name: containerName, image: args.image, essential: true };
+    this.taskDefinition = new aws.ecs.TaskDefinition(
+      `${name}-task`,
+      {
+        family: args.family,
+        requiresCompatibilities: ["FARGATE"],
+        networkMode: "awsvpc",
+        cpu: String(args.cpu ?? 512),
+        memory: String(args.memoryMiB ?? 1024),
+        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+        executionRoleArn: roles.executionRole.arn,
+        taskRoleArn: roles.taskRole.arn,
+        volumes: merged.volumes,
+        containerDefinitions: containerDefinitionsJson(app, merged, this.logGroup.name, args.region),
+      },
+      // Run by hand (the workflow) once `pulumi up` is done; still, it exists only with what it needs.
+      { parent: this, dependsOn: [...roles.grants, ...merged.waitFor] },
+    );
+    this.exportsBucketName = pulumi.output(bucket ? bucket.bucket : null);
+    this.registerOutputs({
+      taskDefinitionArn: this.taskDefinition.arn,
+      securityGroupId: this.securityGroupId,
+      exportsBucketName: this.exportsBucketName,
+    });
+  }
+
+  /** Locked down (infra/privateBucket.ts), no versioning (an export is kept days, not forever), expiring objects. */
+  private createExportsBucket(name: string, exportArgs: NonNullable<DataSyncArgs["export"]>): aws.s3.Bucket {
+    const bucket = new aws.s3.Bucket(`${name}-exports`, { bucket: exportArgs.bucketName, forceDestroy: false }, { parent: this });
+    lockDownBucket(this, `${name}-exports`, bucket, readersStatements(bucket.arn, exportArgs));
+    new aws.s3.BucketLifecycleConfiguration(
+      `${name}-exports-expiry`,
+      {
+        bucket: bucket.id,
+        rules: [
+          {
+            id: "expire-exports",
+            status: "Enabled",
+            filter: { prefix: exportsPrefix },
+            expiration: { days: exportArgs.retentionDays },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+          },
+        ],
+      },
+      { parent: this },
+    );
+    return bucket;
+  }
+}
+
+/**
+ * The readers' import roles may get objects under exports/. The account is the principal,
+ * narrowed to the roles by condition: S3 refuses a policy that names a role which does not
+ * exist yet, and a reader stack may be created after this one.
+ */
+export function readersStatements(bucketArn: pulumi.Output<string>, exportArgs: Pick<NonNullable<DataSyncArgs["export"]>, "accountId" | "readerRoleArns">): unknown[] {
+  if (exportArgs.readerRoleArns.length === 0) return [];
+  return [
+    {
+      Sid: "ReadersGetExports",
+      Effect: "Allow",
+      Principal: { AWS: pulumi.interpolate`arn:aws:iam::${exportArgs.accountId}:root` },
+      Action: "s3:GetObject",
+      Resource: pulumi.interpolate`${bucketArn}/${exportsPrefix}*`,
+      Condition: { ArnEquals: { "aws:PrincipalArn": exportArgs.readerRoleArns } },
+    },
+  ];
+}
+
+/** Export: put objects under exports/ of its own bucket; import: get objects under exports/ of its sources. Nothing else in S3. */
+function s3Statements(args: DataSyncArgs, bucket: aws.s3.Bucket | undefined): IamStatement[] {
+  const statements: IamStatement[] = [];
+  if (bucket) {
+    statements.push({
+      Sid: "WriteExports",
+      Effect: "Allow",
+      // Multipart uploads are authorised as PutObject; aborting one that failed needs its own action.
+      Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
+      Resource: [pulumi.interpolate`${bucket.arn}/${exportsPrefix}*`],
+    });
+  }
+  if (args.import) {
+    statements.push({
+      Sid: "ReadSourceExports",
+      Effect: "Allow",
+      Action: ["s3:GetObject"],
+      Resource: args.import.sourceBucketNames.map((source) => pulumi.interpolate`arn:aws:s3:::${source}/${exportsPrefix}*`),
+    });
+  }
+  return statements;
+}
+
+function validateArgs(name: string, args: DataSyncArgs): void {
+  const where = `DataSync ${name}`;
+  if (!args.export && !args.import) throw new Error(`${where}: set "export", "import" or both`);
+  limits.requireValid(where, "image", args.image, limits.imageReference);
+  limits.requireValid(where, "cpu", args.cpu ?? 512, limits.fargateCpu);
+  limits.requireValid(where, "memoryMiB", args.memoryMiB ?? 1024, limits.fargateMemoryMiB(args.cpu ?? 512));
+  limits.requireValid(where, "logRetentionDays", args.logRetentionDays, limits.logRetentionDays);
+  if (args.export) limits.requireValid(where, "export.retentionDays", args.export.retentionDays, limits.wholeNumber(1, 7, "days"));
+  if (args.import && args.import.sourceBucketNames.length === 0) throw new Error(`${where}: import.sourceBucketNames is []; allowed: at least one bucket`);
+}
+
