@@ -1,19 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-
-import {
-  ComparisonOperator,
-  MetricStatistic,
-  MissingDataTreatment,
-  Severity,
-  severities,
-} from "./awsLimits";
+import * as limits from "./limits";
+import { ComparisonOperator, MetricStatistic, MissingDataTreatment, Severity, severities } from "./limits";
 
 export type { ComparisonOperator, MetricStatistic, MissingDataTreatment, Severity };
 export { severities };
 
+/** The tag that tells which severity a topic or an alarm carries (the policy pack reads it). */
+export const severityTag = "trading-bot:severity";
+
 export interface AlarmMetric {
-  /** CloudWatch namespace, e.g. `AWS/ECS` or the app's own. */
+  /** CloudWatch namespace, e.g. `AWS/ECS`, `ECS/ContainerInsights` or the app's own `TradingBot`. */
   namespace: string;
   metricName: string;
   statistic: MetricStatistic;
@@ -21,7 +18,7 @@ export interface AlarmMetric {
 }
 
 export interface AlertRule {
-  /** Alarm name suffix, e.g. `ServiceDown`; unique in the stack. */
+  /** Alarm name suffix, e.g. `ServiceDown`: letters, digits and -; unique in the stack. */
   name: string;
   severity: Severity;
   description: string;
@@ -33,7 +30,7 @@ export interface AlertRule {
   threshold: number;
   /** Length of one evaluated period, in seconds (a multiple of 60). */
   periodSeconds: number;
-  /** Periods in a row that must breach: the rule's "for" is periodSeconds x evaluationPeriods. */
+  /** Periods in a row that must breach: the rule's "for" is periodSeconds x evaluationPeriods (at most a day). */
   evaluationPeriods: number;
   /** How a period with no data counts: `breaching` makes a silent service an alarm. */
   treatMissingData: MissingDataTreatment;
@@ -43,7 +40,7 @@ export interface AlertsArgs {
   /** Prefix of every alarm's name, e.g. `trading-bot-prod-`. */
   alarmNamePrefix: string;
   rules: AlertRule[];
-  /** E-mail addresses subscribed to each severity's topic (each must confirm by mail). */
+  /** E-mail addresses subscribed to each severity's topic (each must confirm by mail). @default {} */
   emails: Partial<Record<Severity, string[]>>;
 }
 
@@ -54,48 +51,50 @@ export class Alerts extends pulumi.ComponentResource {
   public readonly alarms: aws.cloudwatch.MetricAlarm[];
 
   constructor(name: string, args: AlertsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("trading-bot:infra:Alerts", name, {}, opts);
-    validate(name, args);
-
-    const topics = Object.fromEntries(
-      severities.map((severity) => [
-        severity,
-        new aws.sns.Topic(`${name}-${severity}`, { displayName: `Trading bot ${severity} alerts` }, { parent: this }),
-      ]),
-    ) as Record<Severity, aws.sns.Topic>;
-    for (const severity of severities) {
-      (args.emails[severity] ?? []).forEach((email, index) => {
-        new aws.sns.TopicSubscription(
-          `${name}-${severity}-email-${index + 1}`,
-          { topic: topics[severity].arn, protocol: "email", endpoint: email },
-          { parent: topics[severity] },
-        );
-      });
-    }
-
-    this.alarms = args.rules.map((rule) => {
-      const topicArn = topics[rule.severity].arn;
-      return new aws.cloudwatch.MetricAlarm(
-        `${name}-${rule.name}`,
-        {
-          name: `${args.alarmNamePrefix}${rule.name}`,
-          alarmDescription: `[${rule.severity}] ${rule.description}`,
-          comparisonOperator: rule.comparison,
-          threshold: rule.threshold,
-          evaluationPeriods: rule.evaluationPeriods,
-          datapointsToAlarm: rule.evaluationPeriods,
-          treatMissingData: rule.treatMissingData,
-          actionsEnabled: true,
-          alarmActions: [topicArn],
-          okActions: [topicArn],
-          ...alarmMetricArgs(rule),
-        },
-        { parent: this },
-      );
-    });
-
+    super("trading-bot:infra:Alerts", name, args, opts);
+    validateArgs(name, args);
+    const topics = this.createTopics(name, args.emails);
+    this.alarms = args.rules.map((rule) => this.createAlarm(name, args.alarmNamePrefix, rule, topics[rule.severity].arn));
     this.topicArns = Object.fromEntries(severities.map((s) => [s, topics[s].arn])) as Record<Severity, pulumi.Output<string>>;
     this.registerOutputs({ topicArns: this.topicArns });
+  }
+
+  /** One topic per severity, tagged with it, with its e-mail subscriptions. */
+  private createTopics(name: string, emails: AlertsArgs["emails"]): Record<Severity, aws.sns.Topic> {
+    const topics = {} as Record<Severity, aws.sns.Topic>;
+    for (const severity of severities) {
+      const topic = new aws.sns.Topic(
+        `${name}-${severity}`,
+        { displayName: `Trading bot ${severity} alerts`, tags: { [severityTag]: severity } },
+        { parent: this },
+      );
+      (emails[severity] ?? []).forEach((email, index) => {
+        new aws.sns.TopicSubscription(`${name}-${severity}-email-${index + 1}`, { topic: topic.arn, protocol: "email", endpoint: email }, { parent: topic });
+      });
+      topics[severity] = topic;
+    }
+    return topics;
+  }
+
+  private createAlarm(name: string, alarmNamePrefix: string, rule: AlertRule, topicArn: pulumi.Output<string>): aws.cloudwatch.MetricAlarm {
+    return new aws.cloudwatch.MetricAlarm(
+      `${name}-${rule.name}`,
+      {
+        name: `${alarmNamePrefix}${rule.name}`,
+        alarmDescription: `[${rule.severity}] ${rule.description}`,
+        comparisonOperator: rule.comparison,
+        threshold: rule.threshold,
+        evaluationPeriods: rule.evaluationPeriods,
+        datapointsToAlarm: rule.evaluationPeriods,
+        treatMissingData: rule.treatMissingData,
+        actionsEnabled: true,
+        alarmActions: [topicArn],
+        okActions: [topicArn],
+        tags: { [severityTag]: rule.severity },
+        ...alarmMetricArgs(rule),
+      },
+      { parent: this },
+    );
   }
 }
 
@@ -113,13 +112,7 @@ function alarmMetricArgs(rule: AlertRule): Partial<aws.cloudwatch.MetricAlarmArg
   const query = (id: string, metric: AlarmMetric): aws.types.input.cloudwatch.MetricAlarmMetricQuery => ({
     id,
     returnData: false,
-    metric: {
-      namespace: metric.namespace,
-      metricName: metric.metricName,
-      stat: metric.statistic,
-      dimensions: metric.dimensions,
-      period: rule.periodSeconds,
-    },
+    metric: { namespace: metric.namespace, metricName: metric.metricName, stat: metric.statistic, dimensions: metric.dimensions, period: rule.periodSeconds },
   });
   return {
     metricQueries: [
@@ -130,20 +123,17 @@ function alarmMetricArgs(rule: AlertRule): Partial<aws.cloudwatch.MetricAlarmArg
   };
 }
 
-function validate(name: string, args: AlertsArgs): void {
+function validateArgs(name: string, args: AlertsArgs): void {
   const seen = new Set<string>();
   for (const rule of args.rules) {
     const where = `Alerts ${name}: rule ${rule.name}`;
-    if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(rule.name)) throw new Error(`${where}: the name may hold letters, digits and -`);
+    limits.requireValid(where, "name", rule.name, limits.alarmRuleName);
     if (seen.has(rule.name)) throw new Error(`${where}: the name is used twice`);
     seen.add(rule.name);
     if ((rule.metric === undefined) === (rule.ratio === undefined)) throw new Error(`${where}: set exactly one of "metric" and "ratio"`);
-    if (!severities.includes(rule.severity)) throw new Error(`${where}: severity is ${rule.severity}; allowed: ${severities.join(", ")}`);
-    if (!Number.isInteger(rule.periodSeconds) || rule.periodSeconds < 60 || rule.periodSeconds % 60 !== 0) {
-      throw new Error(`${where}: periodSeconds is ${rule.periodSeconds}; allowed: a multiple of 60`);
-    }
-    if (!Number.isInteger(rule.evaluationPeriods) || rule.evaluationPeriods < 1 || rule.periodSeconds * rule.evaluationPeriods > 86400) {
-      throw new Error(`${where}: evaluationPeriods is ${rule.evaluationPeriods}; allowed: 1 or more, at most one day of periods`);
-    }
+    limits.requireValid(where, "severity", rule.severity, limits.severity);
+    limits.requireValid(where, "comparison", rule.comparison, limits.comparisonOperator);
+    limits.requireValid(where, "periodSeconds", rule.periodSeconds, limits.alarmPeriodSeconds);
+    limits.requireValid(where, "evaluationPeriods", rule.evaluationPeriods, limits.alarmEvaluationPeriods(rule.periodSeconds));
   }
 }

@@ -2,92 +2,101 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ContainerSecret, IamStatement, ServiceAttachment } from "./attachment";
-import { isSecretRecoveryWindow } from "./awsLimits";
+import * as limits from "./limits";
 
 export interface AppSecretsArgs {
   /** Secret values by the environment variable the app reads them as, e.g. `BYBIT_API_KEY`. */
   values: Record<string, pulumi.Input<string>>;
-  /** Secrets generated once by Pulumi (random, alphanumeric), by variable name, with their length in characters. */
+  /**
+   * Values Pulumi generates once (random, alphanumeric), by variable name, with their length in characters.
+   * @default {}
+   */
   generated?: Record<string, { lengthChars: number }>;
-  /** Prefix of each secret's name in Secrets Manager, e.g. `trading-bot/prod/`. */
+  /** Name prefix of the stack's secret in Secrets Manager, e.g. `trading-bot/prod/`; AWS appends a suffix. */
   namePrefix: string;
-  /** Days Secrets Manager keeps a deleted secret recoverable: 0 (delete at once) or 7 to 30. */
+  /** Days Secrets Manager keeps the deleted secret recoverable: 0 (delete at once) or 7 to 30. */
   recoveryWindowDays: number;
 }
 
 const variableNamePattern = /^[A-Z][A-Z0-9_]*$/;
 
 /**
- * One Secrets Manager secret per app secret. The values stay Pulumi secrets end to end;
- * the container reads them at start through ECS `secrets` (never plain environment), and
- * the execution role may read exactly these ARNs and nothing else.
+ * The stack's one Secrets Manager secret: a JSON object with a key per app secret (one
+ * secret costs 0.40 USD a month, five cost 2.00). The values stay Pulumi secrets end to
+ * end; the container reads each key at start through ECS `secrets` with
+ * `valueFrom: <arn>:<KEY>::` (never plain environment), and the execution role may read
+ * this one ARN and nothing else.
  */
 export class AppSecrets extends pulumi.ComponentResource implements ServiceAttachment {
-  /** Secret ARN by variable name. */
-  public readonly arns: Record<string, pulumi.Output<string>>;
+  public readonly secret: aws.secretsmanager.Secret;
+  public readonly arn: pulumi.Output<string>;
+  /** The JSON keys the secret holds, sorted. */
+  public readonly keys: string[];
   /** ECS `secrets` entries for the app container. */
   public readonly secrets: ContainerSecret[];
-  /** The one statement that lets the execution role read these secrets. */
+  /** The one statement that lets the execution role read the secret. */
   public readonly executionRoleStatements: IamStatement[];
+  /** The secret's value must exist before a task starts. */
+  public readonly waitFor: pulumi.Resource[];
 
   constructor(name: string, args: AppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("trading-bot:infra:AppSecrets", name, {}, opts);
-    if (!isSecretRecoveryWindow(args.recoveryWindowDays)) {
-      throw new Error(`AppSecrets ${name}: recoveryWindowDays is ${args.recoveryWindowDays}; allowed: 0, or 7 to 30`);
-    }
-    const generated = args.generated ?? {};
-    for (const variable of [...Object.keys(args.values), ...Object.keys(generated)]) {
-      if (!variableNamePattern.test(variable)) {
-        throw new Error(`AppSecrets ${name}: "${variable}" is not an environment variable name (A-Z, 0-9, _)`);
-      }
-      if (variable in args.values && variable in generated) {
-        throw new Error(`AppSecrets ${name}: ${variable} is both given in "values" and listed in "generated"; choose one`);
-      }
-    }
-
-    const values: Record<string, pulumi.Input<string>> = { ...args.values };
-    for (const [variable, { lengthChars }] of Object.entries(generated)) {
-      values[variable] = new random.RandomPassword(
-        `${name}-${slug(variable)}`,
-        { length: lengthChars, special: false },
-        { parent: this },
-      ).result;
-    }
-
-    this.arns = {};
-    for (const [variable, value] of Object.entries(values).sort(([a], [b]) => a.localeCompare(b))) {
-      const secret = new aws.secretsmanager.Secret(
-        `${name}-${slug(variable)}`,
-        {
-          namePrefix: `${args.namePrefix}${variable}-`,
-          description: `${variable} for the trading bot`,
-          recoveryWindowInDays: args.recoveryWindowDays,
-        },
-        { parent: this },
-      );
-      new aws.secretsmanager.SecretVersion(
-        `${name}-${slug(variable)}`,
-        { secretId: secret.id, secretString: pulumi.secret(value) },
-        { parent: secret },
-      );
-      this.arns[variable] = secret.arn;
-    }
-
-    this.secrets = Object.entries(this.arns).map(([variable, arn]) => ({ name: variable, valueFrom: arn }));
+    super("trading-bot:infra:AppSecrets", name, args, opts);
+    validateArgs(name, args);
+    const values = { ...args.values, ...this.generateValues(name, args.generated ?? {}) };
+    this.keys = Object.keys(values).sort();
+    this.secret = new aws.secretsmanager.Secret(
+      name,
+      { namePrefix: args.namePrefix, description: "The trading bot's secrets, one JSON key each", recoveryWindowInDays: args.recoveryWindowDays },
+      { parent: this },
+    );
+    const version = this.storeValues(name, values);
+    this.arn = this.secret.arn;
+    this.secrets = this.keys.map((key) => ({ name: key, valueFrom: this.valueFrom(key) }));
     this.executionRoleStatements = [
-      {
-        Sid: "ReadAppSecrets",
-        Effect: "Allow",
-        Action: ["secretsmanager:GetSecretValue"],
-        Resource: Object.values(this.arns),
-      },
+      { Sid: "ReadAppSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [this.arn] },
     ];
+    this.waitFor = [version];
+    this.registerOutputs({ arn: this.arn, keys: this.keys });
+  }
 
-    this.registerOutputs({ arns: this.arns });
+  /** The ECS `valueFrom` of one key: `<arn>:<KEY>::` (JSON key, latest version). */
+  valueFrom(key: string): pulumi.Output<string> {
+    if (!this.keys.includes(key)) throw new Error(`AppSecrets: no key ${key}; it holds ${this.keys.join(", ")}`);
+    return pulumi.interpolate`${this.arn}:${key}::`;
+  }
+
+  private generateValues(name: string, generated: Record<string, { lengthChars: number }>): Record<string, pulumi.Output<string>> {
+    return Object.fromEntries(
+      Object.entries(generated).map(([variable, { lengthChars }]) => [
+        variable,
+        new random.RandomPassword(`${name}-${slug(variable)}`, { length: lengthChars, special: false }, { parent: this }).result,
+      ]),
+    );
+  }
+
+  private storeValues(name: string, values: Record<string, pulumi.Input<string>>): aws.secretsmanager.SecretVersion {
+    const sorted = Object.fromEntries(Object.entries(values).sort(([a], [b]) => a.localeCompare(b)));
+    return new aws.secretsmanager.SecretVersion(
+      name,
+      { secretId: this.secret.id, secretString: pulumi.secret(pulumi.jsonStringify(sorted)) },
+      { parent: this.secret },
+    );
   }
 }
 
-/** `BYBIT_API_KEY` -> `bybit-api-key`, for resource names. */
+function validateArgs(name: string, args: AppSecretsArgs): void {
+  const where = `AppSecrets ${name}`;
+  limits.requireValid(where, "recoveryWindowDays", args.recoveryWindowDays, limits.secretRecoveryWindowDays);
+  const generated = args.generated ?? {};
+  for (const variable of [...Object.keys(args.values), ...Object.keys(generated)]) {
+    if (!variableNamePattern.test(variable)) throw new Error(`${where}: "${variable}" is not an environment variable name (A-Z, 0-9, _)`);
+    if (variable in args.values && variable in generated) {
+      throw new Error(`${where}: ${variable} is both given in "values" and listed in "generated"; choose one`);
+    }
+  }
+}
+
+/** `SECRET_KEY` -> `secret-key`, for resource names. */
 function slug(variable: string): string {
   return variable.toLowerCase().replace(/_/g, "-");
 }

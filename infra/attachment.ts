@@ -50,14 +50,15 @@ export interface ContainerDefinition {
 }
 
 /**
- * What a backing component (database, cache, secrets, config bucket) contributes to the
- * service. The service merges every attachment the same way, so it never needs to know
- * which kind of database or cache it is talking to.
+ * What a backing component (database, cache, secrets, config bucket) contributes to a task.
+ * The service (and any other task that uses the backing, such as the data-sync task) merges
+ * every attachment the same way, so it never needs to know which kind of database or cache
+ * it is talking to.
  */
 export interface ServiceAttachment {
   /** Plain environment variables for the app container (never secrets). */
   environment?: Record<string, pulumi.Input<string>>;
-  /** Secrets the app container reads at start, by Secrets Manager ARN. */
+  /** Secrets the app container reads at start: ECS `valueFrom` a Secrets Manager ARN (or `<arn>:<json key>::`). */
   secrets?: ContainerSecret[];
   /** Extra containers in the task (logging is added by the service). */
   sidecars?: ContainerDefinition[];
@@ -70,6 +71,10 @@ export interface ServiceAttachment {
   executionRoleStatements?: IamStatement[];
   /** IAM statements the running app needs (e.g. reading the config bucket, mounting EFS). */
   taskRoleStatements?: IamStatement[];
-  /** Opens the component's own security group to the service's, on the component's port. */
-  allowIngressFrom?(sourceSecurityGroupId: pulumi.Input<string>): void;
+  /**
+   * What must exist before a task can start: the secret's value, the EFS mount targets, the
+   * database and its ingress rule. The service waits for all of them, so its first tasks do
+   * not fail (and trip the circuit breaker) while these are still being created.
+   */
+  waitFor?: pulumi.Resource[];
 }

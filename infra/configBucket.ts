@@ -1,11 +1,12 @@
+import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IamStatement, ServiceAttachment } from "./attachment";
 
 export interface ConfigBucketArgs {
-  /** Bucket name prefix; S3 names are global, so Pulumi appends a random suffix. */
+  /** Bucket name prefix: lower-case letters, digits and -, ending in -, at most 37 characters; Pulumi appends a random suffix. */
   bucketPrefix: string;
-  /** Objects to upload, by key, as JSON documents (the app's trading configuration). */
+  /** Objects to upload, by key (ending in `.json`), as JSON documents (the app's trading configuration). */
   jsonObjects: Record<string, unknown>;
   /** Region, passed to the app as `AWS_REGION` beside `AWS_S3_BUCKET`. */
   region: string;
@@ -17,104 +18,112 @@ export interface ConfigBucketArgs {
  * The per-environment bucket of the app's configuration files: private (every public
  * access path blocked, ACLs off), versioned, encrypted, TLS only. Pulumi uploads the
  * objects; the task role may read this bucket and nothing else in S3.
+ *
+ * The app reads the objects at start, so the task definition carries their SHA-256
+ * (`TRADING_CONFIG_SHA256`): a changed configuration makes a new revision and ECS rolls
+ * the tasks onto it; an unchanged one changes nothing.
  */
 export class ConfigBucket extends pulumi.ComponentResource implements ServiceAttachment {
   public readonly bucket: aws.s3.Bucket;
   public readonly bucketName: pulumi.Output<string>;
+  /** SHA-256 (hex) of every object's key and content, in key order. */
+  public readonly contentSha256: string;
   public readonly environment: Record<string, pulumi.Input<string>>;
   public readonly taskRoleStatements: IamStatement[];
+  /** The app reads its configuration at start: tasks wait for the objects. */
+  public readonly waitFor: pulumi.Resource[];
 
   constructor(name: string, args: ConfigBucketArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("trading-bot:infra:ConfigBucket", name, {}, opts);
-    if (!/^[a-z0-9][a-z0-9-]{1,35}-$/.test(args.bucketPrefix)) {
-      throw new Error(`ConfigBucket ${name}: bucketPrefix is "${args.bucketPrefix}"; allowed: lower-case letters, digits and -, ending in -, at most 37 characters`);
-    }
-    for (const key of Object.keys(args.jsonObjects)) {
-      if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*\.json$/.test(key)) {
-        throw new Error(`ConfigBucket ${name}: object key "${key}" is not allowed; use letters, digits, . _ / - and end in .json`);
-      }
-    }
+    super("trading-bot:infra:ConfigBucket", name, args, opts);
+    validateArgs(name, args);
+    this.bucket = new aws.s3.Bucket(`${name}-bucket`, { bucketPrefix: args.bucketPrefix, forceDestroy: args.forceDestroy }, { parent: this });
+    const ownership = this.lockDown(name);
+    const contents = objectContents(args.jsonObjects);
+    this.waitFor = this.uploadObjects(name, contents, ownership);
+    this.bucketName = this.bucket.bucket;
+    this.contentSha256 = sha256Of(contents);
+    this.environment = { AWS_S3_BUCKET: this.bucketName, AWS_REGION: args.region, TRADING_CONFIG_SHA256: this.contentSha256 };
+    this.taskRoleStatements = [
+      { Sid: "ListConfigBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [this.bucket.arn] },
+      { Sid: "ReadConfigObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: [pulumi.interpolate`${this.bucket.arn}/*`] },
+    ];
+    this.registerOutputs({ bucketName: this.bucketName, contentSha256: this.contentSha256 });
+  }
 
-    this.bucket = new aws.s3.Bucket(
-      `${name}-bucket`,
-      { bucketPrefix: args.bucketPrefix, forceDestroy: args.forceDestroy },
-      { parent: this },
-    );
-    const ownership = new aws.s3.BucketOwnershipControls(
-      `${name}-ownership`,
-      { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      { parent: this },
-    );
+  /** Owner-enforced, no public access, versioned, encrypted, TLS only. Returns the ownership controls objects wait for. */
+  private lockDown(name: string): aws.s3.BucketOwnershipControls {
+    const bucket = this.bucket.id;
+    const ownership = new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
     const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
       `${name}-public-access-block`,
-      {
-        bucket: this.bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
+      { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
       { parent: this },
     );
-    new aws.s3.BucketVersioning(
-      `${name}-versioning`,
-      { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } },
-      { parent: this },
-    );
+    new aws.s3.BucketVersioning(`${name}-versioning`, { bucket, versioningConfiguration: { status: "Enabled" } }, { parent: this });
+    // SSE-S3. S3 Bucket Keys only apply to SSE-KMS, so none is asked for.
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
-      {
-        bucket: this.bucket.id,
-        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
-      },
+      { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
       { parent: this },
     );
     new aws.s3.BucketPolicy(
       `${name}-tls-only`,
-      {
-        bucket: this.bucket.id,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "DenyInsecureTransport",
-              Effect: "Deny",
-              Principal: "*",
-              Action: "s3:*",
-              Resource: [this.bucket.arn, pulumi.interpolate`${this.bucket.arn}/*`],
-              Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
-          ],
-        }),
-      },
+      { bucket, policy: tlsOnlyPolicy(this.bucket.arn) },
       // The public access block must exist first, or S3 may judge the policy public.
       { parent: this, dependsOn: [publicAccessBlock] },
     );
-    for (const [key, document] of Object.entries(args.jsonObjects)) {
-      new aws.s3.BucketObjectv2(
-        `${name}-${key.replace(/[^A-Za-z0-9]+/g, "-")}`,
-        {
-          bucket: this.bucket.id,
-          key,
-          content: JSON.stringify(document, null, 2),
-          contentType: "application/json",
-        },
-        { parent: this, dependsOn: [ownership] },
-      );
-    }
+    return ownership;
+  }
 
-    this.bucketName = this.bucket.bucket;
-    this.environment = { AWS_S3_BUCKET: this.bucketName, AWS_REGION: args.region };
-    this.taskRoleStatements = [
-      { Sid: "ListConfigBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [this.bucket.arn] },
+  private uploadObjects(name: string, contents: [key: string, content: string][], ownership: aws.s3.BucketOwnershipControls): aws.s3.BucketObjectv2[] {
+    return contents.map(
+      ([key, content]) =>
+        new aws.s3.BucketObjectv2(
+          `${name}-${key.replace(/[^A-Za-z0-9]+/g, "-")}`,
+          { bucket: this.bucket.id, key, content, contentType: "application/json" },
+          { parent: this, dependsOn: [ownership] },
+        ),
+    );
+  }
+}
+
+/** A bucket policy that refuses every request made without TLS. */
+export function tlsOnlyPolicy(bucketArn: pulumi.Output<string>): pulumi.Output<string> {
+  return pulumi.jsonStringify({
+    Version: "2012-10-17",
+    Statement: [
       {
-        Sid: "ReadConfigObjects",
-        Effect: "Allow",
-        Action: ["s3:GetObject", "s3:GetObjectVersion"],
-        Resource: [pulumi.interpolate`${this.bucket.arn}/*`],
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
       },
-    ];
+    ],
+  });
+}
 
-    this.registerOutputs({ bucketName: this.bucketName });
+/** Each object's key and the exact text uploaded, in key order. */
+function objectContents(jsonObjects: Record<string, unknown>): [string, string][] {
+  return Object.entries(jsonObjects)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, document]) => [key, JSON.stringify(document, null, 2)]);
+}
+
+function sha256Of(contents: [string, string][]): string {
+  const hash = createHash("sha256");
+  for (const [key, content] of contents) hash.update(`${key}\n${content.length}\n${content}`);
+  return hash.digest("hex");
+}
+
+function validateArgs(name: string, args: ConfigBucketArgs): void {
+  if (!/^[a-z0-9][a-z0-9-]{1,35}-$/.test(args.bucketPrefix)) {
+    throw new Error(`ConfigBucket ${name}: bucketPrefix is "${args.bucketPrefix}"; allowed: lower-case letters, digits and -, ending in -, at most 37 characters`);
+  }
+  for (const key of Object.keys(args.jsonObjects)) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*\.json$/.test(key)) {
+      throw new Error(`ConfigBucket ${name}: object key "${key}" is not allowed; use letters, digits, . _ / - and end in .json`);
+    }
   }
 }

@@ -1,35 +1,31 @@
 // The ec2 module alone: the package root loads every awsx module (about 0.3 s).
 import { Vpc } from "@pulumi/awsx/ec2";
 import * as pulumi from "@pulumi/pulumi";
+import * as limits from "./limits";
 
-import { NatGatewayStrategy, natGatewayStrategies } from "./awsLimits";
-
-export type { NatGatewayStrategy };
+export type { NatGatewayStrategy } from "./limits";
 
 export interface NetworkArgs {
-  /**
-   * Build a new VPC. Exactly one of `vpc` and `fromStack` is set.
-   */
+  /** Build a new VPC. Exactly one of `vpc` and `existing` is set. */
   vpc?: {
-    /** Number of availability zones (2 or more: RDS and ElastiCache Multi-AZ need two). */
+    /** Number of availability zones (2 to 6: RDS and ElastiCache Multi-AZ need two). */
     availabilityZoneCount: number;
-    /** NAT gateways: none, one for the VPC, or one per AZ (about 33 USD a month each). */
-    natGateways: NatGatewayStrategy;
-    /** IPv4 CIDR block of the VPC, e.g. `10.20.0.0/16`. */
+    /** NAT gateways: none, one for the VPC, or one per AZ (about 33 USD a month each). No default: awsx's is one per AZ. */
+    natGateways: limits.NatGatewayStrategy;
+    /** IPv4 CIDR block of the VPC, /16 to /24, e.g. `10.20.0.0/16`. */
     cidrBlock: string;
   };
-  /**
-   * Use the VPC another stack exports as `vpcId`, `privateSubnetIds` and `publicSubnetIds`.
-   */
-  fromStack?: {
-    /** Fully qualified stack name, `<org>/<project>/<stack>`. */
-    stack: string;
-    /** How many AZs that VPC's subnets span (one EFS mount target is made per AZ). */
+  /** A VPC that already exists (e.g. read from another stack by the composition). */
+  existing?: {
+    vpcId: pulumi.Input<string>;
+    privateSubnetIds: pulumi.Input<string[]>;
+    publicSubnetIds: pulumi.Input<string[]>;
+    /** How many AZs its subnets span (one EFS mount target is made per AZ). */
     availabilityZoneCount: number;
   };
 }
 
-/** The VPC the stack runs in: a new `awsx.ec2.Vpc`, or one read from another stack. */
+/** The VPC the stack runs in: a new `awsx.ec2.Vpc` with a public and a private subnet per AZ, or an existing one. */
 export class Network extends pulumi.ComponentResource {
   public readonly vpcId: pulumi.Output<string>;
   /** Subnets with no inbound route from the internet (data stores; tasks behind NAT). */
@@ -40,46 +36,13 @@ export class Network extends pulumi.ComponentResource {
   public readonly availabilityZoneCount: number;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("trading-bot:infra:Network", name, {}, opts);
-    if ((args.vpc === undefined) === (args.fromStack === undefined)) {
-      throw new Error(`Network ${name}: set exactly one of "vpc" and "fromStack"`);
-    }
-
-    if (args.vpc) {
-      const { availabilityZoneCount, natGateways, cidrBlock } = args.vpc;
-      if (!Number.isInteger(availabilityZoneCount) || availabilityZoneCount < 2) {
-        throw new Error(`Network ${name}: vpc.availabilityZoneCount is ${availabilityZoneCount}; allowed: a whole number of 2 or more`);
-      }
-      if (!natGatewayStrategies.includes(natGateways)) {
-        throw new Error(`Network ${name}: vpc.natGateways is ${natGateways}; allowed: ${natGatewayStrategies.join(", ")}`);
-      }
-      const vpc = new Vpc(
-        `${name}-vpc`,
-        {
-          cidrBlock,
-          numberOfAvailabilityZones: availabilityZoneCount,
-          // awsx defaults to one NAT gateway per AZ; the strategy is always explicit here.
-          natGateways: { strategy: natGateways },
-          subnetStrategy: "Auto",
-          subnetSpecs: [{ type: "Public" }, { type: "Private" }],
-          enableDnsHostnames: true,
-          enableDnsSupport: true,
-        },
-        { parent: this },
-      );
-      this.vpcId = vpc.vpcId;
-      this.privateSubnetIds = vpc.privateSubnetIds;
-      this.publicSubnetIds = vpc.publicSubnetIds;
-      this.availabilityZoneCount = availabilityZoneCount;
-    } else {
-      const source = args.fromStack!;
-      const ref = new pulumi.StackReference(`${name}-source`, { name: source.stack }, { parent: this });
-      this.vpcId = ref.requireOutput("vpcId") as pulumi.Output<string>;
-      this.privateSubnetIds = ref.requireOutput("privateSubnetIds") as pulumi.Output<string[]>;
-      this.publicSubnetIds = ref.requireOutput("publicSubnetIds") as pulumi.Output<string[]>;
-      this.availabilityZoneCount = source.availabilityZoneCount;
-    }
-
+    super("trading-bot:infra:Network", name, args, opts);
+    validateArgs(name, args);
+    const subnets = args.vpc ? createVpc(this, name, args.vpc) : args.existing!;
+    this.vpcId = pulumi.output(subnets.vpcId);
+    this.privateSubnetIds = pulumi.output(subnets.privateSubnetIds);
+    this.publicSubnetIds = pulumi.output(subnets.publicSubnetIds);
+    this.availabilityZoneCount = subnets.availabilityZoneCount;
     this.registerOutputs({
       vpcId: this.vpcId,
       privateSubnetIds: this.privateSubnetIds,
@@ -87,4 +50,39 @@ export class Network extends pulumi.ComponentResource {
       availabilityZoneCount: this.availabilityZoneCount,
     });
   }
+}
+
+function validateArgs(name: string, args: NetworkArgs): void {
+  const where = `Network ${name}`;
+  if ((args.vpc === undefined) === (args.existing === undefined)) throw new Error(`${where}: set exactly one of "vpc" and "existing"`);
+  if (args.vpc) {
+    limits.requireValid(where, "vpc.availabilityZoneCount", args.vpc.availabilityZoneCount, limits.availabilityZoneCount);
+    limits.requireValid(where, "vpc.natGateways", args.vpc.natGateways, limits.natGatewayStrategy);
+    limits.requireValid(where, "vpc.cidrBlock", args.vpc.cidrBlock, limits.vpcCidrBlock);
+  } else {
+    limits.requireValid(where, "existing.availabilityZoneCount", args.existing!.availabilityZoneCount, limits.availabilityZoneCount);
+  }
+}
+
+function createVpc(parent: Network, name: string, args: NonNullable<NetworkArgs["vpc"]>) {
+  const vpc = new Vpc(
+    `${name}-vpc`,
+    {
+      cidrBlock: args.cidrBlock,
+      numberOfAvailabilityZones: args.availabilityZoneCount,
+      // awsx defaults to one NAT gateway per AZ; the strategy is always explicit here.
+      natGateways: { strategy: args.natGateways },
+      subnetStrategy: "Auto",
+      subnetSpecs: [{ type: "Public" }, { type: "Private" }],
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+    },
+    { parent },
+  );
+  return {
+    vpcId: vpc.vpcId,
+    privateSubnetIds: vpc.privateSubnetIds,
+    publicSubnetIds: vpc.publicSubnetIds,
+    availabilityZoneCount: args.availabilityZoneCount,
+  };
 }

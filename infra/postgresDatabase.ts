@@ -2,16 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ServiceAttachment } from "./attachment";
-import { isPerformanceInsightsRetention, rdsInstanceClassPattern } from "./awsLimits";
+import * as limits from "./limits";
+import { Placement, Reachable, createSecurityGroup } from "./placement";
 
-export interface PostgresDatabaseArgs {
-  /** VPC of the component's security group. */
-  vpcId: pulumi.Input<string>;
-  /** Private subnets, one per AZ, for the DB subnet group. */
-  subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+export interface PostgresDatabaseArgs extends Placement {
   /** RDS instance class, e.g. `db.t4g.small`. */
   instanceClass: string;
-  /** PostgreSQL engine version: a major (`17`) or major.minor (`17.4`). */
+  /** PostgreSQL engine version: a major (`17`) or major.minor (`17.4`), 14 to 18. */
   engineVersion: string;
   /** A standby in a second AZ with synchronous replication and automatic failover. */
   multiAz: boolean;
@@ -23,55 +20,60 @@ export interface PostgresDatabaseArgs {
   backupRetentionDays: number;
   /** Refuse `DeleteDBInstance` until this is turned off. */
   deletionProtection: boolean;
-  /** Keep Performance Insights (Database Insights standard) data for this many days; 0 turns it off. */
+  /** Days Performance Insights keeps its data: 0 (off), 7, or a multiple of 31 up to 731. */
   performanceInsightsRetentionDays: number;
   /** Pulumi `protect` on the instance: `pulumi destroy` and replacements fail until it is lifted. */
   protect: boolean;
   /** Name of the database the app uses. */
   databaseName: string;
-  /** Master user name the app connects as. */
+  /** Master user name the app connects as (not `rdsadmin`). */
   username: string;
+  /** Start of the final snapshot's identifier, e.g. `trading-bot-prod-db`: letters, digits and single hyphens. */
+  finalSnapshotPrefix: string;
 }
+
+const port = 5432;
 
 /**
  * RDS PostgreSQL for the app: gp3 storage encrypted at rest, private subnets only,
- * reachable only from the service's security group, a final snapshot on delete.
+ * reachable only from what the composition lets in, a final snapshot on delete.
  * It gives the app `DATABASE_URL` (a Pulumi secret) through `connectionUrl`.
  */
 export class PostgresDatabase extends pulumi.ComponentResource implements ServiceAttachment {
   public readonly instance: aws.rds.Instance;
   public readonly securityGroup: aws.ec2.SecurityGroup;
+  /** Its security group and port, for the composition to let clients in. */
+  public readonly network: Reachable;
   /** `host:port` of the instance. */
   public readonly endpoint: pulumi.Output<string>;
   /** `postgresql://user:password@host:5432/db?sslmode=require`, secret. */
   public readonly connectionUrl: pulumi.Output<string>;
-
-  private readonly port = 5432;
-  private readonly resourceName: string;
+  /** Tasks connect at start: they wait for the instance. */
+  public readonly waitFor: pulumi.Resource[];
 
   constructor(name: string, args: PostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("trading-bot:infra:PostgresDatabase", name, {}, opts);
-    this.resourceName = name;
-    validate(name, args);
-
+    super("trading-bot:infra:PostgresDatabase", name, args, opts);
+    validateArgs(name, args);
     const subnetGroup = new aws.rds.SubnetGroup(
       `${name}-subnets`,
       { subnetIds: args.subnetIds, description: "Private subnets of the trading bot database" },
       { parent: this },
     );
-    this.securityGroup = new aws.ec2.SecurityGroup(
-      `${name}-sg`,
-      { vpcId: args.vpcId, description: "Trading bot PostgreSQL: ingress from the service only" },
-      { parent: this },
-    );
+    this.securityGroup = createSecurityGroup(this, name, args.vpcId, "Trading bot PostgreSQL: ingress from the service only");
+    this.network = { securityGroupId: this.securityGroup.id, port, protocolName: "PostgreSQL" };
     // RDS master passwords may not contain / @ " or spaces: alphanumeric keeps the URL valid too.
-    const password = new random.RandomPassword(
-      `${name}-password`,
-      { length: 32, special: false },
-      { parent: this },
+    const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
+    this.instance = this.createInstance(name, args, subnetGroup, password);
+    this.endpoint = pulumi.interpolate`${this.instance.address}:${this.instance.port}`;
+    this.connectionUrl = pulumi.secret(
+      pulumi.interpolate`postgresql://${args.username}:${password.result}@${this.instance.address}:${this.instance.port}/${args.databaseName}?sslmode=require`,
     );
+    this.waitFor = [this.instance];
+    this.registerOutputs({ endpoint: this.endpoint, connectionUrl: this.connectionUrl, securityGroupId: this.network.securityGroupId });
+  }
 
-    this.instance = new aws.rds.Instance(
+  private createInstance(name: string, args: PostgresDatabaseArgs, subnetGroup: aws.rds.SubnetGroup, password: random.RandomPassword) {
+    return new aws.rds.Instance(
       `${name}-instance`,
       {
         engine: "postgres",
@@ -86,72 +88,47 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Servic
         dbName: args.databaseName,
         username: args.username,
         password: password.result,
-        port: this.port,
+        port,
         dbSubnetGroupName: subnetGroup.name,
-        vpcSecurityGroupIds: [this.securityGroup.id],
+        vpcSecurityGroupIds: [this.network.securityGroupId],
         publiclyAccessible: false,
         backupRetentionPeriod: args.backupRetentionDays,
         copyTagsToSnapshot: true,
         deletionProtection: args.deletionProtection,
         skipFinalSnapshot: false,
-        finalSnapshotIdentifier: `${name}-final`,
+        finalSnapshotIdentifier: finalSnapshotIdentifier(args.finalSnapshotPrefix, new Date()),
         performanceInsightsEnabled: args.performanceInsightsRetentionDays > 0,
-        performanceInsightsRetentionPeriod:
-          args.performanceInsightsRetentionDays > 0 ? args.performanceInsightsRetentionDays : undefined,
+        performanceInsightsRetentionPeriod: args.performanceInsightsRetentionDays > 0 ? args.performanceInsightsRetentionDays : undefined,
         enabledCloudwatchLogsExports: ["postgresql"],
         caCertIdentifier: "rds-ca-rsa2048-g1",
       },
-      { parent: this, protect: args.protect },
-    );
-
-    this.endpoint = pulumi.interpolate`${this.instance.address}:${this.instance.port}`;
-    this.connectionUrl = pulumi.secret(
-      pulumi.interpolate`postgresql://${args.username}:${password.result}@${this.instance.address}:${this.instance.port}/${args.databaseName}?sslmode=require`,
-    );
-
-    this.registerOutputs({ endpoint: this.endpoint, connectionUrl: this.connectionUrl });
-  }
-
-  allowIngressFrom(sourceSecurityGroupId: pulumi.Input<string>): void {
-    new aws.vpc.SecurityGroupIngressRule(
-      `${this.resourceName}-from-service`,
       {
-        securityGroupId: this.securityGroup.id,
-        referencedSecurityGroupId: sourceSecurityGroupId,
-        ipProtocol: "tcp",
-        fromPort: this.port,
-        toPort: this.port,
-        description: "PostgreSQL from the trading bot service",
+        parent: this,
+        protect: args.protect,
+        // The identifier is stamped with the time the instance is created and then kept, so
+        // every instance (after a replacement, or a destroy and a new up) leaves its own
+        // snapshot: a fixed name fails the second delete with "snapshot already exists".
+        ignoreChanges: ["finalSnapshotIdentifier"],
       },
-      { parent: this },
     );
   }
 }
 
-function validate(name: string, args: PostgresDatabaseArgs): void {
-  const fail = (field: string, value: unknown, allowed: string): never => {
-    throw new Error(`PostgresDatabase ${name}: ${field} is ${JSON.stringify(value)}; allowed: ${allowed}`);
-  };
-  if (!rdsInstanceClassPattern.test(args.instanceClass)) {
-    fail("instanceClass", args.instanceClass, "an RDS class such as db.t4g.small");
-  }
-  if (!/^[a-z][a-z0-9_]{0,62}$/.test(args.username) || args.username === "rdsadmin") {
-    fail("username", args.username, "lower-case letters, digits and _, starting with a letter (not rdsadmin)");
-  }
-  if (!/^[a-z][a-z0-9_]{0,62}$/.test(args.databaseName)) {
-    fail("databaseName", args.databaseName, "lower-case letters, digits and _, starting with a letter");
-  }
-  if (!Number.isInteger(args.allocatedStorageGb) || args.allocatedStorageGb < 20 || args.allocatedStorageGb > 65536) {
-    fail("allocatedStorageGb", args.allocatedStorageGb, "20 to 65536 (gp3)");
-  }
-  if (args.maxAllocatedStorageGb < args.allocatedStorageGb || args.maxAllocatedStorageGb > 65536) {
-    fail("maxAllocatedStorageGb", args.maxAllocatedStorageGb, `${args.allocatedStorageGb} (allocatedStorageGb) to 65536`);
-  }
-  if (!Number.isInteger(args.backupRetentionDays) || args.backupRetentionDays < 0 || args.backupRetentionDays > 35) {
-    fail("backupRetentionDays", args.backupRetentionDays, "0 to 35");
-  }
-  const pi = args.performanceInsightsRetentionDays;
-  if (pi !== 0 && !isPerformanceInsightsRetention(pi)) {
-    fail("performanceInsightsRetentionDays", pi, "0 (off), 7, or a multiple of 31 up to 731");
-  }
+/** `<prefix>-final-<yyyymmddhhmmss>`: unique per instance, 255 characters at most, as RDS wants. */
+export function finalSnapshotIdentifier(prefix: string, createdAt: Date): string {
+  const stamp = createdAt.toISOString().replace(/[-:T]/g, "").slice(0, 14);
+  return `${prefix}-final-${stamp}`;
+}
+
+function validateArgs(name: string, args: PostgresDatabaseArgs): void {
+  const where = `PostgresDatabase ${name}`;
+  limits.requireValid(where, "instanceClass", args.instanceClass, limits.rdsInstanceClass);
+  limits.requireValid(where, "engineVersion", args.engineVersion, limits.postgresEngineVersion);
+  limits.requireValid(where, "username", args.username, limits.postgresUsername);
+  limits.requireValid(where, "databaseName", args.databaseName, limits.postgresIdentifier);
+  limits.requireValid(where, "allocatedStorageGb", args.allocatedStorageGb, limits.gp3StorageGb);
+  limits.requireValid(where, "maxAllocatedStorageGb", args.maxAllocatedStorageGb, limits.maxAllocatedStorageGb(args.allocatedStorageGb));
+  limits.requireValid(where, "backupRetentionDays", args.backupRetentionDays, limits.backupRetentionDays);
+  limits.requireValid(where, "performanceInsightsRetentionDays", args.performanceInsightsRetentionDays, limits.performanceInsightsRetentionDays);
+  limits.requireValid(where, "finalSnapshotPrefix", args.finalSnapshotPrefix, limits.rdsSnapshotPrefix);
 }

@@ -1,21 +1,23 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IamStatement, ServiceAttachment } from "./attachment";
+import { Placement, Reachable, createSecurityGroup } from "./placement";
 
-export interface SqliteVolumeArgs {
-  /** VPC of the component's security group. */
-  vpcId: pulumi.Input<string>;
-  /** Private subnets, one per AZ; a mount target is made in each of the first `availabilityZoneCount`. */
-  subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-  /** How many AZs (and so mount targets) to serve. */
+export interface SqliteVolumeArgs extends Placement {
+  /** How many AZs (and so mount targets, one in each of the first subnets) to serve; 1 or more. */
   availabilityZoneCount: number;
   /** Turn on the EFS automatic backup policy (AWS Backup, daily, 35-day retention). */
   dailyBackup: boolean;
-  /** Where the app container mounts the volume, e.g. `/data`. */
+  /** Where the app container mounts the volume, an absolute path, e.g. `/data`. */
   mountPath: string;
   /** SQLite file name inside the mount, e.g. `trading.db`. */
   databaseFileName: string;
 }
+
+const nfsPort = 2049;
+const volumeName = "sqlite-data";
+/** The app runs as this uid/gid inside its own directory of the file system. */
+const appUser = { uid: 1000, gid: 1000 };
 
 /**
  * The SQLite stand-in for a database: an encrypted EFS file system, reached only over
@@ -26,6 +28,8 @@ export class SqliteVolume extends pulumi.ComponentResource implements ServiceAtt
   public readonly fileSystem: aws.efs.FileSystem;
   public readonly accessPoint: aws.efs.AccessPoint;
   public readonly securityGroup: aws.ec2.SecurityGroup;
+  /** Its security group and port, for the composition to let clients in. */
+  public readonly network: Reachable;
   /** `sqlite:////data/trading.db`. */
   public readonly connectionUrl: pulumi.Output<string>;
   /** The file system's DNS name. */
@@ -33,27 +37,14 @@ export class SqliteVolume extends pulumi.ComponentResource implements ServiceAtt
   public readonly volumes: aws.types.input.ecs.TaskDefinitionVolume[];
   public readonly mountPoints: { sourceVolume: string; containerPath: string; readOnly: boolean }[];
   public readonly taskRoleStatements: IamStatement[];
-
-  private readonly resourceName: string;
+  /** A task mounts the volume at start: it waits for a mount target in every AZ and the TLS-only policy. */
+  public readonly waitFor: pulumi.Resource[];
 
   constructor(name: string, args: SqliteVolumeArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("trading-bot:infra:SqliteVolume", name, {}, opts);
-    this.resourceName = name;
-    if (!Number.isInteger(args.availabilityZoneCount) || args.availabilityZoneCount < 1) {
-      throw new Error(`SqliteVolume ${name}: availabilityZoneCount is ${args.availabilityZoneCount}; allowed: a whole number of 1 or more`);
-    }
-    if (!/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/.test(args.mountPath)) {
-      throw new Error(`SqliteVolume ${name}: mountPath is "${args.mountPath}"; allowed: an absolute path such as /data`);
-    }
-    if (!/^[A-Za-z0-9._-]+$/.test(args.databaseFileName)) {
-      throw new Error(`SqliteVolume ${name}: databaseFileName is "${args.databaseFileName}"; allowed: a file name such as trading.db`);
-    }
-
-    this.securityGroup = new aws.ec2.SecurityGroup(
-      `${name}-sg`,
-      { vpcId: args.vpcId, description: "Trading bot SQLite volume (EFS): NFS from the service only" },
-      { parent: this },
-    );
+    super("trading-bot:infra:SqliteVolume", name, args, opts);
+    validateArgs(name, args);
+    this.securityGroup = createSecurityGroup(this, name, args.vpcId, "Trading bot SQLite volume (EFS): NFS from the service only");
+    this.network = { securityGroupId: this.securityGroup.id, port: nfsPort, protocolName: "NFS" };
     this.fileSystem = new aws.efs.FileSystem(
       `${name}-fs`,
       { encrypted: true, performanceMode: "generalPurpose", throughputMode: "bursting" },
@@ -64,52 +55,10 @@ export class SqliteVolume extends pulumi.ComponentResource implements ServiceAtt
       { fileSystemId: this.fileSystem.id, backupPolicy: { status: args.dailyBackup ? "ENABLED" : "DISABLED" } },
       { parent: this },
     );
-    new aws.efs.FileSystemPolicy(
-      `${name}-tls-only`,
-      {
-        fileSystemId: this.fileSystem.id,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "DenyUnencryptedTransport",
-              Effect: "Deny",
-              Principal: { AWS: "*" },
-              Action: "*",
-              Resource: this.fileSystem.arn,
-              Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
-          ],
-        }),
-      },
-      { parent: this },
-    );
-    for (let az = 0; az < args.availabilityZoneCount; az++) {
-      new aws.efs.MountTarget(
-        `${name}-mount-${az + 1}`,
-        {
-          fileSystemId: this.fileSystem.id,
-          subnetId: pulumi.output(args.subnetIds).apply((ids) => ids[az]),
-          securityGroups: [this.securityGroup.id],
-        },
-        { parent: this },
-      );
-    }
-    // The app runs as uid/gid 1000 inside its own directory of the file system.
-    this.accessPoint = new aws.efs.AccessPoint(
-      `${name}-ap`,
-      {
-        fileSystemId: this.fileSystem.id,
-        posixUser: { uid: 1000, gid: 1000 },
-        rootDirectory: {
-          path: "/trading-bot",
-          creationInfo: { ownerUid: 1000, ownerGid: 1000, permissions: "0750" },
-        },
-      },
-      { parent: this },
-    );
+    const tlsOnly = this.requireTls(name);
+    const mountTargets = this.createMountTargets(name, args);
+    this.accessPoint = this.createAccessPoint(name);
 
-    const volumeName = "sqlite-data";
     this.volumes = [
       {
         name: volumeName,
@@ -130,24 +79,72 @@ export class SqliteVolume extends pulumi.ComponentResource implements ServiceAtt
         Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": this.accessPoint.arn } },
       },
     ];
+    this.waitFor = [...mountTargets, this.accessPoint, tlsOnly];
     this.connectionUrl = pulumi.output(`sqlite:///${args.mountPath}/${args.databaseFileName}`);
     this.endpoint = this.fileSystem.dnsName;
-
-    this.registerOutputs({ connectionUrl: this.connectionUrl, endpoint: this.endpoint });
+    this.registerOutputs({ connectionUrl: this.connectionUrl, endpoint: this.endpoint, securityGroupId: this.network.securityGroupId });
   }
 
-  allowIngressFrom(sourceSecurityGroupId: pulumi.Input<string>): void {
-    new aws.vpc.SecurityGroupIngressRule(
-      `${this.resourceName}-from-service`,
+  /** Refuses every request that does not arrive over TLS. */
+  private requireTls(name: string): aws.efs.FileSystemPolicy {
+    return new aws.efs.FileSystemPolicy(
+      `${name}-tls-only`,
       {
-        securityGroupId: this.securityGroup.id,
-        referencedSecurityGroupId: sourceSecurityGroupId,
-        ipProtocol: "tcp",
-        fromPort: 2049,
-        toPort: 2049,
-        description: "NFS from the trading bot service",
+        fileSystemId: this.fileSystem.id,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "DenyUnencryptedTransport",
+              Effect: "Deny",
+              Principal: { AWS: "*" },
+              Action: "*",
+              Resource: this.fileSystem.arn,
+              Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+          ],
+        }),
       },
       { parent: this },
     );
+  }
+
+  private createMountTargets(name: string, args: SqliteVolumeArgs): aws.efs.MountTarget[] {
+    return Array.from({ length: args.availabilityZoneCount }, (_, az) =>
+      new aws.efs.MountTarget(
+        `${name}-mount-${az + 1}`,
+        {
+          fileSystemId: this.fileSystem.id,
+          subnetId: pulumi.output(args.subnetIds).apply((ids) => ids[az]),
+          securityGroups: [this.network.securityGroupId],
+        },
+        { parent: this },
+      ),
+    );
+  }
+
+  private createAccessPoint(name: string): aws.efs.AccessPoint {
+    return new aws.efs.AccessPoint(
+      `${name}-ap`,
+      {
+        fileSystemId: this.fileSystem.id,
+        posixUser: appUser,
+        rootDirectory: { path: "/trading-bot", creationInfo: { ownerUid: appUser.uid, ownerGid: appUser.gid, permissions: "0750" } },
+      },
+      { parent: this },
+    );
+  }
+}
+
+function validateArgs(name: string, args: SqliteVolumeArgs): void {
+  const where = `SqliteVolume ${name}`;
+  if (!Number.isInteger(args.availabilityZoneCount) || args.availabilityZoneCount < 1) {
+    throw new Error(`${where}: availabilityZoneCount is ${args.availabilityZoneCount}; allowed: a whole number of 1 or more`);
+  }
+  if (!/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/.test(args.mountPath)) {
+    throw new Error(`${where}: mountPath is "${args.mountPath}"; allowed: an absolute path such as /data`);
+  }
+  if (!/^[A-Za-z0-9._-]+$/.test(args.databaseFileName)) {
+    throw new Error(`${where}: databaseFileName is "${args.databaseFileName}"; allowed: a file name such as trading.db`);
   }
 }

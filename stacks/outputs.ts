@@ -24,18 +24,22 @@ export interface TradingBotOutputValues {
   databaseKind: string;
   /** `host:port` of RDS, or the EFS file system's DNS name. */
   databaseEndpoint: string;
-  /** ARN of the Secrets Manager secret holding DATABASE_URL. */
-  databaseUrlSecretArn: string;
   /** DATABASE_URL itself. Secret. */
   databaseUrl: string;
+  /** ECS `valueFrom` of DATABASE_URL in the stack's secret, `<appSecretArn>:DATABASE_URL::`, for another task definition. */
+  databaseUrlValueFrom: string;
   /** `cluster` (ElastiCache) or `local` (sidecar). */
   cacheKind: string;
   /** Configuration endpoint `host:port`, or `localhost:6379` for the sidecar. */
   cacheEndpoint: string;
-  /** ARN of the Secrets Manager secret holding REDIS_URL. */
-  cacheUrlSecretArn: string;
   /** REDIS_URL itself. Secret. */
   cacheUrl: string;
+  /** ECS `valueFrom` of REDIS_URL in the stack's secret, `<appSecretArn>:REDIS_URL::`. */
+  cacheUrlValueFrom: string;
+  /** ARN of the stack's one Secrets Manager secret: a JSON object with a key per app secret. */
+  appSecretArn: string;
+  /** The keys of that secret (names only, never values), e.g. BYBIT_API_KEY, DATABASE_URL. */
+  appSecretKeys: string[];
   configBucketName: string;
   /** SNS topic ARN per alert severity. */
   alertTopicArns: Record<Severity, string>;
@@ -67,12 +71,14 @@ export const outputKeys = [
   "serviceSecurityGroupId",
   "databaseKind",
   "databaseEndpoint",
-  "databaseUrlSecretArn",
   "databaseUrl",
+  "databaseUrlValueFrom",
   "cacheKind",
   "cacheEndpoint",
-  "cacheUrlSecretArn",
   "cacheUrl",
+  "cacheUrlValueFrom",
+  "appSecretArn",
+  "appSecretKeys",
   "configBucketName",
   "alertTopicArns",
 ] as const satisfies readonly (keyof TradingBotOutputValues)[];

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfigError, StackSettings, parseStackConfig, projectName } from "./config";
+import { StackConfigError, StackSettings, parseStackConfig, projectName, secretConfigKeys } from "./config";
 import { StackOutputs } from "./outputs";
 import { SecretInputs, createTradingBotStack } from "./tradingBot";
 
@@ -12,14 +12,10 @@ export function loadStackSettings(): StackSettings {
   return parseStackConfig(pulumi.getStack(), pulumi.runtime.allConfig(), isConfigSecret);
 }
 
-/** Reads the secret config values as Pulumi secrets (never as plain strings). */
+/** Reads the secret config values that are set, as Pulumi secrets (never as plain strings), by the variable the app reads. */
 export function readSecretInputs(settings: StackSettings): SecretInputs {
   const config = new pulumi.Config(projectName);
-  return {
-    bybitApiKey: config.requireSecret("bybitApiKey"),
-    bybitSecretKey: config.requireSecret("bybitSecretKey"),
-    secretKey: settings.secretKeysSet.includes("secretKey") ? config.requireSecret("secretKey") : undefined,
-  };
+  return Object.fromEntries(settings.secretKeysSet.map((key) => [secretConfigKeys[key].variable, config.requireSecret(key)]));
 }
 
 /** The whole program: validate this stack's config, then build it. Returns the stack outputs. */

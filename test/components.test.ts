@@ -10,6 +10,7 @@ import { Network, NetworkArgs } from "../infra/network";
 import { PostgresDatabase, PostgresDatabaseArgs } from "../infra/postgresDatabase";
 import { RedisCluster, RedisClusterArgs } from "../infra/redisCluster";
 import { SqliteVolume, SqliteVolumeArgs } from "../infra/sqliteVolume";
+import { TaskSecurityGroup, TaskSecurityGroupArgs } from "../infra/taskSecurityGroup";
 import { TradingBotService, TradingBotServiceArgs } from "../infra/tradingBotService";
 import { runUnderMocks } from "../tools/engine/mockRun";
 
@@ -29,6 +30,9 @@ async function errorOf(create: () => unknown): Promise<string> {
 const vpc = { vpcId: "vpc-1", subnetIds: ["subnet-1", "subnet-2"] };
 
 const network: NetworkArgs = { vpc: { availabilityZoneCount: 2, natGateways: "None", cidrBlock: "10.0.0.0/16" } };
+const existingNetwork: NetworkArgs = {
+  existing: { vpcId: "vpc-9", privateSubnetIds: ["subnet-a", "subnet-b"], publicSubnetIds: ["subnet-c", "subnet-d"], availabilityZoneCount: 2 },
+};
 const secrets: AppSecretsArgs = { values: { BYBIT_API_KEY: "k" }, namePrefix: "trading-bot/unit/", recoveryWindowDays: 7 };
 const postgres: PostgresDatabaseArgs = {
   ...vpc,
@@ -43,6 +47,7 @@ const postgres: PostgresDatabaseArgs = {
   protect: false,
   databaseName: "trading",
   username: "tradingbot",
+  finalSnapshotPrefix: "trading-bot-unit-db",
 };
 const sqlite: SqliteVolumeArgs = { ...vpc, availabilityZoneCount: 2, dailyBackup: true, mountPath: "/data", databaseFileName: "trading.db" };
 const cluster: RedisClusterArgs = {
@@ -57,8 +62,10 @@ const cluster: RedisClusterArgs = {
 };
 const localRedis: LocalRedisArgs = { image: "redis:7.4-alpine", maxMemoryMiB: 64 };
 const bucket: ConfigBucketArgs = { bucketPrefix: "trading-config-unit-", jsonObjects: { "trading-config.json": {} }, region: "us-east-1", forceDestroy: false };
+const tasks: TaskSecurityGroupArgs = { vpcId: "vpc-1", description: "Unit tasks" };
 const service: TradingBotServiceArgs = {
   ...vpc,
+  securityGroupIds: ["sg-1"],
   assignPublicIp: false,
   family: "trading-bot-unit",
   image: "trading-bot:1.0.0",
@@ -68,6 +75,7 @@ const service: TradingBotServiceArgs = {
   desiredCount: 1,
   deploymentMinimumHealthyPercent: 0,
   deploymentMaximumPercent: 200,
+  deployTimeoutMinutes: 10,
   capacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1, base: 0 }],
   containerInsights: "disabled",
   logRetentionDays: 7,
@@ -75,6 +83,7 @@ const service: TradingBotServiceArgs = {
   environment: { LOG_LEVEL: "INFO" },
   attachments: [],
 };
+const healthCheck = { command: ["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"], intervalSeconds: 30, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 60 };
 const rule: AlertRule = {
   name: "ServiceDown",
   severity: "critical",
@@ -87,35 +96,48 @@ const rule: AlertRule = {
   treatMissingData: "breaching",
 };
 const alerts: AlertsArgs = { alarmNamePrefix: "unit-", rules: [rule], emails: {} };
+const fargateCpus = "256, 512, 1024, 2048, 4096, 8192, 16384";
+const logRetentions = "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653";
 
 type Case = [string, () => unknown, string];
 const cases: Case[] = [
-  ["Network with both a VPC and a source stack", () => new Network("n", { ...network, fromStack: { stack: "a/b/c", availabilityZoneCount: 2 } }),
-    'Network n: set exactly one of "vpc" and "fromStack"'],
+  ["Network with both a new and an existing VPC", () => new Network("n", { ...network, ...existingNetwork }),
+    'Network n: set exactly one of "vpc" and "existing"'],
+  ["Network with neither", () => new Network("n", {}), 'Network n: set exactly one of "vpc" and "existing"'],
   ["Network with one AZ", () => new Network("n", { vpc: { ...network.vpc!, availabilityZoneCount: 1 } }),
-    "Network n: vpc.availabilityZoneCount is 1; allowed: a whole number of 2 or more"],
+    "Network n: vpc.availabilityZoneCount is 1; allowed: a whole number of AZs from 2 to 6"],
   ["Network with an unknown NAT strategy", () => new Network("n", { vpc: { ...network.vpc!, natGateways: "Two" as never } }),
-    "Network n: vpc.natGateways is Two; allowed: None, Single, OnePerAz"],
+    'Network n: vpc.natGateways is "Two"; allowed: None, Single, OnePerAz'],
+  ["Network with a /8 VPC", () => new Network("n", { vpc: { ...network.vpc!, cidrBlock: "10.0.0.0/8" } }),
+    'Network n: vpc.cidrBlock is "10.0.0.0/8"; allowed: an IPv4 CIDR block from /16 to /24'],
+  ["an existing Network said to span 7 AZs", () => new Network("n", { existing: { ...existingNetwork.existing!, availabilityZoneCount: 7 } }),
+    "Network n: existing.availabilityZoneCount is 7; allowed: a whole number of AZs from 2 to 6"],
   ["AppSecrets with a recovery window of 3 days", () => new AppSecrets("s", { ...secrets, recoveryWindowDays: 3 }),
-    "AppSecrets s: recoveryWindowDays is 3; allowed: 0, or 7 to 30"],
+    "AppSecrets s: recoveryWindowDays is 3; Secrets Manager allows 0 (delete at once) or 7 to 30"],
   ["AppSecrets with a lower-case variable", () => new AppSecrets("s", { ...secrets, values: { bybit_key: "k" } }),
     'AppSecrets s: "bybit_key" is not an environment variable name (A-Z, 0-9, _)'],
   ["AppSecrets with a value both given and generated", () => new AppSecrets("s", { ...secrets, generated: { BYBIT_API_KEY: { lengthChars: 32 } } }),
     'AppSecrets s: BYBIT_API_KEY is both given in "values" and listed in "generated"; choose one'],
+  ["a valueFrom of a key AppSecrets does not hold", () => new AppSecrets("s", secrets).valueFrom("SECRET_KEY"),
+    "AppSecrets: no key SECRET_KEY; it holds BYBIT_API_KEY"],
   ["PostgresDatabase with a cache node type", () => new PostgresDatabase("d", { ...postgres, instanceClass: "cache.t4g.small" }),
-    'PostgresDatabase d: instanceClass is "cache.t4g.small"; allowed: an RDS class such as db.t4g.small'],
+    'PostgresDatabase d: instanceClass is "cache.t4g.small"; allowed: an RDS instance class such as db.t4g.small'],
+  ["PostgresDatabase with PostgreSQL 19", () => new PostgresDatabase("d", { ...postgres, engineVersion: "19" }),
+    'PostgresDatabase d: engineVersion is "19"; allowed: a PostgreSQL version from 14 to 18, e.g. 17 or 17.4'],
   ["PostgresDatabase with the reserved user rdsadmin", () => new PostgresDatabase("d", { ...postgres, username: "rdsadmin" }),
-    'PostgresDatabase d: username is "rdsadmin"; allowed: lower-case letters, digits and _, starting with a letter (not rdsadmin)'],
+    'PostgresDatabase d: username is "rdsadmin"; allowed: any name but rdsadmin (RDS keeps it for itself)'],
   ["PostgresDatabase with a database name with a dash", () => new PostgresDatabase("d", { ...postgres, databaseName: "trading-db" }),
     'PostgresDatabase d: databaseName is "trading-db"; allowed: lower-case letters, digits and _, starting with a letter'],
   ["PostgresDatabase with 10 GiB", () => new PostgresDatabase("d", { ...postgres, allocatedStorageGb: 10 }),
-    "PostgresDatabase d: allocatedStorageGb is 10; allowed: 20 to 65536 (gp3)"],
+    "PostgresDatabase d: allocatedStorageGb is 10; allowed: GiB of gp3 from 20 to 65536"],
   ["PostgresDatabase with autoscaling below allocation", () => new PostgresDatabase("d", { ...postgres, allocatedStorageGb: 50, maxAllocatedStorageGb: 40 }),
-    "PostgresDatabase d: maxAllocatedStorageGb is 40; allowed: 50 (allocatedStorageGb) to 65536"],
+    "PostgresDatabase d: maxAllocatedStorageGb is 40; allowed: at least allocatedStorageGb (50)"],
   ["PostgresDatabase with 36 days of backups", () => new PostgresDatabase("d", { ...postgres, backupRetentionDays: 36 }),
-    "PostgresDatabase d: backupRetentionDays is 36; allowed: 0 to 35"],
+    "PostgresDatabase d: backupRetentionDays is 36; allowed: days from 0 to 35"],
   ["PostgresDatabase with 30 days of Performance Insights", () => new PostgresDatabase("d", { ...postgres, performanceInsightsRetentionDays: 30 }),
     "PostgresDatabase d: performanceInsightsRetentionDays is 30; allowed: 0 (off), 7, or a multiple of 31 up to 731"],
+  ["PostgresDatabase with a snapshot prefix holding two hyphens", () => new PostgresDatabase("d", { ...postgres, finalSnapshotPrefix: "trading--db" }),
+    'PostgresDatabase d: finalSnapshotPrefix is "trading--db"; allowed: letters, digits and single hyphens, starting with a letter, at most 201 characters'],
   ["SqliteVolume with no AZ", () => new SqliteVolume("v", { ...sqlite, availabilityZoneCount: 0 }),
     "SqliteVolume v: availabilityZoneCount is 0; allowed: a whole number of 1 or more"],
   ["SqliteVolume with a relative mount path", () => new SqliteVolume("v", { ...sqlite, mountPath: "data" }),
@@ -125,37 +147,52 @@ const cases: Case[] = [
   ["RedisCluster with memcached", () => new RedisCluster("c", { ...cluster, engine: "memcached" as never }),
     'RedisCluster c: engine is "memcached"; allowed: redis, valkey'],
   ["RedisCluster with a patch version", () => new RedisCluster("c", { ...cluster, engineVersion: "7.1.0" }),
-    'RedisCluster c: engineVersion is "7.1.0"; allowed: major.minor, e.g. 7.1 or 8.0'],
+    'RedisCluster c: engineVersion is "7.1.0"; allowed: major.minor, e.g. 7.1 (redis) or 8.0 (valkey)'],
   ["RedisCluster with an RDS class", () => new RedisCluster("c", { ...cluster, nodeType: "db.t4g.small" }),
     'RedisCluster c: nodeType is "db.t4g.small"; allowed: an ElastiCache node type such as cache.t4g.small'],
   ["RedisCluster with no shard", () => new RedisCluster("c", { ...cluster, shards: 0 }),
-    "RedisCluster c: shards is 0; allowed: 1 to 500"],
-  ["RedisCluster without replicas", () => new RedisCluster("c", { ...cluster, replicasPerShard: 0 }),
-    "RedisCluster c: replicasPerShard is 0; allowed: 1 to 5 (cluster mode needs a replica to fail over to)"],
+    "RedisCluster c: shards is 0; allowed: shards from 1 to 500"],
+  ["RedisCluster with six replicas", () => new RedisCluster("c", { ...cluster, replicasPerShard: 6 }),
+    "RedisCluster c: replicasPerShard is 6; allowed: replicas from 0 to 5"],
+  ["RedisCluster Multi-AZ without a replica", () => new RedisCluster("c", { ...cluster, replicasPerShard: 0 }),
+    "RedisCluster c: multiAz is true; allowed: false with replicasPerShard 0 (Multi-AZ needs a replica in another AZ)"],
   ["RedisCluster with 40 days of snapshots", () => new RedisCluster("c", { ...cluster, snapshotRetentionDays: 40 }),
-    "RedisCluster c: snapshotRetentionDays is 40; allowed: 0 to 35"],
+    "RedisCluster c: snapshotRetentionDays is 40; allowed: days from 0 to 35"],
   ["LocalRedis on :latest", () => new LocalRedis("r", { ...localRedis, image: "redis:latest" }),
-    'LocalRedis r: image is "redis:latest"; allowed: an image with a version tag or digest (not :latest)'],
+    'LocalRedis r: image is "redis:latest"; allowed: an image reference with a tag or digest, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/trading-bot:1.4.2 (not latest)'],
   ["LocalRedis with 8 MiB", () => new LocalRedis("r", { ...localRedis, maxMemoryMiB: 8 }),
-    "LocalRedis r: maxMemoryMiB is 8; allowed: a whole number of 16 or more"],
+    "LocalRedis r: maxMemoryMiB is 8; allowed: MiB from 16 to 4096"],
   ["ConfigBucket with an upper-case prefix", () => new ConfigBucket("b", { ...bucket, bucketPrefix: "Trading-" }),
     'ConfigBucket b: bucketPrefix is "Trading-"; allowed: lower-case letters, digits and -, ending in -, at most 37 characters'],
   ["ConfigBucket with a YAML object", () => new ConfigBucket("b", { ...bucket, jsonObjects: { "config.yaml": {} } }),
     'ConfigBucket b: object key "config.yaml" is not allowed; use letters, digits, . _ / - and end in .json'],
   ["TradingBotService with 300 CPU units", () => new TradingBotService("t", { ...service, cpu: 300 }),
-    "TradingBotService t: cpu is 300; allowed: 256, 512, 1024, 2048, 4096, 8192, 16384"],
+    `TradingBotService t: cpu is 300; Fargate allows ${fargateCpus}`],
   ["TradingBotService with 4 GiB on 256 CPU", () => new TradingBotService("t", { ...service, memoryMiB: 4096 }),
-    "TradingBotService t: memoryMiB is 4096; allowed: with cpu 256: 512, 1024, 2048"],
+    "TradingBotService t: memoryMiB is 4096; Fargate allows with cpu 256: 512, 1024, 2048"],
+  ["TradingBotService on a CPU architecture Fargate lacks", () => new TradingBotService("t", { ...service, cpuArchitecture: "ARM32" as never }),
+    'TradingBotService t: cpuArchitecture is "ARM32"; allowed: X86_64, ARM64'],
   ["TradingBotService with -1 tasks", () => new TradingBotService("t", { ...service, desiredCount: -1 }),
-    "TradingBotService t: desiredCount is -1; allowed: a whole number of 0 or more"],
+    "TradingBotService t: desiredCount is -1; allowed: tasks from 0 to 100"],
   ["TradingBotService with min healthy 101 %", () => new TradingBotService("t", { ...service, deploymentMinimumHealthyPercent: 101 }),
-    "TradingBotService t: deploymentMinimumHealthyPercent is 101; allowed: 0 to 100"],
+    "TradingBotService t: deploymentMinimumHealthyPercent is 101; allowed: a percentage from 0 to 100"],
   ["TradingBotService with max 99 %", () => new TradingBotService("t", { ...service, deploymentMaximumPercent: 99 }),
-    "TradingBotService t: deploymentMaximumPercent is 99; allowed: 100 to 200"],
+    "TradingBotService t: deploymentMaximumPercent is 99; allowed: a percentage from 100 to 200"],
+  ["TradingBotService that can never replace a task", () =>
+      new TradingBotService("t", { ...service, deploymentMinimumHealthyPercent: 100, deploymentMaximumPercent: 100 }),
+    "TradingBotService t: deploymentMaximumPercent is 100; with deploymentMinimumHealthyPercent 100 ECS has no room to replace a task: allowed 101 to 200"],
+  ["TradingBotService waiting 2 minutes for its tasks", () => new TradingBotService("t", { ...service, deployTimeoutMinutes: 2 }),
+    "TradingBotService t: deployTimeoutMinutes is 2; allowed: minutes from 5 to 120"],
   ["TradingBotService with no capacity provider", () => new TradingBotService("t", { ...service, capacityProviderStrategy: [] }),
     "TradingBotService t: capacityProviderStrategy is []; allowed: at least one of FARGATE, FARGATE_SPOT"],
   ["TradingBotService with 10-day logs", () => new TradingBotService("t", { ...service, logRetentionDays: 10 }),
-    "TradingBotService t: logRetentionDays is 10; allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"],
+    `TradingBotService t: logRetentionDays is 10; CloudWatch Logs allows ${logRetentions}`],
+  ["TradingBotService with a health check that is not an ECS command", () =>
+      new TradingBotService("t", { ...service, healthCheck: { ...healthCheck, command: ["curl", "-f", "http://localhost:8080/health"] } }),
+    'TradingBotService t: healthCheck.command is ["curl","-f","http://localhost:8080/health"]; allowed: ["CMD", <program>, <args>...] or ["CMD-SHELL", "<one shell line>"], e.g. ["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"]'],
+  ["TradingBotService with a health check every second", () =>
+      new TradingBotService("t", { ...service, healthCheck: { ...healthCheck, intervalSeconds: 1 } }),
+    "TradingBotService t: healthCheck.intervalSeconds is 1; allowed: seconds from 5 to 300"],
   ["TradingBotService with a sidecar named like the app", () =>
       new TradingBotService("t", { ...service, attachments: [{ sidecars: [{ name: "trading-bot", image: "x:1", essential: true }] }] }),
     'TradingBotService t: attachments is "trading-bot"; allowed: distinct container names'],
@@ -166,18 +203,22 @@ const cases: Case[] = [
       new TradingBotService("t", { ...service, attachments: [{ secrets: [{ name: "LOG_LEVEL", valueFrom: "arn:x" }] }] }),
     "TradingBotService t: LOG_LEVEL is given twice (as a secret and again as a secret or plain variable)"],
   ["Alerts with a rule name holding a space", () => new Alerts("a", { ...alerts, rules: [{ ...rule, name: "Service Down" }] }),
-    "Alerts a: rule Service Down: the name may hold letters, digits and -"],
+    'Alerts a: rule Service Down: name is "Service Down"; allowed: letters, digits and -, starting with a letter'],
   ["Alerts with two rules of one name", () => new Alerts("a", { ...alerts, rules: [rule, rule] }),
     "Alerts a: rule ServiceDown: the name is used twice"],
   ["Alerts with a rule with both metric and ratio", () =>
       new Alerts("a", { ...alerts, rules: [{ ...rule, ratio: { numerator: rule.metric!, denominator: rule.metric! } }] }),
     'Alerts a: rule ServiceDown: set exactly one of "metric" and "ratio"'],
   ["Alerts with an unknown severity", () => new Alerts("a", { ...alerts, rules: [{ ...rule, severity: "page" as never }] }),
-    "Alerts a: rule ServiceDown: severity is page; allowed: info, warning, critical"],
+    'Alerts a: rule ServiceDown: severity is "page"; allowed: info, warning, critical'],
+  ["Alerts with an unknown comparison", () => new Alerts("a", { ...alerts, rules: [{ ...rule, comparison: "Below" as never }] }),
+    'Alerts a: rule ServiceDown: comparison is "Below"; allowed: GreaterThanThreshold, GreaterThanOrEqualToThreshold, LessThanThreshold, LessThanOrEqualToThreshold'],
   ["Alerts with a 90-second period", () => new Alerts("a", { ...alerts, rules: [{ ...rule, periodSeconds: 90 }] }),
-    "Alerts a: rule ServiceDown: periodSeconds is 90; allowed: a multiple of 60"],
+    "Alerts a: rule ServiceDown: periodSeconds is 90; allowed: a multiple of 60 seconds"],
   ["Alerts with zero evaluation periods", () => new Alerts("a", { ...alerts, rules: [{ ...rule, evaluationPeriods: 0 }] }),
-    "Alerts a: rule ServiceDown: evaluationPeriods is 0; allowed: 1 or more, at most one day of periods"],
+    "Alerts a: rule ServiceDown: evaluationPeriods is 0; allowed: periods from 1 to 1440"],
+  ["Alerts looking back more than a day", () => new Alerts("a", { ...alerts, rules: [{ ...rule, periodSeconds: 3600, evaluationPeriods: 25 }] }),
+    "Alerts a: rule ServiceDown: evaluationPeriods is 25; allowed: at most one day of periods (24 of 3600 s)"],
 ];
 
 describe("component argument checks", () => {
@@ -197,13 +238,15 @@ describe("component argument checks", () => {
         new ConfigBucket("b", bucket),
         new TradingBotService("t", service),
         new Alerts("a", alerts),
+        new TaskSecurityGroup("g", tasks),
+        new Network("e", existingNetwork),
       ];
       return { count: components.length, stack: pulumi.getStack() };
     });
-    assert.deepEqual(created.outputs, { count: 9, stack: "unit" });
+    assert.deepEqual(created.outputs, { count: 11, stack: "unit" });
     assert.deepEqual(
       created.resources.filter((r) => !r.custom && r.type.startsWith("trading-bot:infra:")).map((r) => r.type),
-      ["Network", "AppSecrets", "PostgresDatabase", "SqliteVolume", "RedisCluster", "LocalRedis", "ConfigBucket", "TradingBotService", "Alerts"].map(
+      ["Network", "AppSecrets", "PostgresDatabase", "SqliteVolume", "RedisCluster", "LocalRedis", "ConfigBucket", "TradingBotService", "Alerts", "TaskSecurityGroup", "Network"].map(
         (name) => `trading-bot:infra:${name}`,
       ),
     );

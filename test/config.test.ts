@@ -2,10 +2,12 @@
 // exact line a user would read.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfigError, parseStackConfig, stackConfigSchema } from "../stacks/config";
-import { StackFileError, parseStackFile, withPlaceholderSecrets } from "../tools/engine/stackFile";
+import { awsProviderKeys } from "../stacks/stackFileKeys";
+import { StackFileError, parseStackFile, readStackFile, withPlaceholderSecrets } from "../tools/engine/stackFile";
 import { repoRoot, runStackText } from "./helpers";
 
 const committed = {
@@ -58,7 +60,7 @@ describe("stack config validation", () => {
     ["a database kind with no component", "prod", "kind: postgres", "kind: mysql",
       'Pulumi.prod.yaml: trading-bot:database.kind is "mysql"; allowed: postgres, sqlite'],
     ["a misspelt setting", "prod", "desiredCount: 3", "desiredCount: 3\n    desiredCont: 2",
-      "Pulumi.prod.yaml: trading-bot:service.desiredCont is not a setting; trading-bot:service takes cpu, memoryMiB, desiredCount, deploymentMinimumHealthyPercent, deploymentMaximumPercent, capacityProviderStrategy, subnets, assignPublicIp, healthCheck, serviceDiscovery, containerInsights, logRetentionDays"],
+      "Pulumi.prod.yaml: trading-bot:service.desiredCont is not a setting; trading-bot:service takes cpu, memoryMiB, cpuArchitecture, desiredCount, deploymentMinimumHealthyPercent, deploymentMaximumPercent, deployTimeoutMinutes, capacityProviderStrategy, subnets, assignPublicIp, healthCheck, serviceDiscovery, containerInsights, logRetentionDays"],
     ["a misspelt top-level key", "prod", "  trading-bot:environment: production", "  trading-bot:environment: production\n  trading-bot:servce: {}",
       "Pulumi.prod.yaml: trading-bot:servce is not a setting; the trading-bot namespace takes aws:region, trading-bot:environment, trading-bot:budget, trading-bot:network, trading-bot:app, trading-bot:service, trading-bot:database, trading-bot:cache, trading-bot:secrets, trading-bot:configBucket, trading-bot:alerts, trading-bot:tradingConfig"],
     ["two tasks writing one SQLite file", "dev", "desiredCount: 1", "desiredCount: 2",
@@ -69,8 +71,26 @@ describe("stack config validation", () => {
       "Pulumi.dev.yaml: trading-bot:service.assignPublicIp is false; tasks in public subnets need a public IP to reach Bybit and ECR: allowed true"],
     ["an implicit NAT gateway strategy", "prod", "    natGateways: OnePerAz\n", "",
       "Pulumi.prod.yaml: trading-bot:network.natGateways is missing; allowed: None, Single, OnePerAz (always explicit: awsx would make one per AZ)"],
-    ["a cluster shard without a replica", "prod", "replicasPerShard: 1", "replicasPerShard: 0",
-      "Pulumi.prod.yaml: trading-bot:cache.replicasPerShard is 0; allowed: replicas from 1 to 5"],
+    ["a Multi-AZ cache without a replica", "prod", "replicasPerShard: 1", "replicasPerShard: 0",
+      "Pulumi.prod.yaml: trading-bot:cache.multiAz is true; allowed: false with replicasPerShard 0 (Multi-AZ needs a replica in another AZ)"],
+    ["six replicas per shard", "prod", "replicasPerShard: 1", "replicasPerShard: 6",
+      "Pulumi.prod.yaml: trading-bot:cache.replicasPerShard is 6; allowed: replicas from 0 to 5"],
+    ["a health check ECS cannot run", "prod", '[ "CMD-SHELL", "curl -f http://localhost:8080/health || exit 1" ]', '[ "curl -f http://localhost:8080/health" ]',
+      'Pulumi.prod.yaml: trading-bot:service.healthCheck.command is ["curl -f http://localhost:8080/health"]; allowed: ["CMD", <program>, <args>...] or ["CMD-SHELL", "<one shell line>"], e.g. ["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"]'],
+    ["a CMD-SHELL health check in two pieces", "prod", '[ "CMD-SHELL", "curl -f http://localhost:8080/health || exit 1" ]', '[ "CMD-SHELL", "curl", "-f" ]',
+      'Pulumi.prod.yaml: trading-bot:service.healthCheck.command is ["CMD-SHELL","curl","-f"]; allowed: ["CMD", <program>, <args>...] or ["CMD-SHELL", "<one shell line>"], e.g. ["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"]'],
+    ["a deploy timeout too short for a task to start", "prod", "deployTimeoutMinutes: 20", "deployTimeoutMinutes: 1",
+      "Pulumi.prod.yaml: trading-bot:service.deployTimeoutMinutes is 1; allowed: minutes from 5 to 120"],
+    ["a CPU architecture Fargate lacks", "prod", "cpu: 1024", "cpu: 1024\n    cpuArchitecture: arm64",
+      'Pulumi.prod.yaml: trading-bot:service.cpuArchitecture is "arm64"; allowed: X86_64, ARM64'],
+    ["an alarm threshold that is neither a number nor desiredCount", "prod", "threshold: desiredCount", "threshold: desired",
+      'Pulumi.prod.yaml: trading-bot:alerts.rules[1].threshold is "desired"; allowed: a number, or desiredCount'],
+    ["a production stack whose environment says development", "prod", "trading-bot:environment: production", "trading-bot:environment: development",
+      'Pulumi.prod.yaml: the stack prod has a production name (prod, production) but trading-bot:environment is "development"; allowed: production'],
+    ["an image on the latest tag, in any case", "prod", "trading-bot:1.0.0", "trading-bot:LATEST",
+      'Pulumi.prod.yaml: trading-bot:app.image is "123456789012.dkr.ecr.us-east-1.amazonaws.com/trading-bot:LATEST"; allowed: an image reference with a tag or digest, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/trading-bot:1.4.2 (not latest)'],
+    ["a Fargate pair with more memory than the CPU allows", "prod", "memoryMiB: 2048", "memoryMiB: 9216",
+      "Pulumi.prod.yaml: trading-bot:service.memoryMiB is 9216; Fargate allows with cpu 1024: 2048, 3072, 4096, 5120, 6144, 7168, 8192"],
     ["a secret recovery window Secrets Manager refuses", "prod", "recoveryWindowDays: 30", "recoveryWindowDays: 3",
       "Pulumi.prod.yaml: trading-bot:secrets.recoveryWindowDays is 3; Secrets Manager allows 0 (delete at once) or 7 to 30"],
     ["a negative budget", "prod", "monthlyUsd: 300", "monthlyUsd: -1",
@@ -84,7 +104,7 @@ describe("stack config validation", () => {
     ["a symbol Bybit does not spell that way", "prod", "symbol: BTCUSDT", "symbol: btc-usdt",
       'Pulumi.prod.yaml: trading-bot:tradingConfig.strategies[0].symbol is "btc-usdt"; allowed: a Bybit symbol such as BTCUSDT'],
     ["two alert rules with one name", "prod", "      - name: TradingLoss", "      - name: ServiceDown",
-      'Pulumi.prod.yaml: trading-bot:alerts.rules[2].name is "ServiceDown"; each rule needs its own name'],
+      'Pulumi.prod.yaml: trading-bot:alerts.rules[3].name is "ServiceDown"; each rule needs its own name'],
     ["no region", "prod", "  aws:region: us-east-1\n", "",
       "Pulumi.prod.yaml: aws:region is missing; allowed: an AWS region such as us-east-1"],
     ["a rule with neither metric nor ratio", "dev", "        metric: { namespace: AWS/ECS, name: MemoryUtilization, statistic: Average, dimensions: service }\n", "",
@@ -115,7 +135,7 @@ describe("stack config validation", () => {
     rejects("prod", "cpu: 1024\n    memoryMiB: 2048", "cpu: 300\n    memoryMiB: 2048\n    desiredCont: 2",
       [
         "Pulumi.prod.yaml: trading-bot:service.cpu is 300; Fargate allows 256, 512, 1024, 2048, 4096, 8192, 16384",
-        "Pulumi.prod.yaml: trading-bot:service.desiredCont is not a setting; trading-bot:service takes cpu, memoryMiB, desiredCount, deploymentMinimumHealthyPercent, deploymentMaximumPercent, capacityProviderStrategy, subnets, assignPublicIp, healthCheck, serviceDiscovery, containerInsights, logRetentionDays",
+        "Pulumi.prod.yaml: trading-bot:service.desiredCont is not a setting; trading-bot:service takes cpu, memoryMiB, cpuArchitecture, desiredCount, deploymentMinimumHealthyPercent, deploymentMaximumPercent, deployTimeoutMinutes, capacityProviderStrategy, subnets, assignPublicIp, healthCheck, serviceDiscovery, containerInsights, logRetentionDays",
       ].join("\n"));
   });
 
@@ -155,6 +175,160 @@ describe("stack config validation", () => {
     });
   });
 
+  it("shows .nan, .inf and -.inf as written, not as null", () => {
+    rejects("prod", "cpu: 1024\n    memoryMiB: 2048", "cpu: .nan\n    memoryMiB: .inf",
+      [
+        "Pulumi.prod.yaml: trading-bot:service.cpu is .nan; Fargate allows 256, 512, 1024, 2048, 4096, 8192, 16384",
+        "Pulumi.prod.yaml: trading-bot:service.memoryMiB is .inf; allowed: MiB from 512 to 122880",
+      ].join("\n"));
+    rejects("prod", "threshold: -10000", "threshold: -.inf", "Pulumi.prod.yaml: trading-bot:alerts.rules[3].threshold is -.inf; allowed: a number, or desiredCount");
+    rejects("prod", "  trading-bot:environment: production", "  trading-bot:environment: .NaN",
+      "Pulumi.prod.yaml: trading-bot:environment is .NaN; allowed: development, staging, production");
+  });
+});
+
+describe("stack file keys outside the trading-bot namespace", () => {
+  const withKeys = (lines: string) => committed.dev.replace("  aws:region: us-east-1\n", `  aws:region: us-east-1\n${lines}`);
+  const settingsOfText = (text: string) => {
+    const file = withPlaceholderSecrets(parseStackFile("dev", text));
+    return parseStackConfig("dev", file.config, (key) => file.secretKeys.includes(key));
+  };
+  const refusesKeys = (lines: string, message: string) =>
+    assert.throws(() => settingsOfText(withKeys(lines)), (error: unknown) => {
+      assert.ok(error instanceof StackConfigError, String(error));
+      assert.equal(error.message, message);
+      return true;
+    });
+
+  it("lists exactly the aws provider's config keys of the installed @pulumi/aws", () => {
+    const declarations = fs.readFileSync(path.join(repoRoot, "node_modules", "@pulumi", "aws", "config", "vars.d.ts"), "utf8");
+    const installed = [...declarations.matchAll(/^export declare const (\w+):/gm)].map((match) => match[1]);
+    assert.deepEqual([...awsProviderKeys].sort(), installed.sort());
+  });
+
+  it("accepts the aws provider's keys, pulumi:tags, and credentials stored as secrets", () => {
+    const settings = settingsOfText(
+      withKeys(
+        [
+          "  aws:profile: trading-dev",
+          "  aws:allowedAccountIds: ['123456789012']",
+          "  aws:assumeRoles:",
+          "    - roleArn: arn:aws:iam::123456789012:role/deploy",
+          "      externalId:",
+          "        secure: v1:ZXh0ZXJuYWwtaWQ=",
+          "  aws:skipCredentialsValidation: false",
+          "  aws:maxRetries: 5",
+          "  aws:accessKey:",
+          "    secure: v1:YWNjZXNzLWtleQ==",
+          "  aws:secretKey:",
+          "    secure: v1:c2VjcmV0LWtleQ==",
+          "  aws:token:",
+          "    secure: v1:dG9rZW4=",
+          "  pulumi:tags:",
+          "    team: trading",
+          "",
+        ].join("\n"),
+      ),
+    );
+    assert.equal(settings.region, "us-east-1");
+    const file = parseStackFile("dev", withKeys("  aws:assumeRoles:\n    - roleArn: r\n      externalId:\n        secure: v1:ZXh0ZXJuYWwtaWQ=\n"));
+    assert.ok(file.secretKeys.includes("aws:assumeRoles"), "a key holding a secure: entry is secret");
+    assert.doesNotMatch(file.config["aws:assumeRoles"], /ZXh0ZXJuYWwtaWQ/);
+  });
+
+  for (const key of ["accessKey", "secretKey", "token"]) {
+    it(`refuses aws:${key} in plain text with the command to store it as a secret, without printing it`, () => {
+      refusesKeys(`  aws:${key}: plain-credential-value\n`,
+        `Pulumi.dev.yaml: aws:${key} is stored in plain text; set it again with: pulumi config set --secret aws:${key} <value> --stack dev ` +
+          "(better: no key in the stack file at all, with OIDC in CI, or aws sso login or aws:profile on a workstation)");
+      assert.throws(() => settingsOfText(withKeys(`  aws:${key}: plain-credential-value\n`)), (error: unknown) => !String(error).includes("plain-credential-value"));
+    });
+  }
+
+  it("refuses an empty aws credential stored as a secret", () => {
+    const file = withPlaceholderSecrets(parseStackFile("dev", committed.dev));
+    const config = { ...file.config, "aws:token": "" };
+    assert.throws(() => parseStackConfig("dev", config, (key) => key === "aws:token" || file.secretKeys.includes(key)), (error: unknown) => {
+      assert.ok(error instanceof StackConfigError);
+      assert.equal(error.message, "Pulumi.dev.yaml: aws:token is empty; set it with: pulumi config set --secret aws:token <value> --stack dev (better: no key in the stack file at all, with OIDC in CI, or aws sso login or aws:profile on a workstation)");
+      return true;
+    });
+  });
+
+  it("refuses an aws key the provider does not have, listing the ones it has", () => {
+    refusesKeys("  aws:regoin: us-east-1\n",
+      "Pulumi.dev.yaml: aws:regoin is not a setting of the aws provider; it takes aws:accessKey, aws:allowedAccountIds, aws:assumeRoleWithWebIdentity, " +
+        "aws:assumeRoles, aws:customCaBundle, aws:defaultTags, aws:ec2MetadataServiceEndpoint, aws:ec2MetadataServiceEndpointMode, aws:endpoints, " +
+        "aws:forbiddenAccountIds, aws:httpProxy, aws:httpsProxy, aws:ignoreTags, aws:insecure, aws:maxRetries, aws:noProxy, aws:profile, aws:region, " +
+        "aws:retryMode, aws:s3UsEast1RegionalEndpoint, aws:s3UsePathStyle, aws:secretKey, aws:sharedConfigFiles, aws:sharedCredentialsFiles, " +
+        "aws:skipCredentialsValidation, aws:skipMetadataApiCheck, aws:skipRegionValidation, aws:skipRequestingAccountId, aws:stsRegion, " +
+        "aws:tagPolicyCompliance, aws:token, aws:tokenBucketRateLimiterCapacity, aws:useDualstackEndpoint, aws:useFipsEndpoint, aws:userAgents");
+  });
+
+  const allowedNamespaces = "allowed namespaces: trading-bot, aws (the aws provider's settings), pulumi (pulumi:tags only)";
+  const unknown: [string, string, string][] = [
+    ["a misspelt aws namespace", "  awz:region: us-east-1\n", `Pulumi.dev.yaml: awz:region is in the namespace awz, which nothing in this project reads; ${allowedNamespaces}`],
+    ["the project name with an underscore", "  trading_bot:app: {}\n", `Pulumi.dev.yaml: trading_bot:app is in the namespace trading_bot, which nothing in this project reads; ${allowedNamespaces}`],
+    ["another provider's namespace", "  gcp:project: acme\n", `Pulumi.dev.yaml: gcp:project is in the namespace gcp, which nothing in this project reads; ${allowedNamespaces}`],
+    ["a key with no namespace", "  region: us-east-1\n", `Pulumi.dev.yaml: region has no namespace (keys are written <namespace>:<name>); ${allowedNamespaces}`],
+    ["a pulumi: key other than pulumi:tags", "  pulumi:x: 1\n", "Pulumi.dev.yaml: pulumi:x is not allowed: of the pulumi namespace a stack file of this project may hold pulumi:tags only"],
+    ["pulumi:disable-default-providers", "  pulumi:disable-default-providers: [aws]\n",
+      "Pulumi.dev.yaml: pulumi:disable-default-providers is not allowed: of the pulumi namespace a stack file of this project may hold pulumi:tags only"],
+  ];
+  for (const [what, lines, message] of unknown) {
+    it(`refuses ${what}`, () => refusesKeys(lines, message));
+  }
+});
+
+describe("reading a stack file", () => {
+  const refusesFile = (text: string, message: string) =>
+    assert.throws(() => parseStackFile("dev", text), (error: unknown) => {
+      assert.ok(error instanceof StackFileError, String(error));
+      assert.equal(error.message, message);
+      return true;
+    });
+  const ciphertext = "v1:Y2lwaGVydGV4dC10aGF0LW11c3Qtbm90LWJlLXByaW50ZWQ=";
+
+  const badSecure: [string, string, string][] = [
+    ["an empty string", 'secure: ""', "trading-bot:bybitApiKey"],
+    ["a number", "secure: 1", "trading-bot:bybitApiKey"],
+    ["a mapping", "secure: {}", "trading-bot:bybitApiKey"],
+    ["nothing", "secure:", "trading-bot:bybitApiKey"],
+    ["something beside the ciphertext", `secure: ${ciphertext}\n    note: ${ciphertext}`, "trading-bot:bybitApiKey"],
+  ];
+  for (const [what, entry, key] of badSecure) {
+    it(`refuses a secure: entry holding ${what}, naming the key and nothing of the value`, () => {
+      refusesFile(`config:\n  ${key}:\n    ${entry}\n`,
+        `Pulumi.dev.yaml: ${key} has a secure: entry that is not one non-empty string of ciphertext; set it again with: pulumi config set --secret ${key} <value> --stack dev`);
+    });
+  }
+
+  it("refuses a bad secure: entry inside a structured value, naming its path", () => {
+    refusesFile("config:\n  aws:assumeRoles:\n    - roleArn: r\n      externalId:\n        secure: 7\n",
+      "Pulumi.dev.yaml: aws:assumeRoles[0].externalId has a secure: entry that is not one non-empty string of ciphertext; set it again with: pulumi config set --secret --path 'aws:assumeRoles[0].externalId' <value> --stack dev");
+  });
+
+  it("refuses an alias bomb without expanding it, and accepts a few aliases", () => {
+    const levels = ["a", "b", "c", "d", "e", "f", "g"];
+    const bomb = ["config:", "  trading-bot:x:", "    a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"];
+    levels.slice(1).forEach((name, index) => bomb.push(`    ${name}: &${name} [${Array(9).fill(`*${levels[index]}`).join(", ")}]`));
+    refusesFile(bomb.join("\n"), 'Pulumi.dev.yaml: its YAML aliases expand beyond 100 (an alias bomb, "billion laughs"): write the values out');
+    const file = parseStackFile("dev", "config:\n  trading-bot:a: &tags {team: trading}\n  trading-bot:b: *tags\n");
+    assert.equal(file.config["trading-bot:b"], '{"team":"trading"}');
+  });
+
+  it("refuses a stack file over 1 MiB, before parsing it", () => {
+    refusesFile(`config: {}\n#${"x".repeat(1024 * 1024)}\n`, "Pulumi.dev.yaml is 1.0 MiB; a stack file may hold at most 1 MiB");
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), "stack-file-"));
+    fs.writeFileSync(path.join(folder, "Pulumi.dev.yaml"), `config: {}\n#${"x".repeat(3 * 1024 * 1024)}\n`);
+    assert.throws(() => readStackFile(folder, "dev"), { message: "Pulumi.dev.yaml is 3.0 MiB; a stack file may hold at most 1 MiB" });
+    fs.rmSync(path.join(folder, "Pulumi.dev.yaml"));
+    fs.mkdirSync(path.join(folder, "Pulumi.dev.yaml"));
+    assert.throws(() => readStackFile(folder, "dev"), { message: `Pulumi.dev.yaml in ${folder} is not a regular file` });
+  });
+});
+
+describe("stack config errors from the program", () => {
   it("stops the program with a RunError (no stack trace) listing the bad keys", async () => {
     await assert.rejects(runStackText("prod", committed.prod.replace("cpu: 1024", "cpu: 300")), (error: unknown) => {
       assert.ok(error instanceof pulumi.RunError);

@@ -1,13 +1,14 @@
 // `npm run plan` end to end, in child processes, as a user runs it.
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { z } from "zod";
 import { PriceTableError, estimateCost, loadPriceTable, tasksPerProvider } from "../tools/plan/cost";
+import { planDocumentSchema } from "../tools/plan/document";
 import { renderPlanSummary } from "../tools/plan/summary";
-import { repoRoot, runCommittedStack, settingsOf } from "./helpers";
+import { isRunning, repoRoot, runCommittedStack, runStackText, settingsOf, strayPolicyPacks } from "./helpers";
 
 interface Run {
   status: number | null;
@@ -25,7 +26,40 @@ function plan(...args: string[]): Run {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** The policy pack's process id, from the plan's progress line. */
+function packPid(run: Run): number {
+  const pid = /^plan: starting the policy pack \(pid (\d+)\)$/m.exec(run.stderr)?.[1];
+  assert.ok(pid, `no pid in: ${run.stderr}`);
+  return Number(pid);
+}
+
+/** After the plan ended: the pack it started has ended too, and no pack of this checkout is left. */
+function assertPackEnded(run: Run): void {
+  assert.equal(isRunning(packPid(run)), false, "the policy pack outlived the plan");
+  assert.deepEqual(strayPolicyPacks(), []);
+}
+
 const committed = (stack: string) => fs.readFileSync(path.join(repoRoot, `Pulumi.${stack}.yaml`), "utf8");
+
+/** Starts the plan, sends `signal` as soon as the policy pack has started, and waits for the plan's end. */
+function planStopped(signal: NodeJS.Signals, ...args: string[]): Promise<{ status: number | null; signal: NodeJS.Signals | null; stderr: string; pack: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, "tools", "launch.js"), "plan", ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: "1" } });
+    let stderr = "";
+    let pack = -1;
+    child.stdout.resume();
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+      const pid = /^plan: starting the policy pack \(pid (\d+)\)$/m.exec(stderr)?.[1];
+      if (pid && pack === -1) {
+        pack = Number(pid);
+        child.kill(signal);
+      }
+    });
+    child.on("error", reject);
+    child.on("exit", (status, signalCode) => resolve({ status, signal: signalCode, stderr, pack }));
+  });
+}
 
 /** A folder holding one stack file, for `plan -C`. */
 function stackFolder(stack: string, text: string): string {
@@ -34,62 +68,20 @@ function stackFolder(stack: string, text: string): string {
   return folder;
 }
 
-/** The plan's JSON contract. */
-const planSchema = z.strictObject({
-  stack: z.string(),
-  project: z.literal("trading-bot"),
-  generatedBy: z.string().regex(/^trading-bot plan \d+\.\d+\.\d+$/),
-  resources: z.array(
-    z.strictObject({
-      urn: z.string().startsWith("urn:pulumi:"),
-      type: z.string(),
-      name: z.string(),
-      parent: z.string().nullable(),
-      custom: z.boolean(),
-      protect: z.boolean(),
-      inputs: z.record(z.string(), z.unknown()),
-    }),
-  ),
-  outputs: z.record(z.string(), z.unknown()),
-  policy: z.strictObject({
-    pack: z.string(),
-    version: z.string(),
-    violations: z.array(
-      z.strictObject({ policy: z.string(), level: z.enum(["mandatory", "advisory"]), urn: z.string(), message: z.string() }),
-    ),
-  }),
-  cost: z.strictObject({
-    currency: z.literal("USD"),
-    monthlyTotal: z.number(),
-    budget: z.number(),
-    priceTable: z.strictObject({ region: z.string(), date: z.string() }),
-    items: z.array(
-      z.strictObject({
-        urn: z.string(),
-        component: z.string(),
-        quantity: z.number(),
-        unit: z.string(),
-        unitUsd: z.number(),
-        monthlyUsd: z.number(),
-      }),
-    ),
-    notes: z.array(z.string()),
-  }),
-});
-
 describe("npm run plan", () => {
-  it("plans dev: resources, no policy violation, 9.52 USD within the 15 USD budget (exit 0)", () => {
+  it("plans dev: resources, no policy violation, 7.92 USD within the 15 USD budget (exit 0)", () => {
     const run = plan("dev");
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /^trading-bot dev: 51 resources \(offline, under Pulumi's mocks\)$/m);
+    assert.match(run.stdout, /^trading-bot dev: 44 resources \(offline, under Pulumi's mocks\)$/m);
     assert.match(run.stdout, /^pulumi:pulumi:Stack trading-bot-dev$/m);
     assert.match(run.stdout, /^├─ trading-bot:infra:TradingBotService trading-bot$/m);
     assert.match(run.stdout, /aws:ecs\/service:Service trading-bot-service {2}desired=1 minHealthy=0% max=200% capacity=FARGATE_SPOT publicIp=true$/m);
     assert.match(run.stdout, /^Policies \(trading-bot-policies 0\.1\.0\)\n {2}no violations$/m);
-    assert.match(run.stdout, /total \(budget 15\.00\) +│ +9\.52 │/);
-    assert.match(run.stdout, /^OK: no mandatory violation; 9\.52 USD a month within the 15 USD budget$/m);
-    assert.match(run.stderr, /^plan: checking 51 resources against the policy pack$/m, "progress on stderr");
+    assert.match(run.stdout, /total \(budget 15\.00\) +│ +7\.92 │/);
+    assert.match(run.stdout, /^OK: no mandatory violation; 7\.92 USD a month within the 15 USD budget$/m);
+    assert.match(run.stderr, /^plan: checking 44 resources against the policy pack$/m, "progress on stderr");
     assert.doesNotMatch(run.stdout, /\x1b\[/, "no colour off a terminal");
+    assertPackEnded(run);
   });
 
   it("writes prod's plan as JSON in the contract's shape, secrets as [secret]", () => {
@@ -97,7 +89,7 @@ describe("npm run plan", () => {
     const run = plan("prod", "--json", file);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, new RegExp(`^Wrote the plan to ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
-    const document = planSchema.parse(JSON.parse(fs.readFileSync(file, "utf8")));
+    const document = planDocumentSchema.parse(JSON.parse(fs.readFileSync(file, "utf8")));
     assert.equal(document.stack, "prod");
     assert.deepEqual(document.resources[0], {
       urn: "urn:pulumi:prod::trading-bot::pulumi:pulumi:Stack::trading-bot-prod",
@@ -108,7 +100,7 @@ describe("npm run plan", () => {
       protect: false,
       inputs: {},
     });
-    assert.equal(document.resources.length, 57);
+    assert.equal(document.resources.length, 52);
     const db = document.resources.find((r) => r.type === "aws:rds/instance:Instance")!;
     assert.equal(db.protect, true);
     assert.equal(db.inputs.password, "[secret]");
@@ -117,7 +109,7 @@ describe("npm run plan", () => {
     assert.equal(document.outputs.cacheUrl, "[secret]");
     assert.equal(document.outputs.serviceDiscoveryName, "trading-bot.trading.internal");
     assert.deepEqual(document.policy, { pack: "trading-bot-policies", version: "0.1.0", violations: [] });
-    assert.equal(document.cost.monthlyTotal, 276.7);
+    assert.equal(document.cost.monthlyTotal, 275.2);
     assert.equal(document.cost.budget, 300);
     assert.deepEqual(document.cost.priceTable, { region: "us-east-1", date: "2026-11" });
     const nat = document.cost.items.find((item) => item.unit === "hour" && item.component === "Network trading-bot")!;
@@ -127,7 +119,7 @@ describe("npm run plan", () => {
 
     // The preview workflow's pull-request comment, from this JSON.
     const summary = renderPlanSummary([file, path.join(path.dirname(file), "plan-dev.json")]);
-    assert.ok(summary.includes("| prod | 57 | 0 | 0 | 276.70 | 300.00 | ✅ passes |"), summary);
+    assert.ok(summary.includes("| prod | 52 | 0 | 0 | 275.20 | 300.00 | ✅ passes |"), summary);
     assert.ok(summary.includes("| plan-dev.json | | | | | | no plan: see the job log |"), summary);
     assert.ok(summary.includes("No policy findings."));
   });
@@ -135,7 +127,8 @@ describe("npm run plan", () => {
   it("exits 1 over budget", () => {
     const run = plan("dev", "-C", stackFolder("dev", committed("dev").replace("monthlyUsd: 15", "monthlyUsd: 5")));
     assert.equal(run.status, 1, run.stderr);
-    assert.match(run.stdout, /^FAIL: 9\.52 USD a month is over the 5 USD budget$/m);
+    assert.match(run.stdout, /^FAIL: 7\.92 USD a month is over the 5 USD budget$/m);
+    assertPackEnded(run);
   });
 
   it("exits 1 on a mandatory policy violation, naming it", () => {
@@ -158,27 +151,60 @@ describe("npm run plan", () => {
     assert.match(run.stdout, /^ {2}advisory \(1\)\n {4}non-production-nat-gateway-cost: trading-bot-vpc: natGateways\.strategy is OnePerAz;/m);
   });
 
-  const refusals: [string, () => Run, string | RegExp][] = [
+  const nameRule = "use 1 to 20 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen";
+  const bomb = [
+    "config:",
+    "  trading-bot:alerts:",
+    '    a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+    ...["b", "c", "d", "e", "f", "g", "h"].map((name, index) => {
+      const previous = String.fromCharCode("a".charCodeAt(0) + index);
+      return `    ${name}: &${name} [${Array(9).fill(`*${previous}`).join(", ")}]`;
+    }),
+  ].join("\n");
+  const refusals: [string, () => Run, string | string[] | RegExp][] = [
     ["a stack with no file", () => plan("nosuch"), `plan: Pulumi.nosuch.yaml does not exist in ${repoRoot}`],
-    ["a stack name that is not one", () => plan("../dev"), 'plan: "../dev" is not a stack name: use letters, digits, -, _ and .'],
+    ["a stack name that is a path", () => plan("../dev"), `plan: "../dev" is not a stack name this project can build: ${nameRule}`],
+    ["a stack name with a capital letter, before any file is read", () => plan("Dev", "-C", "/nonexistent-folder", "--json", "Pulumi.prod.yaml"),
+      `plan: "Dev" is not a stack name this project can build: ${nameRule}`],
+    ["a -C folder that does not exist", () => plan("dev", "-C", "/nonexistent-folder"), "plan: -C /nonexistent-folder: no such folder"],
+    ["a -C that is a file", () => plan("dev", "-C", path.join(repoRoot, "package.json")), `plan: -C ${path.join(repoRoot, "package.json")}: not a folder`],
     ["YAML that does not parse", () => plan("broken", "-C", stackFolder("broken", "config:\n  trading-bot:app: [\n")), /^plan: Pulumi\.broken\.yaml line \d+: not valid YAML: /],
+    ["a YAML alias bomb", () => plan("dev", "-C", stackFolder("dev", bomb)),
+      'plan: Pulumi.dev.yaml: its YAML aliases expand beyond 100 (an alias bomb, "billion laughs"): write the values out'],
+    ["a stack file over 1 MiB", () => plan("dev", "-C", stackFolder("dev", `${committed("dev")}#${"x".repeat(1024 * 1024)}\n`)),
+      "plan: Pulumi.dev.yaml is 1.0 MiB; a stack file may hold at most 1 MiB"],
     ["a config value the schema refuses", () => plan("dev", "-C", stackFolder("dev", committed("dev").replace("cpu: 256", "cpu: 300"))),
       "Pulumi.dev.yaml: trading-bot:service.cpu is 300; Fargate allows 256, 512, 1024, 2048, 4096, 8192, 16384"],
+    [".nan and -.inf, shown as written", () => plan("dev", "-C", stackFolder("dev", committed("dev").replace("cpu: 256", "cpu: .nan").replace("memoryMiB: 512", "memoryMiB: -.inf"))),
+      ["Pulumi.dev.yaml: trading-bot:service.cpu is .nan; Fargate allows 256, 512, 1024, 2048, 4096, 8192, 16384",
+        "Pulumi.dev.yaml: trading-bot:service.memoryMiB is -.inf; allowed: MiB from 512 to 122880"]],
+    ["a plain-text AWS key, without printing it", () => plan("dev", "-C", stackFolder("dev", committed("dev").replace("  aws:region: us-east-1\n", "  aws:region: us-east-1\n  aws:secretKey: wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY\n"))),
+      "Pulumi.dev.yaml: aws:secretKey is stored in plain text; set it again with: pulumi config set --secret aws:secretKey <value> --stack dev (better: no key in the stack file at all, with OIDC in CI, or aws sso login or aws:profile on a workstation)"],
     ["a region with no price table", () => plan("dev", "-C", stackFolder("dev", committed("dev").replace("aws:region: us-east-1", "aws:region: eu-west-1"))),
       "plan: no price table for region eu-west-1: data/ has us-east-1"],
     ["no stack", () => plan(), "plan: which stack? e.g. npm run plan -- dev (see --help)"],
     ["--compare with one stack", () => plan("--compare", "dev"), "plan: --compare takes two stacks, e.g. --compare dev prod; got 1"],
+    ["--compare with a stack name it cannot build", () => plan("--compare", "dev", "Prod"), `plan: "Prod" is not a stack name this project can build: ${nameRule}`],
+    ["--compare and a stack", () => plan("dev", "--compare", "dev", "prod"), "plan: give either a stack or --compare, not both"],
+    ["--compare with --json", () => plan("--compare", "dev", "prod", "--json", path.join(os.tmpdir(), "compare.json")),
+      "plan: --json writes the plan of one stack; it does not go with --compare"],
+    ["--json with an empty file name", () => plan("dev", "--json", ""), "plan: --json needs a file name, e.g. --json plan-dev.json"],
     ["an unknown option", () => plan("dev", "--bogus"), "error: unknown option '--bogus'"],
   ];
   for (const [what, run, expected] of refusals) {
-    it(`exits 2 on ${what}, with one line`, () => {
+    it(`exits 2 on ${what}, with one line, before starting the policy pack`, () => {
       const result = run();
       assert.equal(result.status, 2, result.stdout + result.stderr);
       const lines = result.stderr.split("\n").filter((line) => line && !line.startsWith("plan: reading"));
-      assert.equal(lines.length, 1, result.stderr);
-      if (typeof expected === "string") assert.equal(lines[0], expected);
-      else assert.match(lines[0], expected);
+      if (Array.isArray(expected)) assert.deepEqual(lines, expected);
+      else if (typeof expected === "string") assert.deepEqual(lines, [expected]);
+      else {
+        assert.equal(lines.length, 1, result.stderr);
+        assert.match(lines[0], expected);
+      }
       assert.equal(result.stdout, "");
+      assert.doesNotMatch(result.stderr, /policy pack/);
+      assert.deepEqual(strayPolicyPacks(), []);
     });
   }
 
@@ -213,9 +239,128 @@ describe("npm run plan", () => {
     assert.match(row("tasks"), /│ 1 +│ 3 +│ ≠ │$/);
     assert.match(row("capacity"), /│ FARGATE_SPOT weight 100 +│ FARGATE weight 100 +│ ≠ │$/);
     assert.match(row("task size"), /│ 256 CPU \/ 512 MiB +│ 1024 CPU \/ 2048 MiB +│ ≠ │$/);
-    assert.match(row("monthly cost"), /│ 9\.52 USD \(budget 15\) +│ 276\.70 USD \(budget 300\) +│ ≠ │$/);
+    assert.match(row("monthly cost"), /│ 7\.92 USD \(budget 15\) +│ 275\.20 USD \(budget 300\) +│ ≠ │$/);
     const same = plan("--compare", "dev", "dev");
     assert.doesNotMatch(same.stdout, /≠ │/);
+  });
+});
+
+/** A plan document as an earlier version wrote it (before `standIns`). */
+const earlierPlan = {
+  stack: "dev",
+  project: "trading-bot",
+  generatedBy: "trading-bot plan 0.0.9",
+  resources: [],
+  outputs: {},
+  policy: { pack: "trading-bot-policies", version: "0.0.9", violations: [] },
+  cost: { currency: "USD", monthlyTotal: 1, budget: 2, priceTable: { region: "us-east-1", date: "2026-01" }, items: [], notes: [] },
+};
+
+describe("npm run plan --json", () => {
+  const sha256 = (file: string) => crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+
+  /** Targets the plan must not write, each made in a fresh folder; the file that must stay as it was. */
+  const targets: [string, (folder: string) => { target: string; kept: string }, (target: string) => string][] = [
+    ["the prod stack file", () => ({ target: "Pulumi.prod.yaml", kept: path.join(repoRoot, "Pulumi.prod.yaml") }),
+      (target) => `plan: --json ${target} exists and is not an earlier plan; the plan overwrites only its own output: give a new file name`],
+    ["a hard link to a stack file", (folder) => {
+      fs.copyFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), path.join(folder, "Pulumi.prod.yaml"));
+      fs.linkSync(path.join(folder, "Pulumi.prod.yaml"), path.join(folder, "plan.json"));
+      return { target: path.join(folder, "plan.json"), kept: path.join(folder, "Pulumi.prod.yaml") };
+    }, (target) => `plan: --json ${target} exists and is not an earlier plan; the plan overwrites only its own output: give a new file name`],
+    ["any other file", (folder) => {
+      fs.writeFileSync(path.join(folder, "notes.txt"), "keep me\n");
+      return { target: path.join(folder, "notes.txt"), kept: path.join(folder, "notes.txt") };
+    }, (target) => `plan: --json ${target} exists and is not an earlier plan; the plan overwrites only its own output: give a new file name`],
+    ["a symbolic link to an earlier plan", (folder) => {
+      fs.writeFileSync(path.join(folder, "old.json"), JSON.stringify(earlierPlan));
+      fs.symlinkSync("old.json", path.join(folder, "plan.json"));
+      return { target: path.join(folder, "plan.json"), kept: path.join(folder, "old.json") };
+    }, (target) => `plan: --json ${target} is a symbolic link; give the path of a new file or of an earlier plan`],
+    ["a folder", (folder) => {
+      fs.mkdirSync(path.join(folder, "plan.json"));
+      return { target: path.join(folder, "plan.json"), kept: path.join(repoRoot, "Pulumi.dev.yaml") };
+    }, (target) => `plan: --json ${target} exists and is not a file`],
+  ];
+  for (const [what, make, message] of targets) {
+    it(`refuses to overwrite ${what} (exit 2, before any work), leaving it as it was`, () => {
+      const folder = fs.mkdtempSync(path.join(os.tmpdir(), "plan-json-"));
+      const { target, kept } = make(folder);
+      const before = sha256(kept);
+      const run = plan("dev", "--json", target);
+      assert.equal(run.status, 2, run.stdout + run.stderr);
+      assert.deepEqual(run.stderr.split("\n").filter(Boolean), [message(target)]);
+      assert.equal(sha256(kept), before);
+      assert.deepEqual(fs.readdirSync(folder).filter((name) => name.startsWith(".")), [], "no temporary file left");
+    });
+  }
+
+  it("refuses a folder that does not exist, and one it cannot write in (exit 2, one line)", () => {
+    const missing = plan("dev", "--json", "/nonexistent-folder/plan.json");
+    assert.equal(missing.status, 2);
+    assert.deepEqual(missing.stderr.split("\n").filter(Boolean), ["plan: --json /nonexistent-folder/plan.json: the folder /nonexistent-folder does not exist"]);
+    // /proc takes no new file, even from root.
+    const unwritable = plan("dev", "--json", "/proc/plan.json");
+    assert.equal(unwritable.status, 2);
+    assert.deepEqual(unwritable.stderr.split("\n").filter(Boolean), ["plan: --json /proc/plan.json: cannot write in /proc (ENOENT)"]);
+  });
+
+  it("overwrites an earlier plan; plans network.fromStack with stand-in outputs and says so", () => {
+    const shared = committed("dev").replace(/trading-bot:network:\n(    .*\n)+/, "trading-bot:network:\n    fromStack: acme/network/shared\n    availabilityZoneCount: 2\n");
+    const folder = stackFolder("dev", shared);
+    const file = path.join(folder, "plan.json");
+    fs.writeFileSync(file, JSON.stringify(earlierPlan));
+    const run = plan("dev", "-C", folder, "--json", file);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^Stand-ins for the outputs of acme\/network\/shared \(trading-bot:network\.fromStack; the offline plan reads no other stack\): vpcId, privateSubnetIds, publicSubnetIds$/m);
+    const document = planDocumentSchema.parse(JSON.parse(fs.readFileSync(file, "utf8")));
+    assert.deepEqual(document.standIns, {
+      secrets: ["trading-bot:bybitApiKey", "trading-bot:bybitSecretKey"],
+      stackOutputs: [{ stack: "acme/network/shared", outputs: ["vpcId", "privateSubnetIds", "publicSubnetIds"] }],
+    });
+    assert.equal(document.outputs.vpcId, "vpc-stand-in");
+    const service = document.resources.find((r) => r.type === "aws:ecs/service:Service")!;
+    assert.deepEqual((service.inputs.networkConfiguration as { subnets: string[] }).subnets, ["subnet-stand-in-public-1", "subnet-stand-in-public-2"]);
+    assert.equal(document.resources.filter((r) => r.type === "awsx:ec2:Vpc").length, 0);
+    assert.deepEqual(fs.readdirSync(folder).sort(), ["Pulumi.dev.yaml", "plan.json"], "no temporary or probe file left");
+    assertPackEnded(run);
+  });
+});
+
+describe("npm run plan stops the policy pack's process", () => {
+  it("when the program fails under mocks (exit 2, one line)", () => {
+    // The schema and the components refuse the same values, so no stack file makes the
+    // program itself throw: the plan's command runs here with a program that does.
+    const script = `require("./tools/plan").main(["dev"], () => { throw new Error("the program broke"); }).then((code) => process.exit(code));`;
+    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: repoRoot, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+    const run = { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    assert.equal(run.status, 2, run.stdout + run.stderr);
+    const lines = run.stderr.split("\n").filter((line) => line && !line.startsWith("plan: reading") && !line.startsWith("plan: starting") && !line.startsWith("plan: running"));
+    assert.deepEqual(lines, ["plan: the program failed for dev under mocks: the program broke"]);
+    assert.equal(run.stdout, "");
+    assertPackEnded(run);
+  });
+
+  for (const [signal, status] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+    it(`on ${signal}, then exits ${status}`, async () => {
+      const stopped = await planStopped(signal, "prod");
+      assert.ok(stopped.pack > 0, stopped.stderr);
+      assert.equal(stopped.status, status, stopped.stderr);
+      assert.match(stopped.stderr, new RegExp(`^plan: stopped by ${signal}$`, "m"));
+      assert.equal(isRunning(stopped.pack), false, "the policy pack outlived the plan");
+      assert.deepEqual(strayPolicyPacks(), []);
+    });
+  }
+
+  it("when the plan itself is killed (SIGKILL): the pack notices and ends", async () => {
+    const stopped = await planStopped("SIGKILL", "prod");
+    assert.ok(stopped.pack > 0, stopped.stderr);
+    assert.equal(stopped.signal, "SIGKILL");
+    // The pack notices between two steps of its own start: a bound, not a timing.
+    const deadline = Date.now() + 120_000;
+    while (isRunning(stopped.pack) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(isRunning(stopped.pack), false, "the policy pack outlived a killed plan");
+    assert.deepEqual(strayPolicyPacks(), []);
   });
 });
 
@@ -224,7 +369,7 @@ describe("the cost estimate", () => {
     const dev = await runCommittedStack("dev");
     const cost = estimateCost(dev.resources, loadPriceTable("us-east-1"), 15, { logIngestionGbPerMonth: 1, efsStorageGb: 1 });
     // Spot 0.25 vCPU x 730 h x 0.01289 = 2.35; 0.5 GB x 730 h x 0.001415 = 0.52; one public IPv4 730 h x 0.005 = 3.65;
-    // EFS 1 GB x 0.30; five secrets x 0.40; two alarms x 0.10; 1 GB of logs x 0.50.
+    // EFS 1 GB x 0.30; one secret x 0.40; two alarms x 0.10; 1 GB of logs x 0.50.
     assert.deepEqual(
       cost.items.map((item) => [item.priceKey, item.quantity, item.monthlyUsd]),
       [
@@ -232,13 +377,13 @@ describe("the cost estimate", () => {
         ["fargate_spot.gb.hour", 365, 0.52],
         ["public_ipv4.hour", 730, 3.65],
         ["efs.standard.gb.month", 1, 0.3],
-        ...Array(5).fill(["secretsmanager.secret.month", 1, 0.4]),
+        ["secretsmanager.secret.month", 1, 0.4],
         ["cloudwatch.alarm.standard.month", 1, 0.1],
         ["cloudwatch.alarm.standard.month", 1, 0.1],
         ["cloudwatch.logs.ingest.gb", 1, 0.5],
       ],
     );
-    assert.equal(cost.monthlyTotal, 9.52);
+    assert.equal(cost.monthlyTotal, 7.92);
   });
 
   it("notes usage it cannot price instead of guessing", async () => {
@@ -249,7 +394,23 @@ describe("the cost estimate", () => {
       "log ingestion is not priced: set trading-bot:budget.assumptions.logIngestionGbPerMonth",
       "backup storage beyond the free allowance is not priced",
     ]);
-    assert.equal(cost.monthlyTotal, 8.72);
+    assert.equal(cost.monthlyTotal, 7.12);
+  });
+
+  it("prices Graviton (ARM64) tasks at the ARM64 rates of the price table", async () => {
+    const table = loadPriceTable("us-east-1");
+    const arm = await runStackText("prod", committed("prod").replace("    cpu: 1024\n", "    cpu: 1024\n    cpuArchitecture: ARM64\n"));
+    const cost = estimateCost(arm.resources, table, 300, { logIngestionGbPerMonth: 5, natDataProcessedGbPerMonth: 10 });
+    // 3 tasks x 1 vCPU x 730 h x 0.03238 = 70.91; 3 x 2 GB x 730 h x 0.00356 = 15.59.
+    const fargate = cost.items.filter((item) => item.priceKey.startsWith("fargate"));
+    assert.deepEqual(fargate.map((item) => [item.priceKey, item.quantity, item.monthlyUsd]), [
+      ["fargate.arm64.vcpu.hour", 2190, 70.91],
+      ["fargate.arm64.gb.hour", 4380, 15.59],
+    ]);
+    assert.equal(cost.monthlyTotal, 253.58, "21.62 USD less than on x86");
+    const spot = await runStackText("dev", committed("dev").replace("    cpu: 256\n", "    cpu: 256\n    cpuArchitecture: ARM64\n"));
+    const spotCost = estimateCost(spot.resources, table, 15, {});
+    assert.deepEqual(spotCost.items.filter((item) => item.priceKey.startsWith("fargate")).map((item) => item.priceKey), ["fargate_spot.arm64.vcpu.hour", "fargate_spot.arm64.gb.hour"]);
   });
 
   it("splits tasks between providers: bases first, then by weight", () => {
@@ -260,7 +421,7 @@ describe("the cost estimate", () => {
 
   it("matches the totals the README quotes", async () => {
     const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
-    for (const [stack, budget] of [["dev", 15], ["prod", 300]] as const) {
+    for (const [stack, budget] of [["dev", 15], ["staging", 120], ["prod", 300]] as const) {
       const run = await runCommittedStack(stack);
       const settings = settingsOf(stack);
       const cost = estimateCost(run.resources, loadPriceTable("us-east-1"), budget, settings.budget.assumptions);

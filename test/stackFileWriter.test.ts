@@ -8,7 +8,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
 import { describeSystemError } from "../tools/common/stackFileCli";
-import { EditRefused, keepLineEndings, maxStackFileBytes, parseStackText, productionTwin, writeBackup } from "../tools/common/stackFileWriter";
+import { stackFileMaxBytes } from "../tools/engine/stackFile";
+import { EditRefused, keepLineEndings, keepUntouchedLines, parseStackText, productionTwin, writeBackup } from "../tools/common/stackFileWriter";
 import { backupsIn, committed, fingerprint, folderWith, leftovers, pauseAt, pauseMarker, read, runTool, startTool, stackPath } from "./stackFileTools";
 
 /** A source whose shared keys differ from dev's (env-sync staging -> dev changes two lines). */
@@ -155,10 +156,10 @@ describe("the stack file writer refuses hostile stack files in one line", () => 
     .map((line) => `  ${line}`)
     .join("\n");
   const cases: [string, string, string][] = [
-    ["invalid YAML", "config: [1, 2\n", "Pulumi.qa.yaml: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]"],
-    ["a key given twice", "config:\n  a: 1\n  a: 2\n", "Pulumi.qa.yaml: not valid YAML: Map keys must be unique"],
-    ["two documents", "config: {}\n---\nconfig: {}\n", "Pulumi.qa.yaml: not valid YAML: Source contains multiple documents; please use YAML.parseAllDocuments()"],
-    ["an alias bomb", `config:\n${aliasBomb}\n`, "Pulumi.qa.yaml: not a usable stack file: Excessive alias count indicates a resource exhaustion attack"],
+    ["invalid YAML", "config: [1, 2\n", "Pulumi.qa.yaml line 2: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1:"],
+    ["a key given twice", "config:\n  a: 1\n  a: 2\n", "Pulumi.qa.yaml line 3: not valid YAML: Map keys must be unique at line 3, column 3:"],
+    ["two documents", "config: {}\n---\nconfig: {}\n", "Pulumi.qa.yaml line 2: not valid YAML: Source contains multiple documents; please use YAML.parseAllDocuments() at line 2, column 1:"],
+    ["an alias bomb", `config:\n${aliasBomb}\n`, 'Pulumi.qa.yaml: its YAML aliases expand beyond 100 (an alias bomb, "billion laughs"): write the values out'],
     ["config that is not a mapping", "config: 3\n", 'Pulumi.qa.yaml: "config" must be a mapping of keys to values'],
   ];
   for (const [what, text, message] of cases) {
@@ -173,14 +174,14 @@ describe("the stack file writer refuses hostile stack files in one line", () => 
   });
 
   it("refuses, as a child process, an alias bomb target and a file over the size limit (exit 2, no stack trace)", () => {
-    const bigText = `# ${"x".repeat(maxStackFileBytes)}\nconfig: {}\n`;
+    const bigText = `# ${"x".repeat(stackFileMaxBytes)}\nconfig: {}\n`;
     const folder = folderWith({ staging, qa: `config:\n${aliasBomb}\n`, big: bigText });
     const bomb = runTool("envSync", folder, ["--from", "staging", "--to", "qa"]);
     assert.equal(bomb.status, 2);
-    assert.equal(bomb.stderr, "env-sync: Pulumi.qa.yaml: not a usable stack file: Excessive alias count indicates a resource exhaustion attack\n");
+    assert.equal(bomb.stderr, 'env-sync: Pulumi.qa.yaml: its YAML aliases expand beyond 100 (an alias bomb, "billion laughs"): write the values out\n');
     const big = runTool("envSync", folder, ["--from", "staging", "--to", "big"]);
     assert.equal(big.status, 2);
-    assert.equal(big.stderr, `env-sync: refusing to use Pulumi.big.yaml: ${Buffer.byteLength(bigText)} bytes is more than a stack file (${maxStackFileBytes} bytes at most)\n`);
+    assert.equal(big.stderr, `env-sync: refusing to use Pulumi.big.yaml: ${Buffer.byteLength(bigText)} bytes is more than a stack file may hold (${stackFileMaxBytes})\n`);
     assert.deepEqual(leftovers(folder), []);
   });
 });
@@ -355,6 +356,22 @@ describe("the stack file writer's pieces", () => {
     const denied = Object.assign(new Error("EACCES: permission denied, open '/srv/.Pulumi.dev.yaml.1.tmp'"), { code: "EACCES", syscall: "open" });
     assert.equal(describeSystemError(denied), "EACCES: permission denied, open '/srv/.Pulumi.dev.yaml.1.tmp'");
     assert.equal(describeSystemError(new TypeError("x is undefined")), undefined);
+  });
+
+  it("keeps every line an edit does not change as it was, however the YAML round trip writes it", () => {
+    const original = "config:\n  a: [x]   # unpadded\n  b: { y: 1 }\n  c: old\n";
+    const document = YAML.parseDocument(original);
+    const roundTrip = document.toString({ lineWidth: 0 });
+    assert.notEqual(roundTrip, original, "the round trip alone rewrites untouched lines");
+    document.setIn(["config", "c"], "new");
+    assert.equal(keepUntouchedLines(original, roundTrip, document.toString({ lineWidth: 0 })), original.replace("c: old", "c: new"));
+    // When the original lines cannot be lined up with the round trip's, the edited text as the library writes it.
+    const folded = "config: {\n  c: old }\n";
+    const foldedDocument = YAML.parseDocument(folded);
+    const foldedRoundTrip = foldedDocument.toString({ lineWidth: 0 });
+    foldedDocument.setIn(["config", "c"], "new");
+    const edited = foldedDocument.toString({ lineWidth: 0 });
+    assert.equal(keepUntouchedLines(folded, foldedRoundTrip, edited), edited);
   });
 
   it("gives LF text back the CRLF endings and byte order mark of the file it replaces", () => {

@@ -66,6 +66,28 @@ describe("the dev stack (Pulumi.dev.yaml)", () => {
     assert.deepEqual(appContainer(dev).mountPoints, [{ sourceVolume: "sqlite-data", containerPath: "/data", readOnly: false }]);
     assert.equal(resourcesOf(dev, "aws:rds/instance:Instance").length, 0);
     assert.equal(dev.outputs.databaseUrl, "sqlite:////data/trading.db");
+    assert.deepEqual(JSON.parse(String(onlyResource(dev, "aws:efs/fileSystemPolicy:FileSystemPolicy").inputs.policy)), {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "DenyUnencryptedTransport",
+          Effect: "Deny",
+          Principal: { AWS: "*" },
+          Action: "*",
+          Resource: fileSystem.state.arn,
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ],
+    });
+    const accessPoint = onlyResource(dev, "aws:efs/accessPoint:AccessPoint");
+    const taskPolicy = JSON.parse(String(resourcesOf(dev, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "trading-bot-task-inline")!.inputs.policy));
+    assert.deepEqual(taskPolicy.Statement.find((st: { Sid: string }) => st.Sid === "MountSqliteVolume"), {
+      Sid: "MountSqliteVolume",
+      Effect: "Allow",
+      Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+      Resource: [fileSystem.state.arn],
+      Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": accessPoint.state.arn } },
+    });
   });
 
   it("runs Redis as a sidecar the app waits for, at redis://localhost:6379/0", () => {
@@ -205,21 +227,37 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
     assert.deepEqual(network.subnets, ["subnet-private-1", "subnet-private-2"]);
   });
 
-  it("monitors comprehensively: Container Insights, ServiceDown 1 m, HighErrorRate and TradingLoss, all critical", () => {
+  it("monitors comprehensively: Container Insights, ServiceDown 1 m, TaskDown, HighErrorRate and TradingLoss, all critical", () => {
     assert.deepEqual(onlyResource(prod, "aws:ecs/cluster:Cluster").inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
     const alarms: Record<string, Record<string, unknown>> = Object.fromEntries(
       resourcesOf(prod, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [String(a.inputs.name), a.inputs]),
     );
-    assert.deepEqual(Object.keys(alarms), ["trading-bot-prod-ServiceDown", "trading-bot-prod-HighErrorRate", "trading-bot-prod-TradingLoss"]);
+    assert.deepEqual(Object.keys(alarms), [
+      "trading-bot-prod-ServiceDown",
+      "trading-bot-prod-TaskDown",
+      "trading-bot-prod-HighErrorRate",
+      "trading-bot-prod-TradingLoss",
+    ]);
     const criticalTopic = resourcesOf(prod, "aws:sns/topic:Topic").find((t) => t.name === "trading-bot-alerts-critical")!;
+    assert.deepEqual(criticalTopic.inputs.tags, { "trading-bot:severity": "critical" });
     for (const alarm of Object.values(alarms)) {
       assert.deepEqual(alarm.alarmActions, [criticalTopic.state.arn]);
       assert.equal(alarm.actionsEnabled, true);
       assert.match(String(alarm.alarmDescription), /^\[critical\]/);
+      assert.deepEqual(alarm.tags, { "trading-bot:severity": "critical" });
     }
     const down = alarms["trading-bot-prod-ServiceDown"];
     assert.equal((down.period as number) * (down.evaluationPeriods as number), 60);
     assert.equal(down.treatMissingData, "breaching");
+
+    const taskDown = alarms["trading-bot-prod-TaskDown"];
+    assert.equal(taskDown.namespace, "ECS/ContainerInsights");
+    assert.equal(taskDown.metricName, "RunningTaskCount");
+    assert.equal(taskDown.comparisonOperator, "LessThanThreshold");
+    assert.equal(taskDown.threshold, 3, "the configured desiredCount");
+    assert.equal((taskDown.period as number) * (taskDown.evaluationPeriods as number), 60);
+    assert.equal(taskDown.treatMissingData, "breaching");
+    assert.deepEqual(Object.keys(taskDown.dimensions as object), ["ClusterName", "ServiceName"]);
 
     const errors = alarms["trading-bot-prod-HighErrorRate"];
     assert.equal(errors.threshold, 0.01);
@@ -241,42 +279,48 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
     assert.equal(loss.comparisonOperator, "LessThanThreshold");
     assert.equal(loss.threshold, -10000);
     assert.equal((loss.period as number) * (loss.evaluationPeriods as number), 60);
+
+    const subscription = onlyResource(prod, "aws:sns/topicSubscription:TopicSubscription");
+    assert.deepEqual(subscription.inputs, { topic: criticalTopic.state.arn, protocol: "email", endpoint: "trading-alerts@example.com" });
   });
 
-  it("keeps every credential out of the plain environment: five secrets, read by ARN", () => {
-    const app = appContainer(prod);
-    const secretArns = Object.fromEntries(
-      resourcesOf(prod, "aws:secretsmanager/secret:Secret").map((s) => [s.name, s.state.arn]),
-    );
-    assert.deepEqual(app.secrets, [
-      { name: "BYBIT_API_KEY", valueFrom: secretArns["trading-bot-secrets-bybit-api-key"] },
-      { name: "BYBIT_SECRET_KEY", valueFrom: secretArns["trading-bot-secrets-bybit-secret-key"] },
-      { name: "DATABASE_URL", valueFrom: secretArns["trading-bot-secrets-database-url"] },
-      { name: "REDIS_URL", valueFrom: secretArns["trading-bot-secrets-redis-url"] },
-      { name: "SECRET_KEY", valueFrom: secretArns["trading-bot-secrets-secret-key"] },
-    ]);
+  it("keeps every credential out of the plain environment: one secret, a JSON key each, read by ECS as <arn>:<KEY>::", () => {
+    const secret = onlyResource(prod, "aws:secretsmanager/secret:Secret");
+    assert.equal(secret.inputs.namePrefix, "trading-bot/prod/");
+    assert.equal(secret.inputs.recoveryWindowInDays, 30);
+    const keys = ["BYBIT_API_KEY", "BYBIT_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SECRET_KEY"];
+    assert.deepEqual(appContainer(prod).secrets, keys.map((key) => ({ name: key, valueFrom: `${secret.state.arn}:${key}::` })));
+    const version = onlyResource(prod, "aws:secretsmanager/secretVersion:SecretVersion");
+    assert.deepEqual(version.secretInputs, ["secretString"], "stored as a Pulumi secret");
+    assert.deepEqual(Object.keys(JSON.parse(String(version.inputs.secretString))), keys);
     const env = appEnvironment(prod);
-    for (const name of ["BYBIT_API_KEY", "BYBIT_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SECRET_KEY"]) {
-      assert.equal(env[name], undefined, `${name} is not plain environment`);
-    }
+    for (const name of keys) assert.equal(env[name], undefined, `${name} is not plain environment`);
     const plainText = JSON.stringify(onlyResource(prod, TASK).inputs);
     assert.doesNotMatch(plainText, /placeholder-for-secret|mock-random/, "no secret value in the task definition");
-    for (const version of resourcesOf(prod, "aws:secretsmanager/secretVersion:SecretVersion")) {
-      assert.deepEqual(version.secretInputs, ["secretString"], `${version.name} stores its value as a Pulumi secret`);
-    }
+    assert.deepEqual(prod.outputs.appSecretKeys, keys);
+    assert.equal(prod.outputs.appSecretArn, secret.state.arn);
+    assert.equal(prod.outputs.databaseUrlValueFrom, `${secret.state.arn}:DATABASE_URL::`);
   });
 
-  it("lets the execution role read exactly those five secrets, and the task role read only its config bucket", () => {
+  it("lets the execution role read that one secret, and the task role read its config bucket and publish to TradingBot only", () => {
     const policies = Object.fromEntries(resourcesOf(prod, "aws:iam/rolePolicy:RolePolicy").map((p) => [p.name, JSON.parse(String(p.inputs.policy))]));
-    const secretArns = resourcesOf(prod, "aws:secretsmanager/secret:Secret").map((s) => s.state.arn);
+    const secretArn = onlyResource(prod, "aws:secretsmanager/secret:Secret").state.arn;
     assert.deepEqual(policies["trading-bot-execution-inline"].Statement, [
-      { Sid: "ReadAppSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArns },
+      { Sid: "ReadAppSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [secretArn] },
     ]);
     const bucketArn = onlyResource(prod, "aws:s3/bucket:Bucket").state.arn;
     assert.deepEqual(policies["trading-bot-task-inline"].Statement, [
       { Sid: "ListConfigBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucketArn] },
       { Sid: "ReadConfigObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: [`${bucketArn}/*`] },
+      {
+        Sid: "PublishAppMetrics",
+        Effect: "Allow",
+        Action: ["cloudwatch:PutMetricData"],
+        Resource: ["*"],
+        Condition: { StringEquals: { "cloudwatch:namespace": "TradingBot" } },
+      },
     ]);
+    assert.equal(appEnvironment(prod).METRICS_NAMESPACE, "TradingBot");
   });
 
   it("opens the database and the cache to the service's security group only", () => {
@@ -313,58 +357,206 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
     const env = appEnvironment(prod);
     assert.equal(env.AWS_S3_BUCKET, bucket.state.bucket);
     assert.equal(env.AWS_REGION, "us-east-1");
+    // SSE-S3; a bucket key would only apply to SSE-KMS.
+    assert.deepEqual(onlyResource(prod, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules, [
+      { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+    ]);
+    assert.deepEqual(JSON.parse(String(onlyResource(prod, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy)), {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:*",
+          Resource: [bucket.state.arn, `${bucket.state.arn}/*`],
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ],
+    });
+  });
+
+  it("keeps each RDS instance's final snapshot under its own name, fixed once the instance exists", () => {
+    const db = onlyResource(prod, "aws:rds/instance:Instance");
+    assert.match(String(db.inputs.finalSnapshotIdentifier), /^trading-bot-prod-db-final-\d{14}$/);
+    assert.deepEqual(db.ignoreChanges, ["finalSnapshotIdentifier"]);
   });
 });
 
-describe("a third stack that exists only as YAML (staging)", () => {
-  // prod-like at a smaller scale: no code knows its name.
-  const stagingYaml = fs
-    .readFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), "utf8")
-    .replace("trading-bot:environment: production", "trading-bot:environment: staging")
-    .replace("desiredCount: 3", "desiredCount: 2")
-    .replace("cpu: 1024", "cpu: 512")
-    .replace("memoryMiB: 2048", "memoryMiB: 1024")
-    .replace("natGateways: OnePerAz", "natGateways: Single")
-    .replace("multiAz: true\n    allocatedStorageGb", "multiAz: false\n    allocatedStorageGb")
-    .replace("bybitTestnet: false", "bybitTestnet: true")
-    .replace("protect: true", "protect: false")
-    .replace("deletionProtection: true", "deletionProtection: false");
+describe("the staging stack (Pulumi.staging.yaml)", () => {
+  let staging: MockRunResult;
+  before(async () => {
+    staging = await runCommittedStack("staging");
+  });
 
-  it("evaluates with no code change, with its own values", async () => {
-    const staging = await runStackText("staging", stagingYaml);
+  it("runs two on-demand tasks of 512 CPU / 1024 MiB, rolling out at 200 % / 50 %, with the health check", () => {
     const service = onlyResource(staging, SERVICE);
     assert.equal(service.inputs.desiredCount, 2);
-    assert.equal(onlyResource(staging, TASK).inputs.cpu, "512");
+    assert.equal(service.inputs.deploymentMaximumPercent, 200);
+    assert.equal(service.inputs.deploymentMinimumHealthyPercent, 50);
+    assert.deepEqual(service.inputs.capacityProviderStrategies, [{ capacityProvider: "FARGATE", weight: 100, base: 0 }]);
+    const task = onlyResource(staging, TASK);
+    assert.equal(task.inputs.cpu, "512");
+    assert.equal(task.inputs.memory, "1024");
+    assert.deepEqual(appContainer(staging).healthCheck?.command, ["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"]);
+    assert.equal((service.inputs.networkConfiguration as Record<string, unknown>).assignPublicIp, false);
+  });
+
+  it("uses single-AZ PostgreSQL db.t4g.micro, unprotected, and a one-shard ElastiCache cluster without replicas", () => {
+    const db = onlyResource(staging, "aws:rds/instance:Instance");
+    assert.equal(db.inputs.instanceClass, "db.t4g.micro");
+    assert.equal(db.inputs.multiAz, false);
+    assert.equal(db.protect, false);
+    const cache = onlyResource(staging, "aws:elasticache/replicationGroup:ReplicationGroup");
+    assert.equal(cache.inputs.clusterMode, "enabled");
+    assert.equal(cache.inputs.numNodeGroups, 1);
+    assert.equal(cache.inputs.replicasPerNodeGroup, 0);
+    assert.equal(cache.inputs.multiAzEnabled, false);
+    assert.equal(cache.inputs.automaticFailoverEnabled, true, "ElastiCache refuses cluster mode without it");
+  });
+
+  it("runs on Bybit testnet at INFO with debug features off, Container Insights on, behind one NAT gateway", () => {
+    const env = appEnvironment(staging);
+    assert.equal(env.ENVIRONMENT, "staging");
+    assert.equal(env.BYBIT_TESTNET, "true");
+    assert.equal(env.LOG_LEVEL, "INFO");
+    assert.equal(env.ENABLE_PROFILING, "false");
+    assert.deepEqual(onlyResource(staging, "aws:ecs/cluster:Cluster").inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
     assert.deepEqual(onlyResource(staging, "awsx:ec2:Vpc").inputs.natGateways, { strategy: "Single" });
-    assert.equal(onlyResource(staging, "aws:rds/instance:Instance").inputs.multiAz, false);
-    assert.equal(onlyResource(staging, "aws:rds/instance:Instance").protect, false);
-    assert.equal(appEnvironment(staging).ENVIRONMENT, "staging");
-    assert.equal(appEnvironment(staging).BYBIT_TESTNET, "true");
     assert.deepEqual(
       resourcesOf(staging, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs.name),
-      ["trading-bot-staging-ServiceDown", "trading-bot-staging-HighErrorRate", "trading-bot-staging-TradingLoss"],
+      ["trading-bot-staging-ServiceDown", "trading-bot-staging-HighErrorRate"],
     );
     assert.equal(onlyResource(staging, "aws:s3/bucket:Bucket").inputs.bucketPrefix, "trading-config-staging-");
   });
+});
+
+describe("every committed stack's first pulumi up", () => {
+  for (const stack of ["dev", "staging", "prod"]) {
+    describe(stack, () => {
+      let run: MockRunResult;
+      before(async () => {
+        run = await runCommittedStack(stack);
+      });
+
+      it("starts the service only after everything its tasks need: secret value, role grants, config, database, cache, ingress, mount targets", () => {
+        const service = onlyResource(run, SERVICE);
+        const needed = [
+          "aws:secretsmanager/secretVersion:SecretVersion",
+          "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+          "aws:iam/rolePolicy:RolePolicy",
+          "aws:s3/bucketObjectv2:BucketObjectv2",
+          "aws:rds/instance:Instance",
+          "aws:elasticache/replicationGroup:ReplicationGroup",
+          "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+          "aws:efs/mountTarget:MountTarget",
+          "aws:efs/accessPoint:AccessPoint",
+        ].flatMap((type) => resourcesOf(run, type).map((r) => r.urn));
+        assert.ok(needed.length >= 6, `found ${needed.length} resources the tasks need`);
+        const missing = needed.filter((urn) => !service.dependencies!.includes(urn));
+        assert.deepEqual(missing, [], "the service's dependencies include every one");
+        // The task definition reads the roles through their ARNs: an edge the engine records too.
+        const task = onlyResource(run, TASK);
+        for (const role of resourcesOf(run, "aws:iam/role:Role")) assert.ok(task.dependencies!.includes(role.urn), role.name);
+      });
+
+      it("waits for the service's steady state, within the stack's deploy timeout", () => {
+        const service = onlyResource(run, SERVICE);
+        assert.equal(service.inputs.waitForSteadyState, true);
+        const minutes = { dev: 10, staging: 15, prod: 20 }[stack];
+        assert.deepEqual(service.customTimeouts, { create: `${minutes}m`, update: `${minutes}m` });
+      });
+
+      it("keeps the Cloud Map custom health check the provider would otherwise drop", () => {
+        for (const discovery of resourcesOf(run, "aws:servicediscovery/service:Service")) {
+          assert.deepEqual(discovery.inputs.healthCheckCustomConfig, { failureThreshold: 1 });
+        }
+      });
+    });
+  }
+});
+
+describe("a change of configuration rolls the service", () => {
+  const devYaml = fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8");
+  const task = async (yaml: string) => onlyResource(await runStackText("dev", yaml), TASK).inputs.containerDefinitions;
+
+  it("a changed trading configuration makes a new task definition (TRADING_CONFIG_SHA256)", async () => {
+    const before = await task(devYaml);
+    const after = await task(devYaml.replace("minProfitRate: 0.001", "minProfitRate: 0.002"));
+    assert.notEqual(after, before);
+    const hashOf = (json: unknown) => (JSON.parse(String(json))[0].environment as { name: string; value: string }[]).find((e) => e.name === "TRADING_CONFIG_SHA256")!.value;
+    assert.match(hashOf(before), /^[0-9a-f]{64}$/);
+    assert.notEqual(hashOf(after), hashOf(before));
+  });
+
+  it("an unchanged one changes nothing", async () => {
+    assert.equal(await task(devYaml), await task(devYaml.replace("# dev: the cheap trial field.", "# dev: a comment changed.")));
+  });
+});
+
+describe("optional settings", () => {
+  const devYaml = fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8");
+
+  it("gives the app DATADOG_API_KEY and SENTRY_DSN from the stack's secret when they are set", async () => {
+    const { parseStackFile, withPlaceholderSecrets } = await import("../tools/engine/stackFile");
+    const file = withPlaceholderSecrets(parseStackFile("dev", devYaml));
+    const withMonitoring = {
+      ...file,
+      config: { ...file.config, "trading-bot:datadogApiKey": "dd-key", "trading-bot:sentryDsn": "https://key@sentry.example/1" },
+      secretKeys: [...file.secretKeys, "trading-bot:datadogApiKey", "trading-bot:sentryDsn"],
+    };
+    const { runStackFile } = await import("./helpers");
+    const dev = await runStackFile(withMonitoring);
+    const names = (appContainer(dev).secrets ?? []).map((s) => s.name);
+    assert.deepEqual(names, ["BYBIT_API_KEY", "BYBIT_SECRET_KEY", "DATABASE_URL", "DATADOG_API_KEY", "REDIS_URL", "SECRET_KEY", "SENTRY_DSN"]);
+    assert.equal(appEnvironment(dev).DATADOG_API_KEY, undefined);
+    assert.doesNotMatch(JSON.stringify(onlyResource(dev, TASK).inputs), /dd-key|sentry\.example/);
+  });
+
+  it("runs on Graviton (ARM64) when service.cpuArchitecture says so", async () => {
+    const arm = await runStackText("dev", devYaml.replace("    cpu: 256\n", "    cpu: 256\n    cpuArchitecture: ARM64\n"));
+    assert.deepEqual(onlyResource(arm, TASK).inputs.runtimePlatform, { operatingSystemFamily: "LINUX", cpuArchitecture: "ARM64" });
+    const x86 = await runStackText("dev", devYaml);
+    assert.deepEqual(onlyResource(x86, TASK).inputs.runtimePlatform, { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" });
+  });
+});
+
+describe("a stack that exists only as YAML (qa)", () => {
+  // staging's twin under another name: no code knows it.
+  const qaYaml = fs
+    .readFileSync(path.join(repoRoot, "Pulumi.staging.yaml"), "utf8")
+    .replace("desiredCount: 2", "desiredCount: 1")
+    .replace("Stack: staging", "Stack: qa");
+
+  it("evaluates with no code change, with its own values", async () => {
+    const qa = await runStackText("qa", qaYaml);
+    assert.equal(onlyResource(qa, SERVICE).inputs.desiredCount, 1);
+    assert.equal(onlyResource(qa, TASK).inputs.family, "trading-bot-qa");
+    assert.equal(onlyResource(qa, "aws:s3/bucket:Bucket").inputs.bucketPrefix, "trading-config-qa-");
+    assert.equal(onlyResource(qa, "aws:secretsmanager/secret:Secret").inputs.namePrefix, "trading-bot/qa/");
+    assert.match(String(onlyResource(qa, "aws:rds/instance:Instance").inputs.finalSnapshotIdentifier), /^trading-bot-qa-db-final-\d{14}$/);
+  });
 
   it("can use the VPC of another stack instead of building one", async () => {
-    const shared = stagingYaml.replace(
+    const shared = qaYaml.replace(
       /trading-bot:network:\n(    .*\n)+/,
       "trading-bot:network:\n    fromStack: acme/network/shared\n    availabilityZoneCount: 2\n",
     );
     const { runUnderMocks } = await import("../tools/engine/mockRun");
     const { parseStackFile, withPlaceholderSecrets } = await import("../tools/engine/stackFile");
     const { tradingBotProgram } = await import("../stacks/program");
-    const staging = await runUnderMocks(withPlaceholderSecrets(parseStackFile("staging", shared)), tradingBotProgram, {
+    const qa = await runUnderMocks(withPlaceholderSecrets(parseStackFile("qa", shared)), tradingBotProgram, {
       stackReferences: {
         "acme/network/shared": {
           outputs: { vpcId: "vpc-shared", privateSubnetIds: ["subnet-a", "subnet-b"], publicSubnetIds: ["subnet-c", "subnet-d"] },
         },
       },
     });
-    assert.equal(resourcesOf(staging, "awsx:ec2:Vpc").length, 0);
-    assert.equal(onlyResource(staging, "pulumi:pulumi:StackReference").inputs.name, "acme/network/shared");
-    assert.equal(staging.outputs.vpcId, "vpc-shared");
-    assert.deepEqual((onlyResource(staging, SERVICE).inputs.networkConfiguration as Record<string, unknown>).subnets, ["subnet-a", "subnet-b"]);
+    assert.equal(resourcesOf(qa, "awsx:ec2:Vpc").length, 0);
+    const reference = onlyResource(qa, "pulumi:pulumi:StackReference");
+    assert.equal(reference.inputs.name, "acme/network/shared");
+    assert.equal(reference.parentUrn, "urn:pulumi:qa::trading-bot::pulumi:pulumi:Stack::trading-bot-qa", "the composition reads it, not the Network component");
+    assert.equal(qa.outputs.vpcId, "vpc-shared");
+    assert.deepEqual((onlyResource(qa, SERVICE).inputs.networkConfiguration as Record<string, unknown>).subnets, ["subnet-a", "subnet-b"]);
   });
 });

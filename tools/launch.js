@@ -13,7 +13,7 @@ const root = path.resolve(__dirname, "..");
 const cacheRoot = path.join(root, "node_modules", ".cache", "trading-bot-tools");
 const sourceFolders = ["infra", "stacks", "tools", "policies"];
 /** Files the copy needs besides the transpiled sources. */
-const plainFiles = ["policies/package.json", "policies/PulumiPolicy.yaml"];
+const plainFiles = ["policies/package.json", "policies/PulumiPolicy.yaml", "tools/engine/exitWithParent.js"];
 
 const compileCache = path.join(cacheRoot, "v8");
 enableCompileCache?.(compileCache);

@@ -7,11 +7,12 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { diffLines } from "diff";
 import YAML, { Document } from "yaml";
 import { StackConfigError, parseStackConfig } from "../../stacks/config";
 import { productionReason } from "../../stacks/production";
 import { stackNameProblem } from "../../stacks/stackName";
-import { StackFileError, parseStackFile, withPlaceholderSecrets } from "../engine/stackFile";
+import { StackFileError, parseStackFile, stackFileMaxAliasCount, stackFileMaxBytes, withPlaceholderSecrets } from "../engine/stackFile";
 import { FileLock, LockOptions } from "./fileLock";
 import { onInterrupt } from "./interruptCleanup";
 
@@ -20,8 +21,6 @@ export class EditRefused extends Error {}
 
 /** Where the old content goes before a stack file is replaced, under the stack files' folder. */
 export const backupFolder = ".pulumi-backups";
-/** A stack file is a few kilobytes; a larger one is refused rather than parsed. */
-export const maxStackFileBytes = 1024 * 1024;
 
 /** Which file a path opens: the same device and inode is the same file, whatever its name. */
 export interface FileIdentity {
@@ -57,24 +56,26 @@ export interface InspectedTarget extends StackText {
 
 // ---- reading ----
 
-/** Parses stack file text; invalid YAML or an alias bomb is refused in one line. */
+/** Parses stack file text; hostile or invalid YAML is refused in one line (engine/stackFile's checks). */
 export function parseStackText(stack: string, fileName: string, text: string): StackText {
-  const document = YAML.parseDocument(text, { prettyErrors: false });
-  if (document.errors.length > 0) throw new EditRefused(`${fileName}: not valid YAML: ${document.errors[0].message.split("\n")[0]}`);
+  try {
+    parseStackFile(stack, text);
+  } catch (error) {
+    if (error instanceof StackFileError) throw new EditRefused(error.message);
+    throw error;
+  }
+  const document = YAML.parseDocument(text);
   let body: unknown;
   try {
-    // merge: true because the Pulumi CLI's YAML reader applies `<<` merge keys.
-    body = YAML.parse(text, { merge: true, maxAliasCount: 100 });
+    // merge: true because the Pulumi CLI's YAML reader applies `<<` merge keys: a target
+    // that is production through one must be seen as production.
+    body = YAML.parse(text, { merge: true, maxAliasCount: stackFileMaxAliasCount });
   } catch (error) {
     throw new EditRefused(`${fileName}: not a usable stack file: ${(error as Error).message.split("\n")[0]}`);
   }
-  const config = body !== null && typeof body === "object" ? (body as { config?: unknown }).config : undefined;
-  if (config !== undefined && (config === null || typeof config !== "object" || Array.isArray(config))) {
-    throw new EditRefused(`${fileName}: "config" must be a mapping of keys to values`);
-  }
-  const values = (config ?? {}) as Record<string, unknown>;
-  const environment = values["trading-bot:environment"];
-  return { stack, fileName, text, document, config: values, environment, productionReason: productionReason(stack, environment) };
+  const config = (body as { config?: Record<string, unknown> } | null)?.config ?? {};
+  const environment = config["trading-bot:environment"];
+  return { stack, fileName, text, document, config, environment, productionReason: productionReason(stack, environment) };
 }
 
 /** Opens without following a link or blocking on a FIFO, checks it is `expected` when given, reads it. */
@@ -94,7 +95,8 @@ function readRegularFile(file: string, fileName: string, expected?: FileIdentity
       throw new EditRefused(`refusing to use ${fileName}: it was replaced while it was being checked; nothing written, run again`);
     }
     if (!opened.isFile()) throw new EditRefused(`refusing to use ${fileName}: it is not a regular file`);
-    if (opened.size > BigInt(maxStackFileBytes)) throw new EditRefused(`refusing to use ${fileName}: ${opened.size} bytes is more than a stack file (${maxStackFileBytes} bytes at most)`);
+    // Checked again on the text by parseStackFile; here so that a huge file is not read at all.
+    if (opened.size > BigInt(stackFileMaxBytes)) throw new EditRefused(`refusing to use ${fileName}: ${opened.size} bytes is more than a stack file may hold (${stackFileMaxBytes})`);
     return fs.readFileSync(fd, "utf8");
   } finally {
     fs.closeSync(fd);
@@ -196,6 +198,41 @@ export function keepLineEndings(before: string, after: string): string {
 
 /** The text with LF line endings, for diffs. */
 export const lfText = (text: string) => text.replace(/\r\n/g, "\n");
+
+/** How an edited stack file document is written back (no line folding). */
+export const stackFileToString = { lineWidth: 0 } as const;
+
+const sameMeaning = (a: string, b: string) => {
+  try {
+    return JSON.stringify(YAML.parse(a)) === JSON.stringify(YAML.parse(b));
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The edited text with every line the edit does not change exactly as in the original: the
+ * `yaml` round trip rewrites some untouched lines (`[a]` becomes `[ a ]`). The edit is the
+ * line difference between the round trip of the unchanged document (`roundTrip`) and the
+ * edited one, applied to the original lines; when that would not mean the same as `edited`,
+ * `edited` itself.
+ */
+export function keepUntouchedLines(original: string, roundTrip: string, edited: string): string {
+  const originalLines = lfText(original).split("\n");
+  if (roundTrip.split("\n").length !== originalLines.length) return edited;
+  let result = "";
+  let index = 0;
+  for (const part of diffLines(roundTrip, edited)) {
+    const count = part.count ?? 0;
+    if (part.added) result += part.value;
+    else if (part.removed) index += count;
+    else {
+      result += originalLines.slice(index, index + count).map((line) => `${line}\n`).join("");
+      index += count;
+    }
+  }
+  return sameMeaning(result, edited) ? result : edited;
+}
 
 /** What the stack config schema says about stack file text: one line per problem, none when valid. */
 export function stackTextProblems(stack: string, text: string): string[] {
@@ -332,7 +369,7 @@ async function replaceTarget(target: InspectedTarget, text: string, lock: FileLo
 
 // ---- the whole edit ----
 
-/** What an edit would change: `updatedText` undefined means nothing to change. */
+/** What an edit would change: `updatedText` (the edited document written with `stackFileToString`) undefined means nothing to change. */
 export interface PlannedEdit {
   updatedText: string | undefined;
 }
@@ -364,7 +401,8 @@ type Prepared<P extends PlannedEdit> =
 function prepare<P extends PlannedEdit>(target: InspectedTarget, edit: StackFileEdit<P>): Prepared<P> {
   const plan = edit.plan(target);
   if (plan.updatedText === undefined) return { kind: "unchanged", plan, target };
-  const updatedText = keepLineEndings(target.text, plan.updatedText);
+  const edited = keepUntouchedLines(target.text, target.document.toString(stackFileToString), plan.updatedText);
+  const updatedText = keepLineEndings(target.text, edited);
   const problems = stackTextProblems(target.stack, updatedText);
   if (problems.length > 0) return { kind: "invalid", plan, target, updatedText, problems };
   return { kind: "ready", plan, target, updatedText };

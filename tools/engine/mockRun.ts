@@ -21,58 +21,104 @@ export function runUnderMocks(...args: Parameters<typeof runUnderMocksNow>): Pro
   return run;
 }
 
+/** Outputs of other stacks read through StackReference, by stack name, with which are secret. */
+export type StackReferenceOutputs = Record<string, { outputs: Record<string, unknown>; secretOutputNames?: string[] }>;
+
+/** What the mock monitor computed for a resource. */
+type Computed = Map<string, { custom: boolean; state: Record<string, unknown> }>;
+
+/** What the engine receives with each registration: the resource's dependencies, by its (mock) URN. */
+type Edges = Map<string, { dependencies: string[]; propertyDependencies: Record<string, string[]> }>;
+
+/** A resource as the stack transformation saw it, with its options. */
+interface Registration {
+  type: string;
+  name: string;
+  resource: pulumi.Resource;
+  props: Record<string, unknown>;
+  opts: pulumi.CustomResourceOptions;
+}
+
 async function runUnderMocksNow(
   file: StackFile,
   program: () => unknown,
-  options: {
-    /** Outputs of other stacks read through StackReference, by stack name, with which are secret. */
-    stackReferences?: Record<string, { outputs: Record<string, unknown>; secretOutputNames?: string[] }>;
-  } = {},
+  options: { stackReferences?: StackReferenceOutputs } = {},
 ): Promise<MockRunResult> {
-  const computed = new Map<string, { custom: boolean; state: Record<string, unknown> }>();
-  const registered: { type: string; name: string; protect: boolean; resource: pulumi.Resource; parent?: pulumi.Resource; props: Record<string, unknown> }[] = [];
-
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (args) => {
-        const state =
-          args.type === "pulumi:pulumi:StackReference"
-            ? { ...args.inputs, outputs: {}, secretOutputNames: [], ...options.stackReferences?.[String(args.inputs.name)] }
-            : mockState(args.type, args.name, args.inputs, file.stack);
-        const key = `${args.type}::${args.name}`;
-        // Mocks see no parent, so type and name must tell resources apart.
-        if (computed.has(key)) throw new Error(`two resources of type ${args.type} are named ${args.name}`);
-        computed.set(key, { custom: args.custom ?? true, state });
-        return { id: args.custom === false ? undefined : `${args.name}-id`, state };
-      },
-      call: (args) => mockCall(args.token, args.inputs),
-    },
-    projectName,
-    file.stack,
-    false,
-  );
+  const computed: Computed = new Map();
+  await pulumi.runtime.setMocks(mocksFor(file.stack, computed, options.stackReferences ?? {}), projectName, file.stack, false);
+  const edges = recordDependencyEdges();
   pulumi.runtime.setAllConfig(file.config, file.secretKeys);
 
+  const registered: Registration[] = [];
   let programOutputs: Record<string, unknown> = {};
   const outputs = (await runInPulumiStack(async () => {
     // Mocks never see resource options; a stack transformation sees every resource's.
     pulumi.runtime.registerStackTransformation((args) => {
-      registered.push({
-        type: args.type,
-        name: args.name,
-        protect: args.opts.protect === true,
-        resource: args.resource,
-        parent: args.opts.parent,
-        props: args.props,
-      });
+      // A resource built from a reference the engine sent back (a component's inputs hold
+      // references to other resources) is read by its URN, not registered again.
+      if (args.opts.urn) return undefined;
+      registered.push({ type: args.type, name: args.name, resource: args.resource, props: args.props, opts: args.opts });
       return undefined;
     });
     programOutputs = (await program()) as Record<string, unknown>;
     return programOutputs;
   })) as Record<string, unknown>;
 
-  // Resources without a parent belong to the stack resource.
-  const stackUrn = stackResourceOf(file.stack).urn;
+  const resources = await recordResources(file.stack, registered, computed, edges);
+  const secretOutputs: string[] = [];
+  for (const [key, value] of Object.entries(programOutputs)) {
+    if (pulumi.Output.isInstance(value) && (await pulumi.isSecret(value))) secretOutputs.push(key);
+  }
+  return { stack: file.stack, resources, outputs, secretOutputs: secretOutputs.sort() };
+}
+
+/** The mocks: a provider's computed state per type, stand-in outputs for stack references, canned invokes. */
+function mocksFor(stack: string, computed: Computed, stackReferences: StackReferenceOutputs): pulumi.runtime.Mocks {
+  return {
+    newResource: (args) => {
+      const reference = stackReferences[String(args.inputs.name)];
+      const state =
+        args.type === "pulumi:pulumi:StackReference"
+          ? { ...args.inputs, outputs: reference?.outputs ?? {}, secretOutputNames: reference?.secretOutputNames ?? [] }
+          : args.custom === false && !args.type.startsWith("awsx:")
+            ? {} // a local component: its outputs are what it registers, not its inputs
+            : mockState(args.type, args.name, args.inputs, stack);
+      const key = `${args.type}::${args.name}`;
+      // Mocks see no parent, so type and name must tell resources apart.
+      if (computed.has(key)) throw new Error(`two resources of type ${args.type} are named ${args.name}`);
+      computed.set(key, { custom: args.custom ?? true, state });
+      return { id: args.custom === false ? undefined : `${args.name}-id`, state };
+    },
+    call: (args) => mockCall(args.token, args.inputs),
+  };
+}
+
+/**
+ * Reads, from each RegisterResource request the mock monitor answers, the dependencies the
+ * engine would record: `dependsOn` (components expanded to their children) and every
+ * resource an input came from, in all and per property.
+ */
+function recordDependencyEdges(): Edges {
+  type Request = { getDependenciesList(): string[]; getPropertydependenciesMap(): { forEach(fn: (deps: { getUrnsList(): string[] }, key: string) => void): void } };
+  type Callback = (error: unknown, response?: { getUrn(): string }) => void;
+  const monitor = (require("@pulumi/pulumi/runtime/settings") as { getMonitor(): { registerResource(req: Request, cb: Callback): void } }).getMonitor();
+  const edges: Edges = new Map();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request, callback) =>
+    register(request, (error, response) => {
+      if (!error && response) {
+        const propertyDependencies: Record<string, string[]> = {};
+        request.getPropertydependenciesMap().forEach((deps, key) => (propertyDependencies[key] = deps.getUrnsList().map(engineUrn)));
+        edges.set(engineUrn(response.getUrn()), { dependencies: request.getDependenciesList().map(engineUrn), propertyDependencies });
+      }
+      callback(error, response);
+    });
+  return edges;
+}
+
+/** Every registered resource as the engine would record it; resources without a parent belong to the stack. */
+async function recordResources(stack: string, registered: Registration[], computed: Computed, edges: Edges): Promise<RecordedResource[]> {
+  const stackUrn = stackResourceOf(stack).urn;
   const urnOf = new Map<pulumi.Resource, string>();
   for (const entry of registered) urnOf.set(entry.resource, engineUrn(await promiseOf(entry.resource.urn)));
   const seen = new Set<string>();
@@ -83,24 +129,24 @@ async function runUnderMocksNow(
     seen.add(urn);
     const mock = computed.get(`${entry.type}::${entry.name}`);
     const { value: inputs, secrets } = await resolveInputs(entry.props);
+    const parent = entry.opts.parent;
     resources.push({
       urn,
       type: entry.type,
       name: entry.name,
-      parentUrn: entry.parent ? (urnOf.get(entry.parent) ?? engineUrn(await promiseOf(entry.parent.urn))) : stackUrn,
+      parentUrn: parent ? (urnOf.get(parent) ?? engineUrn(await promiseOf(parent.urn))) : stackUrn,
       custom: mock?.custom ?? pulumi.CustomResource.isInstance(entry.resource),
-      protect: entry.protect,
+      protect: entry.opts.protect === true,
       inputs,
       secretInputs: secrets,
       state: mock?.state ?? {},
+      dependencies: edges.get(urn)?.dependencies ?? [],
+      propertyDependencies: edges.get(urn)?.propertyDependencies ?? {},
+      ignoreChanges: entry.opts.ignoreChanges ?? [],
+      customTimeouts: entry.opts.customTimeouts,
     });
   }
-
-  const secretOutputs: string[] = [];
-  for (const [key, value] of Object.entries(programOutputs)) {
-    if (pulumi.Output.isInstance(value) && (await pulumi.isSecret(value))) secretOutputs.push(key);
-  }
-  return { stack: file.stack, resources, outputs, secretOutputs: secretOutputs.sort() };
+  return resources;
 }
 
 /**
@@ -124,9 +170,18 @@ async function resolveInputs(props: Record<string, unknown>): Promise<{ value: R
     if (input === undefined) continue;
     const output = pulumi.output(input);
     if (await pulumi.isSecret(output)) secrets.push(key);
-    value[key] = await promiseOf(output);
+    value[key] = await withResourceReferences(await promiseOf(output));
   }
   return { value, secrets };
+}
+
+/** Resources inside inputs (a component's inputs may hold other components) as the engine records them: references by URN. */
+async function withResourceReferences(value: unknown): Promise<unknown> {
+  if (pulumi.Resource.isInstance(value)) return { urn: engineUrn(await promiseOf(value.urn)) };
+  if (Array.isArray(value)) return Promise.all(value.map(withResourceReferences));
+  if (value === null || typeof value !== "object") return value;
+  const entries = await Promise.all(Object.entries(value).map(async ([key, item]) => [key, await withResourceReferences(item)] as const));
+  return Object.fromEntries(entries);
 }
 
 /** The state a real provider would return: inputs plus the computed attributes this program reads. */

@@ -1,6 +1,7 @@
 // Runs the policy pack the way the Pulumi CLI does: `run-policy-pack` in the pack's folder,
 // then the Analyzer gRPC protocol (GetAnalyzerInfo, Configure, Analyze, AnalyzeStack).
 import { ChildProcess, spawn } from "node:child_process";
+import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
@@ -66,37 +67,71 @@ export interface AnalyzerInfo {
   policies: PolicyInfo[];
 }
 
-/** One running policy pack process; answers many requests. Call `stop()` when done. */
-export class PolicyPackProcess {
-  private constructor(
-    private readonly child: ChildProcess,
-    private readonly client: AnalyzerClient,
-  ) {}
+/** Policy packs of this process that have not exited yet: killed when this process exits. */
+const running = new Set<ChildProcess>();
+// The backstop for any path that skips stop() (an uncaught error, process.exit): 'exit'
+// handlers must be synchronous, so SIGKILL. A kill -9 of this process is covered by the
+// child itself (exitWithParent.js).
+process.on("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
 
-  /** Starts the pack in `packDirectory`; it type-checks a TypeScript pack first, as the CLI's host does. */
-  static start(packDirectory: string): Promise<PolicyPackProcess> {
+/** How long `stop()` lets the pack end on SIGTERM before it sends SIGKILL. */
+const stopGraceMs = 5000;
+
+/**
+ * One policy pack process; answers many requests. Call `stop()` when done: it ends the
+ * process and waits for it. The process also ends when this one does, however it ends.
+ */
+export class PolicyPackProcess {
+  private readonly serving: Promise<AnalyzerClient>;
+  private readonly exited: Promise<void>;
+
+  private constructor(private readonly child: ChildProcess, packDirectory: string) {
+    running.add(child);
+    this.exited = new Promise<void>((resolve) => {
+      child.once("exit", () => resolve());
+      child.once("error", () => resolve());
+    }).then(() => void running.delete(child));
+    this.serving = servingClient(child, packDirectory, this.exited);
+    // A pack that fails to start is reported by ready() or the first request, not as an unhandled rejection.
+    this.serving.catch(() => undefined);
+  }
+
+  /**
+   * Starts the pack in `packDirectory` and returns at once, so it can be stopped even
+   * before it serves; it type-checks a TypeScript pack first, as the CLI's host does.
+   */
+  static launch(packDirectory: string): PolicyPackProcess {
     const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
-    const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], {
+    // stdin is a pipe only this process holds: the preload ends the pack when it closes.
+    const child = spawn(process.execPath, ["--require", path.join(__dirname, "exitWithParent.js"), runner, "127.0.0.1:0", "."], {
       cwd: packDirectory,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["pipe", "pipe", "pipe"],
     });
-    return new Promise((resolve, reject) => {
-      let stdout = "";
-      let stderr = "";
-      child.stderr!.on("data", (chunk) => (stderr += chunk));
-      const onExit = (code: number | null) =>
-        reject(new Error(`the policy pack in ${packDirectory} exited (${code}) before serving:\n${stderr.trim()}`));
-      child.once("exit", onExit);
-      child.stdout!.on("data", (chunk) => {
-        stdout += chunk;
-        const port = /^(\d+)\s*$/m.exec(stdout)?.[1];
-        if (!port) return;
-        child.removeListener("exit", onExit);
-        child.stdout!.removeAllListeners("data");
-        const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-        resolve(new PolicyPackProcess(child, client));
-      });
-    });
+    return new PolicyPackProcess(child, packDirectory);
+  }
+
+  /** Starts the pack and waits until it serves. */
+  static async start(packDirectory: string): Promise<PolicyPackProcess> {
+    const pack = PolicyPackProcess.launch(packDirectory);
+    try {
+      await pack.ready();
+      return pack;
+    } catch (error) {
+      await pack.stop();
+      throw error;
+    }
+  }
+
+  /** The pack's process id. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Resolves once the pack serves; rejects when it exited before. */
+  async ready(): Promise<void> {
+    await this.serving;
   }
 
   async info(): Promise<AnalyzerInfo> {
@@ -152,17 +187,41 @@ export class PolicyPackProcess {
     return diagnostics(response, "");
   }
 
-  stop(): void {
-    this.client.close();
-    this.child.kill();
+  /** Ends the pack (SIGTERM, then SIGKILL after a grace period) and resolves once it has exited. */
+  async stop(): Promise<void> {
+    void this.serving.then((client) => client.close(), () => undefined);
+    if (running.has(this.child)) {
+      this.child.kill("SIGTERM");
+      const timer = setTimeout(() => this.child.kill("SIGKILL"), stopGraceMs);
+      await this.exited;
+      clearTimeout(timer);
+    }
   }
 
-  private call<Req, Res>(method: string, request: Req): Promise<Res> {
+  private async call<Req, Res>(method: string, request: Req): Promise<Res> {
+    const client = await this.serving;
     return new Promise((resolve, reject) => {
-      const fn = (this.client as unknown as Record<string, Function>)[method].bind(this.client);
+      const fn = (client as unknown as Record<string, Function>)[method].bind(client);
       fn(request, (error: grpc.ServiceError | null, response: Res) => (error ? reject(error) : resolve(response)));
     });
   }
+}
+
+/** The client for the port the pack prints on stdout once it serves. */
+function servingClient(child: ChildProcess, packDirectory: string, exited: Promise<void>): Promise<AnalyzerClient> {
+  return new Promise((resolve, reject) => {
+    let stdout = "";
+    let stderr = "";
+    child.stderr!.on("data", (chunk) => (stderr += chunk));
+    void exited.then(() => reject(new Error(`the policy pack in ${packDirectory} exited (${child.exitCode ?? child.signalCode}) before serving:\n${stderr.trim()}`)));
+    child.stdout!.on("data", (chunk) => {
+      stdout += chunk;
+      const port = /^(\d+)\s*$/m.exec(stdout)?.[1];
+      if (!port) return;
+      child.stdout!.removeAllListeners("data");
+      resolve(new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure()));
+    });
+  });
 }
 
 /** What both requests say of a resource: type, name, URN, properties and options. */
@@ -209,5 +268,7 @@ export async function analyzeResources(pack: PolicyPackProcess, resources: Recor
     return pack.analyze({ ...resource, props });
   });
   const stack = pack.analyzeStack(resources.map((resource) => ({ ...resource, props: resource.state })));
-  return [...(await Promise.all(perResource)).flat(), ...(await stack)];
+  // Awaited together: a request that fails must not leave the other's rejection unhandled.
+  const [perResourceDiagnostics, stackDiagnostics] = await Promise.all([Promise.all(perResource), stack]);
+  return [...perResourceDiagnostics.flat(), ...stackDiagnostics];
 }

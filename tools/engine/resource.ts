@@ -21,6 +21,10 @@ export interface RecordedResource {
   dependencies?: string[];
   /** URNs each input property depends on, as the engine records them. */
   propertyDependencies?: Record<string, string[]>;
+  /** The `ignoreChanges` resource option. */
+  ignoreChanges?: string[];
+  /** The `customTimeouts` resource option (e.g. how long `pulumi up` waits for a service's steady state). */
+  customTimeouts?: { create?: string; update?: string; delete?: string };
 }
 
 /** What a run of the program registered and returned. */

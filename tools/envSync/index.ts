@@ -12,7 +12,7 @@ import { stackNameProblem } from "../../stacks/stackName";
 import { parseArguments } from "../common/cli";
 import { LockRefused } from "../common/fileLock";
 import { findProjectRoot } from "../common/projectRoot";
-import { EditOutcome, EditRefused, StackText, backupFolder, editStackFile, lfText, readStackSource } from "../common/stackFileWriter";
+import { EditOutcome, EditRefused, StackText, backupFolder, editStackFile, lfText, readStackSource, stackFileToString } from "../common/stackFileWriter";
 import { addLockTimeoutOption, describeSystemError } from "../common/stackFileCli";
 
 /** Does the subtree hold a `secure:` value (a map with the single key `secure`)? */
@@ -71,7 +71,7 @@ export function planSync(source: SyncSide, target: SyncSide): SyncPlan {
     updated.setIn(documentPath, isNode(node) ? node.clone() : node);
     copied.push(keyOf(configPath));
   }
-  return { copied, secureCommands, updatedText: copied.length > 0 ? updated.toString({ lineWidth: 0 }) : undefined };
+  return { copied, secureCommands, updatedText: copied.length > 0 ? updated.toString(stackFileToString) : undefined };
 }
 
 export interface SyncOptions {

@@ -64,6 +64,17 @@ export function loadPriceTable(region: string): PriceTable {
 
 const cents = (usd: number) => Math.round(usd * 100) / 100;
 
+/** What each pricing step works with: the resources, the table, and where items and notes go. */
+interface Pricing {
+  resources: RecordedResource[];
+  ofType(type: string): RecordedResource[];
+  hours: number;
+  assumptions: UsageAssumptions;
+  /** Adds `quantity` units of price `key` a month for `resource` (nothing for zero). */
+  add(resource: RecordedResource, what: string, key: string, quantity: number): void;
+  notes: string[];
+}
+
 export function estimateCost(
   resources: RecordedResource[],
   table: PriceTable,
@@ -71,32 +82,35 @@ export function estimateCost(
   assumptions: UsageAssumptions,
 ): CostEstimate {
   const items: CostItem[] = [];
-  const notes: string[] = [];
-  const hours = table.hoursPerMonth;
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  const ofType = (type: string) => resources.filter((r) => r.type === type);
-
   const price = (key: string) => {
     const entry = table.prices.find((p) => p.key === key);
     if (!entry) throw new PriceTableError(`the ${table.region} price table has no entry ${key}`);
     return entry;
   };
-  const add = (resource: RecordedResource, what: string, key: string, quantity: number) => {
-    if (quantity <= 0) return;
-    const { unit, usd } = price(key);
-    items.push({
-      urn: resource.urn,
-      component: componentOf(resource, byUrn),
-      what,
-      quantity: Math.round(quantity * 1000) / 1000,
-      unit,
-      unitUsd: usd,
-      monthlyUsd: cents(quantity * usd),
-      priceKey: key,
-    });
+  const pricing: Pricing = {
+    resources,
+    ofType: (type) => resources.filter((r) => r.type === type),
+    hours: table.hoursPerMonth,
+    assumptions,
+    notes: [],
+    add: (resource, what, key, quantity) => {
+      if (quantity <= 0) return;
+      const { unit, usd } = price(key);
+      const component = componentOf(resource, byUrn);
+      items.push({ urn: resource.urn, component, what, quantity: Math.round(quantity * 1000) / 1000, unit, unitUsd: usd, monthlyUsd: cents(quantity * usd), priceKey: key });
+    },
   };
+  for (const step of [priceServices, priceDatabases, priceCaches, priceNetworks, priceFileSystems, priceSecretsAndAlarms, priceLogs, unpricedNotes]) {
+    step(pricing);
+  }
+  const monthlyTotal = cents(items.reduce((sum, item) => sum + item.monthlyUsd, 0));
+  const sources = [...new Set(items.flatMap((item) => price(item.priceKey).source.split(",")))].map((id) => (table.sources[id] ? `${id}: ${table.sources[id]}` : id));
+  return { currency: table.currency, monthlyTotal, budget: budgetUsd, priceTable: { region: table.region, date: table.date, sources }, items, notes: pricing.notes };
+}
 
-  // Fargate: each task's vCPU and GB for every hour, on the provider the strategy puts it on.
+/** Fargate: each task's vCPU and GB for every hour, on the provider the strategy puts it on; public IPs; Cloud Map. */
+function priceServices({ resources, ofType, hours, add }: Pricing): void {
   for (const service of ofType("aws:ecs/service:Service")) {
     const task = resources.find((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition" && r.state.arn === service.inputs.taskDefinition);
     if (!task) continue;
@@ -104,9 +118,11 @@ export function estimateCost(
     const gb = Number(task.inputs.memory) / 1024;
     const desired = Number(service.inputs.desiredCount ?? 0);
     const strategy = (service.inputs.capacityProviderStrategies ?? []) as { capacityProvider: string; weight: number; base?: number }[];
+    // Graviton (ARM64) has its own, lower prices; x86 is Fargate's default.
+    const arm = (task.inputs.runtimePlatform as { cpuArchitecture?: string } | undefined)?.cpuArchitecture === "ARM64";
     for (const [provider, count] of Object.entries(tasksPerProvider(desired, strategy))) {
-      const prefix = provider === "FARGATE_SPOT" ? "fargate_spot" : "fargate";
-      const label = provider === "FARGATE_SPOT" ? "Fargate Spot" : "Fargate";
+      const prefix = `${provider === "FARGATE_SPOT" ? "fargate_spot" : "fargate"}${arm ? ".arm64" : ""}`;
+      const label = `${provider === "FARGATE_SPOT" ? "Fargate Spot" : "Fargate"}${arm ? " ARM64" : ""}`;
       add(service, `${label} vCPU (${count} task(s) x ${vcpu})`, `${prefix}.vcpu.hour`, count * vcpu * hours);
       add(service, `${label} memory (${count} task(s) x ${gb} GB)`, `${prefix}.gb.hour`, count * gb * hours);
     }
@@ -119,7 +135,9 @@ export function estimateCost(
   for (const namespace of ofType("aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace")) {
     add(namespace, "private hosted zone of the namespace", "route53.private_zone.month", 1);
   }
+}
 
+function priceDatabases({ ofType, hours, add }: Pricing): void {
   for (const db of ofType("aws:rds/instance:Instance")) {
     const layout = db.inputs.multiAz ? "multi_az" : "single_az";
     add(db, `RDS ${db.inputs.engine} ${db.inputs.instanceClass} ${layout.replace("_", "-")}`, `rds.${db.inputs.engine}.${db.inputs.instanceClass}.${layout}.hour`, hours);
@@ -127,13 +145,17 @@ export function estimateCost(
       add(db, `RDS gp3 storage (${layout.replace("_", "-")})`, `rds.gp3.${layout}.gb.month`, Number(db.inputs.allocatedStorage));
     }
   }
+}
 
+function priceCaches({ ofType, hours, add }: Pricing): void {
   for (const group of ofType("aws:elasticache/replicationGroup:ReplicationGroup")) {
     const nodes = Number(group.inputs.numNodeGroups ?? 1) * (Number(group.inputs.replicasPerNodeGroup ?? 0) + 1);
     add(group, `ElastiCache ${group.inputs.engine} ${group.inputs.nodeType} (${nodes} nodes)`, `elasticache.${group.inputs.engine}.${group.inputs.nodeType}.hour`, nodes * hours);
   }
+}
 
-  // awsx's VPC is one resource under mocks: its NAT gateways follow from its inputs.
+/** awsx's VPC is one resource under mocks: its NAT gateways follow from its inputs. */
+function priceNetworks({ ofType, hours, assumptions, add, notes }: Pricing): void {
   for (const vpc of ofType("awsx:ec2:Vpc")) {
     const strategy = (vpc.inputs.natGateways as { strategy?: string } | undefined)?.strategy ?? "OnePerAz";
     const azs = Number(vpc.inputs.numberOfAvailabilityZones ?? 3);
@@ -145,35 +167,39 @@ export function estimateCost(
       else add(vpc, "NAT data processed (assumed)", "nat_gateway.data.gb", assumptions.natDataProcessedGbPerMonth);
     }
   }
+}
 
+function priceFileSystems({ ofType, assumptions, add, notes }: Pricing): void {
   for (const fileSystem of ofType("aws:efs/fileSystem:FileSystem")) {
     if (assumptions.efsStorageGb === undefined) notes.push("EFS storage is not priced: set trading-bot:budget.assumptions.efsStorageGb");
     else add(fileSystem, "EFS standard storage (assumed)", "efs.standard.gb.month", assumptions.efsStorageGb);
   }
+}
 
+function priceSecretsAndAlarms({ ofType, add }: Pricing): void {
   for (const secret of ofType("aws:secretsmanager/secret:Secret")) add(secret, `Secrets Manager secret ${secret.name}`, "secretsmanager.secret.month", 1);
-
   for (const alarm of ofType("aws:cloudwatch/metricAlarm:MetricAlarm")) {
     const queries = (alarm.inputs.metricQueries ?? []) as { metric?: unknown }[];
     const metrics = queries.length > 0 ? queries.filter((q) => q.metric).length : 1;
     add(alarm, `CloudWatch alarm ${alarm.inputs.name} (${metrics} metric(s))`, "cloudwatch.alarm.standard.month", metrics);
   }
+}
 
+function priceLogs({ ofType, assumptions, add, notes }: Pricing): void {
   const logGroups = ofType("aws:cloudwatch/logGroup:LogGroup");
-  if (logGroups.length > 0) {
-    if (assumptions.logIngestionGbPerMonth === undefined) notes.push("log ingestion is not priced: set trading-bot:budget.assumptions.logIngestionGbPerMonth");
-    else add(logGroups[0], "CloudWatch Logs ingestion (assumed)", "cloudwatch.logs.ingest.gb", assumptions.logIngestionGbPerMonth);
-  }
+  if (logGroups.length === 0) return;
+  if (assumptions.logIngestionGbPerMonth === undefined) notes.push("log ingestion is not priced: set trading-bot:budget.assumptions.logIngestionGbPerMonth");
+  else add(logGroups[0], "CloudWatch Logs ingestion (assumed)", "cloudwatch.logs.ingest.gb", assumptions.logIngestionGbPerMonth);
+}
+
+/** Usage-based charges the estimate leaves out, said rather than guessed. */
+function unpricedNotes({ ofType, notes }: Pricing): void {
   if (ofType("aws:ecs/cluster:Cluster").some((c) => (c.inputs.settings as { value: string }[] | undefined)?.some((s) => s.value !== "disabled"))) {
     notes.push("Container Insights metrics are usage-based and not priced");
   }
   if (ofType("aws:efs/backupPolicy:BackupPolicy").length + ofType("aws:rds/instance:Instance").length > 0) {
     notes.push("backup storage beyond the free allowance is not priced");
   }
-
-  const monthlyTotal = cents(items.reduce((sum, item) => sum + item.monthlyUsd, 0));
-  const sources = [...new Set(items.flatMap((item) => price(item.priceKey).source.split(",")))].map((id) => (table.sources[id] ? `${id}: ${table.sources[id]}` : id));
-  return { currency: table.currency, monthlyTotal, budget: budgetUsd, priceTable: { region: table.region, date: table.date, sources }, items, notes };
 }
 
 /** How many of `desired` tasks each provider runs: bases first, then the rest by weight. */

@@ -2,33 +2,28 @@
 // The pull-request comment of the preview workflow: each plan's policy verdict and cost.
 import * as fs from "node:fs";
 import * as path from "node:path";
-
-interface PlanJson {
-  stack: string;
-  resources: unknown[];
-  policy: { pack: string; version: string; violations: { policy: string; level: string; urn: string; message: string }[] };
-  cost: { monthlyTotal: number; budget: number; priceTable: { region: string; date: string } };
-}
+import { PlanDocument, planDocumentSchema, planFailures } from "./document";
 
 /** Markdown for the given plan files; a missing file (the plan stopped on bad config) says so. */
 export function renderPlanSummary(files: string[]): string {
   const rows: string[] = [];
   const findings: string[] = [];
+  const plans: PlanDocument[] = [];
   for (const file of files) {
-    if (!fs.existsSync(file)) {
-      rows.push(`| ${path.basename(file)} | | | | | | no plan: see the job log |`);
+    const plan = readPlan(file);
+    if (typeof plan === "string") {
+      rows.push(`| ${path.basename(file)} | | | | | | ${plan} |`);
       continue;
     }
-    const plan = JSON.parse(fs.readFileSync(file, "utf8")) as PlanJson;
+    plans.push(plan);
     const count = (level: string) => plan.policy.violations.filter((v) => v.level === level).length;
-    const overBudget = plan.cost.monthlyTotal > plan.cost.budget;
-    const verdict = count("mandatory") > 0 || overBudget ? "❌ fails" : "✅ passes";
+    const verdict = planFailures(plan.policy.violations, plan.cost).length > 0 ? "❌ fails" : "✅ passes";
     rows.push(
       `| ${plan.stack} | ${plan.resources.length} | ${count("mandatory")} | ${count("advisory")} | ${plan.cost.monthlyTotal.toFixed(2)} | ${plan.cost.budget.toFixed(2)} | ${verdict} |`,
     );
     for (const v of plan.policy.violations) findings.push(`- **${plan.stack}** \`${v.policy}\` (${v.level}) on \`${v.urn.split("::").pop()}\`: ${v.message}`);
   }
-  const priced = files.filter((f) => fs.existsSync(f)).map((f) => (JSON.parse(fs.readFileSync(f, "utf8")) as PlanJson).cost.priceTable)[0];
+  const priced = plans[0]?.cost.priceTable;
   return [
     "### Offline plan",
     "",
@@ -40,6 +35,17 @@ export function renderPlanSummary(files: string[]): string {
     "",
     priced ? `Prices: ${priced.region} list prices of ${priced.date} (data/). Details: \`npm run plan -- <stack>\`.` : "",
   ].join("\n");
+}
+
+/** The plan in a file, or why there is none. */
+function readPlan(file: string): PlanDocument | string {
+  if (!fs.existsSync(file)) return "no plan: see the job log";
+  try {
+    const parsed = planDocumentSchema.safeParse(JSON.parse(fs.readFileSync(file, "utf8")));
+    return parsed.success ? parsed.data : "not a plan of this version: see the job log";
+  } catch {
+    return "not JSON: see the job log";
+  }
 }
 
 export async function main(files: string[]): Promise<number> {

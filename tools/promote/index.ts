@@ -6,19 +6,19 @@ import * as path from "node:path";
 import { Command } from "commander";
 import { createTwoFilesPatch } from "diff";
 import { isMap } from "yaml";
-import { stackConfigSchema } from "../../stacks/config";
+import { environments } from "../../stacks/config";
 import { stackNameProblem } from "../../stacks/stackName";
 import { parseArguments } from "../common/cli";
 import { LockRefused } from "../common/fileLock";
 import { findProjectRoot } from "../common/projectRoot";
 import { addLockTimeoutOption, describeSystemError } from "../common/stackFileCli";
-import { EditOutcome, EditRefused, InspectedTarget, StackText, backupFolder, editStackFile, lfText, readStackSource } from "../common/stackFileWriter";
+import { EditOutcome, EditRefused, InspectedTarget, StackText, backupFolder, editStackFile, lfText, readStackSource, stackFileToString } from "../common/stackFileWriter";
 
 const imagePath = ["trading-bot:app", "image"];
 const imageKey = imagePath.join(".");
 
 /** The stages in the order images move through them: the schema's `trading-bot:environment` values. */
-export const stages: readonly string[] = [...stackConfigSchema.shape["trading-bot:environment"].values];
+export const stages: readonly string[] = environments;
 
 /** `<repository>@sha256:<64 hex>`, no tag: the only image reference that names one build. */
 const pinnedImagePattern = /^[a-z0-9][a-z0-9._-]*(:\d+)?(\/[a-z0-9][a-z0-9._-]*)*@sha256:[0-9a-f]{64}$/;
@@ -71,7 +71,7 @@ export function planPromotion(target: InspectedTarget, image: string): Promotion
   if (previousImage === image) return { image, previousImage, updatedText: undefined };
   const updated = target.document.clone();
   updated.setIn(["config", ...imagePath], image);
-  return { image, previousImage, updatedText: updated.toString({ lineWidth: 0 }) };
+  return { image, previousImage, updatedText: updated.toString(stackFileToString) };
 }
 
 export interface PromoteOptions {

@@ -1,0 +1,32 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { createSecurityGroup } from "./placement";
+
+export interface TaskSecurityGroupArgs {
+  /** VPC of the security group. */
+  vpcId: pulumi.Input<string>;
+  /** What runs in it, e.g. `Trading bot tasks`. */
+  description: string;
+}
+
+/**
+ * The security group Fargate tasks run in: nothing comes in, everything may go out (the
+ * bot calls Bybit, ECR and AWS APIs; nothing calls it). The composition then lets this group
+ * reach the database and the cache, one rule each.
+ */
+export class TaskSecurityGroup extends pulumi.ComponentResource {
+  public readonly securityGroup: aws.ec2.SecurityGroup;
+  public readonly securityGroupId: pulumi.Output<string>;
+
+  constructor(name: string, args: TaskSecurityGroupArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("trading-bot:infra:TaskSecurityGroup", name, args, opts);
+    this.securityGroup = createSecurityGroup(this, name, args.vpcId, `${args.description}: no inbound, all outbound`);
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-egress`,
+      { securityGroupId: this.securityGroup.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "All outbound" },
+      { parent: this },
+    );
+    this.securityGroupId = this.securityGroup.id;
+    this.registerOutputs({ securityGroupId: this.securityGroupId });
+  }
+}

@@ -1,0 +1,192 @@
+// `npm run stacks`: the stacks the workflows act on, from the stack files, in child processes.
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { environments } from "../stacks/config";
+import { isProductionStack } from "../stacks/production";
+import { branchMatches, deployBranchByEnvironment } from "../tools/stacks/index";
+import { repoRoot, stackFilesFolder, stackText, stacksTool } from "./helpers";
+
+const article = { dev: "development", staging: "staging", prod: "production" };
+const dev = { name: "dev", environment: "development", production: false, branch: "feature/**" };
+const staging = { name: "staging", environment: "staging", production: false, branch: "develop" };
+const prod = { name: "prod", environment: "production", production: true, branch: "main" };
+
+function listed(...args: string[]): unknown {
+  const run = stacksTool(...args, "--json");
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.split("\n").length, 2, "one line of JSON");
+  return JSON.parse(run.stdout);
+}
+
+function refused(folder: string, message: string, ...args: string[]): void {
+  const run = stacksTool("-C", folder, ...args);
+  assert.equal(run.status, 2, run.stdout + run.stderr);
+  assert.equal(run.stderr, `stacks: ${message}\n`);
+  assert.equal(run.stdout, "");
+}
+
+describe("npm run stacks", () => {
+  it("maps each environment of the schema to the article's branch", () => {
+    assert.deepEqual(Object.keys(deployBranchByEnvironment).sort(), [...environments].sort());
+    assert.deepEqual(deployBranchByEnvironment, { development: "feature/**", staging: "develop", production: "main" });
+  });
+
+  it("matches branches as GitHub's filters do: feature/** takes any branch under feature/", () => {
+    assert.ok(branchMatches("feature/**", "feature/login"));
+    assert.ok(branchMatches("feature/**", "feature/a/b"));
+    assert.ok(!branchMatches("feature/**", "feature"));
+    assert.ok(!branchMatches("feature/**", "feature/"));
+    assert.ok(!branchMatches("feature/**", "features/x"));
+    assert.ok(!branchMatches("feature/**", "hotfix/feature/x"));
+    assert.ok(branchMatches("main", "main"));
+    assert.ok(!branchMatches("main", "Main"));
+    assert.ok(!branchMatches("main", "main2"));
+    assert.ok(!branchMatches("develop", "feature/develop"));
+  });
+
+  it("lists every stack file with its environment, production and branch, as JSON sorted by name", () => {
+    assert.deepEqual(listed("-C", stackFilesFolder(article)), [dev, prod, staging]);
+  });
+
+  it("prints a table without --json", () => {
+    const run = stacksTool("-C", stackFilesFolder(article));
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /│ dev +│ development +│ no +│ feature\/\*\* +│/);
+    assert.match(run.stdout, /│ prod +│ production +│ yes +│ main +│/);
+    assert.match(run.stdout, /│ staging +│ staging +│ no +│ develop +│/);
+    assert.doesNotMatch(run.stdout, /\x1b\[/, "no colour off a terminal");
+  });
+
+  it("filters production and non-production stacks", () => {
+    const folder = stackFilesFolder(article);
+    assert.deepEqual(listed("-C", folder, "--production"), [prod]);
+    assert.deepEqual(listed("-C", folder, "--non-production"), [dev, staging]);
+  });
+
+  it("gives the stacks a push to a branch deploys: feature/** dev, develop staging, main prod, others none", () => {
+    const folder = stackFilesFolder(article);
+    assert.deepEqual(listed("-C", folder, "--branch", "feature/login"), [dev]);
+    assert.deepEqual(listed("-C", folder, "--branch", "feature/team/login"), [dev]);
+    assert.deepEqual(listed("-C", folder, "--branch", "develop"), [staging]);
+    assert.deepEqual(listed("-C", folder, "--branch", "main"), [prod]);
+    assert.deepEqual(listed("-C", folder, "--branch", "main", "--non-production"), []);
+    assert.deepEqual(listed("-C", folder, "--branch", "develop", "--production"), []);
+    assert.deepEqual(listed("-C", folder, "--branch", "Main"), []);
+    assert.deepEqual(listed("-C", folder, "--branch", "hotfix/x"), []);
+    assert.equal(stacksTool("-C", folder, "--branch", "hotfix/x").stdout, "no stack matches\n");
+  });
+
+  it("picks up a new stack file with no other change, by its environment, never its name", () => {
+    const folder = stackFilesFolder({ ...article, qa: "staging", "feature-x": "development" });
+    assert.deepEqual(listed("-C", folder, "--branch", "develop"), [{ ...staging, name: "qa" }, staging]);
+    assert.deepEqual(listed("-C", folder, "--branch", "feature/x"), [dev, { ...dev, name: "feature-x" }]);
+  });
+
+  it("calls a stack production when its file says so, whatever its name, and deploys it from main only", () => {
+    const folder = stackFilesFolder({ dev: "development", live: "production" });
+    const live = { name: "live", environment: "production", production: true, branch: "main" };
+    assert.deepEqual(listed("-C", folder, "--production"), [live]);
+    assert.deepEqual(listed("-C", folder, "--non-production"), [dev]);
+    assert.deepEqual(listed("-C", folder, "--branch", "feature/x"), [dev]);
+  });
+
+  it("lists the committed stack files as the one definition of production says", () => {
+    const files = fs.readdirSync(repoRoot).filter((file) => /^Pulumi\..+\.yaml$/.test(file));
+    const stacks = listed() as { name: string; environment: string; production: boolean }[];
+    assert.deepEqual(stacks.map((stack) => `Pulumi.${stack.name}.yaml`), files.sort());
+    for (const stack of stacks) assert.equal(stack.production, isProductionStack(stack.name, stack.environment), stack.name);
+    assert.deepEqual(stacks.find((stack) => stack.name === "prod"), prod);
+    assert.deepEqual(stacks.find((stack) => stack.name === "dev"), dev);
+  });
+
+  describe("refuses, exit 2 with one line", () => {
+    it("a stack name the program cannot build, such as Prod", () => {
+      refused(
+        stackFilesFolder({ dev: "development", Prod: "production" }),
+        'Pulumi.Prod.yaml: "Prod" is not a stack name this project can build: use 1 to 20 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen',
+      );
+    });
+
+    it("a stack file named other than Pulumi.<stack>.yaml (another case, .yml)", () => {
+      for (const file of ["pulumi.dev.yaml", "Pulumi.dev.YAML", "Pulumi.prod.yml", "PULUMI.prod.yaml"]) {
+        const folder = stackFilesFolder({ dev: "development" });
+        fs.writeFileSync(path.join(folder, file), stackText("production"));
+        refused(folder, `${file}: a stack file is named Pulumi.<stack>.yaml; rename it so every tool and the Pulumi CLI read the same file`);
+      }
+    });
+
+    it("a stack file that is not valid YAML", () => {
+      const folder = stackFilesFolder({});
+      fs.writeFileSync(path.join(folder, "Pulumi.dev.yaml"), "config:\n  trading-bot:environment: [development\n");
+      refused(
+        folder,
+        "Pulumi.dev.yaml line 3: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1:",
+      );
+    });
+
+    it("a YAML alias bomb", () => {
+      const folder = stackFilesFolder({});
+      const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+      for (const [name, previous] of [["b", "a"], ["c", "b"], ["d", "c"], ["e", "d"]]) levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(", ")}]`);
+      fs.writeFileSync(path.join(folder, "Pulumi.dev.yaml"), `${levels.join("\n")}\nconfig:\n  trading-bot:environment: development\n`);
+      refused(folder, "Pulumi.dev.yaml: its YAML aliases expand beyond 100 (an alias bomb, \"billion laughs\"): write the values out");
+    });
+
+    it("a missing or unknown environment", () => {
+      const folder = stackFilesFolder({ dev: "qa" });
+      refused(folder, 'Pulumi.dev.yaml: trading-bot:environment is "qa"; allowed: development, staging, production');
+      fs.writeFileSync(path.join(folder, "Pulumi.dev.yaml"), "config:\n  aws:region: us-east-1\n");
+      refused(folder, "Pulumi.dev.yaml: trading-bot:environment is missing; allowed: development, staging, production");
+      fs.writeFileSync(path.join(folder, "Pulumi.dev.yaml"), "config:\n  trading-bot:environment:\n    secure: AAAA\n");
+      refused(folder, "Pulumi.dev.yaml: trading-bot:environment is a secret; it must be plain text");
+    });
+
+    it("a production name whose file says another environment (it would deploy from a feature branch)", () => {
+      refused(
+        stackFilesFolder({ production: "development" }),
+        'Pulumi.production.yaml: the stack production has a production name (prod, production) but trading-bot:environment is "development"; allowed: production',
+      );
+    });
+
+    it("a stack file that is a symbolic link, a hard link, a FIFO or a folder", () => {
+      const linked = stackFilesFolder({ prod: "production" });
+      fs.symlinkSync("Pulumi.prod.yaml", path.join(linked, "Pulumi.qa.yaml"));
+      refused(linked, "Pulumi.qa.yaml is a symbolic link: a stack file must be a regular file");
+
+      const hard = stackFilesFolder({ prod: "production" });
+      fs.linkSync(path.join(hard, "Pulumi.prod.yaml"), path.join(hard, "Pulumi.qa.yaml"));
+      refused(hard, "Pulumi.prod.yaml has 2 hard links: a stack file must be the only name of its content");
+
+      const fifo = stackFilesFolder({});
+      assert.equal(spawnSync("mkfifo", [path.join(fifo, "Pulumi.dev.yaml")]).status, 0);
+      refused(fifo, "Pulumi.dev.yaml is not a regular file");
+
+      const folder = stackFilesFolder({});
+      fs.mkdirSync(path.join(folder, "Pulumi.dev.yaml"));
+      refused(folder, "Pulumi.dev.yaml is not a regular file");
+    });
+
+    it("a stack file over 1 MiB, before reading it", () => {
+      const folder = stackFilesFolder({});
+      fs.writeFileSync(path.join(folder, "Pulumi.dev.yaml"), `${stackText("development")}#${"x".repeat(1024 * 1024)}\n`);
+      refused(folder, `Pulumi.dev.yaml is ${stackText("development").length + 1024 * 1024 + 2} bytes; a stack file holds at most 1048576`);
+    });
+
+    it("a folder without stack files, or no folder", () => {
+      const folder = stackFilesFolder({});
+      refused(folder, `no stack file (Pulumi.<stack>.yaml) in ${folder}`);
+      refused(path.join(folder, "missing"), `cannot read the folder ${path.join(folder, "missing")}: ENOENT`);
+    });
+
+    it("a ref where a branch name belongs, and both filters at once", () => {
+      const folder = stackFilesFolder(article);
+      refused(folder, '--branch takes a branch name such as main (GITHUB_REF_NAME), not "refs/heads/main"', "--branch", "refs/heads/main");
+      refused(folder, '--branch takes a branch name such as main (GITHUB_REF_NAME), not ""', "--branch", "");
+      const both = stacksTool("-C", folder, "--production", "--non-production");
+      assert.equal(both.status, 2);
+      assert.equal(both.stderr, "error: option '--production' cannot be used with option '--non-production'\n");
+    });
+  });
+});

@@ -1,0 +1,75 @@
+// Running a loaded stack: the program under Pulumi's mocks, the policy pack over the
+// Analyzer protocol, the price. The SDKs and the gRPC client load on demand (dynamic
+// imports), so the pack's process starts first and warms up while this one loads them.
+import * as path from "node:path";
+import type { Diagnostic } from "../engine/policyPack";
+import type { MockRunResult } from "../engine/resource";
+import { stackResourceOf } from "../engine/resource";
+import { Cleanup } from "./cleanup";
+import { CostEstimate, estimateCost } from "./cost";
+import { LoadedStack } from "./load";
+import { PlanRefused, progress } from "./output";
+
+// Beside this file: the TypeScript pack, or its JavaScript copy when run through tools/launch.js.
+const packDirectory = path.resolve(__dirname, "..", "..", "policies");
+
+export interface PlanResult {
+  loaded: LoadedStack;
+  run: MockRunResult;
+  diagnostics: Diagnostic[];
+  cost: CostEstimate;
+  pack: { name: string; version: string };
+}
+
+/** The Pulumi program the plan runs: this project's, unless a test hands it another. */
+export type Program = () => unknown;
+
+/** Plans a stack; the policy pack's process is stopped by `cleanup`, whatever happens. */
+export async function planStack(loaded: LoadedStack, cleanup: Cleanup, program?: Program): Promise<PlanResult> {
+  const { PolicyPackProcess, analyzeResources } = await import("../engine/policyPack");
+  const pack = PolicyPackProcess.launch(packDirectory);
+  cleanup.defer(() => pack.stop());
+  progress(`starting the policy pack (pid ${pack.pid})`);
+  const run = await runProgram(loaded, program);
+  await pack.ready();
+  progress(`checking ${run.resources.length} resources against the policy pack`);
+  const [info, diagnostics] = await Promise.all([pack.info(), analyzeResources(pack, [stackResourceOf(run.stack), ...run.resources])]);
+  progress("pricing");
+  return { loaded, run, diagnostics, cost: costOf(loaded, run), pack: { name: info.name, version: info.version } };
+}
+
+/**
+ * Runs the program under mocks, with the stand-in outputs of the stacks it reads. A program
+ * that throws is refused with its message (exit 2); a bug (a TypeError and the like) keeps
+ * its stack trace.
+ */
+export async function runProgram(loaded: LoadedStack, program?: Program): Promise<MockRunResult> {
+  progress(`running the program for ${loaded.file.stack} under mocks`);
+  const [{ runUnderMocks }, { tradingBotProgram }] = await Promise.all([import("../engine/mockRun"), import("../../stacks/program")]);
+  const stackReferences = Object.fromEntries(loaded.standInStackOutputs.map(({ stack, outputs }) => [stack, { outputs }]));
+  // Pulumi's runtime leaves rejected promises behind when a program throws: they repeat
+  // the run's own error, and must not end the process before the pack is stopped.
+  const stray: unknown[] = [];
+  const onStray = (reason: unknown) => stray.push(reason);
+  process.on("unhandledRejection", onStray);
+  let run: MockRunResult;
+  try {
+    run = await runUnderMocks(loaded.file, program ?? tradingBotProgram, { stackReferences });
+  } catch (error) {
+    throw programFailure(loaded.file.stack, error);
+  }
+  process.removeListener("unhandledRejection", onStray);
+  if (stray.length > 0) throw programFailure(loaded.file.stack, stray[0]);
+  return run;
+}
+
+const bugs = [TypeError, ReferenceError, RangeError, SyntaxError];
+
+function programFailure(stack: string, error: unknown): unknown {
+  if (!(error instanceof Error) || bugs.some((kind) => error instanceof kind)) return error;
+  return new PlanRefused(`the program failed for ${stack} under mocks: ${error.message.split("\n")[0]}`);
+}
+
+export function costOf(loaded: LoadedStack, run: MockRunResult): CostEstimate {
+  return estimateCost(run.resources, loaded.priceTable, loaded.settings.budget.monthlyUsd, loaded.settings.budget.assumptions);
+}

@@ -1,0 +1,191 @@
+// npm run stacks -- [--json] [--production | --non-production] [--branch <name>] [-C <dir>]
+// The stacks of the project, read from its stack files, so that the workflows pick up a new
+// Pulumi.<stack>.yaml with no edit: each stack's environment, whether it is production and
+// the branch whose pushes deploy it (the article's flow).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import Table from "cli-table3";
+import { Command, Option } from "commander";
+import { Environment, stackConfigSchema } from "../../stacks/config";
+import { isProductionStack, nameEnvironmentConflict } from "../../stacks/production";
+import { stackNameProblem } from "../../stacks/stackName";
+import { parseArguments } from "../common/cli";
+import { findProjectRoot } from "../common/projectRoot";
+import { StackFile, parseStackFile } from "../engine/stackFile";
+
+export type { Environment };
+
+/**
+ * The article's flow, by environment (never by stack name): pushes to the branches matching
+ * the pattern deploy every stack of that environment. `**` as in GitHub's branch filters.
+ */
+export const deployBranchByEnvironment: Readonly<Record<Environment, string>> = {
+  development: "feature/**",
+  staging: "develop",
+  production: "main",
+};
+
+/** A stack as the workflows see it; `--json` prints an array of these. */
+export interface StackEntry {
+  name: string;
+  environment: Environment;
+  /** Decided by stacks/production.ts from the name and the file's environment. */
+  production: boolean;
+  /** The branch (pattern) whose pushes deploy this stack. */
+  branch: string;
+}
+
+/** A stack file the workflows must not act on: exit 2. */
+export class StackListError extends Error {}
+
+/** Larger than any stack file; refused before it is read. */
+const maxStackFileBytes = 1024 * 1024;
+
+/** Does a push to `branch` match `pattern` (an exact name, or `<prefix>/**`)? */
+export function branchMatches(pattern: string, branch: string): boolean {
+  if (!pattern.endsWith("/**")) return pattern === branch;
+  const prefix = pattern.slice(0, -"**".length);
+  return branch.startsWith(prefix) && branch.length > prefix.length;
+}
+
+/** The stack names of the folder's stack files; any other file named like one is refused. */
+function stackFileNames(directory: string): string[] {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(directory);
+  } catch (error) {
+    throw new StackListError(`cannot read the folder ${directory}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const stacks: string[] = [];
+  // Case-insensitive on purpose: on macOS and Windows `pulumi.prod.YAML` is a stack file too.
+  for (const entry of entries) {
+    const match = /^pulumi\.(.+)\.(ya?ml)$/i.exec(entry);
+    if (!match) continue;
+    if (!entry.startsWith("Pulumi.") || match[2] !== "yaml") {
+      throw new StackListError(`${entry}: a stack file is named Pulumi.<stack>.yaml; rename it so every tool and the Pulumi CLI read the same file`);
+    }
+    const problem = stackNameProblem(match[1]);
+    if (problem) throw new StackListError(`${entry}: ${problem}`);
+    stacks.push(match[1]);
+  }
+  if (stacks.length === 0) throw new StackListError(`no stack file (Pulumi.<stack>.yaml) in ${directory}`);
+  return stacks.sort();
+}
+
+/**
+ * The text of a stack file, which must be one regular file: a link could make one stack's
+ * file another's, and a FIFO would block the reader. Opened without following links and
+ * checked through the open descriptor, so what is checked is what is read.
+ */
+function readRegularFile(file: string): string {
+  const name = path.basename(file);
+  let descriptor: number;
+  try {
+    descriptor = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ELOOP") throw new StackListError(`${name} is a symbolic link: a stack file must be a regular file`);
+    throw new StackListError(`${name}: cannot open it (${code ?? (error as Error).message})`);
+  }
+  try {
+    const stat = fs.fstatSync(descriptor);
+    if (!stat.isFile()) throw new StackListError(`${name} is not a regular file`);
+    if (stat.nlink > 1) throw new StackListError(`${name} has ${stat.nlink} hard links: a stack file must be the only name of its content`);
+    if (stat.size > maxStackFileBytes) throw new StackListError(`${name} is ${stat.size} bytes; a stack file holds at most ${maxStackFileBytes}`);
+    return fs.readFileSync(descriptor, "utf8");
+  } finally {
+    fs.closeSync(descriptor);
+  }
+}
+
+/** One stack file, read and classified. */
+function readEntry(directory: string, name: string): StackEntry {
+  const fileName = `Pulumi.${name}.yaml`;
+  const text = readRegularFile(path.join(directory, fileName));
+  let file: StackFile;
+  try {
+    file = parseStackFile(name, text);
+  } catch (error) {
+    // Whatever parsing throws (bad YAML, an alias bomb) is bad input, said in one line.
+    const message = (error as Error).message.split("\n")[0];
+    throw new StackListError(message.startsWith(fileName) ? message : `${fileName}: ${message}`);
+  }
+  const key = "trading-bot:environment";
+  if (file.secretKeys.includes(key)) throw new StackListError(`${fileName}: ${key} is a secret; it must be plain text`);
+  const environment = stackConfigSchema.shape[key].safeParse(file.config[key]);
+  if (!environment.success) {
+    const shown = file.config[key] === undefined ? "missing" : JSON.stringify(file.config[key]);
+    throw new StackListError(`${fileName}: ${key} is ${shown}; ${environment.error.issues[0].message}`);
+  }
+  const conflict = nameEnvironmentConflict(name, environment.data);
+  if (conflict) throw new StackListError(`${fileName}: ${conflict}`);
+  return {
+    name,
+    environment: environment.data,
+    production: isProductionStack(name, environment.data),
+    branch: deployBranchByEnvironment[environment.data],
+  };
+}
+
+/** Every stack of the folder, by name; throws StackListError on the first file it refuses. */
+export function listStacks(directory: string): StackEntry[] {
+  return stackFileNames(directory).map((name) => readEntry(directory, name));
+}
+
+export interface StackFilter {
+  production?: boolean;
+  nonProduction?: boolean;
+  /** Only the stacks a push to this branch deploys. */
+  branch?: string;
+}
+
+export function filterStacks(stacks: StackEntry[], filter: StackFilter): StackEntry[] {
+  return stacks.filter(
+    (stack) =>
+      (!filter.production || stack.production) &&
+      (!filter.nonProduction || !stack.production) &&
+      (filter.branch === undefined || branchMatches(stack.branch, filter.branch)),
+  );
+}
+
+function printTable(stacks: StackEntry[]): void {
+  const table = new Table({
+    head: ["stack", "environment", "production", "deployed by a push to"],
+    style: { head: process.stdout.isTTY ? ["cyan"] : [], border: process.stdout.isTTY ? ["grey"] : [], compact: true },
+  });
+  for (const stack of stacks) table.push([stack.name, stack.environment, stack.production ? "yes" : "no", stack.branch]);
+  console.log(stacks.length > 0 ? table.toString() : "no stack matches");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const command = new Command("npm run stacks --")
+    .description("List the stacks of this project from its stack files: environment, production or not, the branch that deploys each.")
+    .option("--json", "print a JSON array (one line), e.g. for fromJSON in a workflow matrix", false)
+    .addOption(new Option("--production", "only production stacks").conflicts("nonProduction"))
+    .addOption(new Option("--non-production", "only stacks that are not production"))
+    .option("--branch <name>", "only the stacks a push to this branch deploys (a branch name, as GITHUB_REF_NAME)")
+    .option("-C, --cwd <dir>", "folder of the stack files", findProjectRoot())
+    .addHelpText(
+      "after",
+      `\nBranches: ${Object.entries(deployBranchByEnvironment).map(([environment, branch]) => `${branch} -> ${environment}`).join(", ")}.\n` +
+        "Exit status: 0 listed (also when no stack matches), 2 a stack file is refused or a bad argument.",
+    );
+  const stop = parseArguments(command, argv);
+  if (stop !== undefined) return stop;
+  const options = command.opts<{ json: boolean; production?: boolean; nonProduction?: boolean; branch?: string; cwd: string }>();
+  try {
+    if (options.branch !== undefined && (options.branch === "" || options.branch.startsWith("refs/"))) {
+      throw new StackListError(`--branch takes a branch name such as main (GITHUB_REF_NAME), not ${JSON.stringify(options.branch)}`);
+    }
+    const stacks = filterStacks(listStacks(options.cwd), options);
+    if (options.json) console.log(JSON.stringify(stacks));
+    else printTable(stacks);
+    return 0;
+  } catch (error) {
+    if (error instanceof StackListError) {
+      console.error(`stacks: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}
