@@ -7,7 +7,7 @@ import YAML from "yaml";
 import { sharedConfigPaths } from "../stacks/config";
 import { parseStackText } from "../tools/common/stackFileWriter";
 import { planSync } from "../tools/envSync/index";
-import { backupsIn, committed, fingerprint, folderWith, leftovers, read, runTool, stackPath } from "./stackFileTools";
+import { backupsIn, committed, fingerprint, folderWith, leftovers, read, runTool, stackPath, temporaryFolder } from "./stackFileTools";
 
 const envSync = (folder: string, ...args: string[]) => runTool("envSync", folder, args);
 const configOf = (text: string) => (YAML.parse(text) as { config: Record<string, any> }).config;
@@ -244,7 +244,7 @@ describe("npm run env-sync never writes production through another name", () => 
 
   it("refuses a backup folder that is a symbolic link, writing nothing through it", () => {
     const folder = folderWith({ dev: committed("dev"), staging });
-    const elsewhere = fs.mkdtempSync(path.join(path.dirname(folder), "elsewhere-"));
+    const elsewhere = temporaryFolder("elsewhere-");
     fs.symlinkSync(elsewhere, path.join(folder, ".pulumi-backups"));
     const run = envSync(folder, "--from", "staging", "--to", "dev");
     assert.equal(run.status, 2);

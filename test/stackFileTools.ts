@@ -62,9 +62,21 @@ export const pauseMarker = (step: string) => `stack-file-writer: test pause at $
 
 export const committed = (stack: string) => fs.readFileSync(path.join(repoRoot, `Pulumi.${stack}.yaml`), "utf8");
 
-/** A new temporary folder with the given stack files. */
+const madeFolders: string[] = [];
+process.once("exit", () => {
+  for (const folder of madeFolders) fs.rmSync(folder, { recursive: true, force: true });
+});
+
+/** A new empty temporary folder, removed when the test process ends. */
+export function temporaryFolder(prefix = "stack-file-test-"): string {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  madeFolders.push(folder);
+  return folder;
+}
+
+/** A new temporary folder with the given stack files (removed when the test process ends). */
 export function folderWith(files: Record<string, string>): string {
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), "stack-file-test-"));
+  const folder = temporaryFolder();
   for (const [stack, text] of Object.entries(files)) fs.writeFileSync(path.join(folder, `Pulumi.${stack}.yaml`), text);
   return folder;
 }

@@ -10,7 +10,7 @@ import YAML from "yaml";
 import { describeSystemError } from "../tools/common/stackFileCli";
 import { stackFileMaxBytes } from "../tools/engine/stackFile";
 import { EditRefused, keepLineEndings, keepUntouchedLines, parseStackText, productionTwin, writeBackup } from "../tools/common/stackFileWriter";
-import { backupsIn, committed, fingerprint, folderWith, leftovers, pauseAt, pauseMarker, read, runTool, startTool, stackPath } from "./stackFileTools";
+import { backupsIn, committed, fingerprint, folderWith, leftovers, pauseAt, pauseMarker, read, runTool, startTool, stackPath, temporaryFolder } from "./stackFileTools";
 
 /** A source whose shared keys differ from dev's (env-sync staging -> dev changes two lines). */
 const staging = committed("dev").replace("logFormat: json", "logFormat: text").replace("symbol: BTCUSDT", "symbol: ETHUSDT");
@@ -314,7 +314,7 @@ describe("the stack file writer's pieces", () => {
   const time = new Date("2025-01-31T12:00:00.000Z");
 
   it("never overwrites a backup: the same time and pid get .1, .2, and a file (or link) already there stays", () => {
-    const folder = fs.mkdtempSync(path.join(os.tmpdir(), "backup-test-"));
+    const folder = temporaryFolder("backup-test-");
     fs.mkdirSync(path.join(folder, ".pulumi-backups"));
     const taken = path.join(folder, ".pulumi-backups", "Pulumi.dev.yaml.2025-01-31T12-00-00-000Z.4242");
     fs.writeFileSync(taken, "an older backup\n");

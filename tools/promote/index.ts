@@ -57,8 +57,6 @@ export function checkStep(source: StackText, target: StackText): void {
 
 export interface PromotionPlan {
   image: string;
-  /** The target's image before the promotion. */
-  previousImage: unknown;
   updatedText: string | undefined;
 }
 
@@ -68,10 +66,10 @@ export function planPromotion(target: InspectedTarget, image: string): Promotion
   if (!isMap(target.document.getIn(["config", imagePath[0]], true))) {
     throw new EditRefused(`${target.fileName}: ${imagePath[0]} is not a plain mapping in the file; set the image by hand`);
   }
-  if (previousImage === image) return { image, previousImage, updatedText: undefined };
+  if (previousImage === image) return { image, updatedText: undefined };
   const updated = target.document.clone();
   updated.setIn(["config", ...imagePath], image);
-  return { image, previousImage, updatedText: updated.toString(stackFileToString) };
+  return { image, updatedText: updated.toString(stackFileToString) };
 }
 
 export interface PromoteOptions {
