@@ -2,38 +2,15 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
 import { sharedConfigPaths } from "../stacks/config";
-import { repoRoot } from "./helpers";
+import { parseStackText } from "../tools/common/stackFileWriter";
+import { planSync } from "../tools/envSync/index";
+import { backupsIn, committed, fingerprint, folderWith, leftovers, read, runTool, stackPath, temporaryFolder } from "./stackFileTools";
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function envSync(folder: string, ...args: string[]): Run {
-  const result = spawnSync(process.execPath, [path.join(repoRoot, "tools", "launch.js"), "envSync", "-C", folder, ...args], {
-    cwd: repoRoot,
-    encoding: "utf8",
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-const committed = (stack: string) => fs.readFileSync(path.join(repoRoot, `Pulumi.${stack}.yaml`), "utf8");
-
-/** A folder with the given stack files (the committed ones unless replaced). */
-function folderWith(files: Record<string, string>): string {
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), "env-sync-test-"));
-  for (const [stack, text] of Object.entries(files)) fs.writeFileSync(path.join(folder, `Pulumi.${stack}.yaml`), text);
-  return folder;
-}
-
-const read = (folder: string, stack: string) => fs.readFileSync(path.join(folder, `Pulumi.${stack}.yaml`), "utf8");
+const envSync = (folder: string, ...args: string[]) => runTool("envSync", folder, args);
 const configOf = (text: string) => (YAML.parse(text) as { config: Record<string, any> }).config;
-const backupsIn = (folder: string) => (fs.existsSync(path.join(folder, ".pulumi-backups")) ? fs.readdirSync(path.join(folder, ".pulumi-backups")) : []);
 
 /** A staging stack whose shared settings and environment-specific ones both differ from dev's. */
 const staging = committed("dev")
@@ -48,6 +25,17 @@ const staging = committed("dev")
 describe("npm run env-sync", () => {
   it("reads which keys are shared from the schema", () => {
     assert.deepEqual(sharedConfigPaths(), [["trading-bot:app", "logFormat"], ["trading-bot:app", "apiPrefix"], ["trading-bot:tradingConfig"]]);
+  });
+
+  it("plans a sync as a pure function of the two files", () => {
+    const source = parseStackText("staging", "Pulumi.staging.yaml", staging);
+    const target = parseStackText("dev", "Pulumi.dev.yaml", committed("dev"));
+    const plan = planSync(source, target);
+    assert.deepEqual(plan.copied, ["trading-bot:app.logFormat", "trading-bot:app.apiPrefix", "trading-bot:tradingConfig"]);
+    assert.deepEqual(plan.secureCommands, []);
+    assert.equal(configOf(plan.updatedText ?? "")["trading-bot:app"].logFormat, "text");
+    assert.equal(target.document.toString({ lineWidth: 0 }), committed("dev"), "the target's document is not modified");
+    assert.equal(planSync(source, source).updatedText, undefined, "nothing to change");
   });
 
   it("copies the shared keys, never the environment-specific ones, and keeps comments and key order", () => {
@@ -70,9 +58,9 @@ describe("npm run env-sync", () => {
     assert.match(run.stdout, /^Shared keys copied from Pulumi\.staging\.yaml: trading-bot:app\.logFormat, trading-bot:app\.apiPrefix, trading-bot:tradingConfig$/m);
     assert.match(run.stdout, /^-    logFormat: json$/m);
     assert.match(run.stdout, /^\+    logFormat: text$/m);
-    assert.match(run.stdout, /^Apply it \(the services restart with the new config\): pulumi up --stack dev$/m);
+    assert.match(run.stdout, /^Apply it: pulumi up --stack dev$/m);
     const [backup] = backupsIn(folder);
-    assert.match(backup, /^Pulumi\.dev\.yaml\.\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z$/);
+    assert.match(backup, /^Pulumi\.dev\.yaml\.\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\.\d+$/);
     assert.equal(fs.readFileSync(path.join(folder, ".pulumi-backups", backup), "utf8"), committed("dev"));
     assert.match(run.stdout, new RegExp(`^Backed up the old Pulumi\\.dev\\.yaml to \\.pulumi-backups/${backup.replace(/\./g, "\\.")}\\.$`, "m"));
   });
@@ -90,9 +78,9 @@ describe("npm run env-sync", () => {
       const folder = folderWith({ dev: committed("dev"), [target]: committed("prod") });
       const run = envSync(folder, "--from", "dev", "--to", target, "--yes");
       assert.equal(run.status, 2);
-      assert.equal(run.stderr, `env-sync: refusing to write to ${target}: it is a production stack (prod, production); config flows from production down, never into it\n`);
+      assert.equal(run.stderr, `env-sync: refusing to write to ${target}, a production stack: its name is a production name (prod, production); config flows from production down, never into it\n`);
       assert.equal(read(folder, target), committed("prod"));
-      assert.deepEqual(backupsIn(folder), []);
+      assert.deepEqual(leftovers(folder), []);
     });
   }
 
@@ -101,7 +89,7 @@ describe("npm run env-sync", () => {
     const folder = folderWith({ dev: committed("dev"), prod });
     const refused = envSync(folder, "--from", "prod", "--to", "dev");
     assert.equal(refused.status, 2);
-    assert.equal(refused.stderr, "env-sync: prod is a production stack: check what would change with --dry-run, then pass --yes to copy from it\n");
+    assert.equal(refused.stderr, "env-sync: prod is a production stack: its name is a production name (prod, production); check what would change with --dry-run, then pass --yes to copy from it\n");
     assert.equal(read(folder, "dev"), committed("dev"));
     const run = envSync(folder, "--from", "prod", "--to", "dev", "--yes");
     assert.equal(run.status, 0, run.stderr);
@@ -130,17 +118,27 @@ describe("npm run env-sync", () => {
     assert.doesNotMatch(run.stdout, /bG9nLWZvcm1hdA|dHJhZGluZy1jb25maWc/);
   });
 
-  it("restores the backup when the result fails the schema (exit 1)", () => {
+  it("refuses a result that fails the schema before writing anything (exit 1)", () => {
     const folder = folderWith({ dev: committed("dev"), staging: staging.replace("symbol: ETHUSDT", "symbol: eth-usdt") });
+    const before = fingerprint(stackPath(folder, "dev"));
     const run = envSync(folder, "--from", "staging", "--to", "dev");
     assert.equal(run.status, 1);
-    assert.equal(read(folder, "dev"), committed("dev"), "byte-identical to before");
-    const [backup] = backupsIn(folder);
     assert.equal(
       run.stderr,
-      `env-sync: the synced Pulumi.dev.yaml fails the stack config schema; restored it from .pulumi-backups/${backup}:\n` +
+      "env-sync: the synced Pulumi.dev.yaml would fail the stack config schema; nothing written:\n" +
         '  Pulumi.dev.yaml: trading-bot:tradingConfig.strategies[0].symbol is "eth-usdt"; allowed: a Bybit symbol such as BTCUSDT\n',
     );
+    assert.match(run.stdout, /^\+        symbol: eth-usdt$/m);
+    assert.deepEqual(fingerprint(stackPath(folder, "dev")), before, "never opened for writing");
+    assert.deepEqual(leftovers(folder), []);
+  });
+
+  it("says with --dry-run too that the result would fail the schema (exit 1)", () => {
+    const folder = folderWith({ dev: committed("dev"), staging: staging.replace("symbol: ETHUSDT", "symbol: eth-usdt") });
+    const run = envSync(folder, "--from", "staging", "--to", "dev", "--dry-run");
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /^env-sync: the synced Pulumi\.dev\.yaml would fail the stack config schema; nothing written:$/m);
+    assert.equal(read(folder, "dev"), committed("dev"));
   });
 
   it("writes nothing with --dry-run, but prints the diff", () => {
@@ -150,7 +148,7 @@ describe("npm run env-sync", () => {
     assert.match(run.stdout, /^\+        symbol: ETHUSDT$/m);
     assert.match(run.stdout, /^Dry run: nothing written\.$/m);
     assert.equal(read(folder, "dev"), committed("dev"));
-    assert.deepEqual(backupsIn(folder), []);
+    assert.deepEqual(leftovers(folder), []);
   });
 
   const refusals: [string, string[], string][] = [
@@ -166,4 +164,93 @@ describe("npm run env-sync", () => {
       assert.equal(run.stderr, message.replace("FOLDER", folder));
     });
   }
+});
+
+describe("npm run env-sync never writes production through another name", () => {
+  /** A folder with dev, staging and prod, a way in (`prepare`), and prod's fingerprint before the run. */
+  function attempt(prepare: (folder: string) => void, to: string, ...extra: string[]) {
+    const folder = folderWith({ dev: committed("dev"), staging, prod: committed("prod") });
+    prepare(folder);
+    const prodBefore = fingerprint(stackPath(folder, "prod"));
+    const run = envSync(folder, "--from", "staging", "--to", to, ...extra);
+    return { folder, run, prodUntouched: () => assert.deepEqual(fingerprint(stackPath(folder, "prod")), prodBefore, "prod's bytes and mtime") };
+  }
+
+  const bypasses: [string, (folder: string) => void, string, string][] = [
+    [
+      "ln -s Pulumi.prod.yaml Pulumi.Prod.yaml, then --to Prod (refused by the stack name rule)",
+      (folder) => fs.symlinkSync("Pulumi.prod.yaml", stackPath(folder, "Prod")),
+      "Prod",
+      'env-sync: "Prod" is not a stack name this project can build: use 1 to 20 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen\n',
+    ],
+    [
+      "ln -s Pulumi.prod.yaml Pulumi.qa.yaml, then --to qa (refused as a link)",
+      (folder) => fs.symlinkSync("Pulumi.prod.yaml", stackPath(folder, "qa")),
+      "qa",
+      "env-sync: refusing to write Pulumi.qa.yaml: it is a symbolic link; a stack file must be a regular file of its own\n",
+    ],
+    [
+      "ln Pulumi.prod.yaml Pulumi.qa.yaml, then --to qa (refused as a hard link)",
+      (folder) => fs.linkSync(stackPath(folder, "prod"), stackPath(folder, "qa")),
+      "qa",
+      "env-sync: refusing to write Pulumi.qa.yaml: it has 2 hard links, so another name (maybe a production stack's file) opens the same file; a stack file must have exactly one\n",
+    ],
+    [
+      "a stack live whose file says environment: production (refused by its content)",
+      (folder) => fs.writeFileSync(stackPath(folder, "live"), committed("prod").replace("Stack: prod", "Stack: live")),
+      "live",
+      "env-sync: refusing to write to live, a production stack: its stack file says trading-bot:environment: production; config flows from production down, never into it\n",
+    ],
+    [
+      "a link to prod's file from another folder's name (../x)",
+      () => undefined,
+      "../prod",
+      'env-sync: "../prod" is not a stack name this project can build: use 1 to 20 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen\n',
+    ],
+  ];
+  for (const [what, prepare, to, message] of bypasses) {
+    it(`refuses ${what}: exit 2, prod untouched, nothing left behind`, () => {
+      const { folder, run, prodUntouched } = attempt(prepare, to, "--yes");
+      assert.equal(run.status, 2, run.stdout);
+      assert.equal(run.stderr, message);
+      assert.equal(run.stdout, "");
+      prodUntouched();
+      assert.deepEqual(leftovers(folder), []);
+    });
+  }
+
+  it("refuses a target that is not a regular file (a FIFO would block a reader) without opening it for long", () => {
+    const { folder, run, prodUntouched } = attempt((dir) => {
+      const made = spawnSync("mkfifo", [stackPath(dir, "qa")]);
+      assert.equal(made.status, 0, String(made.stderr));
+    }, "qa");
+    assert.equal(run.status, 2);
+    assert.equal(run.stderr, "env-sync: refusing to write Pulumi.qa.yaml: it is not a regular file\n");
+    prodUntouched();
+    assert.deepEqual(leftovers(folder), []);
+  });
+
+  it("asks for --yes to copy from a stack that is production by its content (live)", () => {
+    const live = committed("prod").replace("Stack: prod", "Stack: live").replace("symbol: BTCUSDT", "symbol: SOLUSDT");
+    const folder = folderWith({ dev: committed("dev"), live });
+    const refused = envSync(folder, "--from", "live", "--to", "dev");
+    assert.equal(refused.status, 2);
+    assert.equal(refused.stderr, "env-sync: live is a production stack: its stack file says trading-bot:environment: production; check what would change with --dry-run, then pass --yes to copy from it\n");
+    assert.equal(read(folder, "dev"), committed("dev"));
+    const run = envSync(folder, "--from", "live", "--to", "dev", "--yes");
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(configOf(read(folder, "dev"))["trading-bot:tradingConfig"].strategies[0].symbol, "SOLUSDT");
+  });
+
+  it("refuses a backup folder that is a symbolic link, writing nothing through it", () => {
+    const folder = folderWith({ dev: committed("dev"), staging });
+    const elsewhere = temporaryFolder("elsewhere-");
+    fs.symlinkSync(elsewhere, path.join(folder, ".pulumi-backups"));
+    const run = envSync(folder, "--from", "staging", "--to", "dev");
+    assert.equal(run.status, 2);
+    assert.equal(run.stderr, "env-sync: refusing to back up into .pulumi-backups: it is a symbolic link; make it a plain folder\n");
+    assert.equal(read(folder, "dev"), committed("dev"));
+    assert.deepEqual(fs.readdirSync(elsewhere), []);
+    assert.deepEqual(fs.readdirSync(folder).sort(), [".pulumi-backups", "Pulumi.dev.yaml", "Pulumi.staging.yaml"], "no lock or temporary file left");
+  });
 });

@@ -1,33 +1,19 @@
-// npm run env-sync -- --from <stack> --to <stack> [--dry-run] [--yes]
+// npm run env-sync -- --from <stack> --to <stack> [--dry-run] [--yes] [--lock-timeout <seconds>]
 // Copies the config keys the schema marks shared from one stack file to another, keeping
-// the target's comments and key order; never into production.
-import * as fs from "node:fs";
+// the target's comments and key order; never into production. Writes through the safe
+// stack file writer (tools/common/stackFileWriter.ts).
 import * as path from "node:path";
 import { Command } from "commander";
 import { createTwoFilesPatch } from "diff";
-import YAML, { Document, isNode, isScalar, visit } from "yaml";
-import { defaultProductionNames, isProductionName } from "../../stacks/production";
-import { StackConfigError, parseStackConfig, sharedConfigPaths } from "../../stacks/config";
+import { isNode, isScalar, visit } from "yaml";
+import { isProductionName, productionReason } from "../../stacks/production";
+import { sharedConfigPaths } from "../../stacks/config";
+import { stackNameProblem } from "../../stacks/stackName";
 import { parseArguments } from "../common/cli";
+import { LockRefused } from "../common/fileLock";
 import { findProjectRoot } from "../common/projectRoot";
-import { StackFileError, parseStackFile, withPlaceholderSecrets } from "../engine/stackFile";
-
-/** Where the target file is copied before it is changed, under the stack files' folder. */
-export const backupFolder = ".pulumi-backups";
-
-class SyncRefused extends Error {}
-
-const stackNamePattern = /^[\w.-]+$/;
-
-function readStack(directory: string, stack: string): { file: string; text: string; document: Document } {
-  if (!stackNamePattern.test(stack)) throw new SyncRefused(`"${stack}" is not a stack name: use letters, digits, -, _ and .`);
-  const file = path.join(directory, `Pulumi.${stack}.yaml`);
-  if (!fs.existsSync(file)) throw new SyncRefused(`${path.basename(file)} does not exist in ${directory}`);
-  const text = fs.readFileSync(file, "utf8");
-  const document = YAML.parseDocument(text);
-  if (document.errors.length > 0) throw new SyncRefused(`${path.basename(file)}: not valid YAML: ${document.errors[0].message.split("\n")[0]}`);
-  return { file, text, document };
-}
+import { EditOutcome, EditRefused, StackText, backupFolder, editStackFile, lfText, readStackSource, stackFileToString } from "../common/stackFileWriter";
+import { addLockTimeoutOption, describeSystemError } from "../common/stackFileCli";
 
 /** Does the subtree hold a `secure:` value (a map with the single key `secure`)? */
 function holdsSecret(node: unknown): boolean {
@@ -49,28 +35,27 @@ function holdsSecret(node: unknown): boolean {
 /** `["trading-bot:app", "logFormat"]` -> `trading-bot:app.logFormat`. */
 const keyOf = (configPath: string[]) => configPath.join(".");
 
-export interface SyncOptions {
-  from: string;
-  to: string;
-  directory: string;
-  dryRun: boolean;
-  yes: boolean;
+/** The value at a config path, as the Pulumi CLI reads it (aliases resolved), as JSON text for comparing. */
+function valueAt(config: Record<string, unknown>, configPath: string[]): string | undefined {
+  let value: unknown = config;
+  for (const key of configPath) value = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
+  return JSON.stringify(value);
 }
 
-/** Runs one sync; returns the exit status. Prints its report on stdout, refusals on stderr. */
-export function syncStacks({ from, to, directory, dryRun, yes }: SyncOptions): number {
-  if (from === to) throw new SyncRefused("--from and --to name the same stack");
-  // Refuse a production target before reading or touching anything.
-  if (isProductionName(to)) {
-    throw new SyncRefused(`refusing to write to ${to}: it is a production stack (${defaultProductionNames.join(", ")}); config flows from production down, never into it`);
-  }
-  if (isProductionName(from)) {
-    if (!yes && !dryRun) throw new SyncRefused(`${from} is a production stack: check what would change with --dry-run, then pass --yes to copy from it`);
-    console.error(`env-sync: warning: copying from the production stack ${from}`);
-  }
-  const source = readStack(directory, from);
-  const target = readStack(directory, to);
+export interface SyncPlan {
+  /** The shared keys whose values change, as `trading-bot:app.logFormat`. */
+  copied: string[];
+  /** `pulumi config cp` commands for shared keys the source holds as secrets (never copied as text). */
+  secureCommands: string[];
+  /** The target's new text (comments and key order kept), or undefined when nothing changes. */
+  updatedText: string | undefined;
+}
 
+type SyncSide = Pick<StackText, "stack" | "document" | "config">;
+
+/** What a sync from `source` into `target` changes. Pure: neither document is modified. */
+export function planSync(source: SyncSide, target: SyncSide): SyncPlan {
+  const updated = target.document.clone();
   const copied: string[] = [];
   const secureCommands: string[] = [];
   for (const configPath of sharedConfigPaths()) {
@@ -79,56 +64,92 @@ export function syncStacks({ from, to, directory, dryRun, yes }: SyncOptions): n
     if (node === undefined) continue;
     if (holdsSecret(node)) {
       const nested = configPath.length > 1 ? " --path" : "";
-      secureCommands.push(`pulumi config cp --stack ${from} --dest ${to}${nested} '${keyOf(configPath)}'`);
+      secureCommands.push(`pulumi config cp --stack ${source.stack} --dest ${target.stack}${nested} '${keyOf(configPath)}'`);
       continue;
     }
-    const current = target.document.getIn(documentPath, true);
-    const same = JSON.stringify(isNode(current) ? current.toJSON() : current) === JSON.stringify(isNode(node) ? node.toJSON() : node);
-    if (same) continue;
-    target.document.setIn(documentPath, isNode(node) ? node.clone() : node);
+    if (valueAt(target.config, configPath) === valueAt(source.config, configPath)) continue;
+    updated.setIn(documentPath, isNode(node) ? node.clone() : node);
     copied.push(keyOf(configPath));
   }
+  return { copied, secureCommands, updatedText: copied.length > 0 ? updated.toString(stackFileToString) : undefined };
+}
 
-  const name = `Pulumi.${to}.yaml`;
-  const updated = target.document.toString({ lineWidth: 0 });
+export interface SyncOptions {
+  from: string;
+  to: string;
+  directory: string;
+  dryRun: boolean;
+  yes: boolean;
+  lockTimeoutSeconds: number;
+}
+
+const refuseProductionTarget = (stack: string, reason: string) =>
+  new EditRefused(`refusing to write to ${stack}, a production stack: ${reason}; config flows from production down, never into it`);
+
+/** The names, then the source: a production source needs --yes (or --dry-run). */
+function checkRequest({ from, to, dryRun, yes }: SyncOptions, readSource: () => StackText): StackText {
+  if (from === to) throw new EditRefused("--from and --to name the same stack");
+  for (const stack of [from, to]) {
+    const problem = stackNameProblem(stack);
+    if (problem) throw new EditRefused(problem);
+  }
+  // Refused by name before anything is read; by content once the writer has read the target.
+  if (isProductionName(to)) throw refuseProductionTarget(to, productionReason(to, undefined) as string);
+  const source = readSource();
+  const sourceReason = source.productionReason;
+  if (sourceReason !== undefined) {
+    if (!yes && !dryRun) throw new EditRefused(`${from} is a production stack: ${sourceReason}; check what would change with --dry-run, then pass --yes to copy from it`);
+    console.error(`env-sync: warning: copying from the production stack ${from}`);
+  }
+  return source;
+}
+
+/** Prints what happened; returns the exit status. */
+function report(outcome: EditOutcome<SyncPlan>, from: string, to: string): number {
+  const { plan, target } = outcome;
   const printSecureCommands = () => {
-    if (secureCommands.length === 0) return;
+    if (plan.secureCommands.length === 0) return;
     console.log("Secret values are encrypted per stack and were not copied; copy them with:");
-    for (const command of secureCommands) console.log(`  ${command}`);
+    for (const command of plan.secureCommands) console.log(`  ${command}`);
   };
-  if (copied.length === 0) {
-    console.log(`${name} already agrees with Pulumi.${from}.yaml on every shared key.`);
+  if (outcome.kind === "unchanged") {
+    console.log(`${target.fileName} already agrees with Pulumi.${from}.yaml on every shared key.`);
     printSecureCommands();
     return 0;
   }
-
-  console.log(`Shared keys copied from Pulumi.${from}.yaml: ${copied.join(", ")}`);
-  process.stdout.write(createTwoFilesPatch(name, name, target.text, updated, "before", `after env-sync from ${from}`));
-  if (dryRun) {
+  console.log(`Shared keys copied from Pulumi.${from}.yaml: ${plan.copied.join(", ")}`);
+  process.stdout.write(createTwoFilesPatch(target.fileName, target.fileName, lfText(target.text), lfText(outcome.updatedText), "before", `after env-sync from ${from}`));
+  if (outcome.kind === "invalid") {
+    console.error(`env-sync: the synced ${target.fileName} would fail the stack config schema; nothing written:`);
+    for (const problem of outcome.problems) console.error(`  ${problem}`);
+    return 1;
+  }
+  if (outcome.kind === "dry-run") {
     console.log("Dry run: nothing written.");
     printSecureCommands();
     return 0;
   }
-
-  const backups = path.join(directory, backupFolder);
-  fs.mkdirSync(backups, { recursive: true });
-  const backup = path.join(backups, `${name}.${new Date().toISOString().replace(/[:.]/g, "-")}`);
-  fs.copyFileSync(target.file, backup);
-  fs.writeFileSync(target.file, updated);
-  try {
-    const file = withPlaceholderSecrets(parseStackFile(to, updated));
-    parseStackConfig(to, file.config, (key) => file.secretKeys.includes(key));
-  } catch (error) {
-    fs.copyFileSync(backup, target.file);
-    const problems = error instanceof StackConfigError ? error.problems : [(error as Error).message];
-    console.error(`env-sync: the synced ${name} fails the stack config schema; restored it from ${path.relative(directory, backup)}:`);
-    for (const problem of problems) console.error(`  ${problem}`);
-    return 1;
-  }
-  console.log(`Backed up the old ${name} to ${path.relative(directory, backup)}.`);
+  console.log(`Backed up the old ${target.fileName} to ${path.relative(target.directory, outcome.backupFile)}.`);
   printSecureCommands();
-  console.log(`Apply it (the services restart with the new config): pulumi up --stack ${to}`);
+  console.log(`Apply it: pulumi up --stack ${to}`);
   return 0;
+}
+
+/** Runs one sync; returns the exit status. Prints its report on stdout, refusals are thrown. */
+export async function syncStacks(options: SyncOptions): Promise<number> {
+  const { from, to, directory, dryRun } = options;
+  const source = checkRequest(options, () => readStackSource(directory, from));
+  const outcome = await editStackFile({
+    directory,
+    stack: to,
+    dryRun,
+    lock: { timeoutSeconds: options.lockTimeoutSeconds, command: `env-sync --from ${from} --to ${to}` },
+    admit: (target) => {
+      if (target.productionReason !== undefined) throw refuseProductionTarget(to, target.productionReason);
+    },
+    plan: (target) => planSync(source, target),
+  });
+  return report(outcome, from, to);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -138,18 +159,20 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption("--to <stack>", "stack to copy into (never a production stack)")
     .option("--dry-run", "print the diff, write nothing", false)
     .option("--yes", "allow a production stack as the source", false)
-    .option("-C, --cwd <dir>", "folder of the stack files", findProjectRoot())
-    .addHelpText("after", `\nThe target file is backed up to ${backupFolder}/ first. Exit status: 0 done or nothing to do, 1 the result failed validation (restored), 2 refused.`);
+    .option("-C, --cwd <dir>", "folder of the stack files", findProjectRoot());
+  addLockTimeoutOption(command).addHelpText(
+    "after",
+    `\nThe target file is validated before it is written, locked while it is edited, and backed up to ${backupFolder}/ first.\nExit status: 0 done or nothing to do, 1 the result would fail the stack config schema (nothing written), 2 refused.`,
+  );
   const stop = parseArguments(command, argv);
   if (stop !== undefined) return stop;
-  const options = command.opts<{ from: string; to: string; dryRun: boolean; yes: boolean; cwd: string }>();
+  const options = command.opts<{ from: string; to: string; dryRun: boolean; yes: boolean; cwd: string; lockTimeout: number }>();
   try {
-    return syncStacks({ from: options.from, to: options.to, directory: options.cwd, dryRun: options.dryRun, yes: options.yes });
+    return await syncStacks({ ...options, directory: options.cwd, lockTimeoutSeconds: options.lockTimeout });
   } catch (error) {
-    if (error instanceof SyncRefused || error instanceof StackFileError) {
-      console.error(`env-sync: ${error.message}`);
-      return 2;
-    }
-    throw error;
+    const line = error instanceof EditRefused || error instanceof LockRefused ? error.message : describeSystemError(error);
+    if (line === undefined) throw error;
+    console.error(`env-sync: ${line}`);
+    return 2;
   }
 }

@@ -1,0 +1,51 @@
+// The README's "What keeps prod safe" table names tests: each must exist, under that title.
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { repoRoot } from "./helpers";
+
+/** The table's rows: each guarantee with the test titles it quotes, by file. */
+function safetyTable(): { guarantee: string; tests: { file: string; title: string }[] }[] {
+  const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
+  const section = /^## What keeps prod safe\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? "";
+  const rows = section.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| guarantee"));
+  return rows.map((row) => {
+    const [guarantee, heldBy] = row.slice(2, -2).split(" | ");
+    const tests = (heldBy ?? "").split("; ").flatMap((group) => {
+      const [, file, titles] = /^`([\w.-]+\.test\.ts)`: (.*)$/.exec(group) ?? [];
+      return file ? [...titles.matchAll(/"([^"]+)"/g)].map(([, title]) => ({ file, title })) : [{ file: "?", title: group }];
+    });
+    return { guarantee, tests };
+  });
+}
+
+/** Every `it(...)` title of each test file, as mocha sees them (loops expanded), without running them. */
+function titlesIn(files: string[]): Map<string, Set<string>> {
+  const run = spawnSync(
+    process.execPath,
+    [path.join(repoRoot, "node_modules", "mocha", "bin", "mocha.js"), "--no-config", "-r", "ts-node/register/transpile-only", "--dry-run", "--reporter", "json", ...files.map((file) => path.join("test", file))],
+    { cwd: repoRoot, encoding: "utf8" },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  const report = JSON.parse(run.stdout.slice(run.stdout.indexOf("{"))) as { tests: { title: string; file: string }[] };
+  const titles = new Map(files.map((file) => [file, new Set<string>()]));
+  for (const test of report.tests) titles.get(path.basename(test.file))?.add(test.title);
+  return titles;
+}
+
+describe('the README\'s "What keeps prod safe" table', () => {
+  it("names, for every guarantee, tests that exist under exactly those titles", () => {
+    const rows = safetyTable();
+    assert.ok(rows.length >= 10, `expected the table's rows, found ${rows.length}`);
+    const files = [...new Set(rows.flatMap(({ tests }) => tests.map(({ file }) => file)))].filter((file) => fs.existsSync(path.join(repoRoot, "test", file)));
+    const titles = titlesIn(files);
+    for (const { guarantee, tests } of rows) {
+      assert.ok(tests.length > 0, `"${guarantee}" names no test`);
+      for (const { file, title } of tests) {
+        assert.notEqual(file, "?", `"${guarantee}": write each test as \`file.test.ts\`: "title"; found ${title}`);
+        assert.ok(titles.get(file)?.has(title), `"${guarantee}": test/${file} has no test titled "${title}"`);
+      }
+    }
+  });
+});

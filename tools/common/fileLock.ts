@@ -1,0 +1,154 @@
+// An exclusive lock on one file for a whole read-modify-write: a lock file beside it,
+// created with O_EXCL so that exactly one run holds it. A second run waits a bounded time,
+// then says who holds it. A lock whose holder is gone is explained, never broken silently:
+// deleting it is a person's decision, since the tool cannot know what that run left undone.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { onInterrupt } from "./interruptCleanup";
+
+/** The lock could not be taken: exit 2 with the message. */
+export class LockRefused extends Error {}
+
+/** What a lock file says about the run holding it. */
+export interface LockHolder {
+  pid: number;
+  hostname: string;
+  /** ISO time the holder took the lock. */
+  startedAt: string;
+  /** The command line of the holder, e.g. `env-sync --from staging --to dev`. */
+  command: string;
+}
+
+export interface LockOptions {
+  /** How long to wait for a held lock before refusing. */
+  timeoutSeconds: number;
+  /** Written into the lock file, so a waiting run can say who holds it. */
+  command: string;
+}
+
+const pollMilliseconds = 100;
+/** A lock file is a few hundred bytes; anything longer is not one of ours. */
+const maxLockFileBytes = 4096;
+
+/** `Pulumi.dev.yaml` -> `Pulumi.dev.yaml.lock`, in the same folder. */
+export const lockFileOf = (file: string) => `${file}.lock`;
+
+/** A lock this process holds. */
+export class FileLock {
+  private released = false;
+  private readonly cancelInterruptCleanup: () => void;
+
+  /** `fd` stays open while the lock is held: its inode cannot be reused, so identity checks stay sound. */
+  private constructor(
+    readonly lockFile: string,
+    private readonly fd: number,
+  ) {
+    this.cancelInterruptCleanup = onInterrupt(() => this.release());
+  }
+
+  /** Takes the lock on `file`, waiting up to `timeoutSeconds` for another run to release it. */
+  static async acquire(file: string, options: LockOptions): Promise<FileLock> {
+    const lockFile = lockFileOf(file);
+    const deadline = Date.now() + options.timeoutSeconds * 1000;
+    for (;;) {
+      const fd = tryCreateLockFile(lockFile, options.command);
+      if (fd !== undefined) return new FileLock(lockFile, fd);
+      const holder = readLockHolder(lockFile);
+      if (holder !== undefined && holder.hostname === os.hostname() && !isRunning(holder.pid)) {
+        throw new LockRefused(staleLockMessage(file, lockFile, holder));
+      }
+      if (Date.now() >= deadline) throw new LockRefused(heldLockMessage(file, lockFile, holder, options.timeoutSeconds));
+      await sleep(pollMilliseconds);
+    }
+  }
+
+  /** Is the lock file still the one this run created (not deleted, not replaced by another run's)? */
+  isHeld(): boolean {
+    if (this.released) return false;
+    try {
+      const current = fs.lstatSync(this.lockFile, { bigint: true });
+      const mine = fs.fstatSync(this.fd, { bigint: true });
+      return current.dev === mine.dev && current.ino === mine.ino;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Removes the lock file, only if it is still this run's. Safe to call more than once. */
+  release(): void {
+    if (this.released) return;
+    if (this.isHeld()) fs.rmSync(this.lockFile, { force: true });
+    this.released = true;
+    fs.closeSync(this.fd);
+    this.cancelInterruptCleanup();
+  }
+}
+
+/** Creates the lock file exclusively (never through a link); undefined when it exists. */
+function tryCreateLockFile(lockFile: string, command: string): number | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(lockFile, "wx", 0o644);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return undefined;
+    throw error;
+  }
+  const holder: LockHolder = { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString(), command };
+  fs.writeSync(fd, `${JSON.stringify(holder)}\n`);
+  return fd;
+}
+
+/** The holder a lock file names; undefined when it is gone, being written, or not a lock file of ours. */
+export function readLockHolder(lockFile: string): LockHolder | undefined {
+  let text: string;
+  try {
+    const fd = fs.openSync(lockFile, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
+    try {
+      const stat = fs.fstatSync(fd);
+      if (!stat.isFile() || stat.size > maxLockFileBytes) return undefined;
+      text = fs.readFileSync(fd, "utf8");
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  try {
+    const holder = JSON.parse(text) as Partial<LockHolder>;
+    // A pid of 0 or below would name a process group to process.kill.
+    if (!Number.isSafeInteger(holder.pid) || (holder.pid as number) <= 0) return undefined;
+    if (typeof holder.hostname !== "string" || typeof holder.startedAt !== "string" || typeof holder.command !== "string") return undefined;
+    return holder as LockHolder;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Is a process with this pid alive on this host? (EPERM: alive, but another user's.) */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+const describeHolder = (holder: LockHolder) => `pid ${holder.pid} on ${holder.hostname} since ${holder.startedAt} (${holder.command})`;
+
+function heldLockMessage(file: string, lockFile: string, holder: LockHolder | undefined, timeoutSeconds: number): string {
+  const name = path.basename(file);
+  if (holder === undefined) {
+    return `${name} is locked by a run that does not say who it is (${lockFile} is empty or not a lock file); waited ${timeoutSeconds} s. If no env-sync or promote is running, delete ${lockFile} and run again`;
+  }
+  return `${name} is locked by another run: ${describeHolder(holder)}; waited ${timeoutSeconds} s (--lock-timeout). Run again when it has finished`;
+}
+
+function staleLockMessage(file: string, lockFile: string, holder: LockHolder): string {
+  return (
+    `${path.basename(file)} is locked by ${describeHolder(holder)}, which is not running any more (killed or crashed mid-run); nothing was written. ` +
+    `If no env-sync or promote is running, delete ${lockFile} and run again`
+  );
+}
