@@ -12,7 +12,8 @@ function safetyTable(): { guarantee: string; tests: { file: string; title: strin
   const rows = section.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| guarantee"));
   return rows.map((row) => {
     const [guarantee, heldBy] = row.slice(2, -2).split(" | ");
-    const tests = (heldBy ?? "").split("; ").flatMap((group) => {
+    // Groups are `file.test.ts`: "title", "title"; a title may itself hold "; ".
+    const tests = (heldBy ?? "").split(/; (?=`)/).flatMap((group) => {
       const [, file, titles] = /^`([\w.-]+\.test\.ts)`: (.*)$/.exec(group) ?? [];
       return file ? [...titles.matchAll(/"([^"]+)"/g)].map(([, title]) => ({ file, title })) : [{ file: "?", title: group }];
     });

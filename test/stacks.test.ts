@@ -648,7 +648,7 @@ describe("the data syncs in AWS (trading-bot:dataSync)", () => {
     assert.equal(prod.outputs.dataSyncAssignPublicIp, false);
   });
 
-  it("dev imports with a role named by the rule, that may get exports of prod and staging only; it has no bucket and no key", () => {
+  it("dev imports with a role named by the rule, that may get exports of prod and staging only, and has no bucket and no key", () => {
     const role = resourcesOf(dev, "aws:iam/role:Role").find((r) => r.name === "trading-bot-data-sync-task")!;
     assert.equal(role.inputs.name, "trading-bot-dev-data-import");
     assert.deepEqual(role.inputs.tags, { "trading-bot:data-sync": "import" });
