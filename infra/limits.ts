@@ -52,6 +52,13 @@ export function requireValid(where: string, field: string, value: unknown, valid
   if (problem !== undefined) throw new Error(`${where}: ${field} is ${JSON.stringify(value) ?? String(value)}; ${problem}`);
 }
 
+/** Checks each field of `args` that `validators` names, in their order; the first refusal throws. `prefix` names a nested object. */
+export function requireAll<T extends object>(where: string, args: T, validators: { [K in keyof T]?: Validator }, prefix = ""): void {
+  for (const [field, validator] of Object.entries(validators) as [keyof T & string, Validator][]) {
+    requireValid(where, `${prefix}${field}`, args[field], validator);
+  }
+}
+
 // ---- network ----
 
 export const natGatewayStrategies = ["None", "Single", "OnePerAz"] as const;

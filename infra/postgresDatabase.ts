@@ -121,14 +121,15 @@ export function finalSnapshotIdentifier(prefix: string, createdAt: Date): string
 }
 
 function validateArgs(name: string, args: PostgresDatabaseArgs): void {
-  const where = `PostgresDatabase ${name}`;
-  limits.requireValid(where, "instanceClass", args.instanceClass, limits.rdsInstanceClass);
-  limits.requireValid(where, "engineVersion", args.engineVersion, limits.postgresEngineVersion);
-  limits.requireValid(where, "username", args.username, limits.postgresUsername);
-  limits.requireValid(where, "databaseName", args.databaseName, limits.postgresIdentifier);
-  limits.requireValid(where, "allocatedStorageGb", args.allocatedStorageGb, limits.gp3StorageGb);
-  limits.requireValid(where, "maxAllocatedStorageGb", args.maxAllocatedStorageGb, limits.maxAllocatedStorageGb(args.allocatedStorageGb));
-  limits.requireValid(where, "backupRetentionDays", args.backupRetentionDays, limits.backupRetentionDays);
-  limits.requireValid(where, "performanceInsightsRetentionDays", args.performanceInsightsRetentionDays, limits.performanceInsightsRetentionDays);
-  limits.requireValid(where, "finalSnapshotPrefix", args.finalSnapshotPrefix, limits.rdsSnapshotPrefix);
+  limits.requireAll(`PostgresDatabase ${name}`, args, {
+    instanceClass: limits.rdsInstanceClass,
+    engineVersion: limits.postgresEngineVersion,
+    username: limits.postgresUsername,
+    databaseName: limits.postgresIdentifier,
+    allocatedStorageGb: limits.gp3StorageGb,
+    maxAllocatedStorageGb: limits.maxAllocatedStorageGb(args.allocatedStorageGb),
+    backupRetentionDays: limits.backupRetentionDays,
+    performanceInsightsRetentionDays: limits.performanceInsightsRetentionDays,
+    finalSnapshotPrefix: limits.rdsSnapshotPrefix,
+  });
 }

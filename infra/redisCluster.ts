@@ -95,12 +95,13 @@ export class RedisCluster extends pulumi.ComponentResource implements ServiceAtt
 }
 
 function validateArgs(name: string, args: RedisClusterArgs): void {
-  const where = `RedisCluster ${name}`;
-  limits.requireValid(where, "engine", args.engine, limits.cacheEngine);
-  limits.requireValid(where, "engineVersion", args.engineVersion, limits.cacheEngineVersion);
-  limits.requireValid(where, "nodeType", args.nodeType, limits.cacheNodeType);
-  limits.requireValid(where, "shards", args.shards, limits.cacheShards);
-  limits.requireValid(where, "replicasPerShard", args.replicasPerShard, limits.cacheReplicasPerShard);
-  limits.requireValid(where, "multiAz", args.multiAz, limits.cacheMultiAz(args.replicasPerShard));
-  limits.requireValid(where, "snapshotRetentionDays", args.snapshotRetentionDays, limits.cacheSnapshotRetentionDays);
+  limits.requireAll(`RedisCluster ${name}`, args, {
+    engine: limits.cacheEngine,
+    engineVersion: limits.cacheEngineVersion,
+    nodeType: limits.cacheNodeType,
+    shards: limits.cacheShards,
+    replicasPerShard: limits.cacheReplicasPerShard,
+    multiAz: limits.cacheMultiAz(args.replicasPerShard),
+    snapshotRetentionDays: limits.cacheSnapshotRetentionDays,
+  });
 }

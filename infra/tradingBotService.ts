@@ -223,25 +223,26 @@ export class TradingBotService extends pulumi.ComponentResource {
 
 function validateArgs(name: string, args: TradingBotServiceArgs): void {
   const where = `TradingBotService ${name}`;
-  const check = (field: keyof TradingBotServiceArgs, validator: limits.Validator) => limits.requireValid(where, field, args[field], validator);
-  check("cpu", limits.fargateCpu);
-  check("memoryMiB", limits.fargateMemoryMiB(args.cpu));
-  if (args.cpuArchitecture !== undefined) check("cpuArchitecture", limits.cpuArchitecture);
-  check("containerPort", limits.containerPort);
-  check("desiredCount", limits.desiredCount);
-  check("deploymentMinimumHealthyPercent", limits.deploymentMinimumHealthyPercent);
-  check("deploymentMaximumPercent", limits.deploymentMaximumPercent);
-  check("deploymentMaximumPercent", limits.rolloutRoom(args.deploymentMinimumHealthyPercent));
-  check("deployTimeoutMinutes", limits.deployTimeoutMinutes);
-  check("capacityProviderStrategy", limits.capacityProviderStrategy);
-  check("containerInsights", limits.containerInsights);
-  check("logRetentionDays", limits.logRetentionDays);
+  limits.requireAll(where, args, {
+    cpu: limits.fargateCpu,
+    memoryMiB: limits.fargateMemoryMiB(args.cpu),
+    cpuArchitecture: (value) => (value === undefined ? undefined : limits.cpuArchitecture(value)),
+    containerPort: limits.containerPort,
+    desiredCount: limits.desiredCount,
+    deploymentMinimumHealthyPercent: limits.deploymentMinimumHealthyPercent,
+    deploymentMaximumPercent: (value) => limits.deploymentMaximumPercent(value) ?? limits.rolloutRoom(args.deploymentMinimumHealthyPercent)(value),
+    deployTimeoutMinutes: limits.deployTimeoutMinutes,
+    capacityProviderStrategy: limits.capacityProviderStrategy,
+    containerInsights: limits.containerInsights,
+    logRetentionDays: limits.logRetentionDays,
+  });
   if (args.healthCheck) {
-    const health = args.healthCheck;
-    limits.requireValid(where, "healthCheck.command", health.command, limits.healthCheckCommand);
-    limits.requireValid(where, "healthCheck.intervalSeconds", health.intervalSeconds, limits.healthCheckIntervalSeconds);
-    limits.requireValid(where, "healthCheck.timeoutSeconds", health.timeoutSeconds, limits.healthCheckTimeoutSeconds);
-    limits.requireValid(where, "healthCheck.retries", health.retries, limits.healthCheckRetries);
-    limits.requireValid(where, "healthCheck.startPeriodSeconds", health.startPeriodSeconds, limits.healthCheckStartPeriodSeconds);
+    limits.requireAll(where, args.healthCheck, {
+      command: limits.healthCheckCommand,
+      intervalSeconds: limits.healthCheckIntervalSeconds,
+      timeoutSeconds: limits.healthCheckTimeoutSeconds,
+      retries: limits.healthCheckRetries,
+      startPeriodSeconds: limits.healthCheckStartPeriodSeconds,
+    }, "healthCheck.");
   }
 }

@@ -1,5 +1,8 @@
 // Command-line pieces shared by the tools that edit stack files (env-sync, promote).
 import { Command, InvalidArgumentError, Option } from "commander";
+import { parseArguments } from "./cli";
+import { LockRefused } from "./fileLock";
+import { EditRefused, backupFolder } from "./stackFileWriter";
 
 export const defaultLockTimeoutSeconds = 10;
 const maxLockTimeoutSeconds = 3600;
@@ -30,4 +33,48 @@ export function describeSystemError(error: unknown): string | undefined {
   const { code, syscall } = error as NodeJS.ErrnoException;
   if (typeof code !== "string" || typeof syscall !== "string") return undefined;
   return (error as Error).message.split("\n")[0];
+}
+
+/** The options every stack-file editing command takes. */
+export interface EditOptions {
+  from: string;
+  to: string;
+  dryRun: boolean;
+  yes: boolean;
+  cwd: string;
+  lockTimeout: number;
+}
+
+/**
+ * The command line of a tool that edits one stack file from another: `--from`, `--to`,
+ * `--dry-run`, `--yes` (whose meaning the tool says), `-C`, `--lock-timeout`; then `run`,
+ * with refusals and operating-system errors as one line and exit 2.
+ */
+export async function runEditCommand(
+  tool: string,
+  argv: string[],
+  help: { description: string; from: string; to: string; yes: string; cwd: string },
+  run: (options: EditOptions) => Promise<number>,
+): Promise<number> {
+  const command = new Command(`npm run ${tool} --`)
+    .description(help.description)
+    .requiredOption("--from <stack>", help.from)
+    .requiredOption("--to <stack>", help.to)
+    .option("--dry-run", "print the diff, write nothing", false)
+    .option("--yes", help.yes, false)
+    .option("-C, --cwd <dir>", "folder of the stack files", help.cwd);
+  addLockTimeoutOption(command).addHelpText(
+    "after",
+    `\nThe target file is validated before it is written, locked while it is edited, and backed up to ${backupFolder}/ first.\nExit status: 0 done or nothing to do, 1 the result would fail the stack config schema (nothing written), 2 refused.`,
+  );
+  const stop = parseArguments(command, argv);
+  if (stop !== undefined) return stop;
+  try {
+    return await run(command.opts<EditOptions>());
+  } catch (error) {
+    const line = error instanceof EditRefused || error instanceof LockRefused ? error.message : describeSystemError(error);
+    if (line === undefined) throw error;
+    console.error(`${tool}: ${line}`);
+    return 2;
+  }
 }

@@ -3,17 +3,14 @@
 // the target's comments and key order; never into production. Writes through the safe
 // stack file writer (tools/common/stackFileWriter.ts).
 import * as path from "node:path";
-import { Command } from "commander";
 import { createTwoFilesPatch } from "diff";
 import { isNode, isScalar, visit } from "yaml";
 import { isProductionName, productionReason } from "../../stacks/production";
 import { sharedConfigPaths } from "../../stacks/config";
 import { stackNameProblem } from "../../stacks/stackName";
-import { parseArguments } from "../common/cli";
-import { LockRefused } from "../common/fileLock";
 import { findProjectRoot } from "../common/projectRoot";
-import { EditOutcome, EditRefused, StackText, backupFolder, editStackFile, lfText, readStackSource, stackFileToString } from "../common/stackFileWriter";
-import { addLockTimeoutOption, describeSystemError } from "../common/stackFileCli";
+import { EditOutcome, EditRefused, StackText, editStackFile, lfText, readStackSource, stackFileToString } from "../common/stackFileWriter";
+import { runEditCommand } from "../common/stackFileCli";
 
 /** Does the subtree hold a `secure:` value (a map with the single key `secure`)? */
 function holdsSecret(node: unknown): boolean {
@@ -153,26 +150,11 @@ export async function syncStacks(options: SyncOptions): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const command = new Command("npm run env-sync --")
-    .description("Copy the config keys the stack config schema marks shared from one stack file to another. Never into production.")
-    .requiredOption("--from <stack>", "stack to copy from")
-    .requiredOption("--to <stack>", "stack to copy into (never a production stack)")
-    .option("--dry-run", "print the diff, write nothing", false)
-    .option("--yes", "allow a production stack as the source", false)
-    .option("-C, --cwd <dir>", "folder of the stack files", findProjectRoot());
-  addLockTimeoutOption(command).addHelpText(
-    "after",
-    `\nThe target file is validated before it is written, locked while it is edited, and backed up to ${backupFolder}/ first.\nExit status: 0 done or nothing to do, 1 the result would fail the stack config schema (nothing written), 2 refused.`,
-  );
-  const stop = parseArguments(command, argv);
-  if (stop !== undefined) return stop;
-  const options = command.opts<{ from: string; to: string; dryRun: boolean; yes: boolean; cwd: string; lockTimeout: number }>();
-  try {
-    return await syncStacks({ ...options, directory: options.cwd, lockTimeoutSeconds: options.lockTimeout });
-  } catch (error) {
-    const line = error instanceof EditRefused || error instanceof LockRefused ? error.message : describeSystemError(error);
-    if (line === undefined) throw error;
-    console.error(`env-sync: ${line}`);
-    return 2;
-  }
+  return runEditCommand("env-sync", argv, {
+    description: "Copy the config keys the stack config schema marks shared from one stack file to another. Never into production.",
+    from: "stack to copy from",
+    to: "stack to copy into (never a production stack)",
+    yes: "allow a production stack as the source",
+    cwd: findProjectRoot(),
+  }, (options) => syncStacks({ ...options, directory: options.cwd, lockTimeoutSeconds: options.lockTimeout }));
 }

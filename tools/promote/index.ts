@@ -3,16 +3,13 @@
 // to the stack of the next stage (development -> staging -> production), through the safe
 // stack file writer (tools/common/stackFileWriter.ts).
 import * as path from "node:path";
-import { Command } from "commander";
 import { createTwoFilesPatch } from "diff";
 import { isMap } from "yaml";
 import { environments } from "../../stacks/config";
 import { stackNameProblem } from "../../stacks/stackName";
-import { parseArguments } from "../common/cli";
-import { LockRefused } from "../common/fileLock";
 import { findProjectRoot } from "../common/projectRoot";
-import { addLockTimeoutOption, describeSystemError } from "../common/stackFileCli";
-import { EditOutcome, EditRefused, InspectedTarget, StackText, backupFolder, editStackFile, lfText, readStackSource, stackFileToString } from "../common/stackFileWriter";
+import { runEditCommand } from "../common/stackFileCli";
+import { EditOutcome, EditRefused, InspectedTarget, StackText, editStackFile, lfText, readStackSource, stackFileToString } from "../common/stackFileWriter";
 
 const imagePath = ["trading-bot:app", "image"];
 const imageKey = imagePath.join(".");
@@ -135,26 +132,11 @@ export async function promoteImage(options: PromoteOptions): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const command = new Command("npm run promote --")
-    .description(`Copy ${imageKey}, pinned by digest, from one stack file to the next stage's (${stages.join(" -> ")}).`)
-    .requiredOption("--from <stack>", "stack whose image to promote")
-    .requiredOption("--to <stack>", "stack of the next stage")
-    .option("--dry-run", "print the diff, write nothing", false)
-    .option("--yes", "allow a production stack as the target", false)
-    .option("-C, --cwd <dir>", "folder of the stack files", findProjectRoot());
-  addLockTimeoutOption(command).addHelpText(
-    "after",
-    `\nThe target file is validated before it is written, locked while it is edited, and backed up to ${backupFolder}/ first.\nExit status: 0 done or nothing to do, 1 the result would fail the stack config schema (nothing written), 2 refused.`,
-  );
-  const stop = parseArguments(command, argv);
-  if (stop !== undefined) return stop;
-  const options = command.opts<{ from: string; to: string; dryRun: boolean; yes: boolean; cwd: string; lockTimeout: number }>();
-  try {
-    return await promoteImage({ ...options, directory: options.cwd, lockTimeoutSeconds: options.lockTimeout });
-  } catch (error) {
-    const line = error instanceof EditRefused || error instanceof LockRefused ? error.message : describeSystemError(error);
-    if (line === undefined) throw error;
-    console.error(`promote: ${line}`);
-    return 2;
-  }
+  return runEditCommand("promote", argv, {
+    description: `Copy ${imageKey}, pinned by digest, from one stack file to the next stage's (${stages.join(" -> ")}).`,
+    from: "stack whose image to promote",
+    to: "stack of the next stage",
+    yes: "allow a production stack as the target",
+    cwd: findProjectRoot(),
+  }, (options) => promoteImage({ ...options, directory: options.cwd, lockTimeoutSeconds: options.lockTimeout }));
 }
