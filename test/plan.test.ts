@@ -232,6 +232,15 @@ describe("npm run plan", () => {
     assert.match(run.stdout, /^Stand-ins for secrets not set in Pulumi\.prod\.yaml: trading-bot:bybitSecretKey$/m);
   });
 
+  it("compares staging with the stacks beside it: what it shares with prod and what it does not", () => {
+    const run = plan("--compare", "staging", "prod");
+    assert.equal(run.status, 0, run.stderr);
+    const row = (concern: string) => run.stdout.split("\n").find((line) => line.startsWith(`│ ${concern} `)) ?? "";
+    assert.match(row("capacity"), /│ FARGATE weight 100 +│ FARGATE weight 100 +│ {3}│$/, "staging runs on-demand, like prod");
+    assert.match(row("Bybit"), /│ testnet +│ live +│ ≠ │$/);
+    assert.match(row("data sync"), /│ exports to dev; imports from prod +│ exports to dev, staging +│ ≠ │$/);
+  });
+
   it("compares dev and prod side by side, marking the rows that differ", () => {
     const run = plan("--compare", "dev", "prod");
     assert.equal(run.status, 0, run.stderr);
@@ -240,6 +249,7 @@ describe("npm run plan", () => {
     assert.match(row("capacity"), /│ FARGATE_SPOT weight 100 +│ FARGATE weight 100 +│ ≠ │$/);
     assert.match(row("task size"), /│ 256 CPU \/ 512 MiB +│ 1024 CPU \/ 2048 MiB +│ ≠ │$/);
     assert.match(row("monthly cost"), /│ 7\.93 USD \(budget 15\) +│ 275\.23 USD \(budget 300\) +│ ≠ │$/);
+    assert.match(row("data sync"), /│ imports from prod, staging +│ exports to dev, staging +│ ≠ │$/);
     const same = plan("--compare", "dev", "dev");
     assert.doesNotMatch(same.stdout, /≠ │/);
   });

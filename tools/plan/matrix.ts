@@ -22,11 +22,13 @@ interface MatrixSources {
 
 export function matrixRows(run: MockRunResult, monthlyUsd: number, budgetUsd: number): MatrixRow[] {
   const one = (type: string): RecordedResource | undefined => run.resources.find((r) => r.type === type);
-  const task = one("aws:ecs/taskDefinition:TaskDefinition")?.inputs ?? {};
+  const serviceInputs = one("aws:ecs/service:Service")?.inputs ?? {};
+  // The service's task definition: a stack may also hold one-off tasks (the data sync).
+  const task = run.resources.find((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition" && r.state.arn === serviceInputs.taskDefinition)?.inputs ?? {};
   const containers = JSON.parse(String(task.containerDefinitions ?? "[]")) as ContainerDefinition[];
   const app = containers.find((c) => c.name === "trading-bot") ?? containers[0];
   const env = Object.fromEntries((app?.environment ?? []).map((e) => [e.name, e.value]));
-  const sources: MatrixSources = { run, one, service: one("aws:ecs/service:Service")?.inputs ?? {}, task, app, containers, env };
+  const sources: MatrixSources = { run, one, service: serviceInputs, task, app, containers, env };
   const flag = (name: string) => (env[name] === "true" ? "on" : "off");
   const nat = (one("awsx:ec2:Vpc")?.inputs.natGateways as { strategy?: string } | undefined)?.strategy;
   const { service } = sources;
@@ -48,6 +50,7 @@ export function matrixRows(run: MockRunResult, monthlyUsd: number, budgetUsd: nu
     { concern: "Bybit", value: env.BYBIT_TESTNET === "true" ? "testnet" : "live" },
     { concern: "alerts", value: alertsValue(run) },
     { concern: "NAT gateways", value: nat ?? "unset (awsx: one per AZ)" },
+    { concern: "data sync", value: dataSyncValue(sources) },
     { concern: "monthly cost", value: `${monthlyUsd.toFixed(2)} USD (budget ${budgetUsd})` },
   ];
 }
@@ -60,7 +63,7 @@ function databaseValue({ one }: MatrixSources): string {
 
 function cacheValue({ one, containers, app }: MatrixSources): string {
   const cache = one("aws:elasticache/replicationGroup:ReplicationGroup")?.inputs;
-  if (cache) return `${cache.engine} cluster mode, ${cache.numNodeGroups} shard(s) x ${Number(cache.replicasPerNodeGroup) + 1} ${cache.nodeType}`;
+  if (cache) return `${cache.engine} cluster mode, ${cache.numNodeGroups} shard(s) x ${Number(cache.replicasPerNodeGroup) + 1} node(s) ${cache.nodeType}`;
   const sidecar = containers.find((c) => c !== app && /redis|valkey/.test(c.image));
   return sidecar ? `local sidecar ${sidecar.image.split("/").pop()}` : "none";
 }
@@ -94,4 +97,13 @@ function alertsValue(run: MockRunResult): string {
       return `${String(a.name).split("-").pop()} ${minutes(window)} ${severity}`;
     })
     .join("; ");
+}
+
+/** What the stack's data-sync task may do: export (to which readers) and import (from which sources). */
+function dataSyncValue({ one }: MatrixSources): string {
+  const sync = one("trading-bot:infra:DataSync")?.inputs as { export?: { readerRoleArns?: string[] }; import?: { sourceBucketNames?: string[] } } | undefined;
+  if (!sync) return "none";
+  const readers = (sync.export?.readerRoleArns ?? []).map((arn) => /role\/trading-bot-(.+)-data-import$/.exec(arn)?.[1] ?? arn);
+  const sources = (sync.import?.sourceBucketNames ?? []).map((bucket) => /^trading-bot-data-\d+-(.+)$/.exec(bucket)?.[1] ?? bucket);
+  return [...(sync.export ? [`exports to ${readers.join(", ") || "no reader"}`] : []), ...(sync.import ? [`imports from ${sources.join(", ")}`] : [])].join("; ");
 }
