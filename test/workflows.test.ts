@@ -515,9 +515,9 @@ function runStep(
 }
 
 const json = (...stacks: object[]) => JSON.stringify(stacks);
-const dev = { name: "dev", environment: "development", production: false, branch: "feature/**" };
-const staging = { name: "staging", environment: "staging", production: false, branch: "develop" };
-const prod = { name: "prod", environment: "production", production: true, branch: "main" };
+const dev = { name: "dev", environment: "development", production: false, branch: "feature/**", dataSync: null };
+const staging = { name: "staging", environment: "staging", production: false, branch: "develop", dataSync: null };
+const prod = { name: "prod", environment: "production", production: true, branch: "main", dataSync: null };
 
 describe("workflow steps, run as GitHub runs them, against stack files in a temporary folder", () => {
   const stacks = stackFilesFolder({ dev: "development", staging: "staging", prod: "production", live: "production" });
