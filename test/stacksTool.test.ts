@@ -175,6 +175,7 @@ describe("npm run stacks", () => {
         ],
         [dataSyncStackText("development", { import: true, sources: ["prod"] }).replace("    import:", "    imprt: true\n    import:"), "Pulumi.dev.yaml: trading-bot:dataSync.imprt is not a setting"],
         [`${stackText("development")}  trading-bot:dataSync: yes\n`, 'Pulumi.dev.yaml: trading-bot:dataSync is "yes"; Invalid input: expected object, received string'],
+        [`${stackText("development")}  trading-bot:dataSync: "[export"\n`, 'Pulumi.dev.yaml: trading-bot:dataSync is "[export"; Invalid input: expected object, received string'],
         [`${stackText("development")}  trading-bot:dataSync:\n    secure: AAAA\n`, "Pulumi.dev.yaml: trading-bot:dataSync is a secret; it must be plain text"],
       ];
       for (const [text, message] of cases) refused(stackTextsFolder({ dev: text }), message);

@@ -1,6 +1,7 @@
 // The GitHub workflows: linted with actionlint, every hardening rule checked on every file,
 // the article's flow and the production gates checked per workflow, and their shell steps
-// run as GitHub runs them against stack files in a temporary folder.
+// run as GitHub runs them against stack files in a temporary folder (the data syncs' script
+// against a stand-in aws and pulumi that record each call and reply with recorded JSON).
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";

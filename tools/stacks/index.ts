@@ -141,8 +141,13 @@ function readEntry(directory: string, name: string): StackEntry {
 function plainValue(file: StackFile, fileName: string, key: string): unknown {
   if (file.secretKeys.includes(key)) throw new StackListError(`${fileName}: ${key} is a secret; it must be plain text`);
   const text = file.config[key];
-  // Structured values arrive as JSON text, as the Pulumi CLI passes them.
-  return text !== undefined && /^\s*[{[]/.test(text) ? JSON.parse(text) : text;
+  if (text === undefined || !/^\s*[{[]/.test(text)) return text;
+  // Structured values arrive as JSON text, as the Pulumi CLI passes them; a string such as "[x" stays one.
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 function readEnvironment(file: StackFile, fileName: string): Environment {
