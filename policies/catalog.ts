@@ -1,5 +1,6 @@
 // Every rule of the pack, in the order the README table lists them.
 import { Rule } from "./rule";
+import * as alerts from "./rules/alerts";
 import * as cluster from "./rules/ecsCluster";
 import * as service from "./rules/ecsService";
 import * as task from "./rules/ecsTaskDefinition";
@@ -47,6 +48,10 @@ export const rules: Rule[] = [
   secrets.recoveryWindow,
   monitoring.logRetention,
   monitoring.alarmActions,
+  alerts.serviceDownAlarm,
+  alerts.criticalAlarm,
+  alerts.criticalSubscription,
+  alerts.criticalSubscriptionNotPlaceholder,
   bucket.noForceDestroy,
   network.noPublicIngress,
   network.natGatewayPerAz,

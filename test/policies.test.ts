@@ -5,11 +5,12 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import YAML from "yaml";
 import { rules } from "../policies/catalog";
 import { renderPolicyTable } from "../tools/policyTable";
 import { MockRunResult, RecordedResource } from "../tools/engine/resource";
 import { Level, PolicyPackProcess, analyzeResources, unknownValue } from "../tools/engine/policyPack";
-import { repoRoot, runCommittedStack } from "./helpers";
+import { repoRoot, runCommittedStack, runStackText } from "./helpers";
 
 const packName = "trading-bot-policies";
 const packVersion = "0.1.0";
@@ -34,7 +35,9 @@ const TASK = "aws:ecs/taskDefinition:TaskDefinition";
 const RDS = "aws:rds/instance:Instance";
 const CACHE = "aws:elasticache/replicationGroup:ReplicationGroup";
 const SECRET = "aws:secretsmanager/secret:Secret";
+const TOPIC = "aws:sns/topic:Topic";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription";
 const VPC = "awsx:ec2:Vpc";
 const ROLE = "aws:iam/role:Role";
 
@@ -78,6 +81,94 @@ function setAppEnvironment(name: string, value: string): Mutation {
   return editContainers(([app]) => {
     app.environment = [...app.environment.filter((e: { name: string }) => e.name !== name), { name, value }];
   });
+}
+
+// What the lead is adding to the committed stacks: infra/alerts.ts tags every SNS topic and
+// alarm with trading-bot:severity, and Pulumi.prod.yaml subscribes a placeholder address to
+// the critical topic. Until that lands, the tests add them, only where they are missing.
+const severityTag = "trading-bot:severity";
+const placeholderEmail = "trading-alerts@example.com";
+const realEmail = "oncall@trading-desk.io";
+
+async function runProdWithAlertsContract(): Promise<MockRunResult> {
+  const document = YAML.parseDocument(fs.readFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), "utf8"));
+  const emails = ["config", "trading-bot:alerts", "emails", "critical"];
+  if (((document.getIn(emails) as YAML.YAMLSeq | undefined)?.items.length ?? 0) === 0) document.setIn(emails, [placeholderEmail]);
+  const run = await runStackText("prod", document.toString());
+  for (const resource of run.resources) {
+    // Test-only ways to tell a resource's severity: the Alerts component's display name and description.
+    const severity =
+      resource.type === TOPIC ? /^Trading bot (\w+) alerts$/.exec(String(resource.inputs.displayName))?.[1]
+      : resource.type === ALARM ? /^\[(\w+)\]/.exec(String(resource.inputs.alarmDescription))?.[1]
+      : undefined;
+    if (!severity) continue;
+    for (const props of [resource.inputs, resource.state]) {
+      const tags = (props.tags ??= {}) as Record<string, string>;
+      tags[severityTag] ??= severity;
+    }
+  }
+  return run;
+}
+
+/** The critical topic's single subscription, pointed at a real address. */
+function withRealCriticalAddress(run: MockRunResult): Resource[] {
+  const resources = copyOf(run.resources);
+  const subscriptions = resources.filter((r) => r.type === SUBSCRIPTION);
+  assert.equal(subscriptions.length, 1, "the committed prod stack subscribes one address to the critical topic");
+  subscriptions[0].inputs.endpoint = subscriptions[0].state.endpoint = realEmail;
+  return resources;
+}
+
+const topicArn = (resources: Resource[], severity: string) => String(find(resources, TOPIC, `trading-bot-alerts-${severity}`).state.arn);
+
+/** These alarms notify the warning topic instead of their own, and say so in their tags. */
+function notifyWarning(alarms: Resource[], resources: Resource[]): void {
+  const warning = find(resources, TOPIC, "trading-bot-alerts-warning");
+  for (const alarm of alarms) {
+    for (const props of [alarm.inputs, alarm.state]) {
+      props.alarmActions = props.okActions = [topicArn(resources, "warning")];
+      props.tags = { [severityTag]: "warning" };
+    }
+    alarm.propertyDependencies = { ...alarm.propertyDependencies, alarmActions: [warning.urn], okActions: [warning.urn] };
+  }
+}
+
+const noCriticalAlarm: Mutation = (resources) => {
+  notifyWarning(resources.filter((r) => r.type === ALARM), resources);
+  return find(resources, TOPIC, "trading-bot-alerts-critical");
+};
+
+/** Only the trading-loss alarm stays critical: the boundary of "at least one critical alarm". */
+const oneCriticalAlarm: Mutation = (resources) => {
+  notifyWarning(resources.filter((r) => r.type === ALARM && r.name !== "trading-bot-alerts-TradingLoss"), resources);
+  return find(resources, ALARM, "trading-bot-alerts-TradingLoss");
+};
+
+/** Sets `key` on every alarm. */
+function everyAlarm(key: string, value: unknown): Mutation {
+  return (resources) => {
+    for (const alarm of resources.filter((r) => r.type === ALARM)) set(ALARM, key, value, alarm.name)(resources);
+    return find(resources, ALARM);
+  };
+}
+
+const removeSubscriptions: Mutation = (resources) => {
+  const topic = find(resources, TOPIC, "trading-bot-alerts-critical");
+  resources.splice(0, resources.length, ...resources.filter((r) => r.type !== SUBSCRIPTION));
+  return topic;
+};
+
+/** A second subscription to the critical topic, at `endpoint`. */
+function addCriticalSubscription(endpoint: string): Mutation {
+  return (resources) => {
+    const first = find(resources, SUBSCRIPTION);
+    const second: Resource = JSON.parse(JSON.stringify(first));
+    second.name = `${first.name}-second`;
+    second.urn = `${first.urn}-second`;
+    second.inputs.endpoint = second.state.endpoint = endpoint;
+    resources.push(second);
+    return find(resources, TOPIC, "trading-bot-alerts-critical");
+  };
 }
 
 /** The DataSync component issue 9 adds; synthetic until it exists. */
@@ -231,6 +322,28 @@ const productionCases: ProductionCase[] = [
     boundary: ["actionsEnabled unset", set(ALARM, "actionsEnabled", undefined, "trading-bot-alerts-TradingLoss")],
     broken: ["actions disabled", set(ALARM, "actionsEnabled", false, "trading-bot-alerts-TradingLoss"),
       "actionsEnabled is false with 1 alarm action(s); a production alarm must notify someone"] },
+  { policy: "alerts-service-down-alarm",
+    boundary: ["Container Insights running tasks <= 0", all(
+      set(ALARM, "namespace", "ECS/ContainerInsights", "trading-bot-alerts-ServiceDown"),
+      set(ALARM, "metricName", "RunningTaskCount", "trading-bot-alerts-ServiceDown"),
+      set(ALARM, "comparisonOperator", "LessThanOrEqualToThreshold", "trading-bot-alerts-ServiceDown"),
+      set(ALARM, "threshold", 0, "trading-bot-alerts-ServiceDown"),
+    )],
+    broken: ["missing data not breaching on every alarm", everyAlarm("treatMissingData", "notBreaching"),
+      "no alarm fires when the ECS service stops: add one on an AWS/ECS or ECS/ContainerInsights metric with a ServiceName dimension, " +
+      "a LessThanThreshold or LessThanOrEqualToThreshold comparison and treatMissingData breaching (a stopped service sends no data)"] },
+  { policy: "alerts-critical-alarm",
+    boundary: ["exactly one alarm notifies the critical topic", oneCriticalAlarm],
+    broken: ["every alarm notifies the warning topic", noCriticalAlarm,
+      "no alarm notifies the critical topic (alarmActions); production needs at least one critical alarm"] },
+  { policy: "alerts-critical-subscription",
+    boundary: ["exactly one subscription (the committed stack's)", (resources) => find(resources, SUBSCRIPTION)],
+    broken: ["no subscription", removeSubscriptions,
+      "the critical topic trading-bot-alerts-critical has no subscription, so nobody hears a critical alarm; subscribe someone (trading-bot:alerts.emails.critical)"] },
+  { policy: "alerts-critical-subscription-not-placeholder",
+    boundary: ["a placeholder beside a real address", addCriticalSubscription(placeholderEmail)],
+    broken: ["only a placeholder", all(set(SUBSCRIPTION, "endpoint", "ops@alerts.example.org"), (resources) => find(resources, TOPIC, "trading-bot-alerts-critical")),
+      "the critical topic trading-bot-alerts-critical only reaches ops@alerts.example.org, at a domain reserved for examples; replace it with a real address (trading-bot:alerts.emails.critical)"] },
   { policy: "s3-bucket-no-force-destroy", boundary: ["unset", set("aws:s3/bucket:Bucket", "forceDestroy", undefined)],
     broken: ["true", set("aws:s3/bucket:Bucket", "forceDestroy", true), "forceDestroy is true; pulumi destroy would delete every version of the production objects"] },
   { policy: "security-group-no-public-ingress",
@@ -307,6 +420,10 @@ const unknownProbes: Record<string, [type: string, key: string, name?: string]> 
   "secrets-recovery-window": [SECRET, "recoveryWindowInDays"],
   "log-group-retention": ["aws:cloudwatch/logGroup:LogGroup", "retentionInDays"],
   "alarm-actions": [ALARM, "alarmActions", "trading-bot-alerts-ServiceDown"],
+  "alerts-service-down-alarm": [ALARM, "treatMissingData", "trading-bot-alerts-ServiceDown"],
+  "alerts-critical-alarm": [ALARM, "alarmActions", "trading-bot-alerts-ServiceDown"],
+  "alerts-critical-subscription": [SUBSCRIPTION, "topic"],
+  "alerts-critical-subscription-not-placeholder": [SUBSCRIPTION, "endpoint"],
   "s3-bucket-no-force-destroy": ["aws:s3/bucket:Bucket", "forceDestroy"],
   "security-group-no-public-ingress": ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "cidrIpv4", "trading-bot-db-from-service"],
   "nat-gateway-per-az": [VPC, "natGateways"],
@@ -316,15 +433,16 @@ const unknownProbes: Record<string, [type: string, key: string, name?: string]> 
 
 describe("the policy pack, over the Analyzer protocol", function () {
   let pack: PolicyPackProcess;
+  /** The committed prod stack with the alerts contract the lead is adding: a placeholder critical address. */
   let prod: MockRunResult;
-  /** The committed prod stack: no diagnostic at all, the base every case below changes. */
+  /** The same with a real critical address: no diagnostic at all, the base every case below changes. */
   let prodLive: Resource[];
   let dev: MockRunResult;
   const levelOf = (policy: string) => rules.find((r) => r.name === policy)!.enforcementLevel;
 
   before(async () => {
-    [pack, prod, dev] = await Promise.all([PolicyPackProcess.start(path.join(repoRoot, "policies")), runCommittedStack("prod"), runCommittedStack("dev")]);
-    prodLive = prod.resources;
+    [pack, prod, dev] = await Promise.all([PolicyPackProcess.start(path.join(repoRoot, "policies")), runProdWithAlertsContract(), runCommittedStack("dev")]);
+    prodLive = withRealCriticalAddress(prod);
   });
   after(() => pack?.stop());
   afterEach(() => pack.configure({}));
@@ -350,7 +468,17 @@ describe("the policy pack, over the Analyzer protocol", function () {
     assert.equal(table, renderPolicyTable(), "run npm run policy-table and paste its output into the README");
   });
 
-  it("passes the committed prod stack with no diagnostic at all", async () => {
+  it("passes the committed prod stack with no mandatory violation, only the placeholder address's advisory", async () => {
+    const critical = find(prod.resources, TOPIC, "trading-bot-alerts-critical");
+    assert.deepEqual(await analyzeResources(pack, prod.resources), [{
+      policy: "alerts-critical-subscription-not-placeholder",
+      level: "advisory",
+      urn: critical.urn,
+      message: "the critical topic trading-bot-alerts-critical only reaches trading-alerts@example.com, at a domain reserved for examples; replace it with a real address (trading-bot:alerts.emails.critical)",
+    }]);
+  });
+
+  it("passes the prod stack with a real critical address with no diagnostic at all", async () => {
     assert.deepEqual(await analyzeResources(pack, prodLive), []);
   });
 
@@ -375,7 +503,9 @@ describe("the policy pack, over the Analyzer protocol", function () {
       it(`${policy}: refuses ${failing}`, async () => {
         const resources = copyOf(prodLive);
         const broken = mutate(resources);
-        assert.deepEqual(await analyzeResources(pack, resources), [{ policy, level: levelOf(policy), urn: broken.urn, message }]);
+        // A stack policy's finding without a resource is the stack's: the engine sends no URN.
+        const urn = ["alerts-service-down-alarm", "alerts-critical-alarm"].includes(policy) ? "" : broken.urn;
+        assert.deepEqual(await analyzeResources(pack, resources), [{ policy, level: levelOf(policy), urn, message }]);
       });
     }
   });
@@ -431,6 +561,20 @@ describe("the policy pack, over the Analyzer protocol", function () {
     ]);
   });
 
+  it("ties alarms and the subscription to the critical topic by recorded dependencies while its ARN is unknown", async () => {
+    const resources = copyOf(prodLive);
+    const critical = find(resources, TOPIC, "trading-bot-alerts-critical");
+    critical.state.arn = unknownValue;
+    for (const alarm of resources.filter((r) => r.type === ALARM)) {
+      alarm.state.alarmActions = alarm.state.okActions = [unknownValue];
+      alarm.propertyDependencies = { alarmActions: [critical.urn], okActions: [critical.urn] };
+    }
+    const subscription = find(resources, SUBSCRIPTION);
+    subscription.state.topic = unknownValue;
+    subscription.propertyDependencies = { topic: [critical.urn] };
+    assert.deepEqual(await analyzeResources(pack, resources), []);
+  });
+
   it("finds a dev stand-in component in a production stack", async () => {
     const resources = copyOf(prodLive);
     const volume: RecordedResource = {
@@ -457,6 +601,16 @@ describe("the policy pack, over the Analyzer protocol", function () {
       policy: "data-sync-no-import", level: "mandatory", urn: role.urn,
       message: "the role is tagged trading-bot:data-sync=import; a production stack has no import role (it could load another stack's export into production)",
     }]);
+  });
+
+  it("refuses a critical topic nobody can identify: the severity tags removed", async () => {
+    const resources = copyOf(prodLive);
+    for (const topic of resources.filter((r) => r.type === TOPIC)) delete topic.state.tags;
+    const message = "no SNS topic is tagged trading-bot:severity=critical; the Alerts component tags each topic with its severity, and production needs the critical one";
+    assert.deepEqual(await analyzeResources(pack, resources), [
+      { policy: "alerts-critical-alarm", level: "mandatory", urn: "", message },
+      { policy: "alerts-critical-subscription", level: "mandatory", urn: "", message },
+    ]);
   });
 
   describe("policy-pack config", () => {
