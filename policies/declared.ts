@@ -98,8 +98,7 @@ export function declaredProps(rule: string, paths: string[], props: Record<strin
  * readable only as far as the declaration's paths below that property go.
  */
 export function declaredJson(props: Record<string, any>, key: string): unknown {
-  const text: unknown = props[key];
-  const parsed: unknown = typeof text === "string" ? JSON.parse(text) : text;
+  const parsed: unknown = JSON.parse(String(props[key]));
   const own = props[nodeOf as any] as { rule: string; node: Node; path: string } | undefined;
   if (!own) throw new Error(`declaredJson(${key}) needs the properties a rule's check receives`);
   return wrap(own.rule, parsed, own.node.children.get(key)!, own.path ? `${own.path}.${key}` : key);

@@ -25,8 +25,8 @@ export function configOf(rule: Rule, given: Record<string, unknown>): Record<str
   return { ...defaults, ...given };
 }
 
-/** A resource as the engine describes it to a stack policy. */
-export interface AnalyzedResource {
+/** A resource as the engine sends it to a stack policy. */
+export interface EngineResource {
   urn: string;
   type: string;
   name: string;
@@ -65,7 +65,7 @@ function topLevel(paths: string[]): string[] {
   return paths.map((path) => /^[^.[]+/.exec(path)![0]);
 }
 
-export function checkStack(rule: StackRule, resources: AnalyzedResource[], config: Record<string, any>): StackViolation[] {
+export function checkStack(rule: StackRule, resources: EngineResource[], config: Record<string, any>): StackViolation[] {
   const visible: StackResource[] = resources
     .filter((resource) => appliesToType(rule, resource.type))
     .map((resource) => {

@@ -1,8 +1,6 @@
 // Reading a container image reference: [registry[:port]/]repository[:tag][@digest].
 
 export interface ImageReference {
-  /** Everything before the tag and digest, registry included. */
-  repository: string;
   tag?: string;
   digest?: string;
 }
@@ -13,8 +11,7 @@ export function parseImage(image: string): ImageReference {
   const digest = at >= 0 ? image.slice(at + 1) : undefined;
   // A colon before the last slash is a registry port (host:5000/repo), not a tag.
   const colon = name.lastIndexOf(":");
-  if (colon <= name.lastIndexOf("/")) return { repository: name, digest };
-  return { repository: name.slice(0, colon), tag: name.slice(colon + 1), digest };
+  return { tag: colon > name.lastIndexOf("/") ? name.slice(colon + 1) : undefined, digest };
 }
 
 /** A content digest the registry cannot move: sha256 or sha512 in lower-case hex. */

@@ -64,6 +64,8 @@ describe("alerting rules, in-process", () => {
       { what: "a GreaterThanThreshold comparison", resources: [alarm("ServiceDown", { ...serviceDown, comparisonOperator: "GreaterThanThreshold" })], expect: missing },
       { what: "missing data not breaching (a stopped service sends none)", resources: [alarm("ServiceDown", { ...serviceDown, treatMissingData: "notBreaching" })], expect: missing },
       { what: "missing data ignored", resources: [alarm("ServiceDown", { ...serviceDown, treatMissingData: "missing" })], expect: missing },
+      { what: "AWS/ECS without dimensions", resources: [alarm("ServiceDown", { ...serviceDown, dimensions: undefined })], expect: missing },
+      { what: "dimensions that are null", resources: [alarm("ServiceDown", { ...serviceDown, dimensions: null })], expect: missing },
       { what: "the cluster only (no ServiceName)", resources: [alarm("ServiceDown", { ...serviceDown, dimensions: { ClusterName: "trading-bot-cluster-prod" } })], expect: missing },
       { what: "the app's own namespace", resources: [alarm("ServiceDown", { ...serviceDown, namespace: "TradingBot" })], expect: missing },
       { what: "only the trading-loss alarm", resources: [pnl([critical.props.arn])], expect: missing },
@@ -93,6 +95,11 @@ describe("alerting rules, in-process", () => {
       { what: "no topic at all", resources: [alarm("ServiceDown", serviceDown)], expect: [noCriticalTopic] },
       { what: "alarms that notify the warning topic only", resources: [warning, critical, pnl([warning.props.arn], "warning")], expect: noCriticalAlarm },
       { what: "an alarm without actions", resources: [critical, pnl([])], expect: noCriticalAlarm },
+      { what: "an alarm tagged critical notifying the second of two critical topics",
+        resources: [critical, topic("critical", "pager"), alarm("ServiceDown", { ...serviceDown, alarmActions: [arnOf("pager")] })], expect: [] },
+      { what: "one alarm tied by dependency while its ARN is unknown, another notifying the warning topic by value",
+        resources: [warning, topic("critical", "alerts-critical", unknown), pnl([warning.props.arn], "warning"),
+          alarm("ServiceDown", { ...serviceDown, alarmActions: [unknown] }, { alarmActions: [critical.urn] })], expect: [] },
       { what: "an alarm tagged critical that notifies the warning topic, beside a real critical alarm",
         resources: [warning, critical, alarm("ServiceDown", serviceDown), pnl([warning.props.arn])],
         expect: [{ urn: urnOf(ALARM, "TradingLoss"), message: "alarm TradingLoss is tagged critical but its alarmActions do not notify the critical topic" }] },
@@ -118,6 +125,9 @@ describe("alerting rules, in-process", () => {
       { what: "a subscription to the warning topic only", resources: [warning, critical, subscription("ops", warning.props.arn, "ops@trading-desk.io")], expect: [unheard()] },
       { what: "a second critical topic nobody hears", resources: [critical, oncall, topic("critical", "pager")], expect: [unheard("pager")] },
       { what: "no critical topic", resources: [untagged, oncall], expect: [noCriticalTopic] },
+      { what: "a subscription without a topic, beside a critical topic without an ARN",
+        resources: [resource(TOPIC, "alerts-critical", { tags: severity("critical") }), resource(SUBSCRIPTION, "loose", { protocol: "email", endpoint: "ops@trading-desk.io" })],
+        expect: [unheard()] },
     ],
     unknown: [
       { resources: [critical, oncall], name: "alerts-critical", path: "tags" },
@@ -132,7 +142,7 @@ describe("alerting rules, in-process", () => {
   }];
   const reservedAddresses = [
     "trading-alerts@example.com", "ops@EXAMPLE.ORG", "ops@example.net", "ops@alerts.example.com", "ops@example.com.", "ops@bot.example",
-    "ops@example", "ops@ci.test", "ops@nowhere.invalid", "ops@localhost", "ops@box.localhost", "a@b@example.com",
+    "ops@example", "ops@ci.test", "ops@nowhere.invalid", "ops@localhost", "ops@box.localhost", "a@b@example.com", "ops@example.com ",
   ];
   const realAddresses = ["ops@example.co", "ops@myexample.com", "ops@example.com.au", "ops@test.com", "ops@examples.org", "ops@invalid.io", "ops@localhost.dev"];
   describeStackRule(alerts.criticalSubscriptionNotPlaceholder, {
@@ -142,7 +152,8 @@ describe("alerting rules, in-process", () => {
       { what: "no subscription (alerts-critical-subscription says so)", resources: [critical], expect: [] },
       { what: "a placeholder on the warning topic only", resources: [warning, critical, oncall, subscription("w", warning.props.arn, "alerts@example.com")], expect: [] },
       { what: "an SMS subscription", resources: [critical, subscription("sms", critical.props.arn, "+15555550100", "sms")], expect: [] },
-      { what: "an HTTPS endpoint at example.com (not an e-mail)", resources: [critical, subscription("hook", critical.props.arn, "https://hooks.example.com/x", "https")], expect: [] },
+      { what: "an HTTPS endpoint at example.com (not an e-mail)", resources: [critical, subscription("hook", critical.props.arn, "https://alerts@hooks.example.com/x", "https")], expect: [] },
+      { what: "an e-mail endpoint without an @", resources: [critical, subscription("odd", critical.props.arn, "example.com")], expect: [] },
       ...realAddresses.map((address) => ({ what: `the address ${address}`, resources: [critical, subscription("s", critical.props.arn, address)], expect: [] })),
       ...reservedAddresses.map((address) => ({ what: `the address ${address} alone`, resources: [critical, subscription("s", critical.props.arn, address)], expect: placeholder(address) })),
       { what: "two placeholders, one as email-json", resources: [critical, subscription("a", critical.props.arn, "a@example.com"), subscription("b", critical.props.arn, "b@example.org", "email-json")],

@@ -1,10 +1,12 @@
 // What a rule may read: the declaration its README row is printed from is all its check can
 // see. Tests of the guard itself, and of every rule in the catalog against it.
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { rules } from "../../policies/catalog";
 import { UndeclaredPropertyError, declaredJson, declaredProps, declaredTree } from "../../policies/declared";
 import { checkResource, checkStack, configOf } from "../../policies/evaluate";
-import type { ResourceRule, StackRule } from "../../policies/rule";
+import { ResourceRule, StackRule, isTrue, spellsTrue, stackOfUrn } from "../../policies/rule";
 import { renderPolicyTable } from "../../tools/policyTable";
 import { runResourceRule, unknown } from "./harness";
 
@@ -56,6 +58,12 @@ describe("a rule's declaration", () => {
     assert.equal(typeof seen.nested.hasOwnProperty, "function");
   });
 
+  it("reads a declared property that holds null as null", () => {
+    const seen = declaredProps("test-rule", ["gone.inner", "list[].name"], { gone: null, list: [null] });
+    assert.equal(seen.gone, null);
+    assert.equal(seen.list[0], null);
+  });
+
   it("parses a JSON property under the same declaration", () => {
     const containers = declaredJson(view(["json[].name", "json[].environment[].name"]), "json") as Record<string, any>[];
     assert.equal(containers[0].name, "bot");
@@ -98,6 +106,7 @@ describe("a rule's declaration", () => {
     };
     assert.throws(() => checkResource(rule, { type: "aws:x:X", props: {}, protect: true }, {}), undeclared("peek", "protect (resource option)"));
     assert.deepEqual(checkResource({ ...rule, readsOptions: ["protect"] }, { type: "aws:x:X", props: {}, protect: true }, {}), ["true"]);
+    assert.deepEqual(checkResource({ ...rule, readsOptions: ["protect"] }, { type: "aws:x:X", props: {} }, {}), ["false"], "protect unset is false");
     assert.deepEqual(checkResource(rule, { type: "aws:y:Y", props: {} }, {}), [], "a type the rule does not read is not its concern");
   });
 
@@ -108,6 +117,26 @@ describe("a rule's declaration", () => {
       check: (p) => [String(p.b)],
     };
     assert.throws(() => runResourceRule(rule, "aws:x:X", { a: 1, b: unknown }), undeclared("peek", "b"));
+  });
+});
+
+describe("the rules' shared helpers", () => {
+  it("reads the stack out of a URN, and refuses what is not one", () => {
+    assert.equal(stackOfUrn("urn:pulumi:prod::trading-bot::aws:s3/bucket:Bucket::b"), "prod");
+    assert.equal(stackOfUrn("urn:pulumi:feature-x::trading-bot::pulumi:pulumi:Stack::trading-bot-feature-x"), "feature-x");
+    for (const urn of ["prod::trading-bot", "urn:pulumi:::trading-bot::x", "xurn:pulumi:prod::p::t::n"]) {
+      assert.throws(() => stackOfUrn(urn), new RegExp(`^Error: not a Pulumi URN: ${urn.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`), urn);
+    }
+  });
+
+  it("takes true and \"true\" in any case as a provider's true, nothing else", () => {
+    for (const value of [true, "true", "TRUE", "True"]) assert.equal(isTrue(value), true, String(value));
+    for (const value of [false, "false", "1", "yes", 1, undefined, null, "truee", " true"]) assert.equal(isTrue(value), false, String(value));
+  });
+
+  it("takes every spelling the app reads as true, whole words only", () => {
+    for (const value of ["1", "on", "t", "true", "y", "yes", "YES", " On "]) assert.equal(spellsTrue(value), true, value);
+    for (const value of [undefined, "", "0", "off", "f", "false", "n", "no", "truee", "xtrue", "yes!", "10", "onn"]) assert.equal(spellsTrue(value), false, String(value));
   });
 });
 
@@ -123,6 +152,12 @@ describe("the catalog's declarations", () => {
         for (const path of paths) assert.ok(row.includes(path), `${rule.name}: ${path}`);
       }
     }
+  });
+
+  it("are what the README's policy table says", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+    const table = /<!-- policy-table -->\n([\s\S]*?)\n<!-- \/policy-table -->/.exec(readme)?.[1];
+    assert.equal(table, renderPolicyTable(), "run npm run policy-table and paste its output into the README");
   });
 
   it("give every rule a unique name and at least one type", () => {

@@ -78,6 +78,8 @@ describe("ECS task definition rules, in-process", () => {
       { what: "a health check command", props: prodTask, expect: [] },
       { what: "no health check", props: taskWith(bot({}, { healthCheck: undefined })),
         expect: ["container trading-bot has no healthCheck; ECS could not replace a hung bot"] },
+      { what: "a health check without a command", props: taskWith(bot({}, { healthCheck: { interval: 30 } })),
+        expect: ["container trading-bot has no healthCheck; ECS could not replace a hung bot"] },
       { what: "an empty command", props: taskWith(bot({}, { healthCheck: { command: [] } })),
         expect: ["container trading-bot has no healthCheck; ECS could not replace a hung bot"] },
       { what: "the only container under another name, without a health check", props: taskWith(bot({}, { name: "app", healthCheck: undefined })),
@@ -107,7 +109,7 @@ describe("ECS task definition rules, in-process", () => {
 
   const flags = ["ENABLE_PROFILING", "ENABLE_DEBUG_TOOLBAR", "RELOAD_ON_CHANGE", "FAKE_API_RESPONSES"];
   const trueSpellings = ["true", "True", "TRUE", "1", "yes", "YES", "on", "On", "t", "T", "y", "Y", " true "];
-  const falseSpellings = ["false", "0", "no", "off", "f", "n", ""];
+  const falseSpellings = ["false", "0", "no", "off", "f", "n", "", "truex", "not true", "10"];
   describeResourceRule(task.noDebugFeatures, {
     cases: [
       { what: "every flag off", props: prodTask, expect: [] },
@@ -176,6 +178,9 @@ describe("ECS task definition rules, in-process", () => {
     ]),
     [`${repo}@sha256:abc`, "its digest sha256:abc is not sha256:<64 hex digits>"],
     [`${repo}:1.0.0@md5:abc`, "its digest md5:abc is not sha256:<64 hex digits>"],
+    [`${repo}@${digest}0`, `its digest ${digest}0 is not sha256:<64 hex digits>`],
+    [`${repo}@x${digest}`, `its digest x${digest} is not sha256:<64 hex digits>`],
+    [`${repo}@${digest.toUpperCase()}`, `its digest ${digest.toUpperCase()} is not sha256:<64 hex digits>`],
   ];
   const runs = (image: string, reason: string, container = "trading-bot") => `container ${container} runs ${image}: ${reason}; pin a version tag or a digest`;
   describeResourceRule(task.immutableImage, {
@@ -185,6 +190,7 @@ describe("ECS task definition rules, in-process", () => {
       { what: "a sidecar on latest", props: taskWith(bot(), bot({}, { name: "sidecar", image: "redis" })),
         expect: [runs("redis", "it has no tag, which means latest", "sidecar")] },
       { what: "a container without an image", props: taskWith(bot({}, { image: undefined })), expect: ["container trading-bot has no image"] },
+      { what: "a container with an empty image", props: taskWith(bot({}, { image: "" })), expect: ["container trading-bot has no image"] },
       { what: "a branch tag the configured pattern allows, still refused", props: taskWith(bot({}, { image: `${repo}:main` })),
         config: { versionTagPattern: "[a-z0-9.-]+" }, expect: [runs(`${repo}:main`, "its tag main moves to whatever is pushed next")] },
       { what: "a build number under a configured pattern", props: taskWith(bot({}, { image: `${repo}:build-42` })), config: { versionTagPattern: "build-\\d+" }, expect: [] },

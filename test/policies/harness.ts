@@ -4,7 +4,7 @@
 // Table-driven, the cdk-nag way: compliant and non-compliant cases, and an unknown case for
 // every property the rule declares.
 import { strict as assert } from "node:assert";
-import { AnalyzedResource, checkResource, checkStack, configOf } from "../../policies/evaluate";
+import { EngineResource, checkResource, checkStack, configOf } from "../../policies/evaluate";
 import type { ResourceRule, StackRule, StackViolation } from "../../policies/rule";
 
 // The proxy the pack wraps every resource's properties in (internal to @pulumi/policy, whose
@@ -26,13 +26,13 @@ export function runResourceRule(rule: ResourceRule, type: string, props: Props, 
   return checkResource(rule, { type, props: proxied, protect: options.protect }, configOf(rule, options.config ?? {}));
 }
 
-export function runStackRule(rule: StackRule, resources: AnalyzedResource[], config: Props = {}): StackViolation[] {
+export function runStackRule(rule: StackRule, resources: EngineResource[], config: Props = {}): StackViolation[] {
   const proxied = resources.map((r) => ({ ...r, props: sdkProxy.unknownCheckingProxy(structuredClone(r.props)) }));
   return checkStack(rule, proxied, configOf(rule, config));
 }
 
 /** A resource of a production stack, as the engine describes it to a stack policy. */
-export function resource(type: string, name: string, props: Props, propertyDependencies?: Record<string, string[]>): AnalyzedResource {
+export function resource(type: string, name: string, props: Props, propertyDependencies?: Record<string, string[]>): EngineResource {
   return { urn: urnOf(type, name), type, name, props, propertyDependencies };
 }
 
@@ -113,14 +113,14 @@ export function describeResourceRule(rule: ResourceRule, spec: { cases: Resource
 
 export interface StackCase {
   what: string;
-  resources: AnalyzedResource[];
+  resources: EngineResource[];
   config?: Props;
   expect: StackViolation[];
 }
 
 export interface StackUnknownCase {
   what?: string;
-  resources: AnalyzedResource[];
+  resources: EngineResource[];
   /** The resource (by name) and the path made unknown. */
   name: string;
   path: string;

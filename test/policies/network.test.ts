@@ -31,6 +31,7 @@ describe("network rules, in-process", () => {
       { what: "an IngressRule from the VPC", type: INGRESS_RULE, props: { cidrIpv4: "10.30.0.0/16" }, expect: [] },
       { what: "an IngressRule from 0.0.0.0/0", type: INGRESS_RULE, props: { cidrIpv4: "0.0.0.0/0" }, expect: open("0.0.0.0/0") },
       { what: "an IngressRule from ::/0", type: INGRESS_RULE, props: { cidrIpv6: "::/0" }, expect: open("::/0") },
+      { what: "an IngressRule from 0.0.0.0/0 with a stray space", type: INGRESS_RULE, props: { cidrIpv4: "0.0.0.0/0 " }, expect: open("0.0.0.0/0 ") },
     ],
     unknown: [
       { path: "ingress", type: SECURITY_GROUP, props: group([{ cidrBlocks: ["10.30.0.0/16"] }]) },
@@ -64,6 +65,10 @@ describe("network rules, in-process", () => {
         urn: urnOf(VPC, "vpc"), message: "natGateways.strategy is None; tasks in private subnets without a public IP cannot reach Bybit at all",
       }] },
       { what: "Single when the tasks have public IPs (no NAT on their way out)", resources: [publicService, vpc("Single")], expect: [] },
+      { what: "Single when one of two services runs in private subnets", resources: [publicService, resource(SERVICE, "worker", privateService.props), vpc("Single")],
+        expect: [{ urn: urnOf(VPC, "vpc"), message: "natGateways.strategy is Single; tasks in private subnets reach Bybit through one NAT gateway, so losing its AZ cuts the bot off from the exchange" }] },
+      { what: "Single behind a service without network configuration (no public IP)", resources: [resource(SERVICE, "bot", {}), vpc("Single")],
+        expect: [{ urn: urnOf(VPC, "vpc"), message: "natGateways.strategy is Single; tasks in private subnets reach Bybit through one NAT gateway, so losing its AZ cuts the bot off from the exchange" }] },
       { what: "a VPC from another stack: nothing to see", resources: [privateService], expect: [] },
       { what: "two NAT gateways for two AZs (the VPC's own resources)", resources: [privateService, vpc(), ...twoZones, nat("nat-a"), nat("nat-b")], expect: [] },
       { what: "one NAT gateway for two AZs", resources: [privateService, vpc(), ...twoZones, nat("nat-a")], expect: [{

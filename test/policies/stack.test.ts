@@ -57,6 +57,7 @@ describe("whole-stack rules, in-process", () => {
       { what: "the bot alone, with RDS and ElastiCache components", resources: [task(bot), resource("trading-bot:infra:PostgresDatabase", "db", {}), resource("trading-bot:infra:RedisCluster", "cache", {})],
         expect: [] },
       { what: "a container whose image merely mentions redis", resources: [task(bot, sidecar("example.com/redis-exporter:1.0"))], expect: [] },
+      { what: "containerDefinitions that do not parse (the container rules report them)", resources: [resource(TASK, "task", { containerDefinitions: "[{" })], expect: [] },
       { what: "a SqliteVolume component", resources: [task(bot), resource("trading-bot:infra:SqliteVolume", "db", {})],
         expect: [{ urn: urnOf("trading-bot:infra:SqliteVolume", "db"), message: "SqliteVolume db is a dev stand-in; production uses PostgresDatabase" }] },
       { what: "a LocalRedis component", resources: [task(bot), resource("trading-bot:infra:LocalRedis", "cache", {})],
