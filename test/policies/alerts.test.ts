@@ -152,7 +152,7 @@ describe("alerting rules, in-process", () => {
       { what: "no subscription (alerts-critical-subscription says so)", resources: [critical], expect: [] },
       { what: "a placeholder on the warning topic only", resources: [warning, critical, oncall, subscription("w", warning.props.arn, "alerts@example.com")], expect: [] },
       { what: "an SMS subscription", resources: [critical, subscription("sms", critical.props.arn, "+15555550100", "sms")], expect: [] },
-      { what: "an HTTPS endpoint at example.com (not an e-mail)", resources: [critical, subscription("hook", critical.props.arn, "https://alerts@hooks.example.com/x", "https")], expect: [] },
+      { what: "an HTTPS endpoint at example.com (not an e-mail)", resources: [critical, subscription("hook", critical.props.arn, "https://alerts@example.com", "https")], expect: [] },
       { what: "an e-mail endpoint without an @", resources: [critical, subscription("odd", critical.props.arn, "example.com")], expect: [] },
       ...realAddresses.map((address) => ({ what: `the address ${address}`, resources: [critical, subscription("s", critical.props.arn, address)], expect: [] })),
       ...reservedAddresses.map((address) => ({ what: `the address ${address} alone`, resources: [critical, subscription("s", critical.props.arn, address)], expect: placeholder(address) })),
