@@ -1,8 +1,8 @@
-// What every non-production stack must respect: it never trades real money, and it does
-// not pay for production-grade networking.
-import { ResourceRule, botContainerConfig, checkBotContainer, environmentOf } from "../rule";
-
-const TASK = "aws:ecs/taskDefinition:TaskDefinition";
+// What every non-production stack must respect: it never trades real money, it is not a
+// production stack the pack was not told about, and it does not pay for production-grade
+// networking.
+import { TASK, botContainerConfig, botVariable, checkBotContainer, environmentValue } from "../containers";
+import { ResourceRule } from "../rule";
 
 export const testnetOnly: ResourceRule = {
   kind: "resource",
@@ -10,18 +10,47 @@ export const testnetOnly: ResourceRule = {
   description: "Outside production the bot trades on Bybit testnet only",
   scope: "non-production",
   enforcementLevel: "mandatory",
-  resource: TASK,
-  types: [TASK],
-  property: "containerDefinitions[bot].environment.BYBIT_TESTNET",
-  required: "true",
+  reads: { [TASK]: [botVariable("BYBIT_TESTNET")] },
+  // Only "true" passes: a spelling the app might not read as true must not pass as testnet.
+  required: "true (any case)",
+  anchors: [],
+  config: botContainerConfig,
+  // A task definition of some other service (no bot container) is not this rule's concern.
+  check: (props, { config }) =>
+    checkBotContainer(
+      props,
+      config.botContainerName,
+      (bot) => {
+        const testnet = environmentValue(bot, "BYBIT_TESTNET");
+        if (testnet !== undefined && testnet.toLowerCase() === "true") return [];
+        return [`container ${bot.name} has BYBIT_TESTNET=${testnet ?? "unset"}; outside production the bot must trade on testnet (BYBIT_TESTNET=true)`];
+      },
+    ),
+};
+
+export const environmentNotProduction: ResourceRule = {
+  kind: "resource",
+  name: "non-production-environment-not-production",
+  description: "A stack whose bot runs with production settings is treated as production by the pack",
+  scope: "non-production",
+  enforcementLevel: "mandatory",
+  reads: { [TASK]: [botVariable("ENVIRONMENT")] },
+  required: "not production (any case)",
   anchors: [],
   config: botContainerConfig,
   check: (props, { config }) =>
-    checkBotContainer(props, config.botContainerName, (bot) => {
-      const testnet = environmentOf(bot).BYBIT_TESTNET;
-      if (testnet !== undefined && testnet.toLowerCase() === "true") return [];
-      return [`container ${bot.name} has BYBIT_TESTNET=${testnet ?? "unset"}; outside production the bot must trade on testnet (BYBIT_TESTNET=true)`];
-    }),
+    checkBotContainer(
+      props,
+      config.botContainerName,
+      (bot) => {
+        const environment = environmentValue(bot, "ENVIRONMENT");
+        if (environment?.toLowerCase() !== "production") return [];
+        return [
+          `container ${bot.name} has ENVIRONMENT=${environment}: this stack is production by its own stack file (trading-bot:environment: production), ` +
+            "but the policy pack was not told, so no production rule guards it; add this stack's name to productionStacks in the policy-pack config",
+        ];
+      },
+    ),
 };
 
 const VPC = "awsx:ec2:Vpc";
@@ -32,9 +61,7 @@ export const natGatewayCost: ResourceRule = {
   description: "Outside production the VPC does not pay for a NAT gateway in every AZ",
   scope: "non-production",
   enforcementLevel: "advisory",
-  resource: VPC,
-  types: [VPC],
-  property: "natGateways.strategy",
+  reads: { [VPC]: ["natGateways.strategy"] },
   required: "None or Single (unset means awsx's OnePerAz)",
   anchors: [],
   check(props) {
