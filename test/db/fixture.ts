@@ -3,7 +3,7 @@
 // must follow: a self reference (users.referrer_id, fills.parent_fill_id), a composite key
 // (accounts, and orders' reference to it), a reference cycle (users <-> trading_strategies),
 // an enum, nullable references, JSON and array columns, identity, serial and generated columns,
-// an expression index, a reference to a non-primary unique key (orders.trader_name).
+// bytea, an expression index, a reference to a non-primary unique key (orders.trader_name).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { TestDatabase } from "./support";
@@ -59,7 +59,8 @@ CREATE TABLE fills (
   parent_fill_id bigint REFERENCES fills (id),
   price numeric(20,8) NOT NULL,
   price_cents bigint GENERATED ALWAYS AS ((price * 100)::bigint) STORED,
-  tags text[] NOT NULL DEFAULT '{}'
+  tags text[] NOT NULL DEFAULT '{}',
+  raw bytea
 );
 CREATE TABLE audit_log (id bigserial PRIMARY KEY, message text);
 `;
@@ -83,8 +84,8 @@ SELECT (n % 30) + 1, CASE WHEN n % 3 = 0 THEN 'trader_' || ((n % 30) + 1) END,
        CASE WHEN n % 2 = 0 THEN 'buy' ELSE 'sell' END::order_side, (n % 9) + 0.5, 'live_order_key_' || n,
        jsonb_build_object('note', 'order ' || n), timestamptz '2026-02-01 00:00:00+00' + n * interval '1 minute'
 FROM generate_series(1, 200) n;
-INSERT INTO fills (order_id, parent_fill_id, price, tags)
-SELECT (m % 200) + 1, CASE WHEN m % 4 <> 0 AND m > 1 THEN m - 1 END, 100 + m * 0.25, ARRAY['t' || (m % 3), 'x']
+INSERT INTO fills (order_id, parent_fill_id, price, tags, raw)
+SELECT (m % 200) + 1, CASE WHEN m % 4 <> 0 AND m > 1 THEN m - 1 END, 100 + m * 0.25, ARRAY['t' || (m % 3), 'x, "quoted"'], decode(md5(m::text), 'hex')
 FROM generate_series(1, 300) m;
 INSERT INTO audit_log (message) SELECT 'line ' || i FROM generate_series(1, 5) i;
 `;

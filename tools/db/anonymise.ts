@@ -19,18 +19,21 @@ export const minimumKeyBytes = 32;
 /** Hex digits of the HMAC kept in a pseudonym: 128 bits. */
 const pseudonymHexDigits = 32;
 
-/** The HMAC key from the environment; refused when absent or shorter than 32 bytes. Never printed. */
-export function readSyncKey(environment: NodeJS.ProcessEnv = process.env): Buffer {
+/**
+ * The HMAC key from the environment; refused when absent or shorter than 32 bytes. Never
+ * printed. A KeyObject: HMACs with it cost a sixth of HMACs with a Buffer key.
+ */
+export function readSyncKey(environment: NodeJS.ProcessEnv = process.env): crypto.KeyObject {
   const value = environment[syncKeyVariable];
   if (value === undefined || value === "") {
     throw new Refusal(`${syncKeyVariable} is not set: anonymisation needs a secret key of at least ${minimumKeyBytes} bytes (e.g. openssl rand -hex 32)`);
   }
   const key = Buffer.from(value, "utf8");
   if (key.length < minimumKeyBytes) throw new Refusal(`${syncKeyVariable} is ${key.length} bytes long: it must be at least ${minimumKeyBytes} bytes`);
-  return key;
+  return crypto.createSecretKey(key);
 }
 
-function hmacHex(key: Buffer, value: string): string {
+function hmacHex(key: crypto.KeyObject, value: string): string {
   return crypto.createHmac("sha256", key).update(value, "utf8").digest("hex").slice(0, pseudonymHexDigits);
 }
 
@@ -50,7 +53,7 @@ export function renderedLength(rule: Transform): number | undefined {
 
 export type ValueTransform = (value: string | null) => string | null;
 
-export function valueTransform(rule: Transform, key: Buffer): ValueTransform | undefined {
+export function valueTransform(rule: Transform, key: crypto.KeyObject): ValueTransform | undefined {
   switch (rule.transform) {
     case "keep":
       return undefined;

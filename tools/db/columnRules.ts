@@ -6,7 +6,7 @@ import { type Transform, renderedLength } from "./anonymise";
 import { Refusal } from "./errors";
 import type { Rules } from "./rules";
 import type { ColumnModel, SchemaModel, TableModel } from "./schemaModel";
-import { findTable, foreignKeys } from "./schemaModel";
+import { foreignKeys } from "./schemaModel";
 
 /** Transforms by `table.column`. */
 export type ColumnRules = Map<string, Transform>;
@@ -18,9 +18,9 @@ export function looksSensitive(column: string): boolean {
   const words = column
     .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
     .toLowerCase()
-    .split(/[^a-z]+/)
+    .split(/[^a-z0-9]+/)
     .filter(Boolean);
-  return words.some((word) => /^ip(v[46]|addr\w*)?$/.test(word) || sensitiveWords.some((sensitive) => word.includes(sensitive)));
+  return words.some((word) => /^ip(v[46]|addr[a-z]*)?$/.test(word) || sensitiveWords.some((sensitive) => word.includes(sensitive)));
 }
 
 const sameRule = (a: Transform, b: Transform) => JSON.stringify(a) === JSON.stringify(b);
@@ -94,15 +94,16 @@ export interface ResolveOptions {
 /** The checked transform of every copied column that has one; refuses unruled sensitive columns (all unruled with `strict`). */
 export function resolveColumnRules(rules: Rules, schema: SchemaModel, copied: ReadonlySet<string>, options: ResolveOptions): ColumnRules {
   const resolved = propagateAlongKeys(new Map(Object.entries(rules.columns) as [string, Transform][]), schema, copied, options.shown);
-  const missing: string[] = [];
-  for (const name of copied) {
-    const table = findTable(schema, name)!;
-    for (const column of table.columns) {
-      const rule = resolved.get(`${table.name}.${column.name}`);
-      if (rule) checkFits(table, column, rule, options.shown);
-      else if (options.strict || looksSensitive(column.name)) missing.push(`  ${table.name}.${column.name}: ${suggestedRule(column)}`);
-    }
+  const copiedColumns = schema.tables.filter((table) => copied.has(table.name)).flatMap((table) => table.columns.map((column) => ({ table, column })));
+  const explicit = (table: TableModel, column: ColumnModel) => `${table.name}.${column.name}` in rules.columns;
+  // The file's own rules first: a problem is named where it was written, not where a key carried it.
+  for (const { table, column } of [...copiedColumns.filter((c) => explicit(c.table, c.column)), ...copiedColumns.filter((c) => !explicit(c.table, c.column))]) {
+    const rule = resolved.get(`${table.name}.${column.name}`);
+    if (rule) checkFits(table, column, rule, options.shown);
   }
+  const missing = copiedColumns
+    .filter(({ table, column }) => !resolved.has(`${table.name}.${column.name}`) && (options.strict || looksSensitive(column.name)))
+    .map(({ table, column }) => `  ${table.name}.${column.name}: ${suggestedRule(column)}`);
   if (missing.length > 0) {
     const why = options.strict ? "have no rule and --strict asks for one on every copied column" : "look sensitive and have no rule";
     throw new Refusal(`refusing to copy: ${missing.length} copied column${missing.length === 1 ? "" : "s"} ${why}; add under columns: in ${options.shown}:\n${missing.sort().join("\n")}`);

@@ -1,5 +1,6 @@
 // Copies the planned rows of each table from the source's snapshot into a sink, anonymising
 // every batch on the way; one batch in memory at a time.
+import type { KeyObject } from "node:crypto";
 import { type Transform, rowTransformer, valueTransform } from "./anonymise";
 import { Interrupted } from "./errors";
 import type { SubsetPlan } from "./plan";
@@ -12,7 +13,7 @@ import type { RowSink } from "./sink";
 export interface CopyOptions {
   /** Transforms by `table.column`. */
   rules: Map<string, Transform>;
-  key: Buffer;
+  key: KeyObject;
   progress: Progress;
   /** Aborted by SIGINT / SIGTERM: the copy stops between two batches. */
   signal: AbortSignal;

@@ -35,6 +35,8 @@ export async function openPostgresSource(endpoint: Extract<Endpoint, { kind: "po
   const client = await connectPostgres(endpoint, "trading-bot db (source)");
   try {
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    // Dates and times as text in one form whatever the server's settings: ISO, in UTC.
+    await client.query("SET LOCAL datestyle = 'ISO, YMD'; SET LOCAL timezone = 'UTC'");
     const schema = await readSchema(client);
     return { client, schema, stream: (sql, params, onBatch) => streamRows(client, sql, params, onBatch), close: () => closeSource(client) };
   } catch (error) {

@@ -54,7 +54,9 @@ export function loadRules(file: string, shown: string): Rules {
     const issue = parsed.error.issues[0];
     const where = issue.path.length > 0 ? issue.path.join(".") : "the file";
     const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more)` : "";
-    throw new Refusal(`${shown}: ${where}: ${issue.message}${more}`);
+    // A bad record key carries the key schema's own message inside.
+    const message = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+    throw new Refusal(`${shown}: ${where}: ${message}${more}`);
   }
   return parsed.data;
 }

@@ -4,7 +4,7 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { translateSchema } from "./ddlSqlite";
 import { ChecksFailed, Refusal } from "./errors";
 import type { Row } from "./postgresSource";
@@ -12,6 +12,10 @@ import type { ColumnModel, SchemaModel, TableModel } from "./schemaModel";
 import { quoteIdent } from "./schemaModel";
 import type { RowSink } from "./sink";
 import type { Endpoint } from "./urls";
+
+/** Rows per INSERT statement, and SQLite's limit on parameters in one statement. */
+const rowsPerInsert = 100;
+const maxSqliteParameters = 32766;
 
 /** `.<target>.db-sync-<pid>-<random>.tmp` beside the target. */
 const buildFilePattern = /^\.(.+)\.db-sync-(\d+)-[0-9a-f]+\.tmp$/;
@@ -113,19 +117,26 @@ export class SqliteSink implements RowSink {
 
   async writeRows(table: TableModel, rows: Row[]): Promise<void> {
     const columns = this.columnsToWrite(table);
-    const insert = this.insertStatement(table, columns);
-    const blobs = columns.map((column) => column.typeName === "bytea");
-    for (const row of rows) {
-      insert.run(...row.map((value, i) => (blobs[i] && value !== null ? Buffer.from(value.slice(2), "hex") : value)));
+    const blobs = columns.flatMap((column, i) => (column.typeName === "bytea" ? [i] : []));
+    if (blobs.length > 0) rows = rows.map((row) => row.map((value, i) => (value !== null && blobs.includes(i) ? Buffer.from(value.slice(2), "hex") : value)) as Row);
+    // Many rows per statement: a node:sqlite call costs more than binding a few more values.
+    const perStatement = Math.max(1, Math.min(rowsPerInsert, Math.floor(maxSqliteParameters / columns.length)));
+    let start = 0;
+    for (const many = this.insertStatement(table, columns, perStatement); start + perStatement <= rows.length; start += perStatement) {
+      many.run(...(rows.slice(start, start + perStatement).flat() as SQLInputValue[]));
     }
+    const one = this.insertStatement(table, columns, 1);
+    for (; start < rows.length; start++) one.run(...(rows[start] as SQLInputValue[]));
   }
 
-  private insertStatement(table: TableModel, columns: ColumnModel[]): StatementSync {
-    let statement = this.inserts.get(table.name);
+  private insertStatement(table: TableModel, columns: ColumnModel[], rowCount: number): StatementSync {
+    const cacheKey = `${table.name}\u0000${rowCount}`;
+    let statement = this.inserts.get(cacheKey);
     if (!statement) {
       const names = columns.map((column) => quoteIdent(column.name)).join(", ");
-      statement = this.db!.prepare(`INSERT INTO ${quoteIdent(table.name)} (${names}) VALUES (${columns.map(() => "?").join(", ")})`);
-      this.inserts.set(table.name, statement);
+      const values = Array.from({ length: rowCount }, () => `(${columns.map(() => "?").join(", ")})`).join(", ");
+      statement = this.db!.prepare(`INSERT INTO ${quoteIdent(table.name)} (${names}) VALUES ${values}`);
+      this.inserts.set(cacheKey, statement);
     }
     return statement;
   }
