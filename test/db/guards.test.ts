@@ -161,6 +161,15 @@ describe("npm run db -- guards", function () {
       assert.equal(new Set(identities).size, 1);
     });
 
+    it("refuses a SQLite target in a folder that does not exist, and verify of a file that does not exist", async () => {
+      const missing = path.join(folder, "no-such-folder", "x.db");
+      const schema = await runDb(["schema", "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${missing}`, "--to-stack", "qa"]);
+      assert.deepEqual(schema, { code: 2, stdout: "", stderr: `db: the folder of the target ${missing} does not exist\n` });
+      const absent = path.join(folder, "absent.db");
+      const verified = await runDb(["verify", "--type", "schema", "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${absent}`, "--to-stack", "qa"]);
+      assert.deepEqual(verified, { code: 2, stdout: "", stderr: `db: the target ${absent} does not exist\n` });
+    });
+
     it("never prints or stores the key", async () => {
       const target = path.join(folder, "keyless.db");
       const result = await runDb(["subset", "--rules", rules, "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${target}`, "--to-stack", "qa"], { DATA_SYNC_KEY: testKey });

@@ -123,12 +123,18 @@ describe("npm run db -- schema", function () {
       const indexes = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name").all();
       assert.deepEqual(
         indexes.map((index) => index.sql),
-        ['CREATE INDEX "orders_created_at_idx" ON "orders" ("created_at" DESC)', 'CREATE INDEX "orders_open_idx" ON "orders" ("user_id") WHERE (quantity > (1))'],
+        [
+          'CREATE INDEX "orders_created_at_idx" ON "orders" ("created_at" DESC)',
+          'CREATE INDEX "orders_open_idx" ON "orders" ("user_id") WHERE (quantity > (1))',
+          'CREATE UNIQUE INDEX "trading_strategies_owner_id_name_key" ON "trading_strategies" ("owner_id", "name")',
+          'CREATE UNIQUE INDEX "users_username_key" ON "users" ("username")',
+        ],
       );
-      // The enum's labels, the check constraints and the defaults hold in SQLite too.
+      // The enum's labels, the check and unique constraints and the defaults hold in SQLite too.
       db.exec("INSERT INTO users (id, username, email, created_at) VALUES (1, 'a', 'a@x', '2026-01-01')");
       assert.deepEqual({ ...db.prepare("SELECT is_active, trading_balance FROM users").get() }, { is_active: 1, trading_balance: 0 });
       assert.throws(() => db.exec("INSERT INTO users (id, username, email, trading_balance) VALUES (2, 'b', 'b@x', -1)"), /CHECK constraint failed: users_trading_balance_check/);
+      assert.throws(() => db.exec("INSERT INTO users (id, username, email) VALUES (3, 'a', 'c@x')"), /UNIQUE constraint failed: users.username/);
       db.exec("INSERT INTO accounts VALUES (1, 'bybit', 'k')");
       assert.throws(
         () => db.exec("INSERT INTO orders (user_id, exchange, side, quantity, api_key, created_at) VALUES (1, 'bybit', 'hold', 1, 'k', 'now')"),

@@ -26,30 +26,48 @@ function selectList(table: TableModel, sink: RowSink): string {
     .join(", ");
 }
 
-async function copyTable(source: PostgresSource, sink: RowSink, table: TableModel, rows: "all" | string[], options: CopyOptions): Promise<number> {
+/**
+ * Is one pass over the whole table cheaper than fetching the chosen rows by ctid? When they
+ * are a quarter of it or more (by the planner's estimate): each ctid batch costs a scan too.
+ */
+async function scanIsCheaper(source: PostgresSource, table: string, chosen: number): Promise<boolean> {
+  const { rows } = await source.client.query<{ estimate: number }>("SELECT reltuples AS estimate FROM pg_class WHERE oid = $1::regclass", [
+    `${quoteIdent(schemaName)}.${quoteIdent(table)}`,
+  ]);
+  const estimate = Number(rows[0]?.estimate ?? -1);
+  return estimate > 0 && chosen >= estimate / 4;
+}
+
+/** Streams the chosen rows of a table to `write`, in batches. */
+async function readRows(source: PostgresSource, from: string, rows: "all" | string[], table: string, write: (batch: Row[]) => Promise<void>): Promise<void> {
+  if (rows === "all") {
+    await source.stream(from, [], write);
+  } else if (await scanIsCheaper(source, table, rows.length)) {
+    const chosen = new Set(rows);
+    await source.stream(from.replace(/^SELECT /, "SELECT ctid::text, "), [], (batch) =>
+      write(batch.filter((row) => chosen.has(row[0]!)).map((row) => row.slice(1))),
+    );
+  } else {
+    for (let start = 0; start < rows.length; start += batchRows) {
+      const query = { text: `${from} WHERE ctid = ANY($1::tid[])`, values: [rows.slice(start, start + batchRows)], rowMode: "array" as const, types: textTypes };
+      await write((await source.client.query<Row>(query)).rows);
+    }
+  }
+}
+
+async function copyTable(source: PostgresSource, sink: RowSink, table: TableModel, rows: "all" | string[], options: CopyOptions): Promise<void> {
   const transforms = sink.columnsToWrite(table).map((column) => {
     const rule = options.rules.get(`${table.name}.${column.name}`);
     return rule ? valueTransform(rule, options.key) : undefined;
   });
   const anonymise = rowTransformer(transforms);
   const from = `SELECT ${selectList(table, sink)} FROM ${quoteIdent(schemaName)}.${quoteIdent(table.name)}`;
-  const write = async (batch: Row[]) => {
+  await readRows(source, from, rows, table.name, async (batch) => {
     if (options.signal.aborted) throw new Interrupted("interrupted");
     anonymise(batch);
     await sink.writeRows(table, batch);
     options.progress.add(batch.length);
-  };
-  if (rows === "all") return source.stream(from, [], write);
-  for (let start = 0; start < rows.length; start += batchRows) {
-    const { rows: batch } = await source.client.query<Row>({
-      text: `${from} WHERE ctid = ANY($1::tid[])`,
-      values: [rows.slice(start, start + batchRows)],
-      rowMode: "array",
-      types: textTypes,
-    });
-    await write(batch);
-  }
-  return rows.length;
+  });
 }
 
 /** Copies every planned table; returns the rows copied per table. */

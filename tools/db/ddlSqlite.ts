@@ -17,7 +17,7 @@ export interface SqliteTableShape {
 export interface SqliteSchema {
   /** CREATE TABLE statements: run before the rows (SQLite checks foreign keys only when asked). */
   tables: string[];
-  /** CREATE INDEX statements: run after the rows. */
+  /** CREATE [UNIQUE] INDEX statements, unique constraints included: run after the rows. */
   indexes: string[];
   /** One line per construct SQLite cannot hold, saying what became of it. */
   notes: string[];
@@ -106,7 +106,7 @@ function constraintDefinition(context: TableContext, constraint: ConstraintModel
     case "p":
       return rowid ? undefined : `${named} PRIMARY KEY (${columns})`;
     case "u":
-      return `${named} UNIQUE (${columns})`;
+      return undefined; // a unique index after the rows (uniqueIndexes): SQLite builds it sorted, once
     case "f": {
       const references = constraint.references!;
       const actions = `ON DELETE ${referentialActions[constraint.onDelete ?? "a"]} ON UPDATE ${referentialActions[constraint.onUpdate ?? "a"]}`;
@@ -159,7 +159,10 @@ function translateTable(table: TableModel, scratch: DatabaseSync, notes: string[
     ...table.columns.map((column) => columnDefinition(context, column, rowid)),
     ...table.constraints.map((constraint) => constraintDefinition(context, constraint, rowid)).filter((d): d is string => !!d),
   ];
-  const indexes = table.indexes.map((index) => indexStatement(table, index, notes, scratch, plainColumns)).filter((s): s is string => !!s);
+  const uniqueIndexes = table.constraints
+    .filter((constraint) => constraint.type === "u")
+    .map((constraint) => `CREATE UNIQUE INDEX ${quoteIdent(constraint.name)} ON ${quoteIdent(table.name)} (${constraint.columns.map(quoteIdent).join(", ")})`);
+  const indexes = [...uniqueIndexes, ...table.indexes.map((index) => indexStatement(table, index, notes, scratch, plainColumns)).filter((s): s is string => !!s)];
   const shape: SqliteTableShape = {
     name: table.name,
     columns: table.columns.map((column) => ({ name: column.name, type: sqliteType(column), notNull: column.notNull })),

@@ -3,6 +3,7 @@
 // a verification, from a PostgreSQL source into PostgreSQL or SQLite; never into production.
 // Exit status: 0 done, 1 a verification found a problem, 2 refused or bad input.
 import * as path from "node:path";
+import * as v8 from "node:v8";
 import { Command, Option } from "commander";
 import { parseArguments } from "../common/cli";
 import { findProjectRoot } from "../common/projectRoot";
@@ -140,6 +141,9 @@ function report(error: unknown): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // A copy allocates fast and keeps little (one batch): without this V8 grows its heap with
+  // the run's length (measured: +125 MB over a 1,000,000-row copy), with it peak memory stays flat.
+  v8.setFlagsFromString("--optimize-for-size");
   let chosen: Chosen | undefined;
   const program = buildProgram((c) => (chosen = c));
   const stop = parseArguments(program, argv);

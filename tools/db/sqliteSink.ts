@@ -22,6 +22,7 @@ const buildFilePattern = /^\.(.+)\.db-sync-(\d+)-[0-9a-f]+\.tmp$/;
 
 /** Refuses a target SQLite file that is not a plain, closed, empty database (unless `replace`). */
 export function checkSqliteTarget(file: string, replace: boolean): void {
+  if (!fs.existsSync(path.dirname(file))) throw new Refusal(`the folder of the target ${file} does not exist`);
   let stat: fs.Stats;
   try {
     stat = fs.lstatSync(file);

@@ -1,9 +1,11 @@
 // Reading a target back for `verify`: its tables, row counts, references that point at no
 // row, every value it holds, and how its schema differs from the source's.
+import * as fs from "node:fs";
 import type { Client } from "pg";
 import Cursor from "pg-cursor";
 import { DatabaseSync } from "node:sqlite";
 import { readSchema } from "./catalog";
+import { Refusal } from "./errors";
 import { translateSchema } from "./ddlSqlite";
 import { connectPostgres, textTypes } from "./postgresSource";
 import { compareSchemas, compareSqliteShapes, type SqliteActualTable } from "./schemaDiff";
@@ -138,7 +140,10 @@ class SqliteTargetReader implements TargetReader {
 }
 
 export async function openTargetReader(target: Endpoint): Promise<TargetReader> {
-  if (target.kind === "sqlite") return new SqliteTargetReader(new DatabaseSync(target.file, { readOnly: true }));
+  if (target.kind === "sqlite") {
+    if (!fs.existsSync(target.file)) throw new Refusal(`the target ${target.file} does not exist`);
+    return new SqliteTargetReader(new DatabaseSync(target.file, { readOnly: true }));
+  }
   const client = await connectPostgres(target, "trading-bot db (verify)");
   await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   return new PostgresTargetReader(client);
