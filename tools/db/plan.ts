@@ -52,9 +52,13 @@ class Closure {
     if (this.whole.has(table)) return;
     const chosen = this.chosen.get(table) ?? new Set<string>();
     this.chosen.set(table, chosen);
-    const fresh = ctids.filter((ctid) => !chosen.has(ctid));
-    for (const ctid of fresh) chosen.add(ctid);
-    if (fresh.length > 0) this.frontier.set(table, [...(this.frontier.get(table) ?? []), ...fresh]);
+    const pending = this.frontier.get(table) ?? [];
+    for (const ctid of ctids) {
+      if (chosen.has(ctid)) continue;
+      chosen.add(ctid);
+      pending.push(ctid);
+    }
+    if (pending.length > 0) this.frontier.set(table, pending);
   }
 
   async ctids(sql: string, params: unknown[]): Promise<string[]> {
