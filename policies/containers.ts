@@ -3,6 +3,7 @@
 // property paths name.
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import { declaredJson } from "./declared";
+import type { ResourceRule } from "./rule";
 
 export const TASK = "aws:ecs/taskDefinition:TaskDefinition";
 
@@ -57,3 +58,26 @@ export function botVariable(name: string): string {
 export const botContainerConfig: PolicyConfigSchema["properties"] = {
   botContainerName: { type: "string", default: "trading-bot", description: "Name of the bot's container in the task definition" },
 };
+
+/** A rule on one plain environment variable of the bot's container. */
+export interface BotVariableRule extends Omit<ResourceRule, "kind" | "reads" | "anchors" | "config" | "check"> {
+  variable: string;
+  /** Why the value (undefined when unset) is wrong for the container `botName`, or undefined when it is right. */
+  judge(value: string | undefined, botName: string): string | undefined;
+}
+
+/** A task-definition rule reading one variable of the bot's container (a task without the bot is not its concern). */
+export function botVariableRule({ variable, judge, ...rule }: BotVariableRule): ResourceRule {
+  return {
+    kind: "resource",
+    ...rule,
+    reads: { [TASK]: [botVariable(variable)] },
+    anchors: [],
+    config: botContainerConfig,
+    check: (props, { config }) =>
+      checkBotContainer(props, config.botContainerName, (bot) => {
+        const problem = judge(environmentValue(bot, variable), config.botContainerName);
+        return problem === undefined ? [] : [problem];
+      }),
+  };
+}

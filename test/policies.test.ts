@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
 import { rules } from "../policies/catalog";
-import { MockRunResult, RecordedResource } from "../tools/engine/resource";
+import { MockRunResult, RecordedResource, componentResourceOf } from "../tools/engine/resource";
 import { Level, PolicyPackProcess, analyzeResources, unknownValue } from "../tools/engine/policyPack";
 import { repoRoot, runCommittedStack, runStackText } from "./helpers";
 
@@ -578,17 +578,7 @@ describe("the policy pack, over the Analyzer protocol", function () {
 
   it("finds a dev stand-in component in a production stack", async () => {
     const resources = copyOf(prodLive);
-    const volume: RecordedResource = {
-      urn: "urn:pulumi:prod::trading-bot::trading-bot:infra:SqliteVolume::trading-bot-db",
-      type: "trading-bot:infra:SqliteVolume",
-      name: "trading-bot-db",
-      parentUrn: null,
-      custom: false,
-      protect: false,
-      inputs: {},
-      secretInputs: [],
-      state: {},
-    };
+    const volume = componentResourceOf("prod", "trading-bot:infra:SqliteVolume", "trading-bot-db");
     resources.push(volume);
     assert.deepEqual(await analyzeResources(pack, resources), [
       { policy: "no-dev-stand-ins", level: "mandatory", urn: volume.urn, message: "SqliteVolume trading-bot-db is a dev stand-in; production uses PostgresDatabase" },

@@ -1,7 +1,7 @@
 // Production invariants of the task definition, read from its containerDefinitions JSON.
-import { TASK, botContainerConfig, botVariable, checkBotContainer, checkContainers, environmentValue } from "../containers";
+import { TASK, botContainerConfig, botVariable, botVariableRule, checkBotContainer, checkContainers, environmentValue } from "../containers";
 import { defaultMutableTags, defaultVersionTagPattern, unpinnedReason } from "../imageReference";
-import { ResourceRule, productionRule, spellsTrue } from "../rule";
+import { productionRule, spellsTrue } from "../rule";
 
 export const containerLogging = productionRule(TASK, {
   name: "ecs-task-container-logging",
@@ -58,20 +58,18 @@ export const healthCheck = productionRule(TASK, {
     ),
 });
 
-export const noDebugLogging = productionRule(TASK, {
+export const noDebugLogging = botVariableRule({
   name: "ecs-task-no-debug-logging",
   description: "The production bot does not log at DEBUG",
-  reads: [botVariable("LOG_LEVEL")],
+  scope: "production",
+  enforcementLevel: "mandatory",
+  variable: "LOG_LEVEL",
   required: "not DEBUG or NOTSET (any case)",
-  anchors: [],
-  config: botContainerConfig,
-  check: (props, { config }) =>
-    checkBotContainer(props, config.botContainerName, (bot) => {
-      const level = environmentValue(bot, "LOG_LEVEL");
-      // NOTSET on the root logger lets every record through, DEBUG included.
-      if (level === undefined || !["DEBUG", "NOTSET"].includes(level.trim().toUpperCase())) return [];
-      return [`container ${bot.name} sets LOG_LEVEL=${level}; production logs at INFO or above`];
-    }),
+  // NOTSET on the root logger lets every record through, DEBUG included.
+  judge: (level, bot) =>
+    level !== undefined && ["DEBUG", "NOTSET"].includes(level.trim().toUpperCase())
+      ? `container ${bot} sets LOG_LEVEL=${level}; production logs at INFO or above`
+      : undefined,
 });
 
 const debugFeatures = ["ENABLE_PROFILING", "ENABLE_DEBUG_TOOLBAR", "RELOAD_ON_CHANGE", "FAKE_API_RESPONSES"];
@@ -91,46 +89,29 @@ export const noDebugFeatures = productionRule(TASK, {
     ),
 });
 
-export const environmentProduction = productionRule(TASK, {
+export const environmentProduction = botVariableRule({
   name: "ecs-task-environment-production",
   description: "On a production stack the bot runs with its production settings",
-  reads: [botVariable("ENVIRONMENT")],
+  scope: "production",
+  enforcementLevel: "mandatory",
+  variable: "ENVIRONMENT",
   required: "production (the app compares it in lower case)",
-  anchors: [],
-  config: botContainerConfig,
-  check: (props, { config }) =>
-    checkBotContainer(
-      props,
-      config.botContainerName,
-      (bot) => {
-        const environment = environmentValue(bot, "ENVIRONMENT");
-        if (environment?.toLowerCase() === "production") return [];
-        return [`container ${bot.name} has ENVIRONMENT=${environment ?? "unset"}; on a production stack the bot runs with ENVIRONMENT=production, or it loads its development settings`];
-      },
-    ),
+  judge: (environment, bot) =>
+    environment?.toLowerCase() === "production"
+      ? undefined
+      : `container ${bot} has ENVIRONMENT=${environment ?? "unset"}; on a production stack the bot runs with ENVIRONMENT=production, or it loads its development settings`,
 });
 
-export const bybitLive: ResourceRule = {
-  kind: "resource",
+export const bybitLive = botVariableRule({
   name: "ecs-task-bybit-live",
   description: "A production bot trades on Bybit's live market, not on testnet",
   scope: "production",
   enforcementLevel: "advisory",
-  reads: { [TASK]: [botVariable("BYBIT_TESTNET")] },
+  variable: "BYBIT_TESTNET",
   required: "not true (a testnet production stack trades nothing real: allowed, but worth a look)",
-  anchors: [],
-  config: botContainerConfig,
-  check: (props, { config }) =>
-    checkBotContainer(
-      props,
-      config.botContainerName,
-      (bot) => {
-        const testnet = environmentValue(bot, "BYBIT_TESTNET");
-        if (!spellsTrue(testnet)) return [];
-        return [`container ${bot.name} has BYBIT_TESTNET=${testnet}; this production stack trades on Bybit testnet, not on the live market`];
-      },
-    ),
-};
+  judge: (testnet, bot) =>
+    spellsTrue(testnet) ? `container ${bot} has BYBIT_TESTNET=${testnet}; this production stack trades on Bybit testnet, not on the live market` : undefined,
+});
 
 export const immutableImage = productionRule(TASK, {
   name: "ecs-task-immutable-image",

@@ -1,57 +1,36 @@
 // What every non-production stack must respect: it never trades real money, it is not a
 // production stack the pack was not told about, and it does not pay for production-grade
 // networking.
-import { TASK, botContainerConfig, botVariable, checkBotContainer, environmentValue } from "../containers";
+import { botVariableRule } from "../containers";
 import { ResourceRule } from "../rule";
 
-export const testnetOnly: ResourceRule = {
-  kind: "resource",
+export const testnetOnly = botVariableRule({
   name: "non-production-testnet-only",
   description: "Outside production the bot trades on Bybit testnet only",
   scope: "non-production",
   enforcementLevel: "mandatory",
-  reads: { [TASK]: [botVariable("BYBIT_TESTNET")] },
+  variable: "BYBIT_TESTNET",
   // Only "true" passes: a spelling the app might not read as true must not pass as testnet.
   required: "true (any case)",
-  anchors: [],
-  config: botContainerConfig,
-  // A task definition of some other service (no bot container) is not this rule's concern.
-  check: (props, { config }) =>
-    checkBotContainer(
-      props,
-      config.botContainerName,
-      (bot) => {
-        const testnet = environmentValue(bot, "BYBIT_TESTNET");
-        if (testnet !== undefined && testnet.toLowerCase() === "true") return [];
-        return [`container ${bot.name} has BYBIT_TESTNET=${testnet ?? "unset"}; outside production the bot must trade on testnet (BYBIT_TESTNET=true)`];
-      },
-    ),
-};
+  judge: (testnet, bot) =>
+    testnet?.toLowerCase() === "true"
+      ? undefined
+      : `container ${bot} has BYBIT_TESTNET=${testnet ?? "unset"}; outside production the bot must trade on testnet (BYBIT_TESTNET=true)`,
+});
 
-export const environmentNotProduction: ResourceRule = {
-  kind: "resource",
+export const environmentNotProduction = botVariableRule({
   name: "non-production-environment-not-production",
   description: "A stack whose bot runs with production settings is treated as production by the pack",
   scope: "non-production",
   enforcementLevel: "mandatory",
-  reads: { [TASK]: [botVariable("ENVIRONMENT")] },
+  variable: "ENVIRONMENT",
   required: "not production (any case)",
-  anchors: [],
-  config: botContainerConfig,
-  check: (props, { config }) =>
-    checkBotContainer(
-      props,
-      config.botContainerName,
-      (bot) => {
-        const environment = environmentValue(bot, "ENVIRONMENT");
-        if (environment?.toLowerCase() !== "production") return [];
-        return [
-          `container ${bot.name} has ENVIRONMENT=${environment}: this stack is production by its own stack file (trading-bot:environment: production), ` +
-            "but the policy pack was not told, so no production rule guards it; add this stack's name to productionStacks in the policy-pack config",
-        ];
-      },
-    ),
-};
+  judge: (environment, bot) =>
+    environment?.toLowerCase() === "production"
+      ? `container ${bot} has ENVIRONMENT=${environment}: this stack is production by its own stack file (trading-bot:environment: production), ` +
+        "but the policy pack was not told, so no production rule guards it; add this stack's name to productionStacks in the policy-pack config"
+      : undefined,
+});
 
 const VPC = "awsx:ec2:Vpc";
 
