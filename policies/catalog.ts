@@ -1,14 +1,17 @@
 // Every rule of the pack, in the order the README table lists them.
 import { Rule } from "./rule";
+import * as alerts from "./rules/alerts";
 import * as cluster from "./rules/ecsCluster";
 import * as service from "./rules/ecsService";
 import * as task from "./rules/ecsTaskDefinition";
+import * as dataSync from "./rules/dataSync";
 import * as cache from "./rules/elasticache";
 import * as monitoring from "./rules/monitoring";
 import * as network from "./rules/network";
 import * as nonProduction from "./rules/nonProduction";
 import * as rds from "./rules/rdsInstance";
 import * as bucket from "./rules/s3Bucket";
+import * as secrets from "./rules/secretsManager";
 import * as stack from "./rules/stack";
 
 export const rules: Rule[] = [
@@ -19,12 +22,15 @@ export const rules: Rule[] = [
   service.noFargateSpot,
   service.noPublicIp,
   stack.defaultStrategyNotSpot,
+  stack.serviceRunsBot,
   task.containerLogging,
   task.noSecretsInEnvironment,
   task.healthCheck,
   task.noDebugLogging,
   task.noDebugFeatures,
+  task.environmentProduction,
   task.immutableImage,
+  task.bybitLive,
   cluster.containerInsights,
   rds.multiAz,
   rds.storageEncrypted,
@@ -40,11 +46,19 @@ export const rules: Rule[] = [
   cache.encryption,
   cache.authentication,
   cache.snapshots,
+  secrets.recoveryWindow,
   monitoring.logRetention,
   monitoring.alarmActions,
+  alerts.serviceDownAlarm,
+  alerts.criticalAlarm,
+  alerts.criticalSubscription,
+  alerts.criticalSubscriptionNotPlaceholder,
   bucket.noForceDestroy,
   network.noPublicIngress,
+  network.natGatewayPerAz,
   stack.noDevStandIns,
+  dataSync.noDataImport,
   nonProduction.testnetOnly,
+  nonProduction.environmentNotProduction,
   nonProduction.natGatewayCost,
 ];

@@ -2,35 +2,11 @@
 //   pulumi preview --policy-pack policies --stack prod
 // Production rules apply to the stacks named in `productionStacks` (default: stacks/production.ts);
 // non-production rules to every other stack.
-import {
-  PolicyConfigSchema,
-  PolicyPack,
-  ResourceValidationPolicy,
-  StackValidationPolicy,
-} from "@pulumi/policy";
+import { PolicyPack, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { rules } from "./catalog";
-import { defaultProductionNames, isProductionName } from "../stacks/production";
+import { appliesToType, checkResource, checkStack, configOf, configSchema } from "./evaluate";
+import { isProductionName } from "../stacks/production";
 import { Rule, stackOfUrn } from "./rule";
-
-function configSchema(rule: Rule): PolicyConfigSchema {
-  return {
-    properties: {
-      productionStacks: {
-        type: "array",
-        items: { type: "string" },
-        default: [...defaultProductionNames],
-        description: "Stack names treated as production (compared without regard to case)",
-      },
-      ...rule.config,
-    },
-  };
-}
-
-/** The policy's config with the schema's defaults filled in. */
-function configOf(rule: Rule, given: Record<string, unknown>): Record<string, any> {
-  const defaults = Object.fromEntries(Object.entries(configSchema(rule).properties).map(([key, schema]) => [key, schema.default]));
-  return { ...defaults, ...given };
-}
 
 function appliesTo(rule: Rule, urn: string, productionStacks: string[]): boolean {
   return isProductionName(stackOfUrn(urn), productionStacks) === (rule.scope === "production");
@@ -48,12 +24,12 @@ function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidationPolicy 
     return {
       ...common,
       validateResource: (args, reportViolation) => {
-        if (!rule.types.includes(args.type)) return;
+        if (!appliesToType(rule, args.type)) return;
         const config = configOf(rule, args.getConfig());
         if (!appliesTo(rule, args.urn, config.productionStacks)) {
           args.notApplicable(`${rule.scope} rule on stack ${stackOfUrn(args.urn)}`);
         }
-        for (const message of rule.check(args.props, { config, protect: args.opts.protect })) reportViolation(message);
+        for (const message of checkResource(rule, { type: args.type, props: args.props, protect: args.opts.protect }, config)) reportViolation(message);
       },
     };
   }
@@ -66,7 +42,14 @@ function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidationPolicy 
       if (!appliesTo(rule, first.urn, config.productionStacks)) {
         args.notApplicable(`${rule.scope} rule on stack ${stackOfUrn(first.urn)}`);
       }
-      for (const { urn, message } of rule.check(args.resources, { config, protect: false })) reportViolation(message, urn);
+      const resources = args.resources.map((r) => ({
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        props: r.props,
+        propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies).map(([key, from]) => [key, from.map((d) => d.urn)])),
+      }));
+      for (const { urn, message } of checkStack(rule, resources, config)) reportViolation(message, urn);
     },
   };
 }

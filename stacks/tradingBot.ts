@@ -221,7 +221,7 @@ function createService(settings: StackSettings, network: Network, tasks: TaskSec
   const { app, service: sizing } = settings;
   return new TradingBotService(projectName, {
     vpcId: network.vpcId,
-    subnetIds: sizing.subnets === "public" ? network.publicSubnetIds : network.privateSubnetIds,
+    subnetIds: taskSubnets(settings, network),
     securityGroupIds: [tasks.securityGroupId],
     assignPublicIp: sizing.assignPublicIp,
     family: `${projectName}-${settings.stack}`,

@@ -7,7 +7,7 @@ import YAML from "yaml";
 import { sharedConfigPaths } from "../stacks/config";
 import { parseStackText } from "../tools/common/stackFileWriter";
 import { planSync } from "../tools/envSync/index";
-import { backupsIn, committed, fingerprint, folderWith, leftovers, read, runTool, stackPath, temporaryFolder } from "./stackFileTools";
+import { type LinkedTarget, backupsIn, committed, fingerprint, folderWith, leftovers, prodLinkedTargets, read, runTool, stackPath, temporaryFolder } from "./stackFileTools";
 
 const envSync = (folder: string, ...args: string[]) => runTool("envSync", folder, args);
 const configOf = (text: string) => (YAML.parse(text) as { config: Record<string, any> }).config;
@@ -176,25 +176,17 @@ describe("npm run env-sync never writes production through another name", () => 
     return { folder, run, prodUntouched: () => assert.deepEqual(fingerprint(stackPath(folder, "prod")), prodBefore, "prod's bytes and mtime") };
   }
 
-  const bypasses: [string, (folder: string) => void, string, string][] = [
+  const bypasses: LinkedTarget[] = [
     [
       "ln -s Pulumi.prod.yaml Pulumi.Prod.yaml, then --to Prod (refused by the stack name rule)",
       (folder) => fs.symlinkSync("Pulumi.prod.yaml", stackPath(folder, "Prod")),
       "Prod",
       'env-sync: "Prod" is not a stack name this project can build: use 1 to 20 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen\n',
     ],
-    [
-      "ln -s Pulumi.prod.yaml Pulumi.qa.yaml, then --to qa (refused as a link)",
-      (folder) => fs.symlinkSync("Pulumi.prod.yaml", stackPath(folder, "qa")),
-      "qa",
-      "env-sync: refusing to write Pulumi.qa.yaml: it is a symbolic link; a stack file must be a regular file of its own\n",
-    ],
-    [
-      "ln Pulumi.prod.yaml Pulumi.qa.yaml, then --to qa (refused as a hard link)",
-      (folder) => fs.linkSync(stackPath(folder, "prod"), stackPath(folder, "qa")),
-      "qa",
-      "env-sync: refusing to write Pulumi.qa.yaml: it has 2 hard links, so another name (maybe a production stack's file) opens the same file; a stack file must have exactly one\n",
-    ],
+    ...prodLinkedTargets("env-sync", {
+      symbolic: "ln -s Pulumi.prod.yaml Pulumi.qa.yaml, then --to qa (refused as a link)",
+      hard: "ln Pulumi.prod.yaml Pulumi.qa.yaml, then --to qa (refused as a hard link)",
+    }),
     [
       "a stack live whose file says environment: production (refused by its content)",
       (folder) => fs.writeFileSync(stackPath(folder, "live"), committed("prod").replace("Stack: prod", "Stack: live")),

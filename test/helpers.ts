@@ -86,11 +86,37 @@ export function stacksTool(...args: string[]): ToolRun {
 /** The environment line of a stack file; the tool reads nothing else of it. */
 export const stackText = (environment: string) => `# a stack\nconfig:\n  aws:region: us-east-1\n  trading-bot:environment: ${environment}\n`;
 
+/** What `trading-bot:dataSync` says in a stack file written by a test. */
+export interface DataSyncLines {
+  export?: boolean;
+  import?: boolean;
+  readers?: string[];
+  sources?: string[];
+}
+
+/** A stack file with an environment and `trading-bot:dataSync` (a pinned image, retention 1 day). */
+export function dataSyncStackText(environment: string, sync: DataSyncLines): string {
+  const list = (names: string[] = []) => `[${names.join(", ")}]`;
+  return (
+    `${stackText(environment)}  trading-bot:dataSync:\n` +
+    `    image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/trading-bot-db@sha256:${"0".repeat(64)}\n` +
+    `    export: ${sync.export ?? false}\n    import: ${sync.import ?? false}\n    exportRetentionDays: 1\n` +
+    `    readers: ${list(sync.readers)}\n    sources: ${list(sync.sources)}\n`
+  );
+}
+
 /** A folder of stack files, `{ dev: "development" }` -> Pulumi.dev.yaml with that environment. */
 export function stackFilesFolder(stacks: Record<string, string>): string {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), "stacks-test-"));
   fs.writeFileSync(path.join(folder, "Pulumi.yaml"), "name: trading-bot\nruntime: nodejs\n");
   for (const [stack, environment] of Object.entries(stacks)) fs.writeFileSync(path.join(folder, `Pulumi.${stack}.yaml`), stackText(environment));
+  return folder;
+}
+
+/** A folder of stack files with the given texts, `{ dev: dataSyncStackText(...) }` -> Pulumi.dev.yaml. */
+export function stackTextsFolder(texts: Record<string, string>): string {
+  const folder = stackFilesFolder({});
+  for (const [stack, text] of Object.entries(texts)) fs.writeFileSync(path.join(folder, `Pulumi.${stack}.yaml`), text);
   return folder;
 }
 

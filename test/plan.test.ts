@@ -108,7 +108,20 @@ describe("npm run plan", () => {
     assert.equal(document.outputs.databaseUrl, "[secret]");
     assert.equal(document.outputs.cacheUrl, "[secret]");
     assert.equal(document.outputs.serviceDiscoveryName, "trading-bot.trading.internal");
-    assert.deepEqual(document.policy, { pack: "trading-bot-policies", version: "0.1.0", violations: [] });
+    // The committed prod file still carries the example address for critical alerts: advisory, not blocking.
+    assert.deepEqual(document.policy, {
+      pack: "trading-bot-policies",
+      version: "0.1.0",
+      violations: [
+        {
+          level: "advisory",
+          message:
+            "the critical topic trading-bot-alerts-critical only reaches trading-alerts@example.com, at a domain reserved for examples; replace it with a real address (trading-bot:alerts.emails.critical)",
+          policy: "alerts-critical-subscription-not-placeholder",
+          urn: "urn:pulumi:prod::trading-bot::trading-bot:infra:Alerts$aws:sns/topic:Topic::trading-bot-alerts-critical",
+        },
+      ],
+    });
     assert.equal(document.cost.monthlyTotal, 275.23);
     assert.equal(document.cost.budget, 300);
     assert.deepEqual(document.cost.priceTable, { region: "us-east-1", date: "2026-11" });
@@ -119,9 +132,14 @@ describe("npm run plan", () => {
 
     // The preview workflow's pull-request comment, from this JSON.
     const summary = renderPlanSummary([file, path.join(path.dirname(file), "plan-dev.json")]);
-    assert.ok(summary.includes("| prod | 71 | 0 | 0 | 275.23 | 300.00 | ✅ passes |"), summary);
+    assert.ok(summary.includes("| prod | 71 | 0 | 1 | 275.23 | 300.00 | ✅ passes |"), summary);
     assert.ok(summary.includes("| plan-dev.json | | | | | | no plan: see the job log |"), summary);
-    assert.ok(summary.includes("No policy findings."));
+    assert.ok(
+      summary.includes(
+        "- **prod** `alerts-critical-subscription-not-placeholder` (advisory) on `trading-bot-alerts-critical`: the critical topic trading-bot-alerts-critical only reaches trading-alerts@example.com",
+      ),
+      summary,
+    );
   });
 
   it("exits 1 over budget", () => {

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
 import { stages } from "../tools/promote/index";
-import { backupsIn, committed, fingerprint, folderWith, leftovers, read, runTool, stackPath } from "./stackFileTools";
+import { type LinkedTarget, backupsIn, committed, fingerprint, folderWith, leftovers, prodLinkedTargets, read, runTool, stackPath } from "./stackFileTools";
 
 const promote = (folder: string, ...args: string[]) => runTool("promote", folder, args);
 const imageOf = (text: string) => (YAML.parse(text) as { config: Record<string, any> }).config["trading-bot:app"].image as string;
@@ -193,20 +193,12 @@ describe("npm run promote", () => {
     });
   }
 
-  const targets: [string, (folder: string) => void, string, string][] = [
+  const targets: LinkedTarget[] = [
     ["the same stack twice", () => undefined, "dev", "promote: --from and --to name the same stack\n"],
-    [
-      "a target that is a symbolic link to prod's file",
-      (folder) => fs.symlinkSync("Pulumi.prod.yaml", stackPath(folder, "qa")),
-      "qa",
-      "promote: refusing to write Pulumi.qa.yaml: it is a symbolic link; a stack file must be a regular file of its own\n",
-    ],
-    [
-      "a target that is a hard link to prod's file",
-      (folder) => fs.linkSync(stackPath(folder, "prod"), stackPath(folder, "qa")),
-      "qa",
-      "promote: refusing to write Pulumi.qa.yaml: it has 2 hard links, so another name (maybe a production stack's file) opens the same file; a stack file must have exactly one\n",
-    ],
+    ...prodLinkedTargets("promote", {
+      symbolic: "a target that is a symbolic link to prod's file",
+      hard: "a target that is a hard link to prod's file",
+    }),
     [
       "a stack name the project cannot build (Staging)",
       (folder) => fs.symlinkSync("Pulumi.staging.yaml", stackPath(folder, "Staging")),

@@ -14,7 +14,7 @@ function safetyTable(): { guarantee: string; tests: { file: string; title: strin
     const [guarantee, heldBy] = row.slice(2, -2).split(" | ");
     // Groups are `file.test.ts`: "title", "title"; a title may itself hold "; ".
     const tests = (heldBy ?? "").split(/; (?=`)/).flatMap((group) => {
-      const [, file, titles] = /^`([\w.-]+\.test\.ts)`: (.*)$/.exec(group) ?? [];
+      const [, file, titles] = /^`([\w.-]+(?:\/[\w.-]+)?\.test\.ts)`: (.*)$/.exec(group) ?? [];
       return file ? [...titles.matchAll(/"([^"]+)"/g)].map(([, title]) => ({ file, title })) : [{ file: "?", title: group }];
     });
     return { guarantee, tests };
@@ -31,7 +31,7 @@ function titlesIn(files: string[]): Map<string, Set<string>> {
   assert.equal(run.status, 0, run.stderr);
   const report = JSON.parse(run.stdout.slice(run.stdout.indexOf("{"))) as { tests: { title: string; file: string }[] };
   const titles = new Map(files.map((file) => [file, new Set<string>()]));
-  for (const test of report.tests) titles.get(path.basename(test.file))?.add(test.title);
+  for (const test of report.tests) titles.get(path.relative(path.join(repoRoot, "test"), test.file).split(path.sep).join("/"))?.add(test.title);
   return titles;
 }
 

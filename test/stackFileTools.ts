@@ -82,6 +82,27 @@ export function folderWith(files: Record<string, string>): string {
 }
 
 export const stackPath = (folder: string, stack: string) => path.join(folder, `Pulumi.${stack}.yaml`);
+/** A target that is another name of prod's file (given a title per tool), and the line `tool` refuses it with. */
+export type LinkedTarget = [title: string, link: (folder: string) => void, stack: string, refusal: string];
+
+/** `qa` as a symbolic link and as a hard link to prod's file: every stack-file tool refuses both. */
+export function prodLinkedTargets(tool: string, titles: { symbolic: string; hard: string }): LinkedTarget[] {
+  return [
+    [
+      titles.symbolic,
+      (folder) => fs.symlinkSync("Pulumi.prod.yaml", stackPath(folder, "qa")),
+      "qa",
+      `${tool}: refusing to write Pulumi.qa.yaml: it is a symbolic link; a stack file must be a regular file of its own\n`,
+    ],
+    [
+      titles.hard,
+      (folder) => fs.linkSync(stackPath(folder, "prod"), stackPath(folder, "qa")),
+      "qa",
+      `${tool}: refusing to write Pulumi.qa.yaml: it has 2 hard links, so another name (maybe a production stack's file) opens the same file; a stack file must have exactly one\n`,
+    ],
+  ];
+}
+
 export const read = (folder: string, stack: string) => fs.readFileSync(stackPath(folder, stack), "utf8");
 export const backupsIn = (folder: string) => (fs.existsSync(path.join(folder, ".pulumi-backups")) ? fs.readdirSync(path.join(folder, ".pulumi-backups")).sort() : []);
 

@@ -5,13 +5,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { environments } from "../stacks/config";
 import { isProductionStack } from "../stacks/production";
-import { branchMatches, deployBranchByEnvironment } from "../tools/stacks/index";
-import { repoRoot, stackFilesFolder, stackText, stacksTool } from "./helpers";
+import { StackEntry, branchMatches, deployBranchByEnvironment } from "../tools/stacks/index";
+import { dataSyncStackText, repoRoot, stackFilesFolder, stackText, stackTextsFolder, stacksTool } from "./helpers";
 
 const article = { dev: "development", staging: "staging", prod: "production" };
-const dev = { name: "dev", environment: "development", production: false, branch: "feature/**" };
-const staging = { name: "staging", environment: "staging", production: false, branch: "develop" };
-const prod = { name: "prod", environment: "production", production: true, branch: "main" };
+const dev = { name: "dev", environment: "development", production: false, branch: "feature/**", dataSync: null };
+const staging = { name: "staging", environment: "staging", production: false, branch: "develop", dataSync: null };
+const prod = { name: "prod", environment: "production", production: true, branch: "main", dataSync: null };
 
 function listed(...args: string[]): unknown {
   const run = stacksTool(...args, "--json");
@@ -86,7 +86,7 @@ describe("npm run stacks", () => {
 
   it("calls a stack production when its file says so, whatever its name, and deploys it from main only", () => {
     const folder = stackFilesFolder({ dev: "development", live: "production" });
-    const live = { name: "live", environment: "production", production: true, branch: "main" };
+    const live = { name: "live", environment: "production", production: true, branch: "main", dataSync: null };
     assert.deepEqual(listed("-C", folder, "--production"), [live]);
     assert.deepEqual(listed("-C", folder, "--non-production"), [dev]);
     assert.deepEqual(listed("-C", folder, "--branch", "feature/x"), [dev]);
@@ -94,11 +94,32 @@ describe("npm run stacks", () => {
 
   it("lists the committed stack files as the one definition of production says", () => {
     const files = fs.readdirSync(repoRoot).filter((file) => /^Pulumi\..+\.yaml$/.test(file));
-    const stacks = listed() as { name: string; environment: string; production: boolean }[];
+    const stacks = listed() as StackEntry[];
     assert.deepEqual(stacks.map((stack) => `Pulumi.${stack.name}.yaml`), files.sort());
     for (const stack of stacks) assert.equal(stack.production, isProductionStack(stack.name, stack.environment), stack.name);
-    assert.deepEqual(stacks.find((stack) => stack.name === "prod"), prod);
-    assert.deepEqual(stacks.find((stack) => stack.name === "dev"), dev);
+    assert.deepEqual(stacks.find((stack) => stack.name === "prod"), { ...prod, dataSync: { export: true, import: false, readers: ["dev", "staging"], sources: [] } });
+    assert.deepEqual(stacks.find((stack) => stack.name === "dev"), { ...dev, dataSync: { export: false, import: true, readers: [], sources: ["prod", "staging"] } });
+    assert.deepEqual(stacks.find((stack) => stack.name === "staging")?.dataSync, { export: true, import: true, readers: ["dev"], sources: ["prod"] });
+  });
+
+  it("gives what the data syncs may do with each stack (trading-bot:dataSync), null without it, in the JSON and the table", () => {
+    const folder = stackTextsFolder({
+      prod: dataSyncStackText("production", { export: true, readers: ["dev"] }),
+      dev: dataSyncStackText("development", { import: true, sources: ["prod", "staging"] }),
+      staging: dataSyncStackText("staging", { export: true, import: true, readers: ["dev"], sources: ["prod"] }),
+      qa: stackText("staging"),
+    });
+    assert.deepEqual(listed("-C", folder), [
+      { ...dev, dataSync: { export: false, import: true, readers: [], sources: ["prod", "staging"] } },
+      { ...prod, dataSync: { export: true, import: false, readers: ["dev"], sources: [] } },
+      { ...staging, name: "qa" },
+      { ...staging, dataSync: { export: true, import: true, readers: ["dev"], sources: ["prod"] } },
+    ]);
+    const table = stacksTool("-C", folder).stdout;
+    assert.match(table, /│ dev +│ development +│ no +│ feature\/\*\* +│ imports from prod, staging +│/);
+    assert.match(table, /│ prod +│ production +│ yes +│ main +│ exports to dev +│/);
+    assert.match(table, /│ qa +│ staging +│ no +│ develop +│ none +│/);
+    assert.match(table, /│ staging +│ staging +│ no +│ develop +│ exports to dev; imports from prod +│/);
   });
 
   describe("refuses, exit 2 with one line", () => {
@@ -141,6 +162,34 @@ describe("npm run stacks", () => {
       refused(folder, "Pulumi.dev.yaml: trading-bot:environment is missing; allowed: development, staging, production");
       fs.writeFileSync(path.join(folder, "Pulumi.dev.yaml"), "config:\n  trading-bot:environment:\n    secure: AAAA\n");
       refused(folder, "Pulumi.dev.yaml: trading-bot:environment is a secret; it must be plain text");
+    });
+
+    it("a trading-bot:dataSync the stack config schema refuses, in its words", () => {
+      const cases: [string, string][] = [
+        [dataSyncStackText("development", { import: true, sources: ["prod"], readers: ["staging"] }), 'Pulumi.dev.yaml: trading-bot:dataSync.readers is ["staging"]; readers need export: true'],
+        [dataSyncStackText("development", { import: true }), "Pulumi.dev.yaml: trading-bot:dataSync.sources is []; import: true needs at least one source stack"],
+        [dataSyncStackText("development", {}), "Pulumi.dev.yaml: trading-bot:dataSync.export is false; set export or import to true, or leave dataSync out"],
+        [
+          dataSyncStackText("development", { import: true, sources: ["Prod"] }),
+          'Pulumi.dev.yaml: trading-bot:dataSync.sources[0] is "Prod"; allowed: a stack name: 1 to 20 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen',
+        ],
+        [dataSyncStackText("development", { import: true, sources: ["prod"] }).replace("    import:", "    imprt: true\n    import:"), "Pulumi.dev.yaml: trading-bot:dataSync.imprt is not a setting"],
+        [`${stackText("development")}  trading-bot:dataSync: yes\n`, 'Pulumi.dev.yaml: trading-bot:dataSync is "yes"; Invalid input: expected object, received string'],
+        [`${stackText("development")}  trading-bot:dataSync: "[export"\n`, 'Pulumi.dev.yaml: trading-bot:dataSync is "[export"; Invalid input: expected object, received string'],
+        [`${stackText("development")}  trading-bot:dataSync:\n    secure: AAAA\n`, "Pulumi.dev.yaml: trading-bot:dataSync is a secret; it must be plain text"],
+      ];
+      for (const [text, message] of cases) refused(stackTextsFolder({ dev: text }), message);
+    });
+
+    it("a production stack, by name or by content, that may import data", () => {
+      refused(
+        stackTextsFolder({ prod: dataSyncStackText("production", { export: true, import: true, sources: ["staging"] }) }),
+        "Pulumi.prod.yaml: trading-bot:dataSync.import is true; allowed: false on a production stack (its name is a production name (prod, production)): data flows from production down, never into it",
+      );
+      refused(
+        stackTextsFolder({ live: dataSyncStackText("production", { import: true, sources: ["staging"] }) }),
+        "Pulumi.live.yaml: trading-bot:dataSync.import is true; allowed: false on a production stack (its stack file says trading-bot:environment: production): data flows from production down, never into it",
+      );
     });
 
     it("a production name whose file says another environment (it would deploy from a feature branch)", () => {

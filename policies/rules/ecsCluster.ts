@@ -5,7 +5,7 @@ const CLUSTER = "aws:ecs/cluster:Cluster";
 export const containerInsights = productionRule(CLUSTER, {
   name: "ecs-cluster-container-insights",
   description: "The production cluster has Container Insights on",
-  property: "settings[containerInsights].value",
+  reads: ["settings[name=containerInsights].value"],
   required: "enabled or enhanced",
   anchors: ["cdk-nag AwsSolutions-ECS4", "Checkov CKV_AWS_65"],
   check(props) {

@@ -1,13 +1,13 @@
 // Production invariants of the ECS service: it keeps running through deployments and
 // failures, on capacity that cannot be reclaimed, unreachable from the internet.
-import { productionRule } from "../rule";
+import { isTrue, productionRule } from "../rule";
 
-const SERVICE = "aws:ecs/service:Service";
+export const SERVICE = "aws:ecs/service:Service";
 
 export const minimumHealthyPercent = productionRule(SERVICE, {
   name: "ecs-service-minimum-healthy-percent",
   description: "A production service keeps at least half its tasks running through a deployment",
-  property: "deploymentMinimumHealthyPercent",
+  reads: ["deploymentMinimumHealthyPercent"],
   required: ">= 50 (unset means AWS's 100)",
   anchors: [],
   config: { minimumHealthyPercent: { type: "integer", default: 50, minimum: 0, maximum: 100 } },
@@ -21,7 +21,7 @@ export const minimumHealthyPercent = productionRule(SERVICE, {
 export const maximumPercent = productionRule(SERVICE, {
   name: "ecs-service-maximum-percent",
   description: "A production deployment may start new tasks before stopping old ones",
-  property: "deploymentMaximumPercent",
+  reads: ["deploymentMaximumPercent"],
   required: ">= 100 (unset means AWS's 200)",
   anchors: [],
   check(props) {
@@ -34,12 +34,12 @@ export const maximumPercent = productionRule(SERVICE, {
 export const circuitBreaker = productionRule(SERVICE, {
   name: "ecs-service-circuit-breaker",
   description: "A failed production deployment stops and rolls back by itself",
-  property: "deploymentCircuitBreaker",
+  reads: ["deploymentCircuitBreaker.enable", "deploymentCircuitBreaker.rollback"],
   required: "{ enable: true, rollback: true }",
   anchors: [],
   check(props) {
     const breaker = props.deploymentCircuitBreaker;
-    if (breaker && breaker.enable === true && breaker.rollback === true) return [];
+    if (breaker && isTrue(breaker.enable) && isTrue(breaker.rollback)) return [];
     return ["deploymentCircuitBreaker must be enabled with rollback, so a failed deployment rolls back by itself"];
   },
 });
@@ -47,7 +47,7 @@ export const circuitBreaker = productionRule(SERVICE, {
 export const desiredCount = productionRule(SERVICE, {
   name: "ecs-service-desired-count",
   description: "A production service runs more than one task",
-  property: "desiredCount",
+  reads: ["desiredCount"],
   required: ">= 2",
   anchors: [],
   config: { minimumTasks: { type: "integer", default: 2, minimum: 1 } },
@@ -61,7 +61,7 @@ export const desiredCount = productionRule(SERVICE, {
 export const noFargateSpot = productionRule(SERVICE, {
   name: "ecs-service-no-fargate-spot",
   description: "A production service never runs on Fargate Spot",
-  property: "capacityProviderStrategies[].capacityProvider",
+  reads: ["capacityProviderStrategies[].capacityProvider"],
   required: "no FARGATE_SPOT",
   anchors: [],
   check(props) {
@@ -74,11 +74,11 @@ export const noFargateSpot = productionRule(SERVICE, {
 export const noPublicIp = productionRule(SERVICE, {
   name: "ecs-service-no-public-ip",
   description: "Production tasks get no public IP address",
-  property: "networkConfiguration.assignPublicIp",
+  reads: ["networkConfiguration.assignPublicIp"],
   required: "false or unset",
   anchors: ["Checkov CKV_AWS_333"],
   check(props) {
-    if (props.networkConfiguration?.assignPublicIp !== true) return [];
+    if (!isTrue(props.networkConfiguration?.assignPublicIp)) return [];
     return ["networkConfiguration.assignPublicIp is true; production tasks run in private subnets without public IPs"];
   },
 });

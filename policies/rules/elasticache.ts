@@ -6,7 +6,7 @@ const GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
 export const clusterMode = productionRule(GROUP, {
   name: "elasticache-cluster-mode",
   description: "The production cache runs in cluster mode",
-  property: "clusterMode",
+  reads: ["clusterMode"],
   required: "enabled",
   anchors: [],
   check: (props) =>
@@ -16,7 +16,7 @@ export const clusterMode = productionRule(GROUP, {
 export const automaticFailover = productionRule(GROUP, {
   name: "elasticache-automatic-failover",
   description: "A failed production cache primary is replaced by its replica",
-  property: "automaticFailoverEnabled",
+  reads: ["automaticFailoverEnabled"],
   required: "true",
   anchors: [],
   check: (props) =>
@@ -28,7 +28,7 @@ export const automaticFailover = productionRule(GROUP, {
 export const multiAz = productionRule(GROUP, {
   name: "elasticache-multi-az",
   description: "The production cache keeps replicas in other AZs",
-  property: "multiAzEnabled",
+  reads: ["multiAzEnabled"],
   required: "true",
   anchors: ["cdk-nag AwsSolutions-AEC4"],
   check: (props) =>
@@ -38,7 +38,7 @@ export const multiAz = productionRule(GROUP, {
 export const encryption = productionRule(GROUP, {
   name: "elasticache-encryption",
   description: "The production cache encrypts in transit and at rest",
-  property: "transitEncryptionEnabled, atRestEncryptionEnabled",
+  reads: ["transitEncryptionEnabled", "atRestEncryptionEnabled"],
   required: 'true (or "true") for both',
   anchors: ["cdk-nag AwsSolutions-AEC3", "Checkov CKV_AWS_29", "Checkov CKV_AWS_30"],
   check: (props) =>
@@ -52,7 +52,7 @@ export const encryption = productionRule(GROUP, {
 export const authentication = productionRule(GROUP, {
   name: "elasticache-auth",
   description: "Clients of the production cache authenticate",
-  property: "authToken or userGroupIds",
+  reads: ["authToken", "userGroupIds"],
   required: "an auth token or a user group",
   anchors: ["cdk-nag AwsSolutions-AEC6", "Checkov CKV_AWS_31"],
   // The token's value is a secret: only its presence is read, never printed.
@@ -65,7 +65,7 @@ export const authentication = productionRule(GROUP, {
 export const snapshots = productionRule(GROUP, {
   name: "elasticache-snapshots",
   description: "The production cache keeps daily snapshots",
-  property: "snapshotRetentionLimit",
+  reads: ["snapshotRetentionLimit"],
   required: ">= 1 day",
   anchors: ["Checkov CKV_AWS_134"],
   config: { minimumDays: { type: "integer", default: 1, minimum: 1, maximum: 35 } },

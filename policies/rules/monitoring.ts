@@ -2,12 +2,12 @@
 import { productionRule } from "../rule";
 
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
-const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+export const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 
 export const logRetention = productionRule(LOG_GROUP, {
   name: "log-group-retention",
   description: "Production log groups keep logs for a set time",
-  property: "retentionInDays",
+  reads: ["retentionInDays"],
   required: "set (> 0)",
   anchors: ["Checkov CKV_AWS_66"],
   check(props) {
@@ -20,7 +20,7 @@ export const logRetention = productionRule(LOG_GROUP, {
 export const alarmActions = productionRule(ALARM, {
   name: "alarm-actions",
   description: "Production alarms notify someone",
-  property: "actionsEnabled, alarmActions",
+  reads: ["actionsEnabled", "alarmActions"],
   required: "enabled, with at least one action",
   anchors: ["Checkov CKV_AWS_319", "cdk-nag CloudWatchAlarmAction (NIST 800-53 and HIPAA packs)"],
   check(props) {

@@ -1,10 +1,28 @@
-// Production invariant of network exposure.
-import { ResourceRule } from "../rule";
+// Production network: nothing admits the whole internet, and the way out to Bybit
+// survives the loss of an AZ.
+import { ResourceRule, StackRule, isTrue } from "../rule";
+import { SERVICE } from "./ecsService";
 
 const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
 const SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
 const INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
-const anywhere = ["0.0.0.0/0", "::/0"];
+
+/** A CIDR with prefix length 0 spans every address, whatever address it is written with. */
+function isAnywhere(cidr: unknown): boolean {
+  return typeof cidr === "string" && /\/0$/.test(cidr.trim());
+}
+
+/** The sources a resource admits, by its type's shape. */
+function ingressSources(type: string, props: Record<string, any>): unknown[] {
+  switch (type) {
+    case INGRESS_RULE:
+      return [props.cidrIpv4, props.cidrIpv6];
+    case SECURITY_GROUP_RULE:
+      return props.type === "ingress" ? [...(props.cidrBlocks ?? []), ...(props.ipv6CidrBlocks ?? [])] : [];
+    default:
+      return (props.ingress ?? []).flatMap((rule: Record<string, any>) => [...(rule.cidrBlocks ?? []), ...(rule.ipv6CidrBlocks ?? [])]);
+  }
+}
 
 export const noPublicIngress: ResourceRule = {
   kind: "resource",
@@ -12,21 +30,63 @@ export const noPublicIngress: ResourceRule = {
   description: "No production security group admits traffic from the whole internet",
   scope: "production",
   enforcementLevel: "mandatory",
-  resource: [SECURITY_GROUP, SECURITY_GROUP_RULE, INGRESS_RULE].join(", "),
-  types: [SECURITY_GROUP, SECURITY_GROUP_RULE, INGRESS_RULE],
-  property: "ingress[].cidrBlocks / ipv6CidrBlocks, cidrIpv4 / cidrIpv6",
-  required: "never 0.0.0.0/0 or ::/0",
+  reads: {
+    [SECURITY_GROUP]: ["ingress[].cidrBlocks", "ingress[].ipv6CidrBlocks"],
+    [SECURITY_GROUP_RULE]: ["type", "cidrBlocks", "ipv6CidrBlocks"],
+    [INGRESS_RULE]: ["cidrIpv4", "cidrIpv6"],
+  },
+  required: "no source with prefix length 0 (0.0.0.0/0, ::/0)",
   anchors: ["cdk-nag AwsSolutions-EC23", "Checkov CKV_AWS_277"],
-  check(props) {
-    const sources: string[] = [];
-    if (props.cidrIpv4 !== undefined || props.cidrIpv6 !== undefined) {
-      sources.push(props.cidrIpv4, props.cidrIpv6);
-    } else if (props.type !== undefined) {
-      if (props.type === "ingress") sources.push(...(props.cidrBlocks ?? []), ...(props.ipv6CidrBlocks ?? []));
-    } else {
-      for (const rule of props.ingress ?? []) sources.push(...(rule.cidrBlocks ?? []), ...(rule.ipv6CidrBlocks ?? []));
-    }
-    const open = sources.filter((cidr) => anywhere.includes(cidr));
+  check(props, { type }) {
+    const open = ingressSources(type, props).filter(isAnywhere) as string[];
     return open.length === 0 ? [] : [`ingress from ${[...new Set(open)].join(" and ")}; production admits only known sources`];
+  },
+};
+
+const VPC = "awsx:ec2:Vpc";
+const NAT_GATEWAY = "aws:ec2/natGateway:NatGateway";
+const SUBNET = "aws:ec2/subnet:Subnet";
+
+const natStrategyCost: Record<string, string> = {
+  Single: "tasks in private subnets reach Bybit through one NAT gateway, so losing its AZ cuts the bot off from the exchange",
+  None: "tasks in private subnets without a public IP cannot reach Bybit at all",
+};
+
+/**
+ * Advisory, not mandatory: a single NAT gateway is a single point of failure on the way to
+ * Bybit, but about 33 USD a month less per AZ is a legitimate trade-off, and when the VPC
+ * comes from another stack the pack sees no gateway at all and says nothing.
+ */
+export const natGatewayPerAz: StackRule = {
+  kind: "stack",
+  name: "nat-gateway-per-az",
+  description: "When production tasks run in private subnets, each AZ has its own NAT gateway",
+  scope: "production",
+  enforcementLevel: "advisory",
+  reads: {
+    [SERVICE]: ["networkConfiguration.assignPublicIp"],
+    [VPC]: ["natGateways.strategy"],
+    [NAT_GATEWAY]: [],
+    [SUBNET]: ["availabilityZone"],
+  },
+  required: "OnePerAz (unset means awsx's OnePerAz); with the VPC's resources in the stack, as many NAT gateways as AZs",
+  anchors: [],
+  check(resources) {
+    const ofType = (type: string) => resources.filter((r) => r.type === type);
+    if (!ofType(SERVICE).some((service) => !isTrue(service.props.networkConfiguration?.assignPublicIp))) return [];
+    const vpcs = ofType(VPC);
+    const subnets = ofType(SUBNET);
+    // The engine sends an awsx Vpc's own subnets and gateways as resources: count those.
+    if (subnets.length > 0) {
+      const zones = new Set(subnets.map((subnet) => subnet.props.availabilityZone));
+      const gateways = ofType(NAT_GATEWAY).length;
+      if (gateways >= zones.size) return [];
+      return [{ ...(vpcs[0] && { urn: vpcs[0].urn }), message: `${gateways} NAT gateway(s) for subnets in ${zones.size} AZs; ${gateways === 0 ? natStrategyCost.None : natStrategyCost.Single}` }];
+    }
+    return vpcs.flatMap((vpc) => {
+      const strategy = vpc.props.natGateways?.strategy;
+      if (strategy === undefined || strategy === "OnePerAz") return [];
+      return [{ urn: vpc.urn, message: `natGateways.strategy is ${strategy}; ${natStrategyCost[strategy] ?? "use OnePerAz"}` }];
+    });
   },
 };

@@ -1,28 +1,36 @@
-// What every non-production stack must respect: it never trades real money, and it does
-// not pay for production-grade networking.
-import { ResourceRule, botContainerConfig, checkBotContainer, environmentOf } from "../rule";
+// What every non-production stack must respect: it never trades real money, it is not a
+// production stack the pack was not told about, and it does not pay for production-grade
+// networking.
+import { botVariableRule } from "../containers";
+import { ResourceRule } from "../rule";
 
-const TASK = "aws:ecs/taskDefinition:TaskDefinition";
-
-export const testnetOnly: ResourceRule = {
-  kind: "resource",
+export const testnetOnly = botVariableRule({
   name: "non-production-testnet-only",
   description: "Outside production the bot trades on Bybit testnet only",
   scope: "non-production",
   enforcementLevel: "mandatory",
-  resource: TASK,
-  types: [TASK],
-  property: "containerDefinitions[bot].environment.BYBIT_TESTNET",
-  required: "true",
-  anchors: [],
-  config: botContainerConfig,
-  check: (props, { config }) =>
-    checkBotContainer(props, config.botContainerName, (bot) => {
-      const testnet = environmentOf(bot).BYBIT_TESTNET;
-      if (testnet !== undefined && testnet.toLowerCase() === "true") return [];
-      return [`container ${bot.name} has BYBIT_TESTNET=${testnet ?? "unset"}; outside production the bot must trade on testnet (BYBIT_TESTNET=true)`];
-    }),
-};
+  variable: "BYBIT_TESTNET",
+  // Only "true" passes: a spelling the app might not read as true must not pass as testnet.
+  required: "true (any case)",
+  judge: (testnet, bot) =>
+    testnet?.toLowerCase() === "true"
+      ? undefined
+      : `container ${bot} has BYBIT_TESTNET=${testnet ?? "unset"}; outside production the bot must trade on testnet (BYBIT_TESTNET=true)`,
+});
+
+export const environmentNotProduction = botVariableRule({
+  name: "non-production-environment-not-production",
+  description: "A stack whose bot runs with production settings is treated as production by the pack",
+  scope: "non-production",
+  enforcementLevel: "mandatory",
+  variable: "ENVIRONMENT",
+  required: "not production (any case)",
+  judge: (environment, bot) =>
+    environment?.toLowerCase() === "production"
+      ? `container ${bot} has ENVIRONMENT=${environment}: this stack is production by its own stack file (trading-bot:environment: production), ` +
+        "but the policy pack was not told, so no production rule guards it; add this stack's name to productionStacks in the policy-pack config"
+      : undefined,
+});
 
 const VPC = "awsx:ec2:Vpc";
 
@@ -32,9 +40,7 @@ export const natGatewayCost: ResourceRule = {
   description: "Outside production the VPC does not pay for a NAT gateway in every AZ",
   scope: "non-production",
   enforcementLevel: "advisory",
-  resource: VPC,
-  types: [VPC],
-  property: "natGateways.strategy",
+  reads: { [VPC]: ["natGateways.strategy"] },
   required: "None or Single (unset means awsx's OnePerAz)",
   anchors: [],
   check(props) {

@@ -9,7 +9,7 @@ function flagRule(name: string, description: string, property: string, want: boo
   return productionRule(RDS, {
     name,
     description,
-    property,
+    reads: [property],
     required: String(want),
     anchors,
     check(props) {
@@ -68,7 +68,7 @@ export const performanceInsights = flagRule(
 export const finalSnapshot = productionRule(RDS, {
   name: "rds-final-snapshot",
   description: "Deleting the production database leaves a final snapshot",
-  property: "skipFinalSnapshot",
+  reads: ["skipFinalSnapshot"],
   required: "false",
   anchors: [],
   check(props) {
@@ -80,7 +80,7 @@ export const finalSnapshot = productionRule(RDS, {
 export const backupRetention = productionRule(RDS, {
   name: "rds-backup-retention",
   description: "The production database keeps a week of backups and point-in-time recovery",
-  property: "backupRetentionPeriod",
+  reads: ["backupRetentionPeriod"],
   required: ">= 7 days",
   anchors: ["cdk-nag AwsSolutions-RDS13", "Checkov CKV_AWS_133", "awsguard rds-instance-backup-enabled"],
   config: { minimumDays: { type: "integer", default: 7, minimum: 1, maximum: 35 } },
@@ -94,7 +94,8 @@ export const backupRetention = productionRule(RDS, {
 export const protectedInstance = productionRule(RDS, {
   name: "rds-protected",
   description: "Pulumi refuses to delete or replace the production database",
-  property: "protect (resource option)",
+  reads: [],
+  readsOptions: ["protect"],
   required: "true",
   anchors: [],
   check(_props, { protect }) {

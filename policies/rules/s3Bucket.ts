@@ -6,7 +6,7 @@ const BUCKET = "aws:s3/bucket:Bucket";
 export const noForceDestroy = productionRule(BUCKET, {
   name: "s3-bucket-no-force-destroy",
   description: "Deleting a production bucket never deletes its objects with it",
-  property: "forceDestroy",
+  reads: ["forceDestroy"],
   required: "false or unset",
   anchors: [],
   check(props) {

@@ -1,8 +1,9 @@
 // Production invariants that need the whole stack to judge.
-import type { PolicyResource } from "@pulumi/policy";
-import { StackRule, containersOf } from "../rule";
+import { TASK, botContainerConfig, containersOf } from "../containers";
+import { refersTo } from "../references";
+import { StackRule } from "../rule";
+import { SERVICE } from "./ecsService";
 
-const SERVICE = "aws:ecs/service:Service";
 const CLUSTER = "aws:ecs/cluster:Cluster";
 const CAPACITY = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders";
 
@@ -12,8 +13,11 @@ export const defaultStrategyNotSpot: StackRule = {
   description: "A production service without its own strategy does not fall back to a Spot cluster default",
   scope: "production",
   enforcementLevel: "mandatory",
-  resource: `${SERVICE} with ${CAPACITY}`,
-  property: "launchType, capacityProviderStrategies; the cluster's defaultCapacityProviderStrategies",
+  reads: {
+    [SERVICE]: ["launchType", "capacityProviderStrategies", "cluster"],
+    [CLUSTER]: ["arn", "name", "id"],
+    [CAPACITY]: ["clusterName", "defaultCapacityProviderStrategies[].capacityProvider"],
+  },
   required: "no FARGATE_SPOT reached through the cluster default",
   anchors: [],
   check(resources) {
@@ -22,8 +26,9 @@ export const defaultStrategyNotSpot: StackRule = {
     return resources
       .filter((r) => r.type === SERVICE && !r.props.launchType && (r.props.capacityProviderStrategies ?? []).length === 0)
       .flatMap((service) => {
-        const cluster = clusters.find((c) => sameCluster(service, c));
-        const capacity = cluster && defaults.find((d) => providesFor(d, cluster));
+        // Is the service on the cluster, and does the capacity provider set serve it?
+        const cluster = clusters.find((c) => refersTo(service, "cluster", c, ["arn", "name", "id"]));
+        const capacity = cluster && defaults.find((d) => refersTo(d, "clusterName", cluster, ["name"]));
         const strategy: { capacityProvider: string }[] = capacity?.props.defaultCapacityProviderStrategies ?? [];
         if (!strategy.some((item) => item.capacityProvider === "FARGATE_SPOT")) return [];
         return [{
@@ -34,18 +39,8 @@ export const defaultStrategyNotSpot: StackRule = {
   },
 };
 
-/** Is `service` on `cluster`? By recorded dependency first, else by ARN, name or id. */
-function sameCluster(service: PolicyResource, cluster: PolicyResource): boolean {
-  if ((service.propertyDependencies?.cluster ?? []).some((d) => d.urn === cluster.urn)) return true;
-  return [cluster.props.arn, cluster.props.name, cluster.props.id].includes(service.props.cluster);
-}
-
-function providesFor(capacity: PolicyResource, cluster: PolicyResource): boolean {
-  if ((capacity.propertyDependencies?.clusterName ?? []).some((d) => d.urn === cluster.urn)) return true;
-  return capacity.props.clusterName === cluster.props.name;
-}
-
-const standInComponents = ["trading-bot:infra:SqliteVolume", "trading-bot:infra:LocalRedis"];
+const SQLITE_VOLUME = "trading-bot:infra:SqliteVolume";
+const LOCAL_REDIS = "trading-bot:infra:LocalRedis";
 
 export const noDevStandIns: StackRule = {
   kind: "stack",
@@ -53,16 +48,19 @@ export const noDevStandIns: StackRule = {
   description: "A production stack uses RDS and ElastiCache, not the SQLite volume or a Redis sidecar",
   scope: "production",
   enforcementLevel: "mandatory",
-  resource: "stack: SqliteVolume and LocalRedis components, task definition containers",
-  property: "resource types; containerDefinitions[].image",
-  required: "none present",
+  reads: {
+    [SQLITE_VOLUME]: [],
+    [LOCAL_REDIS]: [],
+    [TASK]: ["containerDefinitions[].name", "containerDefinitions[].image"],
+  },
+  required: "no SqliteVolume or LocalRedis component, no redis or valkey container",
   anchors: [],
   check(resources) {
     const components = resources
-      .filter((r) => standInComponents.includes(r.type))
-      .map((r) => ({ urn: r.urn, message: `${r.type.split(":").pop()} ${r.name} is a dev stand-in; production uses ${r.type.endsWith("SqliteVolume") ? "PostgresDatabase" : "RedisCluster"}` }));
+      .filter((r) => r.type === SQLITE_VOLUME || r.type === LOCAL_REDIS)
+      .map((r) => ({ urn: r.urn, message: `${r.type.split(":").pop()} ${r.name} is a dev stand-in; production uses ${r.type === SQLITE_VOLUME ? "PostgresDatabase" : "RedisCluster"}` }));
     const sidecars = resources
-      .filter((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition")
+      .filter((r) => r.type === TASK)
       .flatMap((task) => {
         const containers = containersOf(task.props);
         if (typeof containers === "string") return [];
@@ -71,5 +69,37 @@ export const noDevStandIns: StackRule = {
           .map((c) => ({ urn: task.urn, message: `container ${c.name} runs ${c.image} in the task: a dev stand-in; production uses RedisCluster` }));
       });
     return [...components, ...sidecars];
+  },
+};
+
+export const serviceRunsBot: StackRule = {
+  kind: "stack",
+  name: "ecs-service-runs-bot",
+  description: "Every production service runs a task definition holding the bot's container, so the bot's rules judge what runs",
+  scope: "production",
+  enforcementLevel: "mandatory",
+  reads: {
+    [SERVICE]: ["taskDefinition"],
+    [TASK]: ["arn", "containerDefinitions[].name"],
+  },
+  required: "a container named botContainerName in the service's task definition",
+  anchors: [],
+  config: botContainerConfig,
+  // The bot's rules skip a task definition without the bot (the data-sync task): without
+  // this rule, renaming the bot's container would skip them all.
+  check(resources, { config }) {
+    const tasks = resources.filter((r) => r.type === TASK);
+    return resources
+      .filter((r) => r.type === SERVICE)
+      .flatMap((service) => {
+        const task = tasks.find((t) => refersTo(service, "taskDefinition", t, ["arn"]));
+        if (!task) return [{ urn: service.urn, message: "the service's task definition is not in this stack; the bot's rules cannot judge it" }];
+        const containers = containersOf(task.props);
+        if (typeof containers === "string" || containers.some((c) => c.name === config.botContainerName)) return [];
+        return [{
+          urn: service.urn,
+          message: `the service runs ${task.name}, which has no container named ${config.botContainerName} (botContainerName): the bot's rules judged none of its containers`,
+        }];
+      });
   },
 };

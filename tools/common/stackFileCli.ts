@@ -35,14 +35,15 @@ export function describeSystemError(error: unknown): string | undefined {
   return (error as Error).message.split("\n")[0];
 }
 
-/** The options every stack-file editing command takes. */
-export interface EditOptions {
+/** What every stack-file editing command is asked to do. */
+export interface EditRequest {
   from: string;
   to: string;
+  /** Folder of the stack files. */
+  directory: string;
   dryRun: boolean;
   yes: boolean;
-  cwd: string;
-  lockTimeout: number;
+  lockTimeoutSeconds: number;
 }
 
 /**
@@ -54,7 +55,7 @@ export async function runEditCommand(
   tool: string,
   argv: string[],
   help: { description: string; from: string; to: string; yes: string; cwd: string },
-  run: (options: EditOptions) => Promise<number>,
+  run: (request: EditRequest) => Promise<number>,
 ): Promise<number> {
   const command = new Command(`npm run ${tool} --`)
     .description(help.description)
@@ -70,7 +71,8 @@ export async function runEditCommand(
   const stop = parseArguments(command, argv);
   if (stop !== undefined) return stop;
   try {
-    return await run(command.opts<EditOptions>());
+    const { cwd, lockTimeout, ...options } = command.opts<{ from: string; to: string; dryRun: boolean; yes: boolean; cwd: string; lockTimeout: number }>();
+    return await run({ ...options, directory: cwd, lockTimeoutSeconds: lockTimeout });
   } catch (error) {
     const line = error instanceof EditRefused || error instanceof LockRefused ? error.message : describeSystemError(error);
     if (line === undefined) throw error;

@@ -36,12 +36,12 @@ export interface MockRunResult {
   secretOutputs: string[];
 }
 
-/** The stack resource itself: the root of every resource's parent chain. */
-export function stackResourceOf(stack: string): RecordedResource {
+/** A component resource of `stack` at the top of the tree: no parent, no inputs of its own. */
+export function componentResourceOf(stack: string, type: string, name: string): RecordedResource {
   return {
-    urn: `urn:pulumi:${stack}::${projectName}::pulumi:pulumi:Stack::${projectName}-${stack}`,
-    type: "pulumi:pulumi:Stack",
-    name: `${projectName}-${stack}`,
+    urn: `urn:pulumi:${stack}::${projectName}::${type}::${name}`,
+    type,
+    name,
     parentUrn: null,
     custom: false,
     protect: false,
@@ -49,4 +49,9 @@ export function stackResourceOf(stack: string): RecordedResource {
     secretInputs: [],
     state: {},
   };
+}
+
+/** The stack resource itself: the root of every resource's parent chain. */
+export function stackResourceOf(stack: string): RecordedResource {
+  return componentResourceOf(stack, "pulumi:pulumi:Stack", `${projectName}-${stack}`);
 }

@@ -10,7 +10,7 @@ import { sharedConfigPaths } from "../../stacks/config";
 import { stackNameProblem } from "../../stacks/stackName";
 import { findProjectRoot } from "../common/projectRoot";
 import { EditOutcome, EditRefused, StackText, editStackFile, lfText, readStackSource, stackFileToString } from "../common/stackFileWriter";
-import { runEditCommand } from "../common/stackFileCli";
+import { type EditRequest, runEditCommand } from "../common/stackFileCli";
 
 /** Does the subtree hold a `secure:` value (a map with the single key `secure`)? */
 function holdsSecret(node: unknown): boolean {
@@ -71,20 +71,11 @@ export function planSync(source: SyncSide, target: SyncSide): SyncPlan {
   return { copied, secureCommands, updatedText: copied.length > 0 ? updated.toString(stackFileToString) : undefined };
 }
 
-export interface SyncOptions {
-  from: string;
-  to: string;
-  directory: string;
-  dryRun: boolean;
-  yes: boolean;
-  lockTimeoutSeconds: number;
-}
-
 const refuseProductionTarget = (stack: string, reason: string) =>
   new EditRefused(`refusing to write to ${stack}, a production stack: ${reason}; config flows from production down, never into it`);
 
 /** The names, then the source: a production source needs --yes (or --dry-run). */
-function checkRequest({ from, to, dryRun, yes }: SyncOptions, readSource: () => StackText): StackText {
+function checkRequest({ from, to, dryRun, yes }: EditRequest, readSource: () => StackText): StackText {
   if (from === to) throw new EditRefused("--from and --to name the same stack");
   for (const stack of [from, to]) {
     const problem = stackNameProblem(stack);
@@ -133,7 +124,7 @@ function report(outcome: EditOutcome<SyncPlan>, from: string, to: string): numbe
 }
 
 /** Runs one sync; returns the exit status. Prints its report on stdout, refusals are thrown. */
-export async function syncStacks(options: SyncOptions): Promise<number> {
+export async function syncStacks(options: EditRequest): Promise<number> {
   const { from, to, directory, dryRun } = options;
   const source = checkRequest(options, () => readStackSource(directory, from));
   const outcome = await editStackFile({
@@ -156,5 +147,5 @@ export async function main(argv: string[]): Promise<number> {
     to: "stack to copy into (never a production stack)",
     yes: "allow a production stack as the source",
     cwd: findProjectRoot(),
-  }, (options) => syncStacks({ ...options, directory: options.cwd, lockTimeoutSeconds: options.lockTimeout }));
+  }, syncStacks);
 }

@@ -8,7 +8,7 @@ import { isMap } from "yaml";
 import { environments } from "../../stacks/config";
 import { stackNameProblem } from "../../stacks/stackName";
 import { findProjectRoot } from "../common/projectRoot";
-import { runEditCommand } from "../common/stackFileCli";
+import { type EditRequest, runEditCommand } from "../common/stackFileCli";
 import { EditOutcome, EditRefused, InspectedTarget, StackText, editStackFile, lfText, readStackSource, stackFileToString } from "../common/stackFileWriter";
 
 const imagePath = ["trading-bot:app", "image"];
@@ -69,17 +69,8 @@ export function planPromotion(target: InspectedTarget, image: string): Promotion
   return { image, updatedText: updated.toString(stackFileToString) };
 }
 
-export interface PromoteOptions {
-  from: string;
-  to: string;
-  directory: string;
-  dryRun: boolean;
-  yes: boolean;
-  lockTimeoutSeconds: number;
-}
-
 /** The target may be written: one step along the stages, and production only with --yes. */
-function admitTarget(source: StackText, target: InspectedTarget, { yes, dryRun }: PromoteOptions): void {
+function admitTarget(source: StackText, target: InspectedTarget, { yes, dryRun }: EditRequest): void {
   checkStep(source, target);
   if (target.productionReason === undefined) return;
   if (!yes && !dryRun) {
@@ -87,7 +78,7 @@ function admitTarget(source: StackText, target: InspectedTarget, { yes, dryRun }
   }
 }
 
-function report(outcome: EditOutcome<PromotionPlan>, { from, to }: PromoteOptions): number {
+function report(outcome: EditOutcome<PromotionPlan>, { from, to }: EditRequest): number {
   const { plan, target } = outcome;
   if (outcome.kind === "unchanged") {
     console.log(`${target.fileName} already runs ${plan.image}; nothing to promote.`);
@@ -110,7 +101,7 @@ function report(outcome: EditOutcome<PromotionPlan>, { from, to }: PromoteOption
 }
 
 /** Runs one promotion; returns the exit status. Refusals are thrown. */
-export async function promoteImage(options: PromoteOptions): Promise<number> {
+export async function promoteImage(options: EditRequest): Promise<number> {
   const { from, to, directory, dryRun, yes } = options;
   if (from === to) throw new EditRefused("--from and --to name the same stack");
   for (const stack of [from, to]) {
@@ -138,5 +129,5 @@ export async function main(argv: string[]): Promise<number> {
     to: "stack of the next stage",
     yes: "allow a production stack as the target",
     cwd: findProjectRoot(),
-  }, (options) => promoteImage({ ...options, directory: options.cwd, lockTimeoutSeconds: options.lockTimeout }));
+  }, promoteImage);
 }

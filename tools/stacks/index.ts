@@ -1,13 +1,14 @@
 // npm run stacks -- [--json] [--production | --non-production] [--branch <name>] [-C <dir>]
 // The stacks of the project, read from its stack files, so that the workflows pick up a new
-// Pulumi.<stack>.yaml with no edit: each stack's environment, whether it is production and
-// the branch whose pushes deploy it (the article's flow).
+// Pulumi.<stack>.yaml with no edit: each stack's environment, whether it is production, the
+// branch whose pushes deploy it (the article's flow) and what the data syncs may do with it.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Table from "cli-table3";
 import { Command, Option } from "commander";
+import type { z } from "zod";
 import { Environment, stackConfigSchema } from "../../stacks/config";
-import { isProductionStack, nameEnvironmentConflict } from "../../stacks/production";
+import { isProductionStack, nameEnvironmentConflict, productionReason } from "../../stacks/production";
 import { stackNameProblem } from "../../stacks/stackName";
 import { parseArguments } from "../common/cli";
 import { findProjectRoot } from "../common/projectRoot";
@@ -33,6 +34,20 @@ export interface StackEntry {
   production: boolean;
   /** The branch (pattern) whose pushes deploy this stack. */
   branch: string;
+  /** What the data syncs may do with this stack (`trading-bot:dataSync`), or null when its file has none. */
+  dataSync: DataSyncFlags | null;
+}
+
+/** The part of `trading-bot:dataSync` the env-sync workflow checks before it starts a task. */
+export interface DataSyncFlags {
+  /** It may export (its task writes to its own exports bucket). */
+  export: boolean;
+  /** It may import the exports of its `sources` (never on production). */
+  import: boolean;
+  /** Stacks whose import task may read its exports. */
+  readers: string[];
+  /** Stacks whose exports its import task may read. */
+  sources: string[];
 }
 
 /** A stack file the workflows must not act on: exit 2. */
@@ -110,21 +125,64 @@ function readEntry(directory: string, name: string): StackEntry {
     const message = (error as Error).message.split("\n")[0];
     throw new StackListError(message.startsWith(fileName) ? message : `${fileName}: ${message}`);
   }
-  const key = "trading-bot:environment";
-  if (file.secretKeys.includes(key)) throw new StackListError(`${fileName}: ${key} is a secret; it must be plain text`);
-  const environment = stackConfigSchema.shape[key].safeParse(file.config[key]);
-  if (!environment.success) {
-    const shown = file.config[key] === undefined ? "missing" : JSON.stringify(file.config[key]);
-    throw new StackListError(`${fileName}: ${key} is ${shown}; ${environment.error.issues[0].message}`);
-  }
-  const conflict = nameEnvironmentConflict(name, environment.data);
+  const environment = readEnvironment(file, fileName);
+  const conflict = nameEnvironmentConflict(name, environment);
   if (conflict) throw new StackListError(`${fileName}: ${conflict}`);
   return {
     name,
-    environment: environment.data,
-    production: isProductionStack(name, environment.data),
-    branch: deployBranchByEnvironment[environment.data],
+    environment,
+    production: isProductionStack(name, environment),
+    branch: deployBranchByEnvironment[environment],
+    dataSync: readDataSync(file, fileName, environment),
   };
+}
+
+/** A key the workflows act on must be plain text: they cannot decrypt it, and it names nothing secret. */
+function plainValue(file: StackFile, fileName: string, key: string): unknown {
+  if (file.secretKeys.includes(key)) throw new StackListError(`${fileName}: ${key} is a secret; it must be plain text`);
+  const text = file.config[key];
+  if (text === undefined || !/^\s*[{[]/.test(text)) return text;
+  // Structured values arrive as JSON text, as the Pulumi CLI passes them; a string such as "[x" stays one.
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function readEnvironment(file: StackFile, fileName: string): Environment {
+  const key = "trading-bot:environment";
+  const value = plainValue(file, fileName, key);
+  const environment = stackConfigSchema.shape[key].safeParse(value);
+  if (!environment.success) {
+    const shown = value === undefined ? "missing" : JSON.stringify(value);
+    throw new StackListError(`${fileName}: ${key} is ${shown}; ${environment.error.issues[0].message}`);
+  }
+  return environment.data;
+}
+
+/** `trading-bot:dataSync`, checked with the schema's own rules (the program's), and never an import into production. */
+function readDataSync(file: StackFile, fileName: string, environment: Environment): DataSyncFlags | null {
+  const key = "trading-bot:dataSync";
+  const value = plainValue(file, fileName, key);
+  const parsed = stackConfigSchema.shape[key].safeParse(value);
+  if (!parsed.success) throw new StackListError(`${fileName}: ${describeIssue(key, value, parsed.error.issues[0])}`);
+  if (parsed.data === undefined) return null;
+  const reason = productionReason(file.stack, environment);
+  if (reason && parsed.data.import) {
+    throw new StackListError(`${fileName}: ${key}.import is true; allowed: false on a production stack (${reason}): data flows from production down, never into it`);
+  }
+  const { export: exports, import: imports, readers, sources } = parsed.data;
+  return { export: exports, import: imports, readers, sources };
+}
+
+/** One schema issue in the words of the config check: `trading-bot:dataSync.readers[1] is "Staging"; allowed: ...`. */
+function describeIssue(key: string, value: unknown, issue: z.core.$ZodIssue): string {
+  const where = (parts: PropertyKey[]) => key + parts.map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`)).join("");
+  if (issue.code === "unrecognized_keys") return `${where([...issue.path, issue.keys[0]])} is not a setting`;
+  let shown: unknown = value;
+  for (const part of issue.path) shown = shown !== null && typeof shown === "object" ? (shown as Record<PropertyKey, unknown>)[part] : undefined;
+  return `${where(issue.path)} is ${shown === undefined ? "missing" : JSON.stringify(shown)}; ${issue.message}`;
 }
 
 /** Every stack of the folder, by name; throws StackListError on the first file it refuses. */
@@ -148,18 +206,27 @@ export function filterStacks(stacks: StackEntry[], filter: StackFilter): StackEn
   );
 }
 
+/** `exports to dev; imports from prod`, or `none`. */
+function dataSyncSummary(sync: DataSyncFlags | null): string {
+  const parts = [
+    ...(sync?.export ? [`exports to ${sync.readers.join(", ") || "no reader"}`] : []),
+    ...(sync?.import ? [`imports from ${sync.sources.join(", ")}`] : []),
+  ];
+  return parts.join("; ") || "none";
+}
+
 function printTable(stacks: StackEntry[]): void {
   const table = new Table({
-    head: ["stack", "environment", "production", "deployed by a push to"],
+    head: ["stack", "environment", "production", "deployed by a push to", "data sync"],
     style: { head: process.stdout.isTTY ? ["cyan"] : [], border: process.stdout.isTTY ? ["grey"] : [], compact: true },
   });
-  for (const stack of stacks) table.push([stack.name, stack.environment, stack.production ? "yes" : "no", stack.branch]);
+  for (const stack of stacks) table.push([stack.name, stack.environment, stack.production ? "yes" : "no", stack.branch, dataSyncSummary(stack.dataSync)]);
   console.log(stacks.length > 0 ? table.toString() : "no stack matches");
 }
 
 export async function main(argv: string[]): Promise<number> {
   const command = new Command("npm run stacks --")
-    .description("List the stacks of this project from its stack files: environment, production or not, the branch that deploys each.")
+    .description("List the stacks of this project from its stack files: environment, production or not, the branch that deploys each, what the data syncs may do with it.")
     .option("--json", "print a JSON array (one line), e.g. for fromJSON in a workflow matrix", false)
     .addOption(new Option("--production", "only production stacks").conflicts("nonProduction"))
     .addOption(new Option("--non-production", "only stacks that are not production"))

@@ -1,0 +1,83 @@
+// Reading a task definition's containers: `containerDefinitions` is a JSON string, parsed
+// under the rule's declaration (declared.ts), so a container check reads only what its
+// property paths name.
+import type { PolicyConfigSchema } from "@pulumi/policy";
+import { declaredJson } from "./declared";
+import type { ResourceRule } from "./rule";
+
+export const TASK = "aws:ecs/taskDefinition:TaskDefinition";
+
+export interface Container {
+  name?: string;
+  image?: string;
+  environment?: { name: string; value: string }[];
+  healthCheck?: { command?: string[] };
+  logConfiguration?: { logDriver?: string };
+}
+
+/** The containers of a task definition, or why they cannot be read. */
+export function containersOf(props: Record<string, any>): Container[] | string {
+  if (typeof props.containerDefinitions !== "string") return "containerDefinitions is missing";
+  try {
+    const parsed = declaredJson(props, "containerDefinitions");
+    return Array.isArray(parsed) ? (parsed as Container[]) : "containerDefinitions is not a JSON list";
+  } catch (error) {
+    if (error instanceof SyntaxError) return "containerDefinitions is not valid JSON";
+    throw error;
+  }
+}
+
+/** Checks a task definition's containers; a definition that does not parse is itself the violation. */
+export function checkContainers(props: Record<string, any>, check: (containers: Container[]) => string[]): string[] {
+  const containers = containersOf(props);
+  return typeof containers === "string" ? [containers] : check(containers);
+}
+
+/**
+ * Checks the bot's container, the one named `botContainerName`. A task definition without it
+ * runs something else (the data-sync task) and is not the bot rules' concern; that the
+ * service's task does hold it is `ecs-service-runs-bot`'s to judge.
+ */
+export function checkBotContainer(props: Record<string, any>, botContainerName: string, check: (bot: Container) => string[]): string[] {
+  return checkContainers(props, (containers) => {
+    const bot = containers.find((c) => c.name === botContainerName);
+    return bot ? check(bot) : [];
+  });
+}
+
+/** The value of one plain environment variable of a container. */
+export function environmentValue(container: Container, name: string): string | undefined {
+  return (container.environment ?? []).find((variable) => variable.name === name)?.value;
+}
+
+/** The property path of a bot environment variable, as rules declare it. */
+export function botVariable(name: string): string {
+  return `containerDefinitions[name=bot].environment[name=${name}].value`;
+}
+
+export const botContainerConfig: PolicyConfigSchema["properties"] = {
+  botContainerName: { type: "string", default: "trading-bot", description: "Name of the bot's container in the task definition" },
+};
+
+/** A rule on one plain environment variable of the bot's container. */
+export interface BotVariableRule extends Omit<ResourceRule, "kind" | "reads" | "anchors" | "config" | "check"> {
+  variable: string;
+  /** Why the value (undefined when unset) is wrong for the container `botName`, or undefined when it is right. */
+  judge(value: string | undefined, botName: string): string | undefined;
+}
+
+/** A task-definition rule reading one variable of the bot's container (a task without the bot is not its concern). */
+export function botVariableRule({ variable, judge, ...rule }: BotVariableRule): ResourceRule {
+  return {
+    kind: "resource",
+    ...rule,
+    reads: { [TASK]: [botVariable(variable)] },
+    anchors: [],
+    config: botContainerConfig,
+    check: (props, { config }) =>
+      checkBotContainer(props, config.botContainerName, (bot) => {
+        const problem = judge(environmentValue(bot, variable), config.botContainerName);
+        return problem === undefined ? [] : [problem];
+      }),
+  };
+}

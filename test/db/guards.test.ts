@@ -1,0 +1,181 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { fillSource, testKey, writeRules } from "./fixture";
+import { type TestDatabase, connectionRecorder, createDatabase, fakePulumi, runDb, tempFolder } from "./support";
+
+const refusedProd = "db: refusing to write to the stack prod: it is production (its name is a production name (prod, production)); data flows from production down, never into it\n";
+
+describe("npm run db -- guards", function () {
+  let recorder: Awaited<ReturnType<typeof connectionRecorder>>;
+  let folder: string;
+  let rules: string;
+  let pulumi: ReturnType<typeof fakePulumi>;
+  const withPulumi = (env: Record<string, string> = {}) => ({ PATH: `${pulumi.bin}${path.delimiter}${process.env.PATH}`, ...env });
+
+  before(async () => {
+    recorder = await connectionRecorder();
+    folder = tempFolder("guards");
+    rules = writeRules(folder);
+    pulumi = fakePulumi({ dev: recorder.url, staging: "sqlite:////tmp/never.db", prod: recorder.url });
+    // A stack whose name says nothing but whose file says production.
+    fs.writeFileSync(path.join(folder, "Pulumi.live.yaml"), "config:\n  trading-bot:environment: production\n");
+    fs.writeFileSync(path.join(folder, "Pulumi.qa.yaml"), "config:\n  trading-bot:environment: staging\n");
+    fs.symlinkSync(path.join(folder, "Pulumi.live.yaml"), path.join(folder, "Pulumi.sandbox.yaml"));
+    // A production name whose file says otherwise: a config error, refused too.
+    fs.writeFileSync(path.join(folder, "Pulumi.prod.yaml"), "config:\n  trading-bot:environment: development\n");
+  });
+  after(async () => recorder?.close());
+
+  describe("a production target is refused before any connection and before the Pulumi CLI runs", () => {
+    const commands: [string, () => string[]][] = [
+      ["schema", () => ["schema"]],
+      ["subset", () => ["subset", "--rules", rules]],
+      ["seed", () => ["seed"]],
+      ["verify", () => ["verify", "--type", "subset"]],
+    ];
+    for (const [name, command] of commands) {
+      it(`${name}: --to-url with --to-stack prod`, async () => {
+        const source = name === "seed" ? [] : ["--from-url", recorder.url, "--from-stack", "dev"];
+        const result = await runDb([...command(), ...source, "--to-url", recorder.url, "--to-stack", "prod"], withPulumi({ DATA_SYNC_KEY: testKey }));
+        assert.deepEqual(result, { code: 2, stdout: "", stderr: refusedProd });
+        assert.equal(recorder.connections(), 0);
+        assert.deepEqual(pulumi.calls(), []);
+      });
+      it(`${name}: --to prod, through stack outputs`, async () => {
+        const source = name === "seed" ? [] : ["--from", "dev"];
+        const result = await runDb([...command(), ...source, "--to", "prod"], withPulumi({ DATA_SYNC_KEY: testKey }));
+        assert.deepEqual(result, { code: 2, stdout: "", stderr: refusedProd });
+        assert.equal(recorder.connections(), 0);
+        assert.deepEqual(pulumi.calls(), [], "the fake pulumi was never called");
+      });
+    }
+
+    const others: [string, string, string][] = [
+      ["production by any case", "production", "db: refusing to write to the stack production: it is production (its name is a production name (prod, production)); data flows from production down, never into it\n"],
+      ["a name the project cannot build (upper case)", "Prod", 'db: "Prod" is not a stack name this project can build: use 1 to 20 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen\n'],
+      ["production by its stack file", "live", "db: refusing to write to the stack live: it is production (its stack file says trading-bot:environment: production); data flows from production down, never into it\n"],
+      ["a production name whose stack file says otherwise", "prod", 'db: the stack prod has a production name (prod, production) but trading-bot:environment is "development"; allowed: production\n'],
+      ["a stack file that is a symbolic link to a production one", "sandbox", "db: refusing to write to the stack sandbox: it is production (its stack file says trading-bot:environment: production); data flows from production down, never into it\n"],
+    ];
+    for (const [title, stack, message] of others) {
+      it(`refuses ${title}`, async () => {
+        const result = await runDb(["schema", "--from-url", recorder.url, "--from-stack", "dev", "--to-url", recorder.url, "--to-stack", stack, "-C", folder], withPulumi());
+        assert.deepEqual(result, { code: 2, stdout: "", stderr: message });
+        assert.equal(recorder.connections(), 0);
+        assert.deepEqual(pulumi.calls(), []);
+      });
+    }
+  });
+
+  describe("refusals before any connection", () => {
+    const refusals: [string, string[], Record<string, string | undefined>, string][] = [
+      ["a missing key", ["subset", "--rules", "RULES", "--from-url", "SOURCE", "--from-stack", "dev", "--to-url", "sqlite:///x.db", "--to-stack", "qa"], { DATA_SYNC_KEY: undefined },
+        "db: DATA_SYNC_KEY is not set: anonymisation needs a secret key of at least 32 bytes (e.g. openssl rand -hex 32)\n"],
+      ["a key shorter than 32 bytes", ["subset", "--rules", "RULES", "--from-url", "SOURCE", "--from-stack", "dev", "--to-url", "sqlite:///x.db", "--to-stack", "qa"], { DATA_SYNC_KEY: "k".repeat(31) },
+        "db: DATA_SYNC_KEY is 31 bytes long: it must be at least 32 bytes\n"],
+      ["a production source without --yes", ["schema", "--from-url", "SOURCE", "--from-stack", "prod", "--to-url", "sqlite:///x.db", "--to-stack", "qa"], {},
+        "db: the source stack prod is production (its name is a production name (prod, production)): pass --yes to confirm you are authorised to copy from it\n"],
+      ["a source URL that names no stack, without --yes", ["schema", "--from-url", "SOURCE", "--to-url", "sqlite:///x.db", "--to-stack", "qa"], {},
+        "db: --from-url names no stack, so it may be production: name it with --from-stack <stack>, or pass --yes to confirm you are authorised to read it\n"],
+      ["a target URL that names no stack", ["schema", "--from-url", "SOURCE", "--from-stack", "dev", "--to-url", "sqlite:///x.db"], {},
+        "db: --to-url needs --to-stack <stack>: the stack the target database belongs to, so the production guard applies\n"],
+      ["a target given twice", ["schema", "--from", "dev", "--to", "qa", "--to-url", "sqlite:///x.db"], {},
+        "db: give the target either as --to <stack> or as --to-url <url> with --to-stack <stack>, not both\n"],
+      ["no target", ["seed"], {}, "db: no target: give --to <stack>, or --to-url <url> with --to-stack <stack>\n"],
+      ["a URL that is not a database's", ["schema", "--from-url", "SOURCE", "--from-stack", "dev", "--to-url", "mysql://h/db", "--to-stack", "qa"], {},
+        "db: --to-url: a mysql: URL is not a database URL: use postgres://, postgresql:// or sqlite:////absolute/path.db\n"],
+      ["a SQLite source", ["schema", "--from-url", "sqlite:////tmp/source.db", "--from-stack", "dev", "--to-url", "sqlite:///x.db", "--to-stack", "qa"], {},
+        "db: the source must be PostgreSQL; sqlite:////tmp/source.db is SQLite\n"],
+      ["the source as target, spelt another way (scheme, case, default port, trailing slash, other user)", ["schema", "--from-url", "postgres://app:pw@DB.Example.internal/trading", "--from-stack", "dev", "--to-url", "postgresql://other:x@db.example.internal:5432/trading/", "--to-stack", "qa"], {},
+        "db: the target is the source (postgresql://other:***@db.example.internal:5432/trading/): refusing to write a database onto itself\n"],
+      ["the source as target through localhost and 127.0.0.1", ["schema", "--from-url", "RECORDER", "--from-stack", "dev", "--to-url", "LOCALHOST", "--to-stack", "qa"], {},
+        "db: the target is the source (LOCALHOST_SHOWN): refusing to write a database onto itself\n"],
+    ];
+    for (const [title, args, env, message] of refusals) {
+      it(`refuses ${title} (exit 2)`, async () => {
+        const localhost = recorder.url.replace("127.0.0.1", "localhost");
+        const substitute = (text: string) =>
+          text.replace("RULES", rules).replace("SOURCE", recorder.url).replace("RECORDER", recorder.url).replace("LOCALHOST_SHOWN", localhost.replace(":secret@", ":***@")).replace("LOCALHOST", localhost);
+        const result = await runDb(args.map(substitute), withPulumi(env as Record<string, string>));
+        assert.deepEqual(result, { code: 2, stdout: "", stderr: substitute(message) });
+        assert.equal(recorder.connections(), 0);
+        assert.deepEqual(pulumi.calls(), []);
+      });
+    }
+  });
+
+  describe("with databases", () => {
+    let source: TestDatabase;
+    before(async () => {
+      source = await createDatabase();
+      await fillSource(source);
+    });
+    after(async () => source?.drop());
+
+    it("reads stack URLs through `pulumi stack output databaseUrl --show-secrets --stack <stack>`, without a shell", async () => {
+      const target = path.join(folder, "from-stacks.db");
+      const stacks = fakePulumi({ dev: source.url, qa: `sqlite:///${target}` });
+      const result = await runDb(["schema", "--from", "dev", "--to", "qa", "-C", folder], { PATH: `${stacks.bin}${path.delimiter}${process.env.PATH}` });
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(stacks.calls(), [
+        ["stack", "output", "databaseUrl", "--show-secrets", "--stack", "qa"],
+        ["stack", "output", "databaseUrl", "--show-secrets", "--stack", "dev"],
+      ]);
+      assert.ok(fs.existsSync(target));
+    });
+
+    it("says which stack has no output when the Pulumi CLI fails", async () => {
+      const stacks = fakePulumi({ dev: source.url });
+      const result = await runDb(["schema", "--from", "dev", "--to", "qa", "-C", folder], { PATH: `${stacks.bin}${path.delimiter}${process.env.PATH}` });
+      assert.deepEqual(result, { code: 2, stdout: "", stderr: "db: pulumi stack output databaseUrl --stack qa failed: error: no stack named 'qa' found\n" });
+    });
+
+    it("copies from a production source with --yes, and says so", async () => {
+      const target = path.join(folder, "from-prod.db");
+      const result = await runDb(["schema", "--from-url", source.url, "--from-stack", "prod", "--yes", "--to-url", `sqlite:///${target}`, "--to-stack", "qa"]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /^db: reading from the production stack prod \(--yes given\)\n/);
+    });
+
+    it("refuses a SQLite target that a program holds open (a non-empty -wal beside it)", async () => {
+      const target = path.join(folder, "busy.db");
+      const app = new DatabaseSync(target);
+      app.exec("PRAGMA journal_mode = WAL; CREATE TABLE t (x); INSERT INTO t VALUES (1)");
+      try {
+        const result = await runDb(["schema", "--replace", "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${target}`, "--to-stack", "qa"]);
+        assert.deepEqual(result, { code: 2, stdout: "", stderr: `db: ${target}-wal exists: a program has the target open or did not close it; stop it first\n` });
+      } finally {
+        app.close();
+      }
+    });
+
+    it("takes a hard link or a symbolic link to a SQLite file for that file (so source equal to target is caught)", async () => {
+      const target = path.join(folder, "linked.db");
+      fs.writeFileSync(target, "");
+      fs.linkSync(target, path.join(folder, "linked-too.db"));
+      fs.symlinkSync(target, path.join(folder, "linked-sym.db"));
+      const { parseDatabaseUrl } = await import("../../tools/db/urls");
+      const identities = ["linked.db", "linked-too.db", "linked-sym.db"].map((name) => parseDatabaseUrl(`sqlite:///${path.join(folder, name)}`, "--to-url").identity);
+      assert.equal(new Set(identities).size, 1);
+    });
+
+    it("refuses a SQLite target in a folder that does not exist, and verify of a file that does not exist", async () => {
+      const missing = path.join(folder, "no-such-folder", "x.db");
+      const schema = await runDb(["schema", "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${missing}`, "--to-stack", "qa"]);
+      assert.deepEqual(schema, { code: 2, stdout: "", stderr: `db: the folder of the target ${missing} does not exist\n` });
+      const absent = path.join(folder, "absent.db");
+      const verified = await runDb(["verify", "--type", "schema", "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${absent}`, "--to-stack", "qa"]);
+      assert.deepEqual(verified, { code: 2, stdout: "", stderr: `db: the target ${absent} does not exist\n` });
+    });
+
+    it("never prints or stores the key", async () => {
+      const target = path.join(folder, "keyless.db");
+      const result = await runDb(["subset", "--rules", rules, "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${target}`, "--to-stack", "qa"], { DATA_SYNC_KEY: testKey });
+      assert.equal(result.code, 0, result.stderr);
+      assert.ok(!`${result.stdout}${result.stderr}`.includes(testKey));
+      assert.ok(!fs.readFileSync(target).includes(Buffer.from(testKey)));
+    });
+  });
+});

@@ -1,0 +1,175 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { readSyncKey, valueTransform } from "../../tools/db/anonymise";
+import { looksSensitive } from "../../tools/db/columnRules";
+import { translateExpression } from "../../tools/db/ddlSqlite";
+import { Refusal } from "../../tools/db/errors";
+import { Progress } from "../../tools/db/progress";
+import { loadRules } from "../../tools/db/rules";
+import { parseDatabaseUrl } from "../../tools/db/urls";
+import { repoRoot, tempFolder } from "./support";
+import { fillSource, testKey, testRulesYaml, writeRules } from "./fixture";
+import { type TestDatabase, createDatabase, runDb } from "./support";
+
+describe("npm run db -- parts", () => {
+  describe("column names that look sensitive", () => {
+    const sensitive = ["email", "user_email", "emailAddress", "username", "first_name", "twitter_handle", "phone_number", "home_address", "ip", "ip_address", "ipv4", "api_key", "apiKey", "client_secret", "refresh_token", "password_hash", "passphrase", "credentials", "card_number", "iban", "birth_date", "dateOfBirth"];
+    const plain = ["id", "user_id", "created_at", "symbol", "side", "quantity", "price", "status", "description", "zip_code", "shipped", "is_active", "trading_balance", "config", "metadata"];
+    for (const name of sensitive) it(`${name} looks sensitive`, () => assert.equal(looksSensitive(name), true));
+    for (const name of plain) it(`${name} does not`, () => assert.equal(looksSensitive(name), false));
+  });
+
+  describe("what a database URL points at", () => {
+    const identity = (url: string) => parseDatabaseUrl(url, "--to-url").identity;
+    it("is the same however the URL is spelt", () => {
+      const same = [
+        "postgres://app:pw@db.example.internal/trading",
+        "postgresql://app:pw@DB.EXAMPLE.INTERNAL:5432/trading",
+        "postgresql://other@db.example.internal:5432/trading/",
+        "postgresql://app@db.example.internal/trading?sslmode=require",
+      ];
+      assert.deepEqual(new Set(same.map(identity)), new Set(["postgres:db.example.internal:5432/trading"]));
+      assert.equal(identity("postgresql://app@localhost/x"), identity("postgresql://app@127.0.0.1:5432/x"));
+      assert.equal(identity("postgresql://app@[::1]/x"), identity("postgresql://app@localhost/x"));
+      assert.equal(identity("postgresql://app@h/?host=/var/run/postgresql&dbname=x"), "postgres:/var/run/postgresql:5432/app");
+    });
+    it("differs by database, host or port", () => {
+      const base = identity("postgresql://app@h/trading");
+      for (const other of ["postgresql://app@h/trading2", "postgresql://app@h2/trading", "postgresql://app@h:5433/trading"]) assert.notEqual(identity(other), base);
+    });
+    it("never shows the password", () => {
+      assert.equal(parseDatabaseUrl("postgresql://app:s3cret@h/db?password=s3cret", "--to-url").shown, "postgresql://app:***@h/db?password=***");
+    });
+    it("reads the app's SQLite form, absolute and relative", () => {
+      assert.equal(parseDatabaseUrl("sqlite:////data/trading.db", "--to-url").shown, "sqlite:////data/trading.db");
+      assert.equal(parseDatabaseUrl("sqlite:///dev.db", "--to-url").shown, `sqlite:///${path.resolve("dev.db")}`);
+      assert.throws(() => parseDatabaseUrl("sqlite:///", "--to-url"), new Refusal("--to-url: the SQLite URL names no file"));
+    });
+  });
+
+  describe("PostgreSQL expressions in SQLite's dialect", () => {
+    const cases: [string, string][] = [
+      ["CHECK ((quantity > (0)::numeric))", "CHECK ((quantity > (0)))"],
+      ["'BTCUSDT'::text", "'BTCUSDT'"],
+      ["'new'::character varying", "'new'"],
+      ["CHECK (((side)::text = ANY ((ARRAY['buy'::character varying, 'sell'::character varying])::text[])))", "CHECK (((side) IN ('buy', 'sell')))"],
+      ["true", "1"],
+      ["now()", "CURRENT_TIMESTAMP"],
+    ];
+    for (const [postgres, sqlite] of cases) it(`${postgres} -> ${sqlite}`, () => assert.equal(translateExpression(postgres), sqlite));
+  });
+
+  describe("transforms", () => {
+    const key = readSyncKey({ DATA_SYNC_KEY: testKey });
+    it("pseudonym: keyed, deterministic, distinct, null stays null", () => {
+      const pseudonym = valueTransform({ transform: "pseudonym", prefix: "u_" }, key)!;
+      assert.equal(pseudonym("alice"), pseudonym("alice"));
+      assert.notEqual(pseudonym("alice"), pseudonym("alicf"));
+      assert.match(pseudonym("alice")!, /^u_[0-9a-f]{32}$/);
+      assert.equal(pseudonym(null), null);
+      const other = valueTransform({ transform: "pseudonym", prefix: "u_" }, readSyncKey({ DATA_SYNC_KEY: "another key of at least 32 bytes!" }))!;
+      assert.notEqual(other("alice"), pseudonym("alice"));
+      const many = new Set(Array.from({ length: 100_000 }, (_, i) => pseudonym(`user ${i}`)));
+      assert.equal(many.size, 100_000);
+    });
+    it("email, constant, null", () => {
+      assert.match(valueTransform({ transform: "email" }, key)!("a@b.c")!, /^user_[0-9a-f]{32}@example\.test$/);
+      assert.equal(valueTransform({ transform: "constant", value: false }, key)!("t"), "false");
+      assert.equal(valueTransform({ transform: "null" }, key)!("x"), null);
+      assert.equal(valueTransform({ transform: "keep" }, key), undefined);
+    });
+    it("refuses a key that is missing or short", () => {
+      assert.throws(() => readSyncKey({}), /DATA_SYNC_KEY is not set/);
+      assert.throws(() => readSyncKey({ DATA_SYNC_KEY: "é".repeat(15) }), new Refusal("DATA_SYNC_KEY is 30 bytes long: it must be at least 32 bytes"));
+      assert.doesNotThrow(() => readSyncKey({ DATA_SYNC_KEY: "é".repeat(16) }));
+    });
+  });
+
+  describe("progress on stderr", () => {
+    it("writes one line per table when stderr is not a terminal", () => {
+      const written: string[] = [];
+      const progress = new Progress({ isTTY: false, write: (text: string) => written.push(text) });
+      progress.startTable("orders");
+      progress.add(5000);
+      progress.add(5000);
+      assert.deepEqual(written, []);
+      assert.equal(progress.endTable().rows, 10000);
+      assert.equal(written.length, 1);
+      assert.match(written[0], /^db: orders: 10,000 rows in \d+\.\d s \([\d,]+ rows\/s\)\n$/);
+    });
+    it("rewrites its line on a terminal", () => {
+      const written: string[] = [];
+      const progress = new Progress({ isTTY: true, write: (text: string) => written.push(text) });
+      progress.startTable("users");
+      progress.add(1);
+      progress.endTable();
+      assert.match(written[0], /^\r\x1b\[Kdb: users: 1 rows/);
+      assert.match(written.at(-1)!, /^\r\x1b\[Kdb: users: 1 rows in .*\n$/);
+    });
+  });
+
+  describe("the rules file", () => {
+    let folder: string;
+    before(() => (folder = tempFolder("rules")));
+    const refusal = (text: string) => {
+      const file = writeRules(folder, text);
+      try {
+        loadRules(file, "rules.yaml");
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return "accepted";
+    };
+    it("accepts the committed data/sync-rules.yaml", () => {
+      const rules = loadRules(path.join(repoRoot, "data", "sync-rules.yaml"), "data/sync-rules.yaml");
+      assert.deepEqual(rules.roots, [{ table: "orders", orderBy: "created_at desc", limit: 1000 }]);
+      assert.deepEqual(rules.columns["users.username"], { transform: "pseudonym", prefix: "test_user_" });
+    });
+    it("names what is wrong", () => {
+      assert.equal(refusal("roots: []\n"), "rules.yaml: roots: Too small: expected array to have >=1 items");
+      assert.equal(refusal("roots:\n  - { table: orders, limit: 0 }\n"), "rules.yaml: roots.0.limit: Too small: expected number to be >0");
+      assert.equal(refusal("roots:\n  - { table: orders, where: x }\n"), 'rules.yaml: roots.0: Unrecognized key: "where"');
+      assert.equal(refusal("roots:\n  - table: orders\ncolumns:\n  users.email: { transform: hash }\n"), "rules.yaml: columns.users.email.transform: Invalid discriminator value. Expected 'keep' | 'pseudonym' | 'email' | 'constant' | 'null'");
+      assert.equal(refusal("roots:\n  - table: orders\ncolumns:\n  users.phone: { transform: null }\n"), "rules.yaml: columns.users.phone.transform: Invalid discriminator value. Expected 'keep' | 'pseudonym' | 'email' | 'constant' | 'null'");
+      assert.equal(refusal("roots:\n  - table: orders\ncolumns:\n  email: { transform: email }\n"), "rules.yaml: columns.email: write a column as table.column");
+      assert.equal(refusal("roots: [\n"), "rules.yaml: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]");
+      assert.equal(refusal("[]"), "rules.yaml: the file: Invalid input: expected object, received array");
+    });
+  });
+
+  describe("rules checked against the source's schema", function () {
+    let source: TestDatabase;
+    let folder: string;
+    before(async () => {
+      source = await createDatabase();
+      await fillSource(source);
+      folder = tempFolder("rules-schema");
+    });
+    after(async () => source?.drop());
+    const refused = async (rules: string) => {
+      const file = writeRules(folder, rules);
+      const target = path.join(folder, "never.db");
+      const result = await runDb(["subset", "--rules", file, "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${target}`, "--to-stack", "qa"], { DATA_SYNC_KEY: testKey });
+      assert.equal(result.code, 2);
+      assert.equal(fs.existsSync(target), false, "nothing was written");
+      return result.stderr.replace(`${file}`, "RULES");
+    };
+    const cases: [string, string, string][] = [
+      ["an unknown root table", "roots:\n  - table: ordrs\n", "db: RULES: roots: no table ordrs in the source's schema\n"],
+      ["an unknown column", `${testRulesYaml}  users.emial: { transform: email }\n`, "db: RULES: columns: users.emial: no column emial in the table users\n"],
+      ["an unknown table in columns", `${testRulesYaml}  people.email: { transform: email }\n`, "db: RULES: columns: people.email: no table people in the source's schema\n"],
+      ["an orderBy on an unknown column", testRulesYaml.replace("created_at desc", "placed_at desc"), "db: RULES: roots: orders: orderBy: no column placed_at in the table orders\n"],
+      ["an orderBy that is not a column list", testRulesYaml.replace("created_at desc", "created_at; drop table users"), 'db: RULES: roots: orders: orderBy: "created_at; drop table users" is not "column [asc|desc] [nulls first|last]"\n'],
+      ["a pseudonym on a number", `${testRulesYaml}  users.trading_balance: { transform: pseudonym }\n`, "db: RULES: columns: users.trading_balance: pseudonym writes text, but the column is numeric(20,8)\n"],
+      ["null on a NOT NULL column", testRulesYaml.replace("users.email: { transform: email }", 'users.email: { transform: "null" }'), 'db: RULES: columns: users.email: transform "null" on a NOT NULL column\n'],
+      ["a constant on a unique key", testRulesYaml.replace("users.username: { transform: pseudonym, prefix: test_user_ }", "users.username: { transform: constant, value: someone }"), "db: RULES: columns: users.username: a constant in a unique key (users_username_key) makes the copied rows collide; use pseudonym\n"],
+      ["a pseudonym longer than the column", testRulesYaml.replace("prefix: test_user_", `prefix: ${"p".repeat(40)}`), "db: RULES: columns: users.username: pseudonym writes 72 characters, but the column is character varying(64)\n"],
+      ["a rule on a referencing column that its key does not have", `${testRulesYaml}  orders.user_id: { transform: constant, value: 1 }\n`, "db: RULES: columns: orders.user_id references accounts.user_id, which keeps its values: put the rule on accounts.user_id (it applies to every column that references it)\n"],
+      ["a referencing column with another rule than its key", `${testRulesYaml}  orders.trader_name: { transform: pseudonym, prefix: t_ }\n`, "db: RULES: columns: orders.trader_name references users.username, which has another rule: a key column's rule applies to the columns that reference it; remove the rule of orders.trader_name\n"],
+    ];
+    for (const [title, rules, message] of cases) {
+      it(`refuses ${title}`, async () => assert.equal(await refused(rules), message));
+    }
+  });
+});

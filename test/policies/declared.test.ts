@@ -1,0 +1,167 @@
+// What a rule may read: the declaration its README row is printed from is all its check can
+// see. Tests of the guard itself, and of every rule in the catalog against it.
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { rules } from "../../policies/catalog";
+import { UndeclaredPropertyError, declaredJson, declaredProps, declaredTree } from "../../policies/declared";
+import { checkResource, checkStack, configOf } from "../../policies/evaluate";
+import { ResourceRule, StackRule, isTrue, spellsTrue, stackOfUrn } from "../../policies/rule";
+import { renderPolicyTable } from "../../tools/policyTable";
+import { runResourceRule, unknown } from "./harness";
+
+const undeclared = (rule: string, path: string) => (error: unknown) =>
+  error instanceof UndeclaredPropertyError && error.rule === rule && error.path === path &&
+  error.message === `policy ${rule} read ${path}, which its declaration does not name`;
+
+const props = {
+  top: 1,
+  nested: { known: "a", other: "b" },
+  list: [{ name: "x", value: "1", secret: "s" }, { name: "y", value: "2", secret: "t" }],
+  whole: { deep: { deeper: true } },
+  json: JSON.stringify([{ name: "bot", image: "repo:1.0.0", environment: [{ name: "A", value: "1" }] }]),
+};
+const view = (paths: string[]) => declaredProps("test-rule", paths, props);
+
+describe("a rule's declaration", () => {
+  it("lets a check read a declared property and refuses any other", () => {
+    const seen = view(["top"]);
+    assert.equal(seen.top, 1);
+    assert.throws(() => seen.nested, undeclared("test-rule", "nested"));
+    assert.throws(() => seen.absent, undeclared("test-rule", "absent"), "an absent property is refused too: a fixture without it must not hide the read");
+  });
+
+  it("follows nested keys one by one", () => {
+    const seen = view(["nested.known"]);
+    assert.equal(seen.nested.known, "a");
+    assert.throws(() => seen.nested.other, undeclared("test-rule", "nested.other"));
+  });
+
+  it("opens a list's elements with [] and a chosen element's key with [key=...]", () => {
+    const seen = view(["list[name=x].value"]);
+    assert.deepEqual(seen.list.map((e: { name: string; value: string }) => `${e.name}=${e.value}`), ["x=1", "y=2"]);
+    assert.equal(seen.list.find((e: { name: string }) => e.name === "y").value, "2");
+    assert.throws(() => seen.list[0].secret, undeclared("test-rule", "list[0].secret"));
+    assert.equal(view(["list[].value"]).list.length, 2);
+    assert.throws(() => view(["list[].value"]).list[1].name, undeclared("test-rule", "list[1].name"));
+  });
+
+  it("lets a path's last key be read whole", () => {
+    assert.equal(view(["whole"]).whole.deep.deeper, true);
+    assert.deepEqual(view(["list"]).list[0], props.list[0]);
+  });
+
+  it("keeps what every object has: iteration, string conversion, Object.prototype", () => {
+    const seen = view(["list[].name", "nested.known"]);
+    assert.deepEqual([...seen.list].map((e) => e.name), ["x", "y"]);
+    assert.equal(`${seen.nested.known}`, "a");
+    assert.equal(typeof seen.nested.hasOwnProperty, "function");
+  });
+
+  it("reads a declared property that holds null as null", () => {
+    const seen = declaredProps("test-rule", ["gone.inner", "list[].name"], { gone: null, list: [null] });
+    assert.equal(seen.gone, null);
+    assert.equal(seen.list[0], null);
+  });
+
+  it("parses a JSON property under the same declaration", () => {
+    const containers = declaredJson(view(["json[].name", "json[].environment[].name"]), "json") as Record<string, any>[];
+    assert.equal(containers[0].name, "bot");
+    assert.equal(containers[0].environment[0].name, "A");
+    assert.throws(() => containers[0].image, undeclared("test-rule", "json[0].image"));
+    assert.throws(() => containers[0].environment[0].value, undeclared("test-rule", "json[0].environment[0].value"));
+    assert.throws(() => declaredJson(props, "json"), /declaredJson\(json\) needs the properties a rule's check receives/);
+  });
+
+  it("refuses a malformed path", () => {
+    for (const path of ["", "a.", "a..b", "a[", "a[b]", "[]", "a[]x", "a.[]"]) {
+      assert.throws(() => declaredTree([path]), new RegExp(`malformed property path ${JSON.stringify(path).replace(/[[\]]/g, "\\$&")}`), path);
+    }
+  });
+
+  it("hides from a stack rule every resource type it does not declare, and undeclared dependencies", () => {
+    const seen: string[] = [];
+    const rule: StackRule = {
+      kind: "stack", name: "peek", description: "", scope: "production", enforcementLevel: "mandatory", required: "", anchors: [],
+      reads: { "aws:x:X": ["a"] },
+      check(resources) {
+        seen.push(...resources.map((r) => r.type));
+        assert.deepEqual(resources[0].propertyDependencies.a, ["urn:y"]);
+        assert.throws(() => resources[0].propertyDependencies.b, undeclared("peek", "b"));
+        return [];
+      },
+    };
+    checkStack(rule, [
+      { urn: "urn:x", type: "aws:x:X", name: "x", props: { a: 1, b: 2 }, propertyDependencies: { a: ["urn:y"], b: ["urn:z"] } },
+      { urn: "urn:y", type: "aws:y:Y", name: "y", props: { a: 1 } },
+    ], configOf(rule, {}));
+    assert.deepEqual(seen, ["aws:x:X"]);
+  });
+
+  it("gives the protect option only to a rule that declares it", () => {
+    const rule: ResourceRule = {
+      kind: "resource", name: "peek", description: "", scope: "production", enforcementLevel: "mandatory", required: "", anchors: [],
+      reads: { "aws:x:X": [] },
+      check: (_props, context) => [String(context.protect)],
+    };
+    assert.throws(() => checkResource(rule, { type: "aws:x:X", props: {}, protect: true }, {}), undeclared("peek", "protect (resource option)"));
+    assert.deepEqual(checkResource({ ...rule, readsOptions: ["protect"] }, { type: "aws:x:X", props: {}, protect: true }, {}), ["true"]);
+    assert.deepEqual(checkResource({ ...rule, readsOptions: ["protect"] }, { type: "aws:x:X", props: {} }, {}), ["false"], "protect unset is false");
+    assert.deepEqual(checkResource(rule, { type: "aws:y:Y", props: {} }, {}), [], "a type the rule does not read is not its concern");
+  });
+
+  it("stops a check on an undeclared read before it reads the value, even an unknown one", () => {
+    const rule: ResourceRule = {
+      kind: "resource", name: "peek", description: "", scope: "production", enforcementLevel: "mandatory", required: "", anchors: [],
+      reads: { "aws:x:X": ["a"] },
+      check: (p) => [String(p.b)],
+    };
+    assert.throws(() => runResourceRule(rule, "aws:x:X", { a: 1, b: unknown }), undeclared("peek", "b"));
+  });
+});
+
+describe("the rules' shared helpers", () => {
+  it("reads the stack out of a URN, and refuses what is not one", () => {
+    assert.equal(stackOfUrn("urn:pulumi:prod::trading-bot::aws:s3/bucket:Bucket::b"), "prod");
+    assert.equal(stackOfUrn("urn:pulumi:feature-x::trading-bot::pulumi:pulumi:Stack::trading-bot-feature-x"), "feature-x");
+    for (const urn of ["prod::trading-bot", "urn:pulumi:::trading-bot::x", "xurn:pulumi:prod::p::t::n"]) {
+      assert.throws(() => stackOfUrn(urn), new RegExp(`^Error: not a Pulumi URN: ${urn.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`), urn);
+    }
+  });
+
+  it("takes true and \"true\" in any case as a provider's true, nothing else", () => {
+    for (const value of [true, "true", "TRUE", "True"]) assert.equal(isTrue(value), true, String(value));
+    for (const value of [false, "false", "1", "yes", 1, undefined, null, "truee", " true"]) assert.equal(isTrue(value), false, String(value));
+  });
+
+  it("takes every spelling the app reads as true, whole words only", () => {
+    for (const value of ["1", "on", "t", "true", "y", "yes", "YES", " On "]) assert.equal(spellsTrue(value), true, value);
+    for (const value of [undefined, "", "0", "off", "f", "false", "n", "no", "truee", "xtrue", "yes!", "10", "onn"]) assert.equal(spellsTrue(value), false, String(value));
+  });
+});
+
+describe("the catalog's declarations", () => {
+  it("parse, and name every rule's properties in the README table", () => {
+    const table = renderPolicyTable();
+    for (const rule of rules) {
+      const row = table.split("\n").find((line) => line.startsWith(`| \`${rule.name}\` |`));
+      assert.ok(row, rule.name);
+      for (const [type, paths] of Object.entries(rule.reads)) {
+        declaredTree(paths);
+        assert.ok(row.includes(type), `${rule.name}: ${type}`);
+        for (const path of paths) assert.ok(row.includes(path), `${rule.name}: ${path}`);
+      }
+    }
+  });
+
+  it("are what the README's policy table says", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+    const table = /<!-- policy-table -->\n([\s\S]*?)\n<!-- \/policy-table -->/.exec(readme)?.[1];
+    assert.equal(table, renderPolicyTable(), "run npm run policy-table and paste its output into the README");
+  });
+
+  it("give every rule a unique name and at least one type", () => {
+    assert.equal(new Set(rules.map((r) => r.name)).size, rules.length);
+    for (const rule of rules) assert.ok(Object.keys(rule.reads).length > 0, rule.name);
+  });
+});

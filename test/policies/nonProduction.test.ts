@@ -1,0 +1,58 @@
+// In-process tests of what non-production stacks must respect.
+import * as nonProduction from "../../policies/rules/nonProduction";
+import { botWith, describeResourceRule, taskWith } from "./harness";
+
+const devTask = taskWith(botWith({ ENVIRONMENT: "development", BYBIT_TESTNET: "true" }));
+
+describe("non-production rules, in-process", () => {
+  const live = (value: string) => [`container trading-bot has BYBIT_TESTNET=${value}; outside production the bot must trade on testnet (BYBIT_TESTNET=true)`];
+  describeResourceRule(nonProduction.testnetOnly, {
+    cases: [
+      { what: "BYBIT_TESTNET=true", props: devTask, expect: [] },
+      ...["TRUE", "True"].map((value) => ({ what: `BYBIT_TESTNET=${value}`, props: taskWith(botWith({ BYBIT_TESTNET: value })), expect: [] })),
+      // Spellings the app may read as true still fail: only "true" is sure to mean testnet.
+      ...["false", "False", "0", "1", "yes", "on", "", " true"].map((value) => ({
+        what: `BYBIT_TESTNET=${JSON.stringify(value)}`, props: taskWith(botWith({ BYBIT_TESTNET: value })), expect: live(value),
+      })),
+      { what: "no BYBIT_TESTNET", props: taskWith(botWith({})), expect: live("unset") },
+      { what: "a task definition without the bot", props: taskWith(botWith({}, { name: "a" }), botWith({}, { name: "b" })), expect: [] },
+      { what: "the bot under a configured name", props: taskWith(botWith({ BYBIT_TESTNET: "false" }, { name: "bot" }), botWith({}, { name: "other" })),
+        config: { botContainerName: "bot" },
+        expect: ["container bot has BYBIT_TESTNET=false; outside production the bot must trade on testnet (BYBIT_TESTNET=true)"] },
+    ],
+    unknown: [{ path: "containerDefinitions", props: devTask }],
+  });
+
+  const production = (value: string) => [
+    `container trading-bot has ENVIRONMENT=${value}: this stack is production by its own stack file (trading-bot:environment: production), ` +
+      "but the policy pack was not told, so no production rule guards it; add this stack's name to productionStacks in the policy-pack config",
+  ];
+  describeResourceRule(nonProduction.environmentNotProduction, {
+    cases: [
+      ...["development", "staging", "dev", "prod", "productionish"].map((value) => ({
+        what: `ENVIRONMENT=${value}`, props: taskWith(botWith({ ENVIRONMENT: value })), expect: [],
+      })),
+      { what: "no ENVIRONMENT", props: taskWith(botWith({})), expect: [] },
+      ...["production", "Production", "PRODUCTION"].map((value) => ({
+        what: `ENVIRONMENT=${value}`, props: taskWith(botWith({ ENVIRONMENT: value })), expect: production(value),
+      })),
+      { what: "a task definition without the bot", props: taskWith(botWith({ ENVIRONMENT: "production" }, { name: "a" }), botWith({}, { name: "b" })), expect: [] },
+    ],
+    unknown: [{ path: "containerDefinitions", props: devTask }],
+  });
+
+  const cost = (strategy: string) => [`natGateways.strategy is ${strategy}; each NAT gateway costs about 33 USD a month: use None or Single outside production`];
+  describeResourceRule(nonProduction.natGatewayCost, {
+    cases: [
+      { what: "None", props: { natGateways: { strategy: "None" } }, expect: [] },
+      { what: "Single", props: { natGateways: { strategy: "Single" } }, expect: [] },
+      { what: "OnePerAz", props: { natGateways: { strategy: "OnePerAz" } }, expect: cost("OnePerAz") },
+      { what: "no strategy (awsx's OnePerAz)", props: { natGateways: {} }, expect: cost("unset (awsx makes one per AZ)") },
+      { what: "no natGateways", props: {}, expect: cost("unset (awsx makes one per AZ)") },
+    ],
+    unknown: [
+      { path: "natGateways", props: { natGateways: { strategy: "None" } } },
+      { path: "natGateways.strategy", props: { natGateways: { strategy: "None" } } },
+    ],
+  });
+});

@@ -1,0 +1,167 @@
+// npm run db -- <schema | subset | seed | verify> ...
+// Data between environments: the schema, an anonymised subset, the article's test data, and
+// a verification, from a PostgreSQL source into PostgreSQL or SQLite; never into production.
+// Exit status: 0 done, 1 a verification found a problem, 2 refused or bad input.
+import * as path from "node:path";
+import * as v8 from "node:v8";
+import { Command, Option } from "commander";
+import { parseArguments } from "../common/cli";
+import { findProjectRoot } from "../common/projectRoot";
+import { ChecksFailed, Interrupted, Refusal } from "./errors";
+import { type SideOptions, guardSource, guardTarget, resolveSourceAndTarget, resolveTarget } from "./guards";
+import { loadFixture, seed } from "./seed";
+import { checkSubsetInput, copySchema, copySubset } from "./sync";
+import { type VerifyType, verify } from "./verify";
+
+const defaultRules = "data/sync-rules.yaml";
+const defaultFixture = "data/test-data.yaml";
+
+interface CommandOptions extends SideOptions {
+  replace?: boolean;
+  rules?: string;
+  strict?: boolean;
+  data?: string;
+  type?: VerifyType;
+}
+
+type Chosen = { name: string; options: CommandOptions };
+
+function addSource(command: Command): Command {
+  return command
+    .option("--from <stack>", "source stack: its databaseUrl output, read with the Pulumi CLI")
+    .option("--from-url <url>", "source database URL (postgres:// or postgresql://)")
+    .option("--from-stack <stack>", "the stack a --from-url database belongs to (production needs --yes)")
+    .option("--yes", "confirm you are authorised to read a production source (or an unnamed --from-url)", false);
+}
+
+function addTarget(command: Command): Command {
+  return command
+    .option("--to <stack>", "target stack (never production): its databaseUrl output, read with the Pulumi CLI")
+    .option("--to-url <url>", "target URL: postgres://, postgresql://, sqlite:////abs/path.db or sqlite:///relative.db")
+    .option("--to-stack <stack>", "the stack a --to-url database belongs to (required with --to-url)")
+    .option("-C, --cwd <dir>", "folder of the stack files (Pulumi.<stack>.yaml); pulumi runs there", findProjectRoot());
+}
+
+function buildProgram(choose: (chosen: Chosen) => void): Command {
+  const program = new Command("npm run db --")
+    .description("Data between environments: schema, anonymised subset, test data and verification. Never into production.")
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    .addHelpText("after", "\nExit status: 0 done, 1 a verification found a problem (or the run failed), 2 refused or bad input.");
+  const action = (name: string) => (options: CommandOptions) => choose({ name, options });
+  addTarget(addSource(program.command("schema").description("copy the schema of a PostgreSQL source into an empty PostgreSQL database or SQLite file")))
+    .option("--replace", "drop what the target holds first", false)
+    .action(action("schema"));
+  addTarget(addSource(program.command("subset").description("copy the rules' root rows and every row they reference, anonymised")))
+    .option("--rules <file>", "anonymisation rules", defaultRules)
+    .option("--strict", "require a rule for every copied column", false)
+    .option("--replace", "drop what the target holds first", false)
+    .action(action("subset"));
+  addTarget(program.command("seed").description("insert the test data of data/test-data.yaml (the article's TestDataManager)"))
+    .option("--data <file>", "the fixture file", defaultFixture)
+    .action(action("seed"));
+  addTarget(addSource(program.command("verify").description("compare a target with its source")))
+    .addOption(new Option("--type <type>", "what the target should be").choices(["schema", "subset"]).makeOptionMandatory())
+    .option("--rules <file>", "anonymisation rules (for --type subset)", defaultRules)
+    .action(action("verify"));
+  return program;
+}
+
+/** A file option: the default is the project's own file, a given one is taken from the working folder. */
+function fileOption(given: string | undefined, fallback: string): { file: string; shown: string } {
+  const name = given ?? fallback;
+  return { file: given !== undefined && given !== fallback ? path.resolve(name) : path.join(findProjectRoot(), fallback), shown: name };
+}
+
+async function runSubset(options: CommandOptions, signal: AbortSignal): Promise<number> {
+  guardTarget(options);
+  const rules = fileOption(options.rules, defaultRules);
+  checkSubsetInput({ rulesFile: rules.file, rulesShown: rules.shown });
+  guardSource(options);
+  const { source, target } = await resolveSourceAndTarget(options);
+  await copySubset(source, target, { rulesFile: rules.file, rulesShown: rules.shown, strict: !!options.strict, replace: !!options.replace, signal });
+  return 0;
+}
+
+async function runSeed(options: CommandOptions): Promise<number> {
+  guardTarget(options);
+  const fixture = fileOption(options.data, defaultFixture);
+  const data = loadFixture(fixture.file, fixture.shown);
+  const result = await seed(await resolveTarget(options), data);
+  for (const table of ["users", "trading_strategies"]) {
+    console.log(`${table}: ${result.added[table] ?? 0} added, ${result.present[table] ?? 0} already there`);
+  }
+  return 0;
+}
+
+async function runVerify(options: CommandOptions): Promise<number> {
+  guardTarget(options);
+  const rules = fileOption(options.rules, defaultRules);
+  const { source, target } = await resolveSourceAndTarget(options);
+  const problems = await verify(source, target, { type: options.type!, rulesFile: rules.file, rulesShown: rules.shown });
+  if (problems.length > 0) throw new ChecksFailed(problems);
+  console.log(`verify --type ${options.type}: ${target.shown} agrees with the source`);
+  return 0;
+}
+
+async function run(chosen: Chosen, signal: AbortSignal): Promise<number> {
+  switch (chosen.name) {
+    case "schema": {
+      guardTarget(chosen.options);
+      const { source, target } = await resolveSourceAndTarget(chosen.options);
+      await copySchema(source, target, { replace: !!chosen.options.replace });
+      return 0;
+    }
+    case "subset":
+      return runSubset(chosen.options, signal);
+    case "seed":
+      return runSeed(chosen.options);
+    default:
+      return runVerify(chosen.options);
+  }
+}
+
+/** One line for a refusal, one per problem for a failed check, the message (never a stack) for anything else. */
+function report(error: unknown): number {
+  if (error instanceof Refusal) {
+    process.stderr.write(`db: ${error.message}\n`);
+    return 2;
+  }
+  if (error instanceof ChecksFailed) {
+    for (const problem of error.problems) console.log(problem);
+    process.stderr.write(`db: ${error.message}\n`);
+    return 1;
+  }
+  if (error instanceof Interrupted) {
+    process.stderr.write("db: interrupted; the target was left as it was\n");
+    return 1;
+  }
+  process.stderr.write(`db: ${String((error as Error)?.message ?? error).split("\n")[0]}\n`);
+  return 1;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  // A copy allocates fast and keeps little (one batch): without this V8 grows its heap with
+  // the run's length (measured: +125 MB over a 1,000,000-row copy), with it peak memory stays flat.
+  v8.setFlagsFromString("--optimize-for-size");
+  let chosen: Chosen | undefined;
+  const program = buildProgram((c) => (chosen = c));
+  const stop = parseArguments(program, argv);
+  if (stop !== undefined) return stop;
+  if (!chosen) {
+    program.outputHelp({ error: true });
+    return 2;
+  }
+  const controller = new AbortController();
+  const interrupt = () => controller.abort();
+  process.on("SIGINT", interrupt);
+  process.on("SIGTERM", interrupt);
+  try {
+    return await run(chosen, controller.signal);
+  } catch (error) {
+    return report(error);
+  } finally {
+    process.off("SIGINT", interrupt);
+    process.off("SIGTERM", interrupt);
+  }
+}

@@ -1,0 +1,69 @@
+// The PostgreSQL source: one connection, one read-only REPEATABLE READ transaction for the
+// whole run (one consistent snapshot while production keeps writing), rows streamed through
+// a cursor in batches as PostgreSQL's own text, never a whole table in memory.
+import { Client, type ClientBase } from "pg";
+import Cursor from "pg-cursor";
+import { readSchema } from "./catalog";
+import type { Endpoint } from "./urls";
+import type { SchemaModel } from "./schemaModel";
+
+/** Every value as the server's text output (or null): no parsing, no precision lost, no time zone shifted. */
+export const textTypes = { getTypeParser: () => (value: string) => value };
+
+/** Rows read per round trip. */
+export const batchRows = 5000;
+
+export type Row = (string | null)[];
+
+export interface PostgresSource {
+  client: ClientBase;
+  schema: SchemaModel;
+  /** Streams the rows of a query in batches; the callback may be async (back-pressure). */
+  stream(sql: string, params: unknown[], onBatch: (rows: Row[]) => Promise<void> | void): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function connectPostgres(endpoint: Extract<Endpoint, { kind: "postgres" }>, applicationName: string): Promise<Client> {
+  const client = new Client({ connectionString: endpoint.url, application_name: applicationName });
+  // An error on an idle connection (the server went away) surfaces on the next query instead of crashing the process.
+  client.on("error", () => undefined);
+  await client.connect();
+  return client;
+}
+
+export async function openPostgresSource(endpoint: Extract<Endpoint, { kind: "postgres" }>): Promise<PostgresSource> {
+  const client = await connectPostgres(endpoint, "trading-bot db (source)");
+  try {
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    // Dates and times as text in one form whatever the server's settings: ISO, in UTC.
+    await client.query("SET LOCAL datestyle = 'ISO, YMD'; SET LOCAL timezone = 'UTC'");
+    const schema = await readSchema(client);
+    return { client, schema, stream: (sql, params, onBatch) => streamRows(client, sql, params, onBatch), close: () => closeSource(client) };
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function streamRows(client: ClientBase, sql: string, params: unknown[], onBatch: (rows: Row[]) => Promise<void> | void): Promise<number> {
+  const cursor = client.query(new Cursor<Row>(sql, params, { rowMode: "array", types: textTypes }));
+  let total = 0;
+  try {
+    for (;;) {
+      const rows = await cursor.read(batchRows);
+      if (rows.length === 0) return total;
+      total += rows.length;
+      await onBatch(rows);
+    }
+  } finally {
+    await cursor.close();
+  }
+}
+
+async function closeSource(client: Client): Promise<void> {
+  try {
+    await client.query("ROLLBACK");
+  } finally {
+    await client.end();
+  }
+}
