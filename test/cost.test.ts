@@ -3,6 +3,9 @@
 // each usage assumption missing and given, x86 and ARM64, on-demand and Spot, one-off tasks,
 // and how tasks split between capacity providers.
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { CostItem, PriceTable, PriceTableError, estimateCost, loadPriceTable, tasksPerProvider } from "../tools/plan/cost";
 import type { RecordedResource } from "../tools/engine/resource";
 
@@ -387,6 +390,7 @@ describe("cost: each priced resource, by hand (100 hours a month)", () => {
       ["log ingestion is not priced: set trading-bot:budget.assumptions.logIngestionGbPerMonth"],
     ],
     ["no log group: no note", () => [], {}, [], []],
+    ["a cluster with an empty settings list: no note", () => [resource("aws:ecs/cluster:Cluster", { settings: [] })], {}, [], []],
     [
       "a cluster with Container Insights on (enabled or enhanced), one with it off, one without settings",
       () => [
@@ -460,6 +464,21 @@ describe("cost: the estimate around the items", () => {
     );
   });
 
+  it("charges Cloud Map instances to the discovery service the service registers with, among several", () => {
+    const other = resource("aws:servicediscovery/service:Service", {}, { name: "other", state: { arn: "arn:other" } });
+    const discovery = resource("aws:servicediscovery/service:Service", {}, { name: "discovery", state: { arn: "arn:discovery" } });
+    const cost = estimateCost([other, discovery, ...service({ cpu: "256", memory: "512" }, { desiredCount: 2, serviceRegistries: { registryArn: "arn:discovery" } })], table, 15, {});
+    assert.deepEqual(cost.items.filter((item) => item.priceKey === "cloudmap.instance.month").map((item) => item.urn), [discovery.urn]);
+  });
+
+  it("charges a resource whose parents are all custom resources to the stack, not to its topmost parent", () => {
+    const cluster = resource("aws:ecs/cluster:Cluster", {}, { name: "cluster" });
+    const service = resource("aws:ecs/service:Service", {}, { name: "service", parent: cluster });
+    const alarm = resource("aws:cloudwatch/metricAlarm:MetricAlarm", {}, { name: "down", parent: service });
+    const cost = estimateCost([cluster, service, alarm], table, 15, {});
+    assert.deepEqual(cost.items.map(({ urn, component }) => ({ urn, component })), [{ urn: alarm.urn, component: "(stack)" }]);
+  });
+
   it("refuses a resource the price table has no price for, naming the key", () => {
     const db = resource("aws:rds/instance:Instance", { engine: "postgres", instanceClass: "db.r5.large", storageType: "gp3", allocatedStorage: 20 });
     assert.throws(() => estimateCost([db], table, 15, {}), (error: Error) => error instanceof PriceTableError && error.message === "the test-1 price table has no entry rds.postgres.db.r5.large.single_az.hour");
@@ -472,11 +491,34 @@ describe("cost: the estimate around the items", () => {
     assert.equal(committed.prices.find((price) => price.key === "fargate.vcpu.hour")?.usd, 0.04048);
   });
 
-  for (const region of ["eu-west-1", "US-EAST-1", "../data/aws-prices-us-east-1", "us-east-1.json", ""]) {
+  // The last two resolve to the committed table's file: the name is refused before any path is built from it.
+  for (const region of ["eu-west-1", "US-EAST-1", "../data/aws-prices-us-east-1", "us-east-1.json", "", "/../aws-prices-us-east-1", "us-east-1/../../data/aws-prices-us-east-1"]) {
     it(`refuses a region it has no table for: ${JSON.stringify(region)}`, () => {
       assert.throws(() => loadPriceTable(region), (error: Error) => error instanceof PriceTableError && error.message === `no price table for region ${region}: data/ has us-east-1`);
     });
   }
+});
+
+describe("cost: the price tables a folder holds", () => {
+  let folder: string;
+  before(() => {
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), "price-tables-"));
+    const tables = ["aws-prices-eu-west-1.json", "aws-prices-us-east-1.json", "old-aws-prices-us-west-2.json", "aws-prices-ap-south-1.json.bak", "notes.txt"];
+    for (const name of tables) fs.writeFileSync(path.join(folder, name), JSON.stringify({ ...table, region: name }));
+  });
+  after(() => fs.rmSync(folder, { recursive: true, force: true }));
+
+  it("loads a region's table from the folder", () => {
+    assert.equal(loadPriceTable("eu-west-1", folder).region, "aws-prices-eu-west-1.json");
+  });
+
+  it("lists only files named aws-prices-<region>.json when it refuses a region", () => {
+    assert.throws(() => loadPriceTable("us-west-2", folder), (error: Error) => {
+      const listed = new RegExp(`^no price table for region us-west-2: ${path.basename(folder)}/ has (.*)$`).exec(error.message)?.[1];
+      assert.deepEqual(listed?.split(", ").sort(), ["eu-west-1", "us-east-1"], error.message);
+      return error instanceof PriceTableError;
+    });
+  });
 });
 
 describe("cost: how many tasks each capacity provider runs", () => {
