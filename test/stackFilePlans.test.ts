@@ -28,6 +28,7 @@ describe("env-sync's plan (planSync)", () => {
     ["nothing differs", base, base, [], [], undefined],
     ["a key that is not shared differs", base.replace("logLevel: INFO", "logLevel: DEBUG"), base, [], [], undefined],
     ["one nested key differs", shared("text", "/api/v1", "[a]"), base, ["trading-bot:app.logFormat"], [], shared("text", "/api/v1", "[ a ]")],
+    ["a value is copied as the source writes it, quotes kept", shared('"text"', "/api/v1", "[a]"), base, ["trading-bot:app.logFormat"], [], shared('"text"', "/api/v1", "[ a ]")],
     [
       "every shared key differs",
       shared("text", "/api/v2", "[b, c]"),
@@ -44,6 +45,14 @@ describe("env-sync's plan (planSync)", () => {
       ["trading-bot:tradingConfig"],
       [],
       "config:\n  trading-bot:app:\n    logLevel: INFO\n    logFormat: json\n    apiPrefix: /api/v1\n  trading-bot:tradingConfig:\n    strategies: [ a ]\n",
+    ],
+    [
+      "the target lacks the mapping of nested shared keys: it is added",
+      base,
+      "config:\n  trading-bot:tradingConfig:\n    strategies: [a]\n",
+      ["trading-bot:app.logFormat", "trading-bot:app.apiPrefix"],
+      [],
+      "config:\n  trading-bot:tradingConfig:\n    strategies: [ a ]\n  trading-bot:app:\n    logFormat: json\n    apiPrefix: /api/v1\n",
     ],
     [
       "the same values, written differently (an alias in the target)",
@@ -80,6 +89,15 @@ describe("env-sync's plan (planSync)", () => {
       assert.equal(source.document.toString(), YAML.parseDocument(sourceText).toString(), "the source's document is not modified");
     });
   }
+});
+
+describe("env-sync's plan, on documents the stack-file reader would refuse", () => {
+  it("takes a mapping that holds secure beside other keys for a value, not a secret", () => {
+    const text = shared("{ secure: v1:abc, note: x }", "/api/v1", "[a]");
+    const source = { stack: "staging", fileName: "Pulumi.staging.yaml", document: YAML.parseDocument(text), config: YAML.parse(text).config };
+    const plan = planSync(source, read("dev", shared("json", "/api/v1", "[a]")));
+    assert.deepEqual(plan, { copied: ["trading-bot:app.logFormat"], secureCommands: [], updatedText: shared("{ secure: v1:abc, note: x }", "/api/v1", "[ a ]") });
+  });
 });
 
 describe("promote's checks (pinnedImage, stageOf, checkStep) and plan (planPromotion)", () => {
@@ -194,6 +212,9 @@ describe("the stack file writer's pieces that take values", () => {
       assert.equal(parsed.document.toString(), YAML.parseDocument(text).toString());
     });
   }
+  it("parseStackText refuses what the stack-file reader refuses, in its words", () => {
+    assert.throws(() => parseStackText("qa", "Pulumi.qa.yaml", "config: 3\n"), refusal('Pulumi.qa.yaml: "config" must be a mapping of keys to values'));
+  });
   it("parseStackText refuses a merge key YAML cannot apply, in one line", () => {
     assert.throws(() => parseStackText("qa", "Pulumi.qa.yaml", "config:\n  <<: 5\n"), refusal("Pulumi.qa.yaml: not a usable stack file: Merge sources must be maps or map aliases"));
   });
@@ -239,10 +260,14 @@ describe("the stack file writer's pieces that take values", () => {
 
   const untouched: [what: string, original: string, roundTrip: string, edited: string, result: string][] = [
     ["keeps untouched lines as written", "a: [x]\nb: old\n", "a: [ x ]\nb: old\n", "a: [ x ]\nb: new\n", "a: [x]\nb: new\n"],
+    ["keeps a run of untouched lines as written", "a: [x]\nb: [y]\nc: old\n", "a: [ x ]\nb: [ y ]\nc: old\n", "a: [ x ]\nb: [ y ]\nc: new\n", "a: [x]\nb: [y]\nc: new\n"],
     ["keeps them around an added line", "a: [x]\nb: 1\n", "a: [ x ]\nb: 1\n", "a: [ x ]\nc: 2\nb: 1\n", "a: [x]\nc: 2\nb: 1\n"],
     ["keeps them around a removed line", "a: [x]\nb: 1\nc: [y]\n", "a: [ x ]\nb: 1\nc: [ y ]\n", "a: [ x ]\nc: [ y ]\n", "a: [x]\nc: [y]\n"],
     ["keeps CRLF originals' lines (the caller restores the endings)", "a: [x]\r\nb: old\r\n", "a: [ x ]\nb: old\n", "a: [ x ]\nb: new\n", "a: [x]\nb: new\n"],
     ["takes the edit when the line counts differ", "a: {\n  b: old }\n", "a: { b: old }\n", "a: { b: new }\n", "a: { b: new }\n"],
+    // Lined up against the round trip, the original's extra blank line would push "# end" out of the result.
+    ["takes the edit when the line counts differ, so no comment is lost", "a:   [x]\nb: 1 # c\n\n\n# end\n", "a: [ x ]\nb: 1 # c\n\n# end\n", "a: [ x ]\nb: 2 # c\n\n# end\n",
+      "a: [ x ]\nb: 2 # c\n\n# end\n"],
     ["takes the edit when the kept lines would change its meaning", "a: 1\nb: 2\n", "a: 1\nb: 3\n", "a: 1\nb: 3\nc: 4\n", "a: 1\nb: 3\nc: 4\n"],
     ["takes the edit when the kept lines would not parse", "a: [x\nb: 1\n", "a: [ x ]\nb: 1\n", "a: [ x ]\nb: 2\n", "a: [ x ]\nb: 2\n"],
   ];
