@@ -166,8 +166,8 @@ describe("ECS task definition rules, in-process", () => {
     [`${repo}`, "it has no tag, which means latest"],
     ["localhost:5000/trading-bot", "it has no tag, which means latest"],
     [`${repo}:`, "it has no tag, which means latest"],
-    ...["latest", "LATEST", "Latest", "dev", "develop", "main", "master", "staging", "stage", "prod", "production", "test", "qa", "edge", "nightly",
-      "stable", "release", "head", "trunk", "Main"].map((tag): [string, string] => [`${repo}:${tag}`, `its tag ${tag} moves to whatever is pushed next`]),
+    ...["latest", "LATEST", "Latest", "dev", "develop", "development", "main", "master", "staging", "stage", "prod", "production", "test", "testing", "qa",
+      "uat", "edge", "nightly", "stable", "release", "current", "snapshot", "unstable", "head", "trunk", "Main"].map((tag): [string, string] => [`${repo}:${tag}`, `its tag ${tag} moves to whatever is pushed next`]),
     ...["1", "v1", "feature-x", "1.4.2.5.6", "abc123", "ABC1234", `${"a".repeat(41)}`].map((tag): [string, string] => [
       `${repo}:${tag}`, `its tag ${tag} is not a version or a commit SHA (versionTagPattern)`,
     ]),
