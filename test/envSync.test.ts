@@ -151,6 +151,17 @@ describe("npm run env-sync", () => {
     assert.deepEqual(leftovers(folder), []);
   });
 
+  it("refuses a target whose trading-bot:app is empty in one line (exit 2), writing nothing", () => {
+    const emptyApp = committed("dev").replace(/^  trading-bot:app:\n(?: {4}.*\n)+/m, "  trading-bot:app:\n");
+    assert.notEqual(emptyApp, committed("dev"));
+    const folder = folderWith({ dev: emptyApp, staging });
+    const run = envSync(folder, "--from", "staging", "--to", "dev");
+    assert.equal(run.stderr, "env-sync: Pulumi.dev.yaml: trading-bot:app is not a plain mapping in the file; set trading-bot:app.logFormat there by hand\n");
+    assert.equal(run.status, 2);
+    assert.equal(read(folder, "dev"), emptyApp);
+    assert.deepEqual(leftovers(folder), []);
+  });
+
   const refusals: [string, string[], string][] = [
     ["a missing target file", ["--from", "dev", "--to", "qa"], "env-sync: Pulumi.qa.yaml does not exist in FOLDER\n"],
     ["the same stack twice", ["--from", "dev", "--to", "dev"], "env-sync: --from and --to name the same stack\n"],

@@ -91,6 +91,21 @@ describe("env-sync's plan (planSync)", () => {
   }
 });
 
+describe("env-sync's plan refuses a parent of a nested shared key that is not a plain mapping", () => {
+  const notPlain = (stack: string) => `Pulumi.${stack}.yaml: trading-bot:app is not a plain mapping in the file; set trading-bot:app.logFormat there by hand`;
+  const tradingConfig = "  trading-bot:tradingConfig:\n    strategies: [a]\n";
+  const targets: [what: string, text: string][] = [
+    ["empty (null)", `config:\n  trading-bot:app:\n${tradingConfig}`],
+    ["a string", `config:\n  trading-bot:app: text\n${tradingConfig}`],
+    ["an alias", `base: &app\n  logLevel: INFO\n  logFormat: json\n  apiPrefix: /api/v1\nconfig:\n  trading-bot:app: *app\n${tradingConfig}`],
+  ];
+  for (const [what, text] of targets) {
+    it(`in the target: ${what}`, () => {
+      assert.throws(() => planSync(read("staging", shared("text", "/api/v1", "[a]")), read("dev", text)), refusal(notPlain("dev")));
+    });
+  }
+});
+
 describe("env-sync's plan, on documents the stack-file reader would refuse", () => {
   it("takes a mapping that holds secure beside other keys for a value, not a secret", () => {
     const text = shared("{ secure: v1:abc, note: x }", "/api/v1", "[a]");

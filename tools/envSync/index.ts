@@ -4,7 +4,7 @@
 // stack file writer (tools/common/stackFileWriter.ts).
 import * as path from "node:path";
 import { createTwoFilesPatch } from "diff";
-import { isNode, isScalar, visit } from "yaml";
+import { type Document, isMap, isNode, isScalar, visit } from "yaml";
 import { isProductionName, productionReason } from "../../stacks/production";
 import { sharedConfigPaths } from "../../stacks/config";
 import { stackNameProblem } from "../../stacks/stackName";
@@ -49,7 +49,22 @@ export interface SyncPlan {
   updatedText: string | undefined;
 }
 
-type SyncSide = Pick<StackText, "stack" | "document" | "config">;
+type SyncSide = Pick<StackText, "stack" | "fileName" | "document" | "config">;
+
+/**
+ * Refuses, in one line, a key whose parents are written as something other than a mapping
+ * (left empty, a string, an alias): the YAML library cannot set a key below them. A parent
+ * that is missing is fine: setting the key adds it.
+ */
+function checkParents(document: Document, fileName: string, configPath: string[]): void {
+  for (let depth = 1; depth < configPath.length; depth++) {
+    const parent = document.getIn(["config", ...configPath.slice(0, depth)], true);
+    if (parent === undefined) return;
+    if (!isMap(parent)) {
+      throw new EditRefused(`${fileName}: ${keyOf(configPath.slice(0, depth))} is not a plain mapping in the file; set ${keyOf(configPath)} there by hand`);
+    }
+  }
+}
 
 /** What a sync from `source` into `target` changes. Pure: neither document is modified. */
 export function planSync(source: SyncSide, target: SyncSide): SyncPlan {
@@ -66,6 +81,7 @@ export function planSync(source: SyncSide, target: SyncSide): SyncPlan {
       continue;
     }
     if (valueAt(target.config, configPath) === valueAt(source.config, configPath)) continue;
+    checkParents(updated, target.fileName, configPath);
     updated.setIn(documentPath, isNode(node) ? node.clone() : node);
     copied.push(keyOf(configPath));
   }
