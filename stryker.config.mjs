@@ -34,7 +34,7 @@ export const groups = [
   {
     name: "stack-file plans",
     mutate: [
-      ...declarations("tools/envSync/index.ts", ["holdsSecret", "keyOf", "valueAt", "checkParents", "planSync"]),
+      ...declarations("tools/envSync/index.ts", ["holdsSecret", "holdsAlias", "keyOf", "valueAt", "checkParents", "planSync"]),
       ...declarations("tools/promote/index.ts", ["pinnedImagePattern", "pinnedImage", "stageOf", "checkStep", "planPromotion"]),
       ...declarations("tools/common/stackFileWriter.ts", ["sameFile", "parseStackText", "productionTwin", "keepLineEndings", "lfText", "sameMeaning", "keepUntouchedLines", "stackTextProblems"]),
     ],

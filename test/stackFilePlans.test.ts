@@ -106,6 +106,22 @@ describe("env-sync's plan refuses a parent of a nested shared key that is not a 
   }
 });
 
+describe("env-sync's plan refuses a shared value the source writes with a YAML alias or merge key", () => {
+  const aliased = (key: string) => `Pulumi.staging.yaml: ${key} is written with a YAML alias or merge key; write it out to copy it`;
+  const app = "  logLevel: INFO\n  logFormat: text\n  apiPrefix: /api/v1\n";
+  const sources: [what: string, text: string, key: string][] = [
+    ["an alias value", `x: &fmt text\n${shared("*fmt", "/api/v1", "[a]")}`, "trading-bot:app.logFormat"],
+    ["an alias inside a shared mapping", `x: &s [b]\n${shared("json", "/api/v1", "*s")}`, "trading-bot:tradingConfig"],
+    ["a parent that is an alias", `base: &app\n${app}config:\n  trading-bot:app: *app\n  trading-bot:tradingConfig:\n    strategies: [a]\n`, "trading-bot:app.logFormat"],
+    ["a merge key", `base: &app\n${app}config:\n  trading-bot:app:\n    <<: *app\n  trading-bot:tradingConfig:\n    strategies: [a]\n`, "trading-bot:app.logFormat"],
+  ];
+  for (const [what, text, key] of sources) {
+    it(`in the source: ${what}`, () => {
+      assert.throws(() => planSync(read("staging", text), read("dev", shared("json", "/api/v1", "[a]"))), refusal(aliased(key)));
+    });
+  }
+});
+
 describe("env-sync's plan, on documents the stack-file reader would refuse", () => {
   it("takes a mapping that holds secure beside other keys for a value, not a secret", () => {
     const text = shared("{ secure: v1:abc, note: x }", "/api/v1", "[a]");

@@ -30,6 +30,21 @@ function holdsSecret(node: unknown): boolean {
   return found;
 }
 
+/** Does the subtree hold a YAML alias (a merge key's value is one)? Copied, it would point at nothing in the target. */
+function holdsAlias(node: unknown): boolean {
+  let found = false;
+  // Stryker disable next-line ConditionalExpression: planSync hands over what getIn(path, true) returns, a node or undefined (refused or skipped before)
+  if (isNode(node)) {
+    visit(node, {
+      Alias() {
+        found = true;
+        return visit.BREAK;
+      },
+    });
+  }
+  return found;
+}
+
 /** `["trading-bot:app", "logFormat"]` -> `trading-bot:app.logFormat`. */
 const keyOf = (configPath: string[]) => configPath.join(".");
 
@@ -74,6 +89,10 @@ export function planSync(source: SyncSide, target: SyncSide): SyncPlan {
   for (const configPath of sharedConfigPaths()) {
     const documentPath = ["config", ...configPath];
     const node = source.document.getIn(documentPath, true);
+    // The document API sees no value reached through an alias or a merge key, and cannot copy one holding an alias.
+    if (node === undefined ? valueAt(source.config, configPath) !== undefined : holdsAlias(node)) {
+      throw new EditRefused(`${source.fileName}: ${keyOf(configPath)} is written with a YAML alias or merge key; write it out to copy it`);
+    }
     if (node === undefined) continue;
     if (holdsSecret(node)) {
       const nested = configPath.length > 1 ? " --path" : "";
