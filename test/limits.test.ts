@@ -141,6 +141,10 @@ describe("limits: Fargate CPU and memory pairs", () => {
       [String(memoryMiB[0]), refusal],
     ]);
   }
+  it("builds, when called, a validator that refuses memory its CPU does not take", () => {
+    assert.equal(limits.fargateMemoryMiB(256)(3072), "Fargate allows with cpu 256: 512, 1024, 2048");
+    assert.equal(limits.fargateMemoryMiB(256)(2048), undefined);
+  });
   it("leaves a CPU Fargate lacks to fargateCpu", () => {
     assert.equal(limits.fargateMemoryMiB(384)(1), undefined);
     assert.equal(limits.fargateMemoryMiB(undefined)(512), undefined);

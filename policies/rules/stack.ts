@@ -40,6 +40,10 @@ export const defaultStrategyNotSpot: StackRule = {
   },
 };
 
+/** A redis or valkey image, by repository name: a cache run as a sidecar. */
+// Stryker disable next-line StringLiteral: a container without an image names no redis image, whatever text stands in for it
+const isCacheImage = (image: string | undefined) => /(^|\/)(redis|valkey)(:|@|$)/.test(image ?? "");
+
 const SQLITE_VOLUME = "trading-bot:infra:SqliteVolume";
 const LOCAL_REDIS = "trading-bot:infra:LocalRedis";
 
@@ -66,8 +70,7 @@ export const noDevStandIns: StackRule = {
         const containers = containersOf(task.props);
         if (typeof containers === "string") return [];
         return containers
-          // Stryker disable next-line StringLiteral: a container without an image names no redis image, whatever text stands in for it
-          .filter((c) => /(^|\/)(redis|valkey)(:|@|$)/.test(c.image ?? ""))
+          .filter((c) => isCacheImage(c.image))
           .map((c) => ({ urn: task.urn, message: `container ${c.name} runs ${c.image} in the task: a dev stand-in; production uses RedisCluster` }));
       });
     return [...components, ...sidecars];

@@ -48,11 +48,6 @@ describe("a rule's declaration", () => {
     assert.throws(() => view(["list[].value"]).list[1].name, undeclared("test-rule", "list[1].name"));
   });
 
-  it("opens no key of an element but those named after [], whatever the key's name", () => {
-    const seen = view(["list[].value"]);
-    for (const key of ["name", "secret", "undefined"]) assert.throws(() => seen.list[0][key], undeclared("test-rule", `list[0].${key}`), key);
-  });
-
   it("lets the key a selector names be read whole", () => {
     const seen = declaredProps("test-rule", ["tags[key=Name].value"], { tags: [{ key: { text: "Name" }, value: "bot", other: 1 }] });
     assert.equal(seen.tags[0].key.text, "Name");
