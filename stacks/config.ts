@@ -364,7 +364,25 @@ export const stackConfigSchema = z
         message: "private subnets have no way out when trading-bot:network.natGateways is None: use public (with assignPublicIp true) or add NAT gateways",
       });
     }
+    for (const path of containerInsightsReadWhileDisabled(config)) {
+      ctx.addIssue({
+        code: "custom",
+        path,
+        message: "trading-bot:service.containerInsights is disabled, so this namespace gets no data and the alarm would never leave its missing-data state: enable Container Insights or read AWS/ECS",
+      });
+    }
   });
+
+/** Paths of the alarm metrics that read Container Insights while the stack turns it off. */
+function containerInsightsReadWhileDisabled(config: z.infer<typeof stackConfigSchema>): (string | number)[][] {
+  if (config["trading-bot:service"].containerInsights !== "disabled") return [];
+  return config["trading-bot:alerts"].rules.flatMap((rule, index) => {
+    const metrics = rule.metric ? { metric: rule.metric } : { "ratio.numerator": rule.ratio?.numerator, "ratio.denominator": rule.ratio?.denominator };
+    return Object.entries(metrics)
+      .filter(([, metric]) => metric?.namespace === "ECS/ContainerInsights")
+      .map(([where]) => ["trading-bot:alerts", "rules", index, ...where.split("."), "namespace"]);
+  });
+}
 
 type ParsedConfig = z.infer<typeof stackConfigSchema>;
 

@@ -1,4 +1,5 @@
-// The environment matrix of DESIGN.md, read back from what a stack's program registers.
+// The environment matrix (what differs between stacks: capacity, database, cache, alerts, ...),
+// read back from what a stack's program registers.
 import type { ContainerDefinition } from "../../infra/attachment";
 import type { MockRunResult, RecordedResource } from "../engine/resource";
 
