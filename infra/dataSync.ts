@@ -4,7 +4,6 @@ import { IamStatement, ServiceAttachment } from "./attachment";
 import { AppContainer, containerDefinitionsJson, createTaskRoles, mergeAttachments } from "./fargateTask";
 import * as limits from "./limits";
 import { lockDownBucket } from "./privateBucket";
-import { TaskSecurityGroup } from "./taskSecurityGroup";
 
 /** The tag that marks the data-sync task role by what it may do (the policy pack reads it). */
 export const dataSyncRoleTag = "trading-bot:data-sync";
@@ -29,8 +28,8 @@ export function importRoleName(stack: string): string {
 export interface DataSyncArgs {
   /** Subnets the one-off tasks run in (the service's). */
   subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-  /** VPC of the task's own security group. */
-  vpcId: pulumi.Input<string>;
+  /** The task's own security group (a TaskSecurityGroup: pass it among the attachments too, for its egress rule). */
+  securityGroupId: pulumi.Input<string>;
   /** Give the task a public IP (public subnets without NAT, as the service). */
   assignPublicIp: boolean;
   /** Task definition family, e.g. `trading-bot-prod-data-sync`. */
@@ -63,7 +62,7 @@ export interface DataSyncArgs {
     roleName: string;
     sourceBucketNames: pulumi.Input<string>[];
   };
-  /** What the database contributes: `DATABASE_URL` (and the key) from the secret, the EFS volume. */
+  /** What the database contributes (`DATABASE_URL` and the key from the secret, the EFS volume), the security group and its ingress rules. */
   attachments: ServiceAttachment[];
 }
 
@@ -79,7 +78,7 @@ const containerName = "data-sync";
 export class DataSync extends pulumi.ComponentResource {
   public readonly taskDefinition: aws.ecs.TaskDefinition;
   public readonly taskRole: aws.iam.Role;
-  /** The task's own security group: the composition lets it reach the database. */
+  /** The task's security group, as given. */
   public readonly securityGroupId: pulumi.Output<string>;
   /** The exports bucket, or null when the stack does not export. */
   public readonly exportsBucketName: pulumi.Output<string | null>;
@@ -88,7 +87,7 @@ export class DataSync extends pulumi.ComponentResource {
   constructor(name: string, args: DataSyncArgs, opts?: pulumi.ComponentResourceOptions) {
     super("trading-bot:infra:DataSync", name, args, opts);
     validateArgs(name, args);
-    this.securityGroupId = new TaskSecurityGroup(name, { vpcId: args.vpcId, description: "Trading bot data-sync task" }, { parent: this }).securityGroupId;
+    this.securityGroupId = pulumi.output(args.securityGroupId);
     const bucket = args.export ? this.createExportsBucket(name, args.export) : undefined;
     const s3 = s3Statements(args, bucket);
     const merged = mergeAttachments(`DataSync ${name}`, args.environment, containerName, [...args.attachments, { taskRoleStatements: s3 }]);

@@ -194,8 +194,8 @@ export const performanceInsightsRetentionDays: Validator = (value) =>
 
 /** RDS database and master user names; `rdsadmin` is RDS's own. */
 export const postgresIdentifier = matching(/^[a-z][a-z0-9_]{0,62}$/, "lower-case letters, digits and _, starting with a letter");
-/** RDS snapshot identifiers: a letter first, then letters, digits and single hyphens; room is left for `-final-<14 digits>`. */
-export const rdsSnapshotPrefix = matching(/^[A-Za-z](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,200}$/, "letters, digits and single hyphens, starting with a letter, at most 201 characters");
+/** RDS snapshot identifiers (255 characters): a letter first, then letters, digits and single hyphens; room is left for `-final-<8 hex digits>`. */
+export const rdsSnapshotPrefix = matching(/^[A-Za-z](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,239}$/, "letters, digits and single hyphens, starting with a letter, at most 240 characters");
 export const postgresUsername: Validator = (value) =>
   postgresIdentifier(value) ?? (value === "rdsadmin" ? "allowed: any name but rdsadmin (RDS keeps it for itself)" : undefined);
 

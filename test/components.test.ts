@@ -137,7 +137,7 @@ const cases: Case[] = [
   ["PostgresDatabase with 30 days of Performance Insights", () => new PostgresDatabase("d", { ...postgres, performanceInsightsRetentionDays: 30 }),
     "PostgresDatabase d: performanceInsightsRetentionDays is 30; allowed: 0 (off), 7, or a multiple of 31 up to 731"],
   ["PostgresDatabase with a snapshot prefix holding two hyphens", () => new PostgresDatabase("d", { ...postgres, finalSnapshotPrefix: "trading--db" }),
-    'PostgresDatabase d: finalSnapshotPrefix is "trading--db"; allowed: letters, digits and single hyphens, starting with a letter, at most 201 characters'],
+    'PostgresDatabase d: finalSnapshotPrefix is "trading--db"; allowed: letters, digits and single hyphens, starting with a letter, at most 240 characters'],
   ["SqliteVolume with no AZ", () => new SqliteVolume("v", { ...sqlite, availabilityZoneCount: 0 }),
     "SqliteVolume v: availabilityZoneCount is 0; allowed: a whole number of 1 or more"],
   ["SqliteVolume with a relative mount path", () => new SqliteVolume("v", { ...sqlite, mountPath: "data" }),

@@ -386,10 +386,30 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
     });
   });
 
-  it("keeps each RDS instance's final snapshot under its own name, fixed once the instance exists", () => {
-    const db = onlyResource(prod, "aws:rds/instance:Instance");
-    assert.match(String(db.inputs.finalSnapshotIdentifier), /^trading-bot-prod-db-final-\d{14}$/);
-    assert.deepEqual(db.ignoreChanges, ["finalSnapshotIdentifier"]);
+  it("keeps each RDS instance's final snapshot under its own name: a new suffix whenever the instance is replaced, the same one otherwise", async () => {
+    const snapshotOf = (run: MockRunResult) => {
+      const db = onlyResource(run, "aws:rds/instance:Instance");
+      const suffix = onlyResource(run, "random:index/randomId:RandomId");
+      return { db, suffix, keepers: suffix.inputs.keepers as Record<string, string> };
+    };
+    const { db, suffix, keepers } = snapshotOf(prod);
+    assert.equal(db.inputs.finalSnapshotIdentifier, `trading-bot-prod-db-final-${suffix.state.hex}`);
+    assert.match(String(db.inputs.finalSnapshotIdentifier), /^trading-bot-prod-db-final-[0-9a-f]{8}$/);
+    assert.deepEqual(db.ignoreChanges, [], "an ignored name would pass the old instance's to its replacement");
+    // The keepers are the instance's inputs that the provider cannot change in place.
+    assert.deepEqual(keepers, {
+      engine: db.inputs.engine,
+      storageEncrypted: String(db.inputs.storageEncrypted),
+      dbName: db.inputs.dbName,
+      username: db.inputs.username,
+    });
+
+    const prodYaml = fs.readFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), "utf8");
+    const renamed = snapshotOf(await runStackText("prod", prodYaml.replace("databaseName: trading", "databaseName: trading_v2")));
+    assert.equal(renamed.keepers.dbName, "trading_v2", "a new database name replaces the instance, and so the suffix");
+    const resized = snapshotOf(await runStackText("prod", prodYaml.replace("instanceClass: db.t4g.small", "instanceClass: db.t4g.medium")));
+    assert.equal(resized.db.inputs.instanceClass, "db.t4g.medium");
+    assert.deepEqual(resized.keepers, keepers, "a new instance class is changed in place: same suffix");
   });
 });
 
@@ -449,7 +469,7 @@ describe("every committed stack's first pulumi up", () => {
         run = await runCommittedStack(stack);
       });
 
-      it("starts the service only after everything its tasks need: secret value, role grants, config, database, cache, ingress, mount targets", () => {
+      it("starts the service only after everything its tasks need: secret value, role grants, config, database, cache, ingress, egress, mount targets", () => {
         const service = onlyResource(run, SERVICE);
         const needed = [
           "aws:secretsmanager/secretVersion:SecretVersion",
@@ -459,6 +479,7 @@ describe("every committed stack's first pulumi up", () => {
           "aws:rds/instance:Instance",
           "aws:elasticache/replicationGroup:ReplicationGroup",
           "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+          "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
           "aws:efs/mountTarget:MountTarget",
           "aws:efs/accessPoint:AccessPoint",
         ]
@@ -473,6 +494,21 @@ describe("every committed stack's first pulumi up", () => {
         for (const role of resourcesOf(run, "aws:iam/role:Role").filter((r) => !r.name.includes("data-sync"))) {
           assert.ok(task.dependencies!.includes(role.urn), role.name);
         }
+      });
+
+      it("creates the data-sync task definition only after everything its task needs: secret value, role grants, database, ingress, egress", () => {
+        const task = resourcesOf(run, TASK).find((t) => t.name === "trading-bot-data-sync-task")!;
+        const needed = [
+          "aws:secretsmanager/secretVersion:SecretVersion",
+          "aws:rds/instance:Instance",
+          "aws:efs/mountTarget:MountTarget",
+          ...["aws:iam/rolePolicy:RolePolicy", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"].map((type) => ({ type, named: "trading-bot-data-sync" })),
+          { type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", named: "trading-bot-db-from-data-sync" },
+        ]
+          .flatMap((need) => (typeof need === "string" ? resourcesOf(run, need) : resourcesOf(run, need.type).filter((r) => r.name.startsWith(need.named))))
+          .map((r) => r.urn);
+        assert.ok(needed.length >= 5, `found ${needed.length} resources the task needs`);
+        assert.deepEqual(needed.filter((urn) => !task.dependencies!.includes(urn)), [], "the task definition's dependencies include every one");
       });
 
       it("waits for the service's steady state, within the stack's deploy timeout", () => {
@@ -549,7 +585,7 @@ describe("a stack that exists only as YAML (qa)", () => {
     assert.equal(serviceTask(qa).inputs.family, "trading-bot-qa");
     assert.equal(named(qa, "aws:s3/bucket:Bucket", "trading-bot-config-bucket").inputs.bucketPrefix, "trading-config-qa-");
     assert.equal(onlyResource(qa, "aws:secretsmanager/secret:Secret").inputs.namePrefix, "trading-bot/qa/");
-    assert.match(String(onlyResource(qa, "aws:rds/instance:Instance").inputs.finalSnapshotIdentifier), /^trading-bot-qa-db-final-\d{14}$/);
+    assert.match(String(onlyResource(qa, "aws:rds/instance:Instance").inputs.finalSnapshotIdentifier), /^trading-bot-qa-db-final-[0-9a-f]{8}$/);
   });
 
   it("can use the VPC of another stack instead of building one", async () => {
