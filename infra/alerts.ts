@@ -142,6 +142,9 @@ function validateArgs(name: string, args: AlertsArgs): void {
     limits.requireValid(where, "severity", rule.severity, limits.severity);
     limits.requireValid(where, "comparison", rule.comparison, limits.comparisonOperator);
     limits.requireValid(where, "periodSeconds", rule.periodSeconds, limits.alarmPeriodSeconds);
+    for (const [at, metric] of Object.entries({ metric: rule.metric, "ratio.numerator": rule.ratio?.numerator, "ratio.denominator": rule.ratio?.denominator })) {
+      if (metric) limits.requireAll(where, metric, { namespace: limits.cloudWatchNamespace, metricName: limits.metricName, statistic: limits.metricStatistic }, `${at}.`);
+    }
     limits.requireValid(where, "evaluationPeriods", rule.evaluationPeriods, limits.alarmEvaluationPeriods(rule.periodSeconds));
   }
 }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IamStatement, ServiceAttachment } from "./attachment";
+import * as limits from "./limits";
 import { Placement, Reachable, createSecurityGroup } from "./placement";
 
 export interface SqliteVolumeArgs extends Placement {
@@ -137,14 +138,9 @@ export class SqliteVolume extends pulumi.ComponentResource implements ServiceAtt
 }
 
 function validateArgs(name: string, args: SqliteVolumeArgs): void {
-  const where = `SqliteVolume ${name}`;
-  if (!Number.isInteger(args.availabilityZoneCount) || args.availabilityZoneCount < 1) {
-    throw new Error(`${where}: availabilityZoneCount is ${args.availabilityZoneCount}; allowed: a whole number of 1 or more`);
-  }
-  if (!/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/.test(args.mountPath)) {
-    throw new Error(`${where}: mountPath is "${args.mountPath}"; allowed: an absolute path such as /data`);
-  }
-  if (!/^[A-Za-z0-9._-]+$/.test(args.databaseFileName)) {
-    throw new Error(`${where}: databaseFileName is "${args.databaseFileName}"; allowed: a file name such as trading.db`);
-  }
+  limits.requireAll(`SqliteVolume ${name}`, args, {
+    availabilityZoneCount: limits.availabilityZoneCount,
+    mountPath: limits.absolutePath,
+    databaseFileName: limits.fileName,
+  });
 }

@@ -155,8 +155,8 @@ const serviceSchema = z
     healthCheck: healthCheckSchema.nullable().default(null),
     serviceDiscovery: z
       .strictObject({
-        namespace: matching(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, "a private DNS name such as trading.internal"),
-        serviceName: matching(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "a DNS label such as trading-bot"),
+        namespace: checked<string>(limits.privateDnsNamespace),
+        serviceName: checked<string>(limits.dnsLabel),
       })
       .nullable()
       .default(null),
@@ -221,8 +221,8 @@ const secretsSchema = z.strictObject({
 });
 
 const metricSchema = z.strictObject({
-  namespace: matching(/^[A-Za-z0-9/_.#:-]{1,255}$/, "a CloudWatch namespace such as AWS/ECS"),
-  name: matching(/^[A-Za-z0-9_.-]{1,255}$/, "a metric name"),
+  namespace: checked<string>(limits.cloudWatchNamespace),
+  name: checked<string>(limits.metricName),
   statistic: checked<limits.MetricStatistic>(limits.metricStatistic),
   dimensions: oneOf(["service", "environment"] as const),
 });
