@@ -153,6 +153,22 @@ describe("stack config validation", () => {
       ].join("\n"));
   });
 
+  for (const key of ["datadogApiKey", "sentryDsn"]) {
+    it(`refuses ${key} stored in plain text, without printing it`, () => {
+      const file = withPlaceholderSecrets(parseStackFile("prod", committed.prod));
+      const config = { ...file.config, [`trading-bot:${key}`]: "plain-monitoring-value" };
+      assert.throws(() => parseStackConfig("prod", config, (k) => file.secretKeys.includes(k)), (error: unknown) => {
+        assert.ok(error instanceof StackConfigError);
+        assert.equal(
+          error.message,
+          `Pulumi.prod.yaml: trading-bot:${key} is stored in plain text; set it again with: pulumi config set --secret trading-bot:${key} <value> --stack prod`,
+        );
+        assert.doesNotMatch(error.message, /plain-monitoring-value/);
+        return true;
+      });
+    });
+  }
+
   it("refuses a missing secret, and a secret stored in plain text, without printing its value", () => {
     const file = parseStackFile("prod", committed.prod);
     const config = { ...file.config, "trading-bot:bybitApiKey": "live-key-in-plain-text" };

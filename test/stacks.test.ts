@@ -386,6 +386,15 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
     });
   });
 
+  it("pages TaskDown below the desired count, whatever that count is", async () => {
+    const prodYaml = fs.readFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), "utf8");
+    assert.ok(prodYaml.includes("desiredCount: 3"));
+    const four = await runStackText("prod", prodYaml.replace("desiredCount: 3", "desiredCount: 4"));
+    const taskDown = resourcesOf(four, "aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.name === "trading-bot-prod-TaskDown")!;
+    assert.equal(onlyResource(four, SERVICE).inputs.desiredCount, 4);
+    assert.equal(taskDown.inputs.threshold, 4);
+  });
+
   it("keeps each RDS instance's final snapshot under its own name: a new suffix whenever the instance is replaced, the same one otherwise", async () => {
     const snapshotOf = (run: MockRunResult) => {
       const db = onlyResource(run, "aws:rds/instance:Instance");
@@ -541,7 +550,16 @@ describe("a change of configuration rolls the service", () => {
   });
 
   it("an unchanged one changes nothing", async () => {
-    assert.equal(await task(devYaml), await task(devYaml.replace("# dev: the cheap trial field.", "# dev: a comment changed.")));
+    const inputsOf = async (yaml: string) => serviceTask(await runStackText("dev", yaml)).inputs;
+    const before = await inputsOf(devYaml);
+    assert.deepEqual(await inputsOf(devYaml.replace("# dev: the cheap trial field.", "# dev: a comment changed.")), before);
+    // The same configuration written in flow style: the same objects, the same hash, the same task definition.
+    const reformatted = devYaml.replace(
+      "      - name: arbitrage-test\n        symbol: BTCUSDT\n        minProfitRate: 0.001\n        maxPositionSize: 1000\n",
+      "      - { name: arbitrage-test, symbol: BTCUSDT, minProfitRate: 1.0e-3, maxPositionSize: 1000 }\n",
+    );
+    assert.notEqual(reformatted, devYaml);
+    assert.deepEqual(await inputsOf(reformatted), before);
   });
 });
 
