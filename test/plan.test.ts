@@ -266,6 +266,12 @@ describe("npm run plan", () => {
     assert.match(row("capacity"), /│ FARGATE weight 100 +│ FARGATE weight 100 +│ {3}│$/, "staging runs on-demand, like prod");
     assert.match(row("Bybit"), /│ testnet +│ live +│ ≠ │$/);
     assert.match(row("data sync"), /│ exports to dev; imports from prod +│ exports to dev, staging +│ ≠ │$/);
+    // Long cells wrap onto a second line of the table.
+    const lines = run.stdout.split("\n");
+    const withNext = (concern: string) => lines.slice(lines.indexOf(row(concern)), lines.indexOf(row(concern)) + 2).join("\n");
+    assert.match(withNext("cache"), /│ valkey cluster mode, 1 shard x 1 node +│ valkey cluster mode, 1 shard x 2 nodes +│ ≠ │\n│ +│ cache\.t4g\.micro +│ cache\.t4g\.small +│ {3}│/);
+    assert.match(withNext("backups"), /\n│ +│ snapshots 1 day +│ snapshots 7 days +│ {3}│/);
+    assert.doesNotMatch(run.stdout, /\(s\)/, "counts in words: 1 shard, 2 nodes, 2 alarms");
   });
 
   it("compares dev and prod side by side, marking the rows that differ", () => {
@@ -274,7 +280,7 @@ describe("npm run plan", () => {
     const row = (concern: string) => run.stdout.split("\n").find((line) => line.startsWith(`│ ${concern} `)) ?? "";
     assert.match(row("tasks"), /│ 1 +│ 3 +│ ≠ │$/);
     assert.match(row("capacity"), /│ FARGATE_SPOT weight 100 +│ FARGATE weight 100 +│ ≠ │$/);
-    assert.match(row("task size"), /│ 256 CPU \/ 512 MiB +│ 1024 CPU \/ 2048 MiB +│ ≠ │$/);
+    assert.match(row("task size"), /│ 256 CPU \/ 512 MiB, X86_64 +│ 1024 CPU \/ 2048 MiB, X86_64 +│ ≠ │$/);
     assert.match(row("monthly cost"), /│ 7\.93 USD \(budget 15\) +│ 275\.23 USD \(budget 300\) +│ ≠ │$/);
     assert.match(row("data sync"), /│ imports from prod, staging +│ exports to dev, staging +│ ≠ │$/);
     const same = plan("--compare", "dev", "dev");
