@@ -56,8 +56,9 @@ class TableFileWriter {
     return { name: this.table, file: this.file, rows: this.rows, bytes: this.digest.bytes, sha256: this.digest.sha256() };
   }
 
+  /** Stops the file: the store's write (a file, an upload) fails and lets go of it. */
   destroy(): void {
-    this.gzip.destroy();
+    this.gzip.destroy(new Error(`${this.file}: the export stopped`));
   }
 }
 
