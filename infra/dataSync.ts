@@ -147,44 +147,53 @@ export class DataSync extends pulumi.ComponentResource {
   }
 }
 
+/** Listing is limited to keys under exports/ (the db tool lists an export's prefix: it must hold nothing before an export, and nothing the manifest does not list on import). */
+const exportsPrefixCondition = { StringLike: { "s3:prefix": `${exportsPrefix}*` } };
+
 /**
- * The readers' import roles may get objects under exports/. The account is the principal,
- * narrowed to the roles by condition: S3 refuses a policy that names a role which does not
- * exist yet, and a reader stack may be created after this one.
+ * The readers' import roles may list and get objects under exports/. The account is the
+ * principal, narrowed to the roles by condition: S3 refuses a policy that names a role which
+ * does not exist yet, and a reader stack may be created after this one.
  */
 export function readersStatements(bucketArn: pulumi.Output<string>, exportArgs: Pick<NonNullable<DataSyncArgs["export"]>, "accountId" | "readerRoleArns">): unknown[] {
   if (exportArgs.readerRoleArns.length === 0) return [];
+  const principal = { AWS: pulumi.interpolate`arn:aws:iam::${exportArgs.accountId}:root` };
+  const readers = { ArnEquals: { "aws:PrincipalArn": exportArgs.readerRoleArns } };
   return [
-    {
-      Sid: "ReadersGetExports",
-      Effect: "Allow",
-      Principal: { AWS: pulumi.interpolate`arn:aws:iam::${exportArgs.accountId}:root` },
-      Action: "s3:GetObject",
-      Resource: pulumi.interpolate`${bucketArn}/${exportsPrefix}*`,
-      Condition: { ArnEquals: { "aws:PrincipalArn": exportArgs.readerRoleArns } },
-    },
+    { Sid: "ReadersListExports", Effect: "Allow", Principal: principal, Action: "s3:ListBucket", Resource: bucketArn, Condition: { ...readers, ...exportsPrefixCondition } },
+    { Sid: "ReadersGetExports", Effect: "Allow", Principal: principal, Action: "s3:GetObject", Resource: pulumi.interpolate`${bucketArn}/${exportsPrefix}*`, Condition: readers },
   ];
 }
 
-/** Export: put objects under exports/ of its own bucket; import: get objects under exports/ of its sources. Nothing else in S3. */
+/**
+ * Export: list and put objects under exports/ of its own bucket; import: list and get objects
+ * under exports/ of its sources. Nothing else in S3.
+ */
 function s3Statements(args: DataSyncArgs, bucket: aws.s3.Bucket | undefined): IamStatement[] {
   const statements: IamStatement[] = [];
   if (bucket) {
-    statements.push({
-      Sid: "WriteExports",
-      Effect: "Allow",
+    statements.push(
+      { Sid: "ListExports", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucket.arn], Condition: exportsPrefixCondition },
       // Multipart uploads are authorised as PutObject; aborting one that failed needs its own action.
-      Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
-      Resource: [pulumi.interpolate`${bucket.arn}/${exportsPrefix}*`],
-    });
+      { Sid: "WriteExports", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: [pulumi.interpolate`${bucket.arn}/${exportsPrefix}*`] },
+    );
   }
   if (args.import) {
-    statements.push({
-      Sid: "ReadSourceExports",
-      Effect: "Allow",
-      Action: ["s3:GetObject"],
-      Resource: args.import.sourceBucketNames.map((source) => pulumi.interpolate`arn:aws:s3:::${source}/${exportsPrefix}*`),
-    });
+    statements.push(
+      {
+        Sid: "ListSourceExports",
+        Effect: "Allow",
+        Action: ["s3:ListBucket"],
+        Resource: args.import.sourceBucketNames.map((source) => pulumi.interpolate`arn:aws:s3:::${source}`),
+        Condition: exportsPrefixCondition,
+      },
+      {
+        Sid: "ReadSourceExports",
+        Effect: "Allow",
+        Action: ["s3:GetObject"],
+        Resource: args.import.sourceBucketNames.map((source) => pulumi.interpolate`arn:aws:s3:::${source}/${exportsPrefix}*`),
+      },
+    );
   }
   return statements;
 }

@@ -17,8 +17,8 @@ export interface SqliteVolumeArgs extends Placement {
 
 const nfsPort = 2049;
 const volumeName = "sqlite-data";
-/** The app runs as this uid/gid inside its own directory of the file system. */
-const appUser = { uid: 1000, gid: 1000 };
+/** The app (and the db tool's image, docker/db.Dockerfile) runs as this uid/gid inside its own directory of the file system. */
+export const appUser = { uid: 1000, gid: 1000 };
 
 /**
  * The SQLite stand-in for a database: an encrypted EFS file system, reached only over

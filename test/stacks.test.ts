@@ -652,6 +652,7 @@ describe("the data syncs in AWS (trading-bot:dataSync)", () => {
       { id: "expire-exports", status: "Enabled", filter: { prefix: "exports/" }, expiration: { days: 1 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
     ]);
     const policy = JSON.parse(String(resourcesOf(prod, "aws:s3/bucketPolicy:BucketPolicy").find((p) => p.name === "trading-bot-data-sync-exports-policy")!.inputs.policy));
+    const readers = [`arn:aws:iam::${account}:role/trading-bot-dev-data-import`, `arn:aws:iam::${account}:role/trading-bot-staging-data-import`];
     assert.deepEqual(policy.Statement, [
       {
         Sid: "DenyInsecureTransport",
@@ -662,12 +663,20 @@ describe("the data syncs in AWS (trading-bot:dataSync)", () => {
         Condition: { Bool: { "aws:SecureTransport": "false" } },
       },
       {
+        Sid: "ReadersListExports",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Action: "s3:ListBucket",
+        Resource: bucket.state.arn,
+        Condition: { ArnEquals: { "aws:PrincipalArn": readers }, StringLike: { "s3:prefix": "exports/*" } },
+      },
+      {
         Sid: "ReadersGetExports",
         Effect: "Allow",
         Principal: { AWS: `arn:aws:iam::${account}:root` },
         Action: "s3:GetObject",
         Resource: `${bucket.state.arn}/exports/*`,
-        Condition: { ArnEquals: { "aws:PrincipalArn": [`arn:aws:iam::${account}:role/trading-bot-dev-data-import`, `arn:aws:iam::${account}:role/trading-bot-staging-data-import`] } },
+        Condition: { ArnEquals: { "aws:PrincipalArn": readers } },
       },
     ]);
     const block = resourcesOf(prod, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").find((b) => b.name === "trading-bot-data-sync-exports-public-access-block")!;
@@ -675,9 +684,10 @@ describe("the data syncs in AWS (trading-bot:dataSync)", () => {
     assert.equal(prod.outputs.dataSyncExportsBucket, `trading-bot-data-${account}-prod`);
   });
 
-  it("prod's export task may put objects under exports/ of that bucket and nothing else in S3, and reads DATABASE_URL and the key", () => {
+  it("prod's export task may list and put objects under exports/ of that bucket and nothing else in S3, and reads DATABASE_URL and the key", () => {
     const bucket = resourcesOf(prod, "aws:s3/bucket:Bucket").find((b) => b.name === "trading-bot-data-sync-exports")!;
     assert.deepEqual(policyOf(prod, "trading-bot-data-sync-task-inline").Statement, [
+      { Sid: "ListExports", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucket.state.arn], Condition: { StringLike: { "s3:prefix": "exports/*" } } },
       { Sid: "WriteExports", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: [`${bucket.state.arn}/exports/*`] },
     ]);
     const role = resourcesOf(prod, "aws:iam/role:Role").find((r) => r.name === "trading-bot-data-sync-task")!;
@@ -704,7 +714,7 @@ describe("the data syncs in AWS (trading-bot:dataSync)", () => {
     assert.equal(prod.outputs.dataSyncAssignPublicIp, false);
   });
 
-  it("dev imports with a role named by the rule, that may get exports of prod and staging only, and has no bucket and no key", () => {
+  it("dev imports with a role named by the rule, that may list and get exports of prod and staging only, and has no bucket and no key", () => {
     const role = resourcesOf(dev, "aws:iam/role:Role").find((r) => r.name === "trading-bot-data-sync-task")!;
     assert.equal(role.inputs.name, "trading-bot-dev-data-import");
     assert.deepEqual(role.inputs.tags, { "trading-bot:data-sync": "import" });
@@ -715,6 +725,13 @@ describe("the data syncs in AWS (trading-bot:dataSync)", () => {
         Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
         Resource: [onlyResource(dev, "aws:efs/fileSystem:FileSystem").state.arn],
         Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": onlyResource(dev, "aws:efs/accessPoint:AccessPoint").state.arn } },
+      },
+      {
+        Sid: "ListSourceExports",
+        Effect: "Allow",
+        Action: ["s3:ListBucket"],
+        Resource: [`arn:aws:s3:::trading-bot-data-${account}-prod`, `arn:aws:s3:::trading-bot-data-${account}-staging`],
+        Condition: { StringLike: { "s3:prefix": "exports/*" } },
       },
       { Sid: "ReadSourceExports", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`arn:aws:s3:::trading-bot-data-${account}-prod/exports/*`, `arn:aws:s3:::trading-bot-data-${account}-staging/exports/*`] },
     ]);

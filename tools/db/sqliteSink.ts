@@ -12,6 +12,7 @@ import type { ColumnModel, SchemaModel, TableModel } from "./schemaModel";
 import { quoteIdent } from "./schemaModel";
 import type { RowSink } from "./sink";
 import type { Endpoint } from "./urls";
+import { fsyncPath, processAlive } from "./files";
 
 /** Rows per INSERT statement, and SQLite's limit on parameters in one statement. */
 const rowsPerInsert = 100;
@@ -61,22 +62,12 @@ function removeStaleBuildFiles(target: string): void {
   }
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-function fsyncPath(file: string): void {
-  const fd = fs.openSync(file, "r");
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+/** How the source reads a column for SQLite: arrays as JSON text, booleans as 0/1, the rest as PostgreSQL prints it. */
+export function sqliteSelectExpression(column: ColumnModel): string {
+  const name = quoteIdent(column.name);
+  if (column.category === "A") return `array_to_json(${name})::text`;
+  if (column.category === "B") return `${name}::int`;
+  return name;
 }
 
 export class SqliteSink implements RowSink {
@@ -95,10 +86,7 @@ export class SqliteSink implements RowSink {
   }
 
   selectExpression(column: ColumnModel): string {
-    const name = quoteIdent(column.name);
-    if (column.category === "A") return `array_to_json(${name})::text`;
-    if (column.category === "B") return `${name}::int`;
-    return name;
+    return sqliteSelectExpression(column);
   }
 
   async prepare(schema: SchemaModel, { replace }: { replace: boolean }): Promise<{ notes: string[] }> {

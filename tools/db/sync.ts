@@ -1,5 +1,5 @@
-// `schema` and `subset`: from a PostgreSQL source's snapshot into a sink, which either
-// completes or is left as it was.
+// `schema` and `subset`: from a PostgreSQL source's snapshot into a sink (a database, or the
+// files of an export), which either completes or is left as it was.
 import { readSyncKey } from "./anonymise";
 import { resolveColumnRules } from "./columnRules";
 import { copyRows } from "./copy";
@@ -19,8 +19,13 @@ export function sinkFor(target: Endpoint): RowSink {
   return target.kind === "postgres" ? new PostgresSink(target) : new SqliteSink(target);
 }
 
+/** A database target gets its database's sink; a sink (an export's) is taken as it is. */
+function sinkOf(target: Endpoint | RowSink): RowSink {
+  return "kind" in target ? sinkFor(target) : target;
+}
+
 /** Runs `fill` between prepare and complete; any failure (or interruption) aborts the sink. */
-async function intoSink(sink: RowSink, schema: SchemaModel, replace: boolean, fill: () => Promise<void>): Promise<void> {
+export async function intoSink(sink: RowSink, schema: SchemaModel, replace: boolean, fill: () => Promise<void>): Promise<void> {
   try {
     const { notes } = await sink.prepare(schema, { replace });
     for (const note of notes) process.stderr.write(`db: SQLite cannot hold it as is: ${note}\n`);
@@ -41,9 +46,9 @@ async function withSource<T>(endpoint: PostgresEndpoint, use: (source: PostgresS
   }
 }
 
-export async function copySchema(source: PostgresEndpoint, target: Endpoint, options: { replace: boolean }): Promise<void> {
+export async function copySchema(source: PostgresEndpoint, target: Endpoint | RowSink, options: { replace: boolean }): Promise<void> {
   await withSource(source, async ({ schema }) => {
-    const sink = sinkFor(target);
+    const sink = sinkOf(target);
     await intoSink(sink, schema, options.replace, async () => undefined);
     console.log(`Copied the schema of ${schema.tables.length} tables, ${schema.enums.length} enum types and ${schema.sequences.length} sequences into ${sink.shown}.`);
   });
@@ -63,7 +68,8 @@ export function checkSubsetInput(options: Pick<SubsetOptions, "rulesFile" | "rul
   loadRules(options.rulesFile, options.rulesShown);
 }
 
-export async function copySubset(source: PostgresEndpoint, target: Endpoint, options: SubsetOptions): Promise<Map<string, number>> {
+/** The subset of the rules into a database (`subset`) or an export's files (`export`). */
+export async function copySubset(source: PostgresEndpoint, target: Endpoint | RowSink, options: SubsetOptions): Promise<Map<string, number>> {
   const key = readSyncKey();
   const rules = loadRules(options.rulesFile, options.rulesShown);
   return withSource(source, async (from) => {
@@ -72,7 +78,7 @@ export async function copySubset(source: PostgresEndpoint, target: Endpoint, opt
     // Every check on the rules runs before a row is read.
     const columnRules = resolveColumnRules(rules, from.schema, tables, { strict: options.strict, shown: options.rulesShown });
     const plan = await planSubset(from, rules, tables, options.rulesShown);
-    const sink = sinkFor(target);
+    const sink = sinkOf(target);
     let copied = new Map<string, number>();
     await intoSink(sink, schemaOfTables(from.schema, tables), options.replace, async () => {
       copied = await copyRows(from, sink, from.schema, plan, { rules: columnRules, key, progress: new Progress(), signal: options.signal });

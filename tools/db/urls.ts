@@ -25,16 +25,21 @@ export type Endpoint =
 const loopbackNames = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 const defaultPostgresPort = "5432";
 
-/** `postgres://` / `postgresql://` (with any query pg accepts) or `sqlite:////abs/file.db` / `sqlite:///relative.db`. */
-export function parseDatabaseUrl(text: string, option: string): Endpoint {
+/**
+ * `postgres://` / `postgresql://` (with any query pg accepts) or `sqlite:////abs/file.db` /
+ * `sqlite:///relative.db`. A `secret` text (from the environment, a stack output) is never
+ * quoted in a message, only its scheme.
+ */
+export function parseDatabaseUrl(text: string, option: string, { secret = false }: { secret?: boolean } = {}): Endpoint {
   if (/^sqlite:\/\/\//i.test(text)) return parseSqliteUrl(text, option);
   if (/^postgres(ql)?:\/\//i.test(text)) return parsePostgresUrl(text, option);
-  throw new Refusal(`${option}: ${describeUnknownUrl(text)} is not a database URL: use postgres://, postgresql:// or sqlite:////absolute/path.db`);
+  throw new Refusal(`${option}: ${describeUnknownUrl(text, secret)} is not a database URL: use postgres://, postgresql:// or sqlite:////absolute/path.db`);
 }
 
-function describeUnknownUrl(text: string): string {
+function describeUnknownUrl(text: string, secret: boolean): string {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1];
-  return scheme ? `a ${scheme}: URL` : JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
+  if (scheme) return `a ${scheme}: URL`;
+  return secret ? "the value" : JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
 }
 
 function parsePostgresUrl(text: string, option: string): Endpoint {

@@ -7,25 +7,35 @@ import type { PostgresEndpoint } from "./guards";
 import { planSubset } from "./plan";
 import { type PostgresSource, openPostgresSource } from "./postgresSource";
 import { checkRuleNames, copiedTables, loadRules } from "./rules";
-import { findTable, foreignKeys, quoteIdent, schemaName } from "./schemaModel";
+import { type SchemaModel, findTable, foreignKeys, quoteIdent, schemaName } from "./schemaModel";
 import { openTargetReader, type TargetReader } from "./targetReader";
 import type { Endpoint } from "./urls";
 
 export type VerifyType = "schema" | "subset";
 
-async function countProblems(source: PostgresSource, target: TargetReader, plan: Awaited<ReturnType<typeof planSubset>>): Promise<string[]> {
+/** What the target's row counts are compared with: the plan's (verify) or the export's (import). */
+export interface ExpectedCounts {
+  tables: { table: string; count: number }[];
+  /** "the plan copies" / "the export holds", before a count. */
+  copies: string;
+  /** "the plan chooses" / "the export holds", before a count. */
+  chooses: string;
+}
+
+/** Row counts against the expected ones, and no reference in the target to a missing row. */
+export async function countProblems(schema: SchemaModel, target: TargetReader, expected: ExpectedCounts): Promise<string[]> {
   const present = new Set(await target.tables());
   const problems: string[] = [];
-  for (const { table, count } of plan.tables) {
-    if (!present.has(table)) problems.push(`${table}: missing in the target (the plan copies ${count} rows)`);
+  for (const { table, count } of expected.tables) {
+    if (!present.has(table)) problems.push(`${table}: missing in the target (${expected.copies} ${count} rows)`);
     else {
       const actual = await target.count(table);
-      if (actual !== count) problems.push(`${table}: ${actual} rows in the target, the plan chooses ${count}`);
+      if (actual !== count) problems.push(`${table}: ${actual} rows in the target, ${expected.chooses} ${count}`);
     }
   }
-  for (const { table } of plan.tables) {
+  for (const { table } of expected.tables) {
     if (!present.has(table)) continue;
-    for (const key of foreignKeys(findTable(source.schema, table)!)) {
+    for (const key of foreignKeys(findTable(schema, table)!)) {
       if (!present.has(key.references.table)) continue;
       const dangling = await target.dangling({ table, columns: key.columns, referencedTable: key.references.table, referencedColumns: key.references.columns });
       if (dangling > 0) problems.push(`${table}.${key.columns.join(", ")}: ${dangling} row${dangling === 1 ? " references" : "s reference"} a missing ${key.references.table} row (${key.name})`);
@@ -74,7 +84,8 @@ export async function verify(sourceEndpoint: PostgresEndpoint, targetEndpoint: E
       const columnRules = resolveColumnRules(rules, source.schema, tables, { strict: false, shown: options.rulesShown });
       const anonymised = [...columnRules].filter(([column, rule]) => rule.transform !== "keep" && tables.has(column.split(".")[0])).map(([column]) => column);
       const plan = await planSubset(source, rules, tables, options.rulesShown);
-      return [...(await countProblems(source, target, plan)), ...(await leakProblems(source, target, anonymised))];
+      const expected = { tables: plan.tables, copies: "the plan copies", chooses: "the plan chooses" };
+      return [...(await countProblems(source.schema, target, expected)), ...(await leakProblems(source, target, anonymised))];
     } finally {
       await target.close();
     }
