@@ -167,9 +167,24 @@ describe("npm run db -- parts", () => {
       ["a pseudonym longer than the column", testRulesYaml.replace("prefix: test_user_", `prefix: ${"p".repeat(40)}`), "db: RULES: columns: users.username: pseudonym writes 72 characters, but the column is character varying(64)\n"],
       ["a rule on a referencing column that its key does not have", `${testRulesYaml}  orders.user_id: { transform: constant, value: 1 }\n`, "db: RULES: columns: orders.user_id references accounts.user_id, which keeps its values: put the rule on accounts.user_id (it applies to every column that references it)\n"],
       ["a referencing column with another rule than its key", `${testRulesYaml}  orders.trader_name: { transform: pseudonym, prefix: t_ }\n`, "db: RULES: columns: orders.trader_name references users.username, which has another rule: a key column's rule applies to the columns that reference it; remove the rule of orders.trader_name\n"],
+      ["a constant that is not JSON on a jsonb column", `${testRulesYaml}  orders.metadata: { transform: constant, value: redacted }\n`, `db: RULES: columns: orders.metadata: constant "redacted" is not JSON, but the column is jsonb; write the JSON text in quotes (value: '"redacted"', value: '{}')\n`],
     ];
     for (const [title, rules, message] of cases) {
       it(`refuses ${title}`, async () => assert.equal(await refused(rules), message));
     }
+
+    it("copies a JSON constant into a jsonb column of PostgreSQL and SQLite", async () => {
+      const file = writeRules(folder, `${testRulesYaml}  orders.metadata: { transform: constant, value: '{"note": "redacted"}' }\n`, "json-constant.yaml");
+      const postgres = await createDatabase();
+      try {
+        for (const url of [postgres.url, `sqlite:///${path.join(folder, "json-constant.db")}`]) {
+          const result = await runDb(["subset", "--rules", file, "--from-url", source.url, "--from-stack", "dev", "--to-url", url, "--to-stack", "staging"], { DATA_SYNC_KEY: testKey });
+          assert.equal(result.code, 0, result.stderr);
+        }
+        assert.deepEqual(await postgres.query("SELECT DISTINCT metadata FROM orders"), [{ metadata: { note: "redacted" } }]);
+      } finally {
+        await postgres.drop();
+      }
+    });
   });
 });
