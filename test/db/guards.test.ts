@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { fillSource, testKey, writeRules } from "./fixture";
-import { type TestDatabase, connectionRecorder, createDatabase, fakePulumi, runDb, tempFolder } from "./support";
+import { type TestDatabase, connectionRecorder, createDatabase, fakePulumi, repoRoot, runDb, tempFolder } from "./support";
 
 const refusedProd = "db: refusing to write to the stack prod: it is production (its name is a production name (prod, production)); data flows from production down, never into it\n";
 
@@ -168,6 +168,76 @@ describe("npm run db -- guards", function () {
       const absent = path.join(folder, "absent.db");
       const verified = await runDb(["verify", "--type", "schema", "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${absent}`, "--to-stack", "qa"]);
       assert.deepEqual(verified, { code: 2, stdout: "", stderr: `db: the target ${absent} does not exist\n` });
+    });
+
+    it("never writes over a file that is not a SQLite database, even with --replace (a copy of Pulumi.prod.yaml)", async () => {
+      const copy = path.join(folder, "prod-copy.yaml");
+      fs.copyFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), copy);
+      const before = fs.readFileSync(copy);
+      const refused = `db: the target ${copy} is not a SQLite database (it does not start with "SQLite format 3"): refusing to write over it\n`;
+      for (const command of [["schema", "--replace"], ["subset", "--replace", "--rules", rules], ["seed"]]) {
+        const from = command[0] === "seed" ? [] : ["--from-url", source.url, "--from-stack", "dev"];
+        const result = await runDb([...command, ...from, "--to-url", `sqlite:///${copy}`, "--to-stack", "dev"], { DATA_SYNC_KEY: testKey });
+        assert.deepEqual(result, { code: 2, stdout: "", stderr: refused }, command[0]);
+      }
+      assert.deepEqual(fs.readFileSync(copy), before);
+      assert.deepEqual(fs.readdirSync(folder).filter((name) => name.endsWith(".tmp")), []);
+    });
+
+    it("refuses a target named like a stack file, in any case, or a link to one, even with --replace", async () => {
+      fs.symlinkSync(path.join(folder, "Pulumi.qa.yaml"), path.join(folder, "qa-link.db"));
+      const before = fs.readFileSync(path.join(folder, "Pulumi.qa.yaml"));
+      const cases: [string, string][] = [
+        ["pulumi.STAGING.yml", "pulumi.STAGING.yml"],
+        ["Pulumi.qa.yaml", "Pulumi.qa.yaml"],
+        ["qa-link.db", "Pulumi.qa.yaml"],
+      ];
+      for (const [name, shown] of cases) {
+        const result = await runDb(["schema", "--replace", "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${path.join(folder, name)}`, "--to-stack", "qa", "-C", folder]);
+        assert.deepEqual(result, {
+          code: 2,
+          stdout: "",
+          stderr: `db: --to-url: ${shown} is named like a Pulumi stack file (Pulumi.<stack>.yaml, in any case): a stack file is never used as a database\n`,
+        }, name);
+      }
+      assert.deepEqual(fs.readFileSync(path.join(folder, "Pulumi.qa.yaml")), before);
+      assert.equal(fs.existsSync(path.join(folder, "pulumi.STAGING.yml")), false);
+    });
+
+    it("refuses a SQLite target that is not a regular file (a folder), or not a database though it starts like one", async () => {
+      const dir = path.join(folder, "a-folder.db");
+      fs.mkdirSync(dir);
+      const notFile = await runDb(["schema", "--replace", "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${dir}`, "--to-stack", "qa", "-C", folder]);
+      assert.deepEqual(notFile, { code: 2, stdout: "", stderr: `db: the target ${dir} is not a regular file\n` });
+      const broken = path.join(folder, "broken.db");
+      fs.writeFileSync(broken, Buffer.concat([Buffer.from("SQLite format 3\0", "latin1"), Buffer.alloc(200, 7)]));
+      const notDatabase = await runDb(["schema", "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${broken}`, "--to-stack", "qa", "-C", folder]);
+      assert.deepEqual(notDatabase, { code: 2, stdout: "", stderr: `db: the target ${broken} is not a SQLite database (file is not a database)\n` });
+    });
+
+    it("seed checks its SQLite target as the copies do: a missing folder, a file held open, a file that is not a database", async () => {
+      const missing = path.join(folder, "no-folder", "seed.db");
+      assert.deepEqual(await runDb(["seed", "--to-url", `sqlite:///${missing}`, "--to-stack", "qa", "-C", folder]), {
+        code: 2,
+        stdout: "",
+        stderr: `db: the folder of the target ${missing} does not exist\n`,
+      });
+      const busy = path.join(folder, "seed-busy.db");
+      fs.writeFileSync(busy, "");
+      fs.writeFileSync(`${busy}-journal`, "x");
+      assert.deepEqual(await runDb(["seed", "--to-url", `sqlite:///${busy}`, "--to-stack", "qa", "-C", folder]), {
+        code: 2,
+        stdout: "",
+        stderr: `db: ${busy}-journal exists: a program has the target open or did not close it; stop it first\n`,
+      });
+      const text = path.join(folder, "notes.txt");
+      fs.writeFileSync(text, "not a database\n");
+      assert.deepEqual(await runDb(["seed", "--to-url", `sqlite:///${text}`, "--to-stack", "qa", "-C", folder]), {
+        code: 2,
+        stdout: "",
+        stderr: `db: the target ${text} is not a SQLite database (it does not start with "SQLite format 3"): refusing to write over it\n`,
+      });
+      assert.equal(fs.readFileSync(text, "utf8"), "not a database\n");
     });
 
     it("never prints or stores the key", async () => {
