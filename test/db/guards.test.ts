@@ -22,6 +22,7 @@ describe("npm run db -- guards", function () {
     // A stack whose name says nothing but whose file says production.
     fs.writeFileSync(path.join(folder, "Pulumi.live.yaml"), "config:\n  trading-bot:environment: production\n");
     fs.writeFileSync(path.join(folder, "Pulumi.qa.yaml"), "config:\n  trading-bot:environment: staging\n");
+    fs.writeFileSync(path.join(folder, "Pulumi.dev.yaml"), "config:\n  trading-bot:environment: development\n");
     fs.symlinkSync(path.join(folder, "Pulumi.live.yaml"), path.join(folder, "Pulumi.sandbox.yaml"));
     // A production name whose file says otherwise: a config error, refused too.
     fs.writeFileSync(path.join(folder, "Pulumi.prod.yaml"), "config:\n  trading-bot:environment: development\n");
@@ -59,6 +60,34 @@ describe("npm run db -- guards", function () {
       ["a production name whose stack file says otherwise", "prod", 'db: the stack prod has a production name (prod, production) but trading-bot:environment is "development"; allowed: production\n'],
       ["a stack file that is a symbolic link to a production one", "sandbox", "db: refusing to write to the stack sandbox: it is production (its stack file says trading-bot:environment: production); data flows from production down, never into it\n"],
     ];
+    it("refuses a target without its stack file in the -C folder (live from an empty folder, a typo prd)", async () => {
+      const empty = tempFolder("no-stack-files");
+      const live = await runDb(["schema", "--from-url", recorder.url, "--from-stack", "dev", "--to-url", recorder.url, "--to-stack", "live", "-C", empty], withPulumi());
+      assert.deepEqual(live, {
+        code: 2,
+        stdout: "",
+        stderr: `db: live: no Pulumi.live.yaml in ${empty}; the target's stack file says whether it is production (-C names the folder of the stack files)\n`,
+      });
+      const typo = await runDb(["seed", "--to", "prd"], withPulumi());
+      assert.deepEqual(typo, {
+        code: 2,
+        stdout: "",
+        stderr: `db: prd: no Pulumi.prd.yaml in ${repoRoot}; the target's stack file says whether it is production (-C names the folder of the stack files)\n`,
+      });
+      assert.equal(recorder.connections(), 0);
+      assert.deepEqual(pulumi.calls(), []);
+    });
+
+    it("refuses --to <stack> whose databaseUrl output is a SQLite file inside its task (/data/trading.db on EFS)", async () => {
+      const stacks = fakePulumi({ dev: "sqlite:////data/trading.db", staging: recorder.url });
+      const message = "db: dev's database is a SQLite file inside its task (/data/trading.db on EFS); run the tool there (the env-sync workflow's data sync) or give --to-url\n";
+      const path_ = `${stacks.bin}${path.delimiter}${process.env.PATH}`;
+      assert.deepEqual(await runDb(["seed", "--to", "dev"], { PATH: path_ }), { code: 2, stdout: "", stderr: message });
+      assert.deepEqual(await runDb(["schema", "--from", "staging", "--to", "dev"], { PATH: path_ }), { code: 2, stdout: "", stderr: message });
+      assert.equal(recorder.connections(), 0);
+      assert.equal(fs.existsSync("/data/trading.db"), false);
+    });
+
     for (const [title, stack, message] of others) {
       it(`refuses ${title}`, async () => {
         const result = await runDb(["schema", "--from-url", recorder.url, "--from-stack", "dev", "--to-url", recorder.url, "--to-stack", stack, "-C", folder], withPulumi());
@@ -71,26 +100,26 @@ describe("npm run db -- guards", function () {
 
   describe("refusals before any connection", () => {
     const refusals: [string, string[], Record<string, string | undefined>, string][] = [
-      ["a missing key", ["subset", "--rules", "RULES", "--from-url", "SOURCE", "--from-stack", "dev", "--to-url", "sqlite:///x.db", "--to-stack", "qa"], { DATA_SYNC_KEY: undefined },
+      ["a missing key", ["subset", "--rules", "RULES", "--from-url", "SOURCE", "--from-stack", "dev", "--to-url", "sqlite:///x.db", "--to-stack", "staging"], { DATA_SYNC_KEY: undefined },
         "db: DATA_SYNC_KEY is not set: anonymisation needs a secret key of at least 32 bytes (e.g. openssl rand -hex 32)\n"],
-      ["a key shorter than 32 bytes", ["subset", "--rules", "RULES", "--from-url", "SOURCE", "--from-stack", "dev", "--to-url", "sqlite:///x.db", "--to-stack", "qa"], { DATA_SYNC_KEY: "k".repeat(31) },
+      ["a key shorter than 32 bytes", ["subset", "--rules", "RULES", "--from-url", "SOURCE", "--from-stack", "dev", "--to-url", "sqlite:///x.db", "--to-stack", "staging"], { DATA_SYNC_KEY: "k".repeat(31) },
         "db: DATA_SYNC_KEY is 31 bytes long: it must be at least 32 bytes\n"],
-      ["a production source without --yes", ["schema", "--from-url", "SOURCE", "--from-stack", "prod", "--to-url", "sqlite:///x.db", "--to-stack", "qa"], {},
+      ["a production source without --yes", ["schema", "--from-url", "SOURCE", "--from-stack", "prod", "--to-url", "sqlite:///x.db", "--to-stack", "staging"], {},
         "db: the source stack prod is production (its name is a production name (prod, production)): pass --yes to confirm you are authorised to copy from it\n"],
-      ["a source URL that names no stack, without --yes", ["schema", "--from-url", "SOURCE", "--to-url", "sqlite:///x.db", "--to-stack", "qa"], {},
+      ["a source URL that names no stack, without --yes", ["schema", "--from-url", "SOURCE", "--to-url", "sqlite:///x.db", "--to-stack", "staging"], {},
         "db: --from-url names no stack, so it may be production: name it with --from-stack <stack>, or pass --yes to confirm you are authorised to read it\n"],
       ["a target URL that names no stack", ["schema", "--from-url", "SOURCE", "--from-stack", "dev", "--to-url", "sqlite:///x.db"], {},
         "db: --to-url needs --to-stack <stack>: the stack the target database belongs to, so the production guard applies\n"],
       ["a target given twice", ["schema", "--from", "dev", "--to", "qa", "--to-url", "sqlite:///x.db"], {},
         "db: give the target either as --to <stack> or as --to-url <url> with --to-stack <stack>, not both\n"],
       ["no target", ["seed"], {}, "db: no target: give --to <stack>, or --to-url <url> with --to-stack <stack>\n"],
-      ["a URL that is not a database's", ["schema", "--from-url", "SOURCE", "--from-stack", "dev", "--to-url", "mysql://h/db", "--to-stack", "qa"], {},
+      ["a URL that is not a database's", ["schema", "--from-url", "SOURCE", "--from-stack", "dev", "--to-url", "mysql://h/db", "--to-stack", "staging"], {},
         "db: --to-url: a mysql: URL is not a database URL: use postgres://, postgresql:// or sqlite:////absolute/path.db\n"],
-      ["a SQLite source", ["schema", "--from-url", "sqlite:////tmp/source.db", "--from-stack", "dev", "--to-url", "sqlite:///x.db", "--to-stack", "qa"], {},
+      ["a SQLite source", ["schema", "--from-url", "sqlite:////tmp/source.db", "--from-stack", "dev", "--to-url", "sqlite:///x.db", "--to-stack", "staging"], {},
         "db: the source must be PostgreSQL; sqlite:////tmp/source.db is SQLite\n"],
-      ["the source as target, spelt another way (scheme, case, default port, trailing slash, other user)", ["schema", "--from-url", "postgres://app:pw@DB.Example.internal/trading", "--from-stack", "dev", "--to-url", "postgresql://other:x@db.example.internal:5432/trading/", "--to-stack", "qa"], {},
+      ["the source as target, spelt another way (scheme, case, default port, trailing slash, other user)", ["schema", "--from-url", "postgres://app:pw@DB.Example.internal/trading", "--from-stack", "dev", "--to-url", "postgresql://other:x@db.example.internal:5432/trading/", "--to-stack", "staging"], {},
         "db: the target is the source (postgresql://other:***@db.example.internal:5432/trading/): refusing to write a database onto itself\n"],
-      ["the source as target through localhost and 127.0.0.1", ["schema", "--from-url", "RECORDER", "--from-stack", "dev", "--to-url", "LOCALHOST", "--to-stack", "qa"], {},
+      ["the source as target through localhost and 127.0.0.1", ["schema", "--from-url", "RECORDER", "--from-stack", "dev", "--to-url", "LOCALHOST", "--to-stack", "staging"], {},
         "db: the target is the source (LOCALHOST_SHOWN): refusing to write a database onto itself\n"],
     ];
     for (const [title, args, env, message] of refusals) {
@@ -132,9 +161,23 @@ describe("npm run db -- guards", function () {
       assert.deepEqual(result, { code: 2, stdout: "", stderr: "db: pulumi stack output databaseUrl --stack qa failed: error: no stack named 'qa' found\n" });
     });
 
+    it("treats a source stack without its stack file as production: refused without --yes, read with it", async () => {
+      const target = path.join(folder, "from-unknown.db");
+      const args = ["schema", "--from-url", source.url, "--from-stack", "dvv", "--to-url", `sqlite:///${target}`, "--to-stack", "qa", "-C", folder];
+      assert.deepEqual(await runDb(args), {
+        code: 2,
+        stdout: "",
+        stderr: `db: the source stack dvv may be production (no Pulumi.dvv.yaml in ${folder} says otherwise; -C names the folder of the stack files): pass --yes to confirm you are authorised to copy from it\n`,
+      });
+      assert.equal(fs.existsSync(target), false);
+      const confirmed = await runDb([...args, "--yes"]);
+      assert.equal(confirmed.code, 0, confirmed.stderr);
+      assert.match(confirmed.stderr, /^db: reading from the stack dvv, which may be production \(--yes given\)\n/);
+    });
+
     it("copies from a production source with --yes, and says so", async () => {
       const target = path.join(folder, "from-prod.db");
-      const result = await runDb(["schema", "--from-url", source.url, "--from-stack", "prod", "--yes", "--to-url", `sqlite:///${target}`, "--to-stack", "qa"]);
+      const result = await runDb(["schema", "--from-url", source.url, "--from-stack", "prod", "--yes", "--to-url", `sqlite:///${target}`, "--to-stack", "staging"]);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stderr, /^db: reading from the production stack prod \(--yes given\)\n/);
     });
@@ -144,7 +187,7 @@ describe("npm run db -- guards", function () {
       const app = new DatabaseSync(target);
       app.exec("PRAGMA journal_mode = WAL; CREATE TABLE t (x); INSERT INTO t VALUES (1)");
       try {
-        const result = await runDb(["schema", "--replace", "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${target}`, "--to-stack", "qa"]);
+        const result = await runDb(["schema", "--replace", "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${target}`, "--to-stack", "staging"]);
         assert.deepEqual(result, { code: 2, stdout: "", stderr: `db: ${target}-wal exists: a program has the target open or did not close it; stop it first\n` });
       } finally {
         app.close();
@@ -163,10 +206,10 @@ describe("npm run db -- guards", function () {
 
     it("refuses a SQLite target in a folder that does not exist, and verify of a file that does not exist", async () => {
       const missing = path.join(folder, "no-such-folder", "x.db");
-      const schema = await runDb(["schema", "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${missing}`, "--to-stack", "qa"]);
+      const schema = await runDb(["schema", "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${missing}`, "--to-stack", "staging"]);
       assert.deepEqual(schema, { code: 2, stdout: "", stderr: `db: the folder of the target ${missing} does not exist\n` });
       const absent = path.join(folder, "absent.db");
-      const verified = await runDb(["verify", "--type", "schema", "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${absent}`, "--to-stack", "qa"]);
+      const verified = await runDb(["verify", "--type", "schema", "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${absent}`, "--to-stack", "staging"]);
       assert.deepEqual(verified, { code: 2, stdout: "", stderr: `db: the target ${absent} does not exist\n` });
     });
 
@@ -242,7 +285,7 @@ describe("npm run db -- guards", function () {
 
     it("never prints or stores the key", async () => {
       const target = path.join(folder, "keyless.db");
-      const result = await runDb(["subset", "--rules", rules, "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${target}`, "--to-stack", "qa"], { DATA_SYNC_KEY: testKey });
+      const result = await runDb(["subset", "--rules", rules, "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${target}`, "--to-stack", "staging"], { DATA_SYNC_KEY: testKey });
       assert.equal(result.code, 0, result.stderr);
       assert.ok(!`${result.stdout}${result.stderr}`.includes(testKey));
       assert.ok(!fs.readFileSync(target).includes(Buffer.from(testKey)));

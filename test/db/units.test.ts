@@ -150,7 +150,7 @@ describe("npm run db -- parts", () => {
     const refused = async (rules: string) => {
       const file = writeRules(folder, rules);
       const target = path.join(folder, "never.db");
-      const result = await runDb(["subset", "--rules", file, "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${target}`, "--to-stack", "qa"], { DATA_SYNC_KEY: testKey });
+      const result = await runDb(["subset", "--rules", file, "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${target}`, "--to-stack", "staging"], { DATA_SYNC_KEY: testKey });
       assert.equal(result.code, 2);
       assert.equal(fs.existsSync(target), false, "nothing was written");
       return result.stderr.replace(`${file}`, "RULES");

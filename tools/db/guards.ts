@@ -3,7 +3,7 @@
 // the source's (production needs --yes), then the URLs (from the options or from the
 // stacks' databaseUrl outputs), then "is the target the source?".
 import { Refusal } from "./errors";
-import { stackDatabaseUrl, stackProductionReason } from "./stacks";
+import { sourceProductionReason, stackDatabaseUrl, targetProductionReason } from "./stacks";
 import { type Endpoint, parseDatabaseUrl, refuseSameDatabase } from "./urls";
 
 export interface SideOptions {
@@ -30,7 +30,7 @@ export function guardTarget(options: SideOptions): string {
     throw new Refusal("--to-url needs --to-stack <stack>: the stack the target database belongs to, so the production guard applies");
   }
   const stack = (options.to ?? options.toStack)!;
-  const reason = stackProductionReason(stack, options.cwd);
+  const reason = targetProductionReason(stack, options.cwd);
   if (reason) throw new Refusal(`refusing to write to the stack ${stack}: it is production (${reason}); data flows from production down, never into it`);
   return stack;
 }
@@ -46,14 +46,31 @@ export function guardSource(options: SideOptions): string | undefined {
     if (!options.yes) throw new Refusal("--from-url names no stack, so it may be production: name it with --from-stack <stack>, or pass --yes to confirm you are authorised to read it");
     return undefined;
   }
-  const reason = stackProductionReason(stack, options.cwd);
-  if (reason && !options.yes) throw new Refusal(`the source stack ${stack} is production (${reason}): pass --yes to confirm you are authorised to copy from it`);
-  if (reason) process.stderr.write(`db: reading from the production stack ${stack} (--yes given)\n`);
+  const production = sourceProductionReason(stack, options.cwd);
+  if (!production) return stack;
+  const status = `${production.certain ? "is" : "may be"} production (${production.reason})`;
+  if (!options.yes) throw new Refusal(`the source stack ${stack} ${status}: pass --yes to confirm you are authorised to copy from it`);
+  const what = production.certain ? `the production stack ${stack}` : `the stack ${stack}, which may be production`;
+  process.stderr.write(`db: reading from ${what} (--yes given)\n`);
   return stack;
 }
 
 async function endpointOf(stack: string | undefined, url: string | undefined, option: string, cwd: string): Promise<Endpoint> {
   return parseDatabaseUrl(url ?? (await stackDatabaseUrl(stack!, cwd)), url !== undefined ? option : `the databaseUrl output of ${stack}`);
+}
+
+/** Where a stack's task mounts its SQLite volume (EFS): stacks/tradingBot.ts's sqliteMountPath. */
+const taskVolumeFolder = "/data/";
+
+/** The target's endpoint; a SQLite file that a stack output places inside its task is out of reach from here. */
+async function targetEndpoint(options: SideOptions): Promise<Endpoint> {
+  const target = await endpointOf(options.to, options.toUrl, "--to-url", options.cwd);
+  if (options.toUrl === undefined && target.kind === "sqlite" && target.file.startsWith(taskVolumeFolder)) {
+    throw new Refusal(
+      `${options.to}'s database is a SQLite file inside its task (${target.file} on EFS); run the tool there (the env-sync workflow's data sync) or give --to-url`,
+    );
+  }
+  return target;
 }
 
 export function requirePostgres(endpoint: Endpoint, role: string): PostgresEndpoint {
@@ -65,7 +82,7 @@ export function requirePostgres(endpoint: Endpoint, role: string): PostgresEndpo
 export async function resolveSourceAndTarget(options: SideOptions): Promise<{ source: PostgresEndpoint; target: Endpoint }> {
   guardTarget(options);
   guardSource(options);
-  const target = await endpointOf(options.to, options.toUrl, "--to-url", options.cwd);
+  const target = await targetEndpoint(options);
   const source = requirePostgres(await endpointOf(options.from, options.fromUrl, "--from-url", options.cwd), "source");
   refuseSameDatabase(source, target);
   return { source, target };
@@ -74,5 +91,5 @@ export async function resolveSourceAndTarget(options: SideOptions): Promise<{ so
 /** Guards the target, then resolves its URL (seed has no source). */
 export async function resolveTarget(options: SideOptions): Promise<Endpoint> {
   guardTarget(options);
-  return endpointOf(options.to, options.toUrl, "--to-url", options.cwd);
+  return targetEndpoint(options);
 }
