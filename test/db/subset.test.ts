@@ -203,12 +203,15 @@ describe("npm run db -- subset", function () {
           result.stdout,
           [
             "orders.strategy_id: 1 row references a missing trading_strategies row (orders_strategy_id_fkey)",
+            // The e-mail holds the username (trader_4@...): that source value is in the target too.
+            "users.username: 1 source value found in the target (users.email)",
             "users.email: 1 source value found in the target (users.email)",
             "users.phone: 1 source value found in the target (orders.metadata)",
+            "orders.trader_name: 1 source value found in the target (users.email)",
             "",
           ].join("\n"),
         );
-        assert.equal(result.stderr, "db: 3 problems found\n");
+        assert.equal(result.stderr, "db: 5 problems found\n");
         assert.ok(!result.stdout.includes(victim.email) && !result.stdout.includes(victim.phone), "verify never prints a source value");
       });
 
@@ -219,6 +222,21 @@ describe("npm run db -- subset", function () {
         const replaced = await subset(target, "--replace");
         assert.equal(replaced.code, 0, replaced.stderr);
         assert.deepEqual(await verify(target), { code: 0, stdout: `verify --type subset: ${target.shown} agrees with the source\n`, stderr: "" });
+      });
+
+      it("verify finds a source value inside a longer text and inside a JSON string, and never prints it", async () => {
+        const [victim] = await source.query<{ email: string }>("SELECT email FROM users WHERE id = 4");
+        await target.exec(`UPDATE orders SET symbol = 'x ${victim.email}' WHERE id = (SELECT min(id) FROM orders)`);
+        await target.exec(`UPDATE orders SET metadata = '{"note": "contact ${victim.email} asap"}' WHERE id = (SELECT max(id) FROM orders)`);
+        const result = await verify(target);
+        assert.equal(result.code, 1);
+        const places = ["orders.metadata", "orders.symbol"];
+        assert.equal(
+          result.stdout,
+          ["users.username", "users.email", "orders.trader_name"].flatMap((column) => places.map((where) => `${column}: 1 source value found in the target (${where})\n`)).join(""),
+        );
+        assert.equal(result.stderr, "db: 6 problems found\n");
+        assert.ok(!result.stdout.includes(victim.email), "verify never prints a source value");
       });
     });
   }

@@ -5,6 +5,8 @@ import { readSyncKey, valueTransform } from "../../tools/db/anonymise";
 import { looksSensitive } from "../../tools/db/columnRules";
 import { translateExpression } from "../../tools/db/ddlSqlite";
 import { Refusal } from "../../tools/db/errors";
+import { LeakScan, minSubstringLength } from "../../tools/db/leakScan";
+import { MultiMatcher } from "../../tools/db/multiMatcher";
 import { Progress } from "../../tools/db/progress";
 import { loadRules } from "../../tools/db/rules";
 import { parseDatabaseUrl } from "../../tools/db/urls";
@@ -83,6 +85,61 @@ describe("npm run db -- parts", () => {
       assert.throws(() => readSyncKey({}), /DATA_SYNC_KEY is not set/);
       assert.throws(() => readSyncKey({ DATA_SYNC_KEY: "é".repeat(15) }), new Refusal("DATA_SYNC_KEY is 30 bytes long: it must be at least 32 bytes"));
       assert.doesNotThrow(() => readSyncKey({ DATA_SYNC_KEY: "é".repeat(16) }));
+    });
+  });
+
+  describe("many strings found at once (Aho-Corasick)", () => {
+    const matcherOf = (patterns: string[]) => {
+      const matcher = new MultiMatcher();
+      patterns.forEach((pattern, index) => assert.equal(matcher.add(pattern), index));
+      return matcher;
+    };
+    const matches = (patterns: string[], text: string) => {
+      const found: number[] = [];
+      matcherOf(patterns).scan(text, (index) => found.push(index));
+      return found.sort((a, b) => a - b);
+    };
+    it("finds patterns inside one another and overlapping, once per occurrence", () => {
+      assert.deepEqual(matches(["he", "she", "his", "hers"], "ushers"), [0, 1, 3]);
+      assert.deepEqual(matches(["aa"], "aaaa"), [0, 0, 0]);
+      assert.deepEqual(matches(["日本", "ü@x.test"], "x 日本 ü@x.test"), [0, 1]);
+      assert.deepEqual(matches(["abc"], "ab bc ABC"), []);
+      assert.deepEqual(matches([], "anything"), []);
+      const matcher = new MultiMatcher();
+      assert.deepEqual([matcher.add("abc"), matcher.add("ab"), matcher.add("abc")], [0, 1, 0], "a string added twice is one pattern");
+    });
+    it("counts what a plain search counts, on random patterns and texts", () => {
+      let seed = 7;
+      const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+      const word = (length: number) => Array.from({ length }, () => "abc"[random(3)]).join("");
+      const patterns = [...new Set(Array.from({ length: 60 }, () => word(1 + random(6))))];
+      const matcher = matcherOf(patterns);
+      for (let round = 0; round < 50; round++) {
+        const text = word(random(80));
+        const counts = new Array(patterns.length).fill(0);
+        matcher.scan(text, (index) => counts[index]++);
+        const expected = patterns.map((pattern) => [...text].filter((_, i) => text.startsWith(pattern, i)).length);
+        assert.deepEqual(counts, expected, text);
+      }
+    });
+  });
+
+  describe("the leak scan", () => {
+    it("finds a long source value inside longer text, a short one only whole; names the column and where, never the value", () => {
+      const scan = new LeakScan(["users.email", "users.code", "orders.trader_name"]);
+      scan.addSourceValue(0, "alice@mail.example");
+      scan.addSourceValue(1, "ab12");
+      scan.addSourceValue(2, "alice@mail.example");
+      scan.scanTargetValue("write to alice@mail.example today", "orders.note");
+      scan.scanTargetValue("alice@mail.example", "orders.note");
+      scan.scanTargetValue("xab12y", "orders.code");
+      scan.scanTargetValue("ab12", "orders.code");
+      assert.deepEqual(scan.problems(), [
+        "users.email: 1 source value found in the target (orders.note)",
+        "users.code: 1 source value found in the target (orders.code)",
+        "orders.trader_name: 1 source value found in the target (orders.note)",
+      ]);
+      assert.equal(minSubstringLength, 6);
     });
   });
 

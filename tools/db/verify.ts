@@ -3,6 +3,7 @@
 // the target to a missing row, and no value of an anonymised source column anywhere in the
 // target. Returns one line per problem.
 import { resolveColumnRules } from "./columnRules";
+import { LeakScan } from "./leakScan";
 import type { PostgresEndpoint } from "./guards";
 import { planSubset } from "./plan";
 import { type PostgresSource, openPostgresSource } from "./postgresSource";
@@ -34,26 +35,18 @@ async function countProblems(source: PostgresSource, target: TargetReader, plan:
   return problems;
 }
 
-/** Source values of anonymised columns found in the target, by source column and target location. Values are never printed. */
+/** Source values of anonymised columns found in the target, whole or inside longer text, by source column and target location. */
 async function leakProblems(source: PostgresSource, target: TargetReader, anonymised: string[]): Promise<string[]> {
-  const locations = new Map<string, string>();
-  await target.scanValues((value, where) => {
-    if (value !== "" && !locations.has(value)) locations.set(value, where);
-  });
-  const problems: string[] = [];
-  for (const column of anonymised) {
+  const scan = new LeakScan(anonymised);
+  for (const [index, column] of anonymised.entries()) {
     const [table, name] = column.split(".");
-    const hits = new Map<string, number>();
     const sql = `SELECT DISTINCT ${quoteIdent(name)}::text FROM ${quoteIdent(schemaName)}.${quoteIdent(table)} WHERE ${quoteIdent(name)} IS NOT NULL`;
     await source.stream(sql, [], (rows) => {
-      for (const [value] of rows) {
-        const where = locations.get(value!);
-        if (where) hits.set(where, (hits.get(where) ?? 0) + 1);
-      }
+      for (const [value] of rows) scan.addSourceValue(index, value!);
     });
-    for (const [where, count] of hits) problems.push(`${column}: ${count} source value${count === 1 ? "" : "s"} found in the target (${where})`);
   }
-  return problems;
+  await target.scanValues((value, where) => scan.scanTargetValue(value, where));
+  return scan.problems();
 }
 
 export interface VerifyOptions {
