@@ -230,6 +230,12 @@ describe("npm run db -- parts", () => {
       it(`refuses ${title}`, async () => assert.equal(await refused(rules), message));
     }
 
+    it("refuses to copy a source table named like the sync record's (trading_bot_data_sync)", async () => {
+      await source.query("CREATE TABLE IF NOT EXISTS trading_bot_data_sync (id integer PRIMARY KEY)");
+      const message = await refused("roots:\n  - table: trading_bot_data_sync\n");
+      assert.equal(message, "db: the copied tables include trading_bot_data_sync, the name of the table where subset keeps its record: leave it out of the copy\n");
+    });
+
     it("copies a JSON constant into a jsonb column of PostgreSQL and SQLite", async () => {
       const file = writeRules(folder, `${testRulesYaml}  orders.metadata: { transform: constant, value: '{"note": "redacted"}' }\n`, "json-constant.yaml");
       const postgres = await createDatabase();
