@@ -113,6 +113,17 @@ describe("npm run db -- guards", function () {
       ["a target given twice", ["schema", "--from", "dev", "--to", "qa", "--to-url", "sqlite:///x.db"], {},
         "db: give the target either as --to <stack> or as --to-url <url> with --to-stack <stack>, not both\n"],
       ["no target", ["seed"], {}, "db: no target: give --to <stack>, or --to-url <url> with --to-stack <stack>\n"],
+      ["a source given twice", ["schema", "--from", "dev", "--from-url", "SOURCE", "--to-url", "sqlite:///x.db", "--to-stack", "staging"], {},
+        "db: give the source either as --from <stack> or as --from-url <url> (with --from-stack <stack>), not both\n"],
+      ["no source", ["verify", "--type", "schema", "--to-url", "sqlite:///x.db", "--to-stack", "staging"], {}, "db: no source: give --from <stack> or --from-url <url>\n"],
+      ["a target PostgreSQL URL that cannot be parsed", ["schema", "--from-url", "SOURCE", "--from-stack", "dev", "--to-url", "postgresql://app:pw@[db/trading", "--to-stack", "staging"], {},
+        "db: --to-url: the PostgreSQL URL cannot be parsed\n"],
+      ["a source PostgreSQL URL that cannot be parsed", ["schema", "--from-url", "postgres://app@db:port/trading", "--from-stack", "dev", "--to-url", "sqlite:///x.db", "--to-stack", "staging"], {},
+        "db: --from-url: the PostgreSQL URL cannot be parsed\n"],
+      ["a rules file that cannot be read", ["subset", "--rules", "/nonexistent/rules.yaml", "--from-url", "SOURCE", "--from-stack", "dev", "--to-url", "sqlite:///x.db", "--to-stack", "staging"], { DATA_SYNC_KEY: testKey },
+        "db: /nonexistent/rules.yaml: cannot read the rules file (ENOENT)\n"],
+      ["a fixture file that cannot be read", ["seed", "--data", "/nonexistent/test-data.yaml", "--to-url", "sqlite:///x.db", "--to-stack", "staging"], {},
+        "db: /nonexistent/test-data.yaml: cannot read the fixture file (ENOENT)\n"],
       ["a URL that is not a database's", ["schema", "--from-url", "SOURCE", "--from-stack", "dev", "--to-url", "mysql://h/db", "--to-stack", "staging"], {},
         "db: --to-url: a mysql: URL is not a database URL: use postgres://, postgresql:// or sqlite:////absolute/path.db\n"],
       ["a SQLite source", ["schema", "--from-url", "sqlite:////tmp/source.db", "--from-stack", "dev", "--to-url", "sqlite:///x.db", "--to-stack", "staging"], {},
@@ -155,6 +166,15 @@ describe("npm run db -- guards", function () {
       assert.ok(fs.existsSync(target));
     });
 
+    it("says so when the Pulumi CLI is not on PATH, or prints no databaseUrl", async () => {
+      const noPulumi = await runDb(["seed", "--to", "staging"], { PATH: tempFolder("empty-path") });
+      assert.deepEqual(noPulumi, { code: 2, stdout: "", stderr: "db: the Pulumi CLI (pulumi) is not on PATH: install it, or give the database with a URL option\n" });
+      const empty = fakePulumi({ staging: "" });
+      const noOutput = await runDb(["seed", "--to", "staging"], { PATH: `${empty.bin}${path.delimiter}${process.env.PATH}` });
+      assert.deepEqual(noOutput, { code: 2, stdout: "", stderr: "db: the stack staging has no databaseUrl output\n" });
+      assert.deepEqual(empty.calls(), [["stack", "output", "databaseUrl", "--show-secrets", "--stack", "staging"]]);
+    });
+
     it("says which stack has no output when the Pulumi CLI fails", async () => {
       const stacks = fakePulumi({ dev: source.url });
       const result = await runDb(["schema", "--from", "dev", "--to", "qa", "-C", folder], { PATH: `${stacks.bin}${path.delimiter}${process.env.PATH}` });
@@ -192,6 +212,16 @@ describe("npm run db -- guards", function () {
       } finally {
         app.close();
       }
+    });
+
+    it("refuses a SQLite target with a non-empty -journal beside it (a crashed writer's rollback journal)", async () => {
+      const target = path.join(folder, "journal.db");
+      const app = new DatabaseSync(target);
+      app.exec("CREATE TABLE t (x)");
+      app.close();
+      fs.writeFileSync(`${target}-journal`, "half a transaction");
+      const result = await runDb(["schema", "--replace", "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${target}`, "--to-stack", "staging"]);
+      assert.deepEqual(result, { code: 2, stdout: "", stderr: `db: ${target}-journal exists: a program has the target open or did not close it; stop it first\n` });
     });
 
     it("takes a hard link or a symbolic link to a SQLite file for that file (so source equal to target is caught)", async () => {
