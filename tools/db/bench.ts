@@ -11,6 +11,7 @@ import Table from "cli-table3";
 import { Client } from "pg";
 import { type Sample, measure, median } from "../common/processSample";
 import { appTables } from "./seed";
+import { syncRecordTableName } from "./syncRecord";
 
 export interface DataBenchOptions {
   root: string;
@@ -98,10 +99,11 @@ const rulesColumns = `columns:
   trading_strategies.name: { transform: keep }
 `;
 
+/** Rows copied into a SQLite target (the sync record's row is not one). */
 function sqliteRows(file: string): number {
   const db = new DatabaseSync(file, { readOnly: true });
   try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> ?").all(syncRecordTableName) as { name: string }[];
     return tables.reduce((sum, { name }) => sum + Number((db.prepare(`SELECT count(*) AS n FROM "${name}"`).get() as { n: number }).n), 0);
   } finally {
     db.close();
