@@ -9,6 +9,7 @@ import { LeakScan, minSubstringLength } from "../../tools/db/leakScan";
 import { MultiMatcher } from "../../tools/db/multiMatcher";
 import { Progress } from "../../tools/db/progress";
 import { loadRules } from "../../tools/db/rules";
+import { SqliteSink } from "../../tools/db/sqliteSink";
 import { parseDatabaseUrl } from "../../tools/db/urls";
 import { repoRoot, tempFolder } from "./support";
 import { fillSource, testKey, testRulesYaml, writeRules } from "./fixture";
@@ -163,6 +164,21 @@ describe("npm run db -- parts", () => {
       progress.endTable();
       assert.match(written[0], /^\r\x1b\[Kdb: users: 1 rows/);
       assert.match(written.at(-1)!, /^\r\x1b\[Kdb: users: 1 rows in .*\n$/);
+    });
+  });
+
+  describe("a SQLite sink", () => {
+    it("checks its target again before the rename: a file put in its place during the copy is not written over", async () => {
+      const file = path.join(tempFolder("sink"), "target.db");
+      const sink = new SqliteSink({ kind: "sqlite", file, identity: `sqlite:${file}`, shown: `sqlite:///${file}` });
+      const table = { name: "t", columns: [{ name: "x", type: "text", typeName: "text", category: "S", notNull: false }], constraints: [], indexes: [] };
+      await sink.prepare({ enums: [], sequences: [], tables: [table] }, { replace: false });
+      await sink.writeRows(table, [["a"]]);
+      fs.writeFileSync(file, "config:\n  trading-bot:environment: production\n");
+      await assert.rejects(sink.complete(), new Refusal(`the target ${file} is not a SQLite database (it does not start with "SQLite format 3"): refusing to write over it`));
+      await sink.abort();
+      assert.equal(fs.readFileSync(file, "utf8"), "config:\n  trading-bot:environment: production\n");
+      assert.deepEqual(fs.readdirSync(path.dirname(file)), ["target.db"], "the build file is gone");
     });
   });
 

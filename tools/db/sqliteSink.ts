@@ -184,6 +184,8 @@ export class SqliteSink implements RowSink {
   private publish(): void {
     const build = this.buildFile!;
     const target = this.endpoint.file;
+    // Again, just before the rename: the target may have been replaced, or opened, during the copy.
+    checkSqliteFile(target);
     try {
       fs.chmodSync(build, fs.statSync(target).mode & 0o777);
     } catch {
