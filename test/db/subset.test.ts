@@ -346,6 +346,21 @@ describe("npm run db -- subset", function () {
       });
     });
 
+    it("names a record that is not one row, of another format version, or not valid", async () => {
+      const target = freshSqlite("bad-record.db");
+      assert.equal((await subset(target)).code, 0);
+      const cases: [string, string][] = [
+        ["INSERT INTO trading_bot_data_sync SELECT * FROM trading_bot_data_sync", "trading_bot_data_sync: 2 rows in the target; a subset writes exactly one"],
+        ["DELETE FROM trading_bot_data_sync WHERE rowid = (SELECT max(rowid) FROM trading_bot_data_sync); UPDATE trading_bot_data_sync SET format_version = 2", "trading_bot_data_sync: format version 2; this tool reads 1"],
+        ["UPDATE trading_bot_data_sync SET format_version = 1, row_counts = '{'", "trading_bot_data_sync: row_counts is not JSON"],
+        [`UPDATE trading_bot_data_sync SET row_counts = '{"users": -1}'`, "trading_bot_data_sync: rowCounts.users: Too small: expected number to be >=0"],
+      ];
+      for (const [sql, problem] of cases) {
+        await target.exec(sql);
+        assert.deepEqual(await verify(target), { code: 1, stdout: `${problem}\n`, stderr: "db: 1 problem found\n" }, sql);
+      }
+    });
+
     it("names other rules and another source stack than the run's", async () => {
       const target = freshSqlite("other-rules.db");
       assert.equal((await subset(target)).code, 0);
