@@ -184,7 +184,8 @@ function createDataSync(settings: StackSettings, network: Network, secrets: AppS
     image: sync.image,
     region: settings.region,
     logRetentionDays: settings.service.logRetentionDays,
-    environment: { DATA_SYNC_STACK: settings.stack, AWS_REGION: settings.region },
+    // The image holds no stack files: these tell the db tool's production guard which stack it serves, and what that stack is.
+    environment: { DATA_SYNC_STACK: settings.stack, DATA_SYNC_ENVIRONMENT: settings.environment, AWS_REGION: settings.region },
     export: sync.export
       ? {
           bucketName: exportsBucket,

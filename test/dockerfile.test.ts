@@ -170,8 +170,10 @@ Module._resolveFilename = function (request, parent, ...rest) {
       const help = await run(node, ["-r", guard, "dist/tools/db/bin.js", "--help"], { cwd: app });
       assert.match(help.stdout, /\n {2}export \[options\] {2}write the schema or an anonymised subset to files/);
       assert.match(help.stdout, /\n {2}import \[options\] {2}check an export whole/);
-      // Bad input from the compiled copy, run from another folder: one line, exit 2.
-      await assert.rejects(run(node, ["-r", guard, path.join(app, "dist/tools/db/bin.js"), "import", "--in", "s3://b/", "--to-env", "DATABASE_URL", "--to-stack", "dev"], { cwd: "/" }), (error: { code: number; stderr: string }) => {
+      // Bad input from the compiled copy, run from another folder as the task runs it (no stack files; the
+      // task definition names the stack and its environment): the target passes the guard, the bucket does not.
+      const task = { cwd: "/", env: { ...process.env, DATA_SYNC_STACK: "dev", DATA_SYNC_ENVIRONMENT: "development" } };
+      await assert.rejects(run(node, ["-r", guard, path.join(app, "dist/tools/db/bin.js"), "import", "--in", "s3://b/", "--to-env", "DATABASE_URL", "--to-stack", "dev"], task), (error: { code: number; stderr: string }) => {
         assert.deepEqual([error.code, error.stderr], [2, 'db: --in: "b" is not an S3 bucket name\n']);
         return true;
       });

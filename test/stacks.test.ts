@@ -748,7 +748,7 @@ describe("the data syncs in AWS (trading-bot:dataSync)", () => {
     assert.equal(task.inputs.family, "trading-bot-dev-data-sync");
     assert.deepEqual(dev.outputs.dataSyncSubnetIds, ["subnet-public-1", "subnet-public-2"]);
     assert.equal(dev.outputs.dataSyncAssignPublicIp, true, "dev has no NAT gateway: the task needs a public IP to reach ECR and S3");
-    assert.deepEqual(Object.fromEntries(dataSyncContainer(dev).environment.map((e) => [e.name, e.value])), { AWS_REGION: "us-east-1", DATA_SYNC_STACK: "dev" });
+    assert.deepEqual(Object.fromEntries(dataSyncContainer(dev).environment.map((e) => [e.name, e.value])), { AWS_REGION: "us-east-1", DATA_SYNC_ENVIRONMENT: "development", DATA_SYNC_STACK: "dev" });
   });
 
   it("leaves a stack without dataSync with none of it, and null outputs", async () => {

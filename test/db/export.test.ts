@@ -13,7 +13,8 @@ import { type TestDatabase, connectionRecorder, createDatabase, repoRoot, runDb,
 
 type Row = Record<string, unknown>;
 
-const tableFiles = ["001-accounts.ndjson.gz", "002-fills.ndjson.gz", "003-orders.ndjson.gz", "004-trading_strategies.ndjson.gz", "005-users.ndjson.gz"];
+// The subset's record (tools/db/syncRecord.ts) travels last, so the imported target holds it too.
+const tableFiles = ["001-accounts.ndjson.gz", "002-fills.ndjson.gz", "003-orders.ndjson.gz", "004-trading_strategies.ndjson.gz", "005-users.ndjson.gz", "006-trading_bot_data_sync.ndjson.gz"];
 const sha256 = (bytes: Buffer) => crypto.createHash("sha256").update(bytes).digest("hex");
 const gunzipLines = (file: string) => zlib.gunzipSync(fs.readFileSync(file)).toString("utf8").split("\n").filter((line) => line !== "");
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, "utf8"));
@@ -25,7 +26,10 @@ function sqliteContent(file: string): { ddl: string[]; rows: Record<string, stri
     const ddl = (db.prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name").all() as { sql: string }[]).map((row) => row.sql);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((row) => row.name);
     const json = (row: unknown) => JSON.stringify(row, (_key, value) => (value instanceof Uint8Array ? Buffer.from(value).toString("hex") : value));
-    return { ddl, rows: Object.fromEntries(tables.map((table) => [table, db.prepare(`SELECT * FROM "${table}"`).all().map(json).sort()])) };
+    const rows = Object.fromEntries(tables.map((table) => [table, db.prepare(`SELECT * FROM "${table}"`).all().map(json).sort()]));
+    // The subset's record differs by when (and from which stack name) each run copied; what it counted must not.
+    rows.trading_bot_data_sync = rows.trading_bot_data_sync?.map((row) => String(JSON.parse(row).row_counts));
+    return { ddl, rows };
   } finally {
     db.close();
   }
@@ -36,6 +40,8 @@ async function postgresContent(database: TestDatabase): Promise<{ rows: Record<s
   const tables = await database.query<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
   const rows: Record<string, string[]> = {};
   for (const { name } of tables) rows[name] = (await database.query<{ r: string }>(`SELECT row_to_json(t)::text AS r FROM "${name}" t`)).map((row) => row.r).sort();
+  // The subset's record differs by when (and from which stack name) each run copied; what it counted must not.
+  rows.trading_bot_data_sync = rows.trading_bot_data_sync?.map((row) => JSON.stringify(JSON.parse(row).row_counts));
   const sequences = await database.query("SELECT sequencename, last_value::text FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1");
   return { rows, sequences };
 }
@@ -86,7 +92,7 @@ describe("npm run db -- export and import (on disk)", function () {
       tables: [],
     });
     assert.ok(new Date(manifest.createdAt) >= new Date(started.getTime() - 1000) && manifest.createdAt.endsWith("Z"), manifest.createdAt);
-    const counts = { accounts: 20, fills: 5, orders: 25, trading_strategies: 9, users: 26 };
+    const counts = { accounts: 20, fills: 5, orders: 25, trading_strategies: 9, users: 26, trading_bot_data_sync: 1 };
     assert.deepEqual(manifest.tables.map((t: Row) => [t.name, t.file, t.rows]), Object.entries(counts).map(([name, rows], i) => [name, tableFiles[i], rows]));
     for (const entry of [manifest.schema, ...manifest.tables]) {
       const bytes = fs.readFileSync(path.join(subsetExport, entry.file));
@@ -146,7 +152,7 @@ describe("npm run db -- export and import (on disk)", function () {
       result.stdout,
       `Imported the subset export ${subsetExport} into sqlite:///${imported}: 5 tables, 85 rows; verified against the export (schema, row counts, references).\n`,
     );
-    assert.match(result.stderr, new RegExp(`^db: ${subsetExport}: manifest.json and its 6 files check out \\(subset, 85 rows, from dev at .*Z\\)\n`));
+    assert.match(result.stderr, new RegExp(`^db: ${subsetExport}: manifest.json and its 7 files check out \\(subset, 86 rows, from dev at .*Z\\)\n`));
     assert.deepEqual(sqliteContent(imported), sqliteContent(direct));
     assert.deepEqual(importFolders(), before, "the verified copies are removed");
   });
@@ -269,7 +275,7 @@ describe("npm run db -- import refuses a tampered export, with nothing loaded", 
     ["a newer format version", editManifest((m) => (m.formatVersion = 2)), () => "manifest.json: format version 2; this tool reads version 1"],
     ["a key manifest.json does not have", editManifest((m) => (m.url = "postgres://elsewhere")), () => 'manifest.json: Unrecognized key: "url"'],
     ["a manifest that is not JSON", (dir) => fs.writeFileSync(path.join(dir, "manifest.json"), "{ not json"), () => "manifest.json: not valid JSON"],
-    ["tables renamed in manifest.json", editManifest((m) => (m.tables[0].name = "wallets")), () => "manifest.json: its tables (wallets, fills, orders, trading_strategies, users) are not those of schema.json (accounts, fills, orders, trading_strategies, users)"],
+    ["tables renamed in manifest.json", editManifest((m) => (m.tables[0].name = "wallets")), () => "manifest.json: its tables (wallets, fills, orders, trading_strategies, users, trading_bot_data_sync) are not those of schema.json (accounts, fills, orders, trading_strategies, users, trading_bot_data_sync)"],
     ["a folder inside the export", (dir) => fs.mkdirSync(path.join(dir, "more")), () => "more: not a regular file (a folder or link in the export)"],
     [
       "a file replaced by a symbolic link to the same content",

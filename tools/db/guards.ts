@@ -3,7 +3,7 @@
 // the source's (production needs --yes), then the URLs (from the options, from environment
 // variables, or from the stacks' databaseUrl outputs), then "is the target the source?".
 import { Refusal } from "./errors";
-import { stackDatabaseUrl, stackProductionReason } from "./stacks";
+import { sourceProductionReason, stackDatabaseUrl, targetProductionReason } from "./stacks";
 import { type Endpoint, parseDatabaseUrl, refuseSameDatabase } from "./urls";
 
 export interface SideOptions {
@@ -37,7 +37,7 @@ export function guardTarget(options: SideOptions): string {
     throw new Refusal(`${option} needs --to-stack <stack>: the stack the target database belongs to, so the production guard applies`);
   }
   const stack = (options.to ?? options.toStack)!;
-  const reason = stackProductionReason(stack, options.cwd);
+  const reason = targetProductionReason(stack, options.cwd);
   if (reason) throw new Refusal(`refusing to write to the stack ${stack}: it is production (${reason}); data flows from production down, never into it`);
   return stack;
 }
@@ -56,9 +56,12 @@ export function guardSource(options: SideOptions): string | undefined {
     if (!options.yes) throw new Refusal(`${option} names no stack, so it may be production: name it with --from-stack <stack>, or pass --yes to confirm you are authorised to read it`);
     return undefined;
   }
-  const reason = stackProductionReason(stack, options.cwd);
-  if (reason && !options.yes) throw new Refusal(`the source stack ${stack} is production (${reason}): pass --yes to confirm you are authorised to copy from it`);
-  if (reason) process.stderr.write(`db: reading from the production stack ${stack} (--yes given)\n`);
+  const production = sourceProductionReason(stack, options.cwd);
+  if (!production) return stack;
+  const status = `${production.certain ? "is" : "may be"} production (${production.reason})`;
+  if (!options.yes) throw new Refusal(`the source stack ${stack} ${status}: pass --yes to confirm you are authorised to copy from it`);
+  const what = production.certain ? `the production stack ${stack}` : `the stack ${stack}, which may be production`;
+  process.stderr.write(`db: reading from ${what} (--yes given)\n`);
   return stack;
 }
 
@@ -86,6 +89,20 @@ async function endpointOf(side: Side, role: "from" | "to", cwd: string): Promise
 const sourceSide = (options: SideOptions): Side => ({ stack: options.from, url: options.fromUrl, env: options.fromEnv });
 const targetSide = (options: SideOptions): Side => ({ stack: options.to, url: options.toUrl, env: options.toEnv });
 
+/** Where a stack's task mounts its SQLite volume (EFS): stacks/tradingBot.ts's sqliteMountPath. */
+const taskVolumeFolder = "/data/";
+
+/** The target's endpoint; a SQLite file that a stack output (--to) places inside its task is out of reach from here. */
+async function targetEndpoint(options: SideOptions): Promise<Endpoint> {
+  const target = await endpointOf(targetSide(options), "to", options.cwd);
+  if (options.to !== undefined && target.kind === "sqlite" && target.file.startsWith(taskVolumeFolder)) {
+    throw new Refusal(
+      `${options.to}'s database is a SQLite file inside its task (${target.file} on EFS); run the tool there (the env-sync workflow's data sync) or give --to-url`,
+    );
+  }
+  return target;
+}
+
 export function requirePostgres(endpoint: Endpoint, role: string): PostgresEndpoint {
   if (endpoint.kind !== "postgres") throw new Refusal(`the ${role} must be PostgreSQL; ${endpoint.shown} is SQLite`);
   return endpoint;
@@ -95,7 +112,7 @@ export function requirePostgres(endpoint: Endpoint, role: string): PostgresEndpo
 export async function resolveSourceAndTarget(options: SideOptions): Promise<{ source: PostgresEndpoint; target: Endpoint }> {
   guardTarget(options);
   guardSource(options);
-  const target = await endpointOf(targetSide(options), "to", options.cwd);
+  const target = await targetEndpoint(options);
   const source = requirePostgres(await endpointOf(sourceSide(options), "from", options.cwd), "source");
   refuseSameDatabase(source, target);
   return { source, target };
@@ -104,7 +121,7 @@ export async function resolveSourceAndTarget(options: SideOptions): Promise<{ so
 /** Guards the target, then resolves its URL (seed and import have no source). */
 export async function resolveTarget(options: SideOptions): Promise<Endpoint> {
   guardTarget(options);
-  return endpointOf(targetSide(options), "to", options.cwd);
+  return targetEndpoint(options);
 }
 
 /** Guards the source, then resolves its URL (export has no target database); always PostgreSQL. */

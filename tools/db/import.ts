@@ -11,9 +11,10 @@ import { type Row, batchRows } from "./postgresSource";
 import { Progress } from "./progress";
 import type { RowSink } from "./sink";
 import { intoSink, sinkFor } from "./sync";
+import { syncRecordTableName } from "./syncRecord";
 import { openTargetReader } from "./targetReader";
 import type { Endpoint } from "./urls";
-import { countProblems } from "./verify";
+import { importCountProblems } from "./verify";
 
 export interface ImportOptions {
   replace: boolean;
@@ -50,7 +51,7 @@ async function verifyAgainstExport(target: Endpoint, staged: StagedExport): Prom
   try {
     const problems = await reader.schemaProblems(staged.schema);
     const tables = staged.manifest.tables.map((entry) => ({ table: entry.name, count: entry.rows }));
-    return [...problems, ...(await countProblems(staged.schema, reader, { tables, copies: "the export holds", chooses: "the export holds" }))];
+    return [...problems, ...(await importCountProblems(staged.schema, reader, tables))];
   } finally {
     await reader.close();
   }
@@ -73,7 +74,10 @@ export async function importExport(location: ExportLocation, target: Endpoint, o
     });
     const problems = await verifyAgainstExport(target, staged);
     if (problems.length > 0) throw new ChecksFailed(problems);
-    console.log(`Imported the ${manifest.type} export ${location.shown} into ${sink.shown}: ${staged.schema.tables.length} tables, ${rows} rows; verified against the export (schema, row counts, references).`);
+    // The subset's record (syncRecord.ts) travels with the data but is not counted as data.
+    const data = manifest.tables.filter((table) => table.name !== syncRecordTableName);
+    const dataRows = data.reduce((sum, table) => sum + table.rows, 0);
+    console.log(`Imported the ${manifest.type} export ${location.shown} into ${sink.shown}: ${data.length} tables, ${dataRows} rows; verified against the export (schema, row counts, references).`);
   } finally {
     staged.remove();
   }

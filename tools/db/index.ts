@@ -96,9 +96,9 @@ async function runSubset(options: CommandOptions, signal: AbortSignal): Promise<
   guardTarget(options);
   const rules = fileOption(options.rules, defaultRules);
   checkSubsetInput({ rulesFile: rules.file, rulesShown: rules.shown });
-  guardSource(options);
+  const sourceStack = guardSource(options);
   const { source, target } = await resolveSourceAndTarget(options);
-  await copySubset(source, target, { rulesFile: rules.file, rulesShown: rules.shown, strict: !!options.strict, replace: !!options.replace, signal });
+  await copySubset(source, target, { rulesFile: rules.file, rulesShown: rules.shown, strict: !!options.strict, replace: !!options.replace, signal, sourceStack });
   return 0;
 }
 
@@ -117,7 +117,8 @@ async function runVerify(options: CommandOptions): Promise<number> {
   guardTarget(options);
   const rules = fileOption(options.rules, defaultRules);
   const { source, target } = await resolveSourceAndTarget(options);
-  const problems = await verify(source, target, { type: options.type!, rulesFile: rules.file, rulesShown: rules.shown });
+  const sourceStack = options.from ?? options.fromStack;
+  const problems = await verify(source, target, { type: options.type!, rulesFile: rules.file, rulesShown: rules.shown, sourceStack });
   if (problems.length > 0) throw new ChecksFailed(problems);
   console.log(`verify --type ${options.type}: ${target.shown} agrees with the source`);
   return 0;

@@ -62,11 +62,18 @@ function parsePostgresUrl(text: string, option: string): Endpoint {
   return { kind: "postgres", url: text, identity: `postgres:${host}:${port}/${database}`, shown: shownUrl.toString() };
 }
 
+/** Pulumi.yaml and Pulumi.<stack>.yaml (.yml too), in any case. */
+const pulumiFileName = /^pulumi(\..+)?\.ya?ml$/i;
+
 function parseSqliteUrl(text: string, option: string): Endpoint {
   // sqlite:////abs/path -> /abs/path; sqlite:///relative.db -> relative.db (from the working folder).
   const rest = decodeURIComponent(text.replace(/^sqlite:\/\/\//i, "").replace(/\?.*$/, ""));
   if (rest === "" || rest.endsWith("/")) throw new Refusal(`${option}: the SQLite URL names no file`);
   const file = resolveFile(path.resolve(rest));
+  // By the name given and the name it resolves to: a link named like a stack file, or to one.
+  for (const name of new Set([path.basename(rest), path.basename(file)])) {
+    if (pulumiFileName.test(name)) throw new Refusal(`${option}: ${name} is named like a Pulumi stack file (Pulumi.<stack>.yaml, in any case): a stack file is never used as a database`);
+  }
   return { kind: "sqlite", file, identity: `sqlite:${fileIdentity(file)}`, shown: `sqlite:///${file}` };
 }
 
