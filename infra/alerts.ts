@@ -12,21 +12,28 @@ export const severityTag = "trading-bot:severity";
 export interface AlarmMetric {
   /** CloudWatch namespace, e.g. `AWS/ECS`, `ECS/ContainerInsights` or the app's own `TradingBot`. */
   namespace: string;
+  /** Metric name in that namespace, e.g. `CPUUtilization`, `RunningTaskCount`, `HttpRequests5xx`. */
   metricName: string;
+  /** How each period's samples become one value, e.g. `Minimum` for a task count, `Sum` for requests. */
   statistic: MetricStatistic;
+  /** Dimension name to value, e.g. `{ ClusterName, ServiceName }`; values may be outputs. */
   dimensions: Record<string, pulumi.Input<string>>;
 }
 
 export interface AlertRule {
   /** Alarm name suffix, e.g. `ServiceDown`: letters, digits and -; unique in the stack. */
   name: string;
+  /** Which topic the alarm notifies (and its `[severity]` description prefix and tag). */
   severity: Severity;
+  /** What firing means, for whoever is paged; prefixed with `[severity]`. */
   description: string;
   /** One metric, compared with the threshold ... */
   metric?: AlarmMetric;
   /** ... or the ratio numerator / denominator (0 when the denominator is 0), e.g. 5xx / all requests. */
   ratio?: { numerator: AlarmMetric; denominator: AlarmMetric };
+  /** How the value is compared with `threshold`, e.g. `LessThanThreshold`. */
   comparison: ComparisonOperator;
+  /** The value compared against, in the metric's unit (a ratio: 0.01 is 1 %). */
   threshold: number;
   /** Length of one evaluated period, in seconds (a multiple of 60). */
   periodSeconds: number;
@@ -39,8 +46,9 @@ export interface AlertRule {
 export interface AlertsArgs {
   /** Prefix of every alarm's name, e.g. `trading-bot-prod-`. */
   alarmNamePrefix: string;
+  /** One CloudWatch alarm each. */
   rules: AlertRule[];
-  /** E-mail addresses subscribed to each severity's topic (each must confirm by mail). @default {} */
+  /** E-mail addresses subscribed to each severity's topic (each must confirm by mail); a severity left out has none. */
   emails: Partial<Record<Severity, string[]>>;
 }
 
@@ -134,6 +142,9 @@ function validateArgs(name: string, args: AlertsArgs): void {
     limits.requireValid(where, "severity", rule.severity, limits.severity);
     limits.requireValid(where, "comparison", rule.comparison, limits.comparisonOperator);
     limits.requireValid(where, "periodSeconds", rule.periodSeconds, limits.alarmPeriodSeconds);
+    for (const [at, metric] of Object.entries({ metric: rule.metric, "ratio.numerator": rule.ratio?.numerator, "ratio.denominator": rule.ratio?.denominator })) {
+      if (metric) limits.requireAll(where, metric, { namespace: limits.cloudWatchNamespace, metricName: limits.metricName, statistic: limits.metricStatistic }, `${at}.`);
+    }
     limits.requireValid(where, "evaluationPeriods", rule.evaluationPeriods, limits.alarmEvaluationPeriods(rule.periodSeconds));
   }
 }

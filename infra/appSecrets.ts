@@ -18,8 +18,6 @@ export interface AppSecretsArgs {
   recoveryWindowDays: number;
 }
 
-const variableNamePattern = /^[A-Z][A-Z0-9_]*$/;
-
 /**
  * The stack's one Secrets Manager secret: a JSON object with a key per app secret (one
  * secret costs 0.40 USD a month, five cost 2.00). The values stay Pulumi secrets end to
@@ -90,7 +88,7 @@ function validateArgs(name: string, args: AppSecretsArgs): void {
   limits.requireValid(where, "recoveryWindowDays", args.recoveryWindowDays, limits.secretRecoveryWindowDays);
   const generated = args.generated ?? {};
   for (const variable of [...Object.keys(args.values), ...Object.keys(generated)]) {
-    if (!variableNamePattern.test(variable)) throw new Error(`${where}: "${variable}" is not an environment variable name (A-Z, 0-9, _)`);
+    limits.requireValid(where, "a secret's key", variable, limits.environmentVariableName);
     if (variable in args.values && variable in generated) {
       throw new Error(`${where}: ${variable} is both given in "values" and listed in "generated"; choose one`);
     }

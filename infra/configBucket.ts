@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IamStatement, ServiceAttachment } from "./attachment";
+import * as limits from "./limits";
 import { lockDownBucket } from "./privateBucket";
 
 export interface ConfigBucketArgs {
@@ -84,12 +85,7 @@ function sha256Of(contents: [string, string][]): string {
 }
 
 function validateArgs(name: string, args: ConfigBucketArgs): void {
-  if (!/^[a-z0-9][a-z0-9-]{1,35}-$/.test(args.bucketPrefix)) {
-    throw new Error(`ConfigBucket ${name}: bucketPrefix is "${args.bucketPrefix}"; allowed: lower-case letters, digits and -, ending in -, at most 37 characters`);
-  }
-  for (const key of Object.keys(args.jsonObjects)) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*\.json$/.test(key)) {
-      throw new Error(`ConfigBucket ${name}: object key "${key}" is not allowed; use letters, digits, . _ / - and end in .json`);
-    }
-  }
+  const where = `ConfigBucket ${name}`;
+  limits.requireValid(where, "bucketPrefix", args.bucketPrefix, limits.s3BucketPrefix);
+  for (const key of Object.keys(args.jsonObjects)) limits.requireValid(where, "a jsonObjects key", key, limits.jsonObjectKey);
 }

@@ -4,7 +4,6 @@ import { IamStatement, ServiceAttachment } from "./attachment";
 import { AppContainer, containerDefinitionsJson, createTaskRoles, mergeAttachments } from "./fargateTask";
 import * as limits from "./limits";
 import { lockDownBucket } from "./privateBucket";
-import { TaskSecurityGroup } from "./taskSecurityGroup";
 
 /** The tag that marks the data-sync task role by what it may do (the policy pack reads it). */
 export const dataSyncRoleTag = "trading-bot:data-sync";
@@ -29,8 +28,8 @@ export function importRoleName(stack: string): string {
 export interface DataSyncArgs {
   /** Subnets the one-off tasks run in (the service's). */
   subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-  /** VPC of the task's own security group. */
-  vpcId: pulumi.Input<string>;
+  /** The task's own security group (a TaskSecurityGroup: pass it among the attachments too, for its egress rule). */
+  securityGroupId: pulumi.Input<string>;
   /** Give the task a public IP (public subnets without NAT, as the service). */
   assignPublicIp: boolean;
   /** Task definition family, e.g. `trading-bot-prod-data-sync`. */
@@ -63,7 +62,7 @@ export interface DataSyncArgs {
     roleName: string;
     sourceBucketNames: pulumi.Input<string>[];
   };
-  /** What the database contributes: `DATABASE_URL` (and the key) from the secret, the EFS volume. */
+  /** What the database contributes (`DATABASE_URL` and the key from the secret, the EFS volume), the security group and its ingress rules. */
   attachments: ServiceAttachment[];
 }
 
@@ -79,7 +78,7 @@ const containerName = "data-sync";
 export class DataSync extends pulumi.ComponentResource {
   public readonly taskDefinition: aws.ecs.TaskDefinition;
   public readonly taskRole: aws.iam.Role;
-  /** The task's own security group: the composition lets it reach the database. */
+  /** The task's security group, as given. */
   public readonly securityGroupId: pulumi.Output<string>;
   /** The exports bucket, or null when the stack does not export. */
   public readonly exportsBucketName: pulumi.Output<string | null>;
@@ -88,7 +87,7 @@ export class DataSync extends pulumi.ComponentResource {
   constructor(name: string, args: DataSyncArgs, opts?: pulumi.ComponentResourceOptions) {
     super("trading-bot:infra:DataSync", name, args, opts);
     validateArgs(name, args);
-    this.securityGroupId = new TaskSecurityGroup(name, { vpcId: args.vpcId, description: "Trading bot data-sync task" }, { parent: this }).securityGroupId;
+    this.securityGroupId = pulumi.output(args.securityGroupId);
     const bucket = args.export ? this.createExportsBucket(name, args.export) : undefined;
     const s3 = s3Statements(args, bucket);
     const merged = mergeAttachments(`DataSync ${name}`, args.environment, containerName, [...args.attachments, { taskRoleStatements: s3 }]);
@@ -148,44 +147,53 @@ export class DataSync extends pulumi.ComponentResource {
   }
 }
 
+/** Listing is limited to keys under exports/ (the db tool lists an export's prefix: it must hold nothing before an export, and nothing the manifest does not list on import). */
+const exportsPrefixCondition = { StringLike: { "s3:prefix": `${exportsPrefix}*` } };
+
 /**
- * The readers' import roles may get objects under exports/. The account is the principal,
- * narrowed to the roles by condition: S3 refuses a policy that names a role which does not
- * exist yet, and a reader stack may be created after this one.
+ * The readers' import roles may list and get objects under exports/. The account is the
+ * principal, narrowed to the roles by condition: S3 refuses a policy that names a role which
+ * does not exist yet, and a reader stack may be created after this one.
  */
 export function readersStatements(bucketArn: pulumi.Output<string>, exportArgs: Pick<NonNullable<DataSyncArgs["export"]>, "accountId" | "readerRoleArns">): unknown[] {
   if (exportArgs.readerRoleArns.length === 0) return [];
+  const principal = { AWS: pulumi.interpolate`arn:aws:iam::${exportArgs.accountId}:root` };
+  const readers = { ArnEquals: { "aws:PrincipalArn": exportArgs.readerRoleArns } };
   return [
-    {
-      Sid: "ReadersGetExports",
-      Effect: "Allow",
-      Principal: { AWS: pulumi.interpolate`arn:aws:iam::${exportArgs.accountId}:root` },
-      Action: "s3:GetObject",
-      Resource: pulumi.interpolate`${bucketArn}/${exportsPrefix}*`,
-      Condition: { ArnEquals: { "aws:PrincipalArn": exportArgs.readerRoleArns } },
-    },
+    { Sid: "ReadersListExports", Effect: "Allow", Principal: principal, Action: "s3:ListBucket", Resource: bucketArn, Condition: { ...readers, ...exportsPrefixCondition } },
+    { Sid: "ReadersGetExports", Effect: "Allow", Principal: principal, Action: "s3:GetObject", Resource: pulumi.interpolate`${bucketArn}/${exportsPrefix}*`, Condition: readers },
   ];
 }
 
-/** Export: put objects under exports/ of its own bucket; import: get objects under exports/ of its sources. Nothing else in S3. */
+/**
+ * Export: list and put objects under exports/ of its own bucket; import: list and get objects
+ * under exports/ of its sources. Nothing else in S3.
+ */
 function s3Statements(args: DataSyncArgs, bucket: aws.s3.Bucket | undefined): IamStatement[] {
   const statements: IamStatement[] = [];
   if (bucket) {
-    statements.push({
-      Sid: "WriteExports",
-      Effect: "Allow",
+    statements.push(
+      { Sid: "ListExports", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucket.arn], Condition: exportsPrefixCondition },
       // Multipart uploads are authorised as PutObject; aborting one that failed needs its own action.
-      Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
-      Resource: [pulumi.interpolate`${bucket.arn}/${exportsPrefix}*`],
-    });
+      { Sid: "WriteExports", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: [pulumi.interpolate`${bucket.arn}/${exportsPrefix}*`] },
+    );
   }
   if (args.import) {
-    statements.push({
-      Sid: "ReadSourceExports",
-      Effect: "Allow",
-      Action: ["s3:GetObject"],
-      Resource: args.import.sourceBucketNames.map((source) => pulumi.interpolate`arn:aws:s3:::${source}/${exportsPrefix}*`),
-    });
+    statements.push(
+      {
+        Sid: "ListSourceExports",
+        Effect: "Allow",
+        Action: ["s3:ListBucket"],
+        Resource: args.import.sourceBucketNames.map((source) => pulumi.interpolate`arn:aws:s3:::${source}`),
+        Condition: exportsPrefixCondition,
+      },
+      {
+        Sid: "ReadSourceExports",
+        Effect: "Allow",
+        Action: ["s3:GetObject"],
+        Resource: args.import.sourceBucketNames.map((source) => pulumi.interpolate`arn:aws:s3:::${source}/${exportsPrefix}*`),
+      },
+    );
   }
   return statements;
 }

@@ -71,6 +71,24 @@ export const availabilityZoneCount = wholeNumber(2, 6, "a whole number of AZs");
 /** VPC CIDR blocks AWS accepts: /16 to /28; this project needs room for two subnets per AZ, so /24 at most. */
 export const vpcCidrBlock = matching(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, "an IPv4 CIDR block from /16 to /24");
 
+/** A private DNS namespace of Cloud Map: two or more DNS labels. */
+export const privateDnsNamespace = matching(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, "a private DNS name such as trading.internal");
+/** One DNS label (a Cloud Map service name). */
+export const dnsLabel = matching(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "a DNS label such as trading-bot");
+
+// ---- S3, EFS and the container ----
+
+/** S3 adds 26 characters to a bucket prefix and allows 63: lower case, ending in - so the suffix reads apart. */
+export const s3BucketPrefix = matching(/^[a-z0-9][a-z0-9-]{1,35}-$/, "lower-case letters, digits and -, ending in -, at most 37 characters");
+/** The key of a JSON object the app reads from its config bucket. */
+export const jsonObjectKey = matching(/^[A-Za-z0-9][A-Za-z0-9._/-]*\.json$/, "letters, digits, . _ / - and ending in .json");
+/** A name the app reads from its environment. */
+export const environmentVariableName = matching(/^[A-Z][A-Z0-9_]*$/, "an environment variable name (A-Z, 0-9, _)");
+/** Where a volume is mounted in the container. */
+export const absolutePath = matching(/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/, "an absolute path such as /data");
+/** A file name without a folder. */
+export const fileName = matching(/^[A-Za-z0-9._-]+$/, "a file name such as trading.db");
+
 // ---- ECS and Fargate ----
 
 /** Fargate task CPU units and, for each, the memory sizes (MiB) it may be paired with. */
@@ -194,8 +212,8 @@ export const performanceInsightsRetentionDays: Validator = (value) =>
 
 /** RDS database and master user names; `rdsadmin` is RDS's own. */
 export const postgresIdentifier = matching(/^[a-z][a-z0-9_]{0,62}$/, "lower-case letters, digits and _, starting with a letter");
-/** RDS snapshot identifiers: a letter first, then letters, digits and single hyphens; room is left for `-final-<14 digits>`. */
-export const rdsSnapshotPrefix = matching(/^[A-Za-z](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,200}$/, "letters, digits and single hyphens, starting with a letter, at most 201 characters");
+/** RDS snapshot identifiers (255 characters): a letter first, then letters, digits and single hyphens; room is left for `-final-<8 hex digits>`. */
+export const rdsSnapshotPrefix = matching(/^[A-Za-z](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,239}$/, "letters, digits and single hyphens, starting with a letter, at most 240 characters");
 export const postgresUsername: Validator = (value) =>
   postgresIdentifier(value) ?? (value === "rdsadmin" ? "allowed: any name but rdsadmin (RDS keeps it for itself)" : undefined);
 
@@ -257,6 +275,9 @@ export type MissingDataTreatment = (typeof missingDataTreatments)[number];
 export const missingDataTreatment = oneOf(missingDataTreatments);
 
 export const alarmRuleName = matching(/^[A-Za-z][A-Za-z0-9-]*$/, "letters, digits and -, starting with a letter");
+/** PutMetricAlarm's namespace and metric name: up to 255 characters of this set. */
+export const cloudWatchNamespace = matching(/^[A-Za-z0-9/_.#:-]{1,255}$/, "a CloudWatch namespace such as AWS/ECS");
+export const metricName = matching(/^[A-Za-z0-9_.-]{1,255}$/, "a metric name");
 
 /** Alarm periods of a minute or more are multiples of 60 seconds. */
 export const alarmPeriodSeconds: Validator = (value) =>

@@ -63,7 +63,8 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Servic
     this.network = { securityGroupId: this.securityGroup.id, port, protocolName: "PostgreSQL" };
     // RDS master passwords may not contain / @ " or spaces: alphanumeric keeps the URL valid too.
     const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
-    this.instance = this.createInstance(name, args, subnetGroup, password);
+    const snapshotSuffix = createSnapshotSuffix(this, name, args);
+    this.instance = this.createInstance(name, args, subnetGroup, password, snapshotSuffix);
     this.endpoint = pulumi.interpolate`${this.instance.address}:${this.instance.port}`;
     this.connectionUrl = pulumi.secret(
       pulumi.interpolate`postgresql://${args.username}:${password.result}@${this.instance.address}:${this.instance.port}/${args.databaseName}?sslmode=require`,
@@ -72,11 +73,17 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Servic
     this.registerOutputs({ endpoint: this.endpoint, connectionUrl: this.connectionUrl, securityGroupId: this.network.securityGroupId });
   }
 
-  private createInstance(name: string, args: PostgresDatabaseArgs, subnetGroup: aws.rds.SubnetGroup, password: random.RandomPassword) {
+  private createInstance(
+    name: string,
+    args: PostgresDatabaseArgs,
+    subnetGroup: aws.rds.SubnetGroup,
+    password: random.RandomPassword,
+    snapshotSuffix: random.RandomId,
+  ) {
     return new aws.rds.Instance(
       `${name}-instance`,
       {
-        engine: "postgres",
+        engine: replacedWhenChanged.engine,
         engineVersion: args.engineVersion,
         autoMinorVersionUpgrade: true,
         instanceClass: args.instanceClass,
@@ -84,7 +91,7 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Servic
         storageType: "gp3",
         allocatedStorage: args.allocatedStorageGb,
         maxAllocatedStorage: args.maxAllocatedStorageGb,
-        storageEncrypted: true,
+        storageEncrypted: replacedWhenChanged.storageEncrypted,
         dbName: args.databaseName,
         username: args.username,
         password: password.result,
@@ -96,28 +103,40 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Servic
         copyTagsToSnapshot: true,
         deletionProtection: args.deletionProtection,
         skipFinalSnapshot: false,
-        finalSnapshotIdentifier: finalSnapshotIdentifier(args.finalSnapshotPrefix, new Date()),
+        finalSnapshotIdentifier: pulumi.interpolate`${args.finalSnapshotPrefix}-final-${snapshotSuffix.hex}`,
         performanceInsightsEnabled: args.performanceInsightsRetentionDays > 0,
         performanceInsightsRetentionPeriod: args.performanceInsightsRetentionDays > 0 ? args.performanceInsightsRetentionDays : undefined,
         enabledCloudwatchLogsExports: ["postgresql"],
         caCertIdentifier: "rds-ca-rsa2048-g1",
       },
-      {
-        parent: this,
-        protect: args.protect,
-        // The identifier is stamped with the time the instance is created and then kept, so
-        // every instance (after a replacement, or a destroy and a new up) leaves its own
-        // snapshot: a fixed name fails the second delete with "snapshot already exists".
-        ignoreChanges: ["finalSnapshotIdentifier"],
-      },
+      { parent: this, protect: args.protect },
     );
   }
 }
 
-/** `<prefix>-final-<yyyymmddhhmmss>`: unique per instance, 255 characters at most, as RDS wants. */
-export function finalSnapshotIdentifier(prefix: string, createdAt: Date): string {
-  const stamp = createdAt.toISOString().replace(/[-:T]/g, "").slice(0, 14);
-  return `${prefix}-final-${stamp}`;
+/** Inputs of the instance that the provider cannot change in place: a change replaces it. */
+const replacedWhenChanged = { engine: "postgres", storageEncrypted: true } as const;
+
+/**
+ * The final snapshot's suffix: 8 hex digits, new whenever the instance is replaced (its
+ * keepers are the inputs that force a new instance) or destroyed and created again, the same
+ * otherwise. A fixed name fails the second delete with "snapshot already exists"; a name
+ * kept with ignoreChanges would pass the old one on to the replacement.
+ */
+function createSnapshotSuffix(parent: pulumi.Resource, name: string, args: PostgresDatabaseArgs): random.RandomId {
+  return new random.RandomId(
+    `${name}-final-snapshot-suffix`,
+    {
+      byteLength: 4,
+      keepers: {
+        engine: replacedWhenChanged.engine,
+        storageEncrypted: String(replacedWhenChanged.storageEncrypted),
+        dbName: args.databaseName,
+        username: args.username,
+      },
+    },
+    { parent },
+  );
 }
 
 function validateArgs(name: string, args: PostgresDatabaseArgs): void {

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IamStatement, ServiceAttachment } from "./attachment";
+import * as limits from "./limits";
 import { Placement, Reachable, createSecurityGroup } from "./placement";
 
 export interface SqliteVolumeArgs extends Placement {
@@ -16,8 +17,8 @@ export interface SqliteVolumeArgs extends Placement {
 
 const nfsPort = 2049;
 const volumeName = "sqlite-data";
-/** The app runs as this uid/gid inside its own directory of the file system. */
-const appUser = { uid: 1000, gid: 1000 };
+/** The app (and the db tool's image, docker/db.Dockerfile) runs as this uid/gid inside its own directory of the file system. */
+export const appUser = { uid: 1000, gid: 1000 };
 
 /**
  * The SQLite stand-in for a database: an encrypted EFS file system, reached only over
@@ -137,14 +138,9 @@ export class SqliteVolume extends pulumi.ComponentResource implements ServiceAtt
 }
 
 function validateArgs(name: string, args: SqliteVolumeArgs): void {
-  const where = `SqliteVolume ${name}`;
-  if (!Number.isInteger(args.availabilityZoneCount) || args.availabilityZoneCount < 1) {
-    throw new Error(`${where}: availabilityZoneCount is ${args.availabilityZoneCount}; allowed: a whole number of 1 or more`);
-  }
-  if (!/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/.test(args.mountPath)) {
-    throw new Error(`${where}: mountPath is "${args.mountPath}"; allowed: an absolute path such as /data`);
-  }
-  if (!/^[A-Za-z0-9._-]+$/.test(args.databaseFileName)) {
-    throw new Error(`${where}: databaseFileName is "${args.databaseFileName}"; allowed: a file name such as trading.db`);
-  }
+  limits.requireAll(`SqliteVolume ${name}`, args, {
+    availabilityZoneCount: limits.availabilityZoneCount,
+    mountPath: limits.absolutePath,
+    databaseFileName: limits.fileName,
+  });
 }

@@ -236,6 +236,9 @@ function validateArgs(name: string, args: TradingBotServiceArgs): void {
     containerInsights: limits.containerInsights,
     logRetentionDays: limits.logRetentionDays,
   });
+  if (args.serviceDiscovery) {
+    limits.requireAll(where, args.serviceDiscovery, { namespace: limits.privateDnsNamespace, serviceName: limits.dnsLabel }, "serviceDiscovery.");
+  }
   if (args.healthCheck) {
     limits.requireAll(where, args.healthCheck, {
       command: limits.healthCheckCommand,

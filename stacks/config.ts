@@ -155,8 +155,8 @@ const serviceSchema = z
     healthCheck: healthCheckSchema.nullable().default(null),
     serviceDiscovery: z
       .strictObject({
-        namespace: matching(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, "a private DNS name such as trading.internal"),
-        serviceName: matching(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "a DNS label such as trading-bot"),
+        namespace: checked<string>(limits.privateDnsNamespace),
+        serviceName: checked<string>(limits.dnsLabel),
       })
       .nullable()
       .default(null),
@@ -221,8 +221,8 @@ const secretsSchema = z.strictObject({
 });
 
 const metricSchema = z.strictObject({
-  namespace: matching(/^[A-Za-z0-9/_.#:-]{1,255}$/, "a CloudWatch namespace such as AWS/ECS"),
-  name: matching(/^[A-Za-z0-9_.-]{1,255}$/, "a metric name"),
+  namespace: checked<string>(limits.cloudWatchNamespace),
+  name: checked<string>(limits.metricName),
   statistic: checked<limits.MetricStatistic>(limits.metricStatistic),
   dimensions: oneOf(["service", "environment"] as const),
 });
@@ -364,7 +364,25 @@ export const stackConfigSchema = z
         message: "private subnets have no way out when trading-bot:network.natGateways is None: use public (with assignPublicIp true) or add NAT gateways",
       });
     }
+    for (const path of containerInsightsReadWhileDisabled(config)) {
+      ctx.addIssue({
+        code: "custom",
+        path,
+        message: "trading-bot:service.containerInsights is disabled, so this namespace gets no data and the alarm would never leave its missing-data state: enable Container Insights or read AWS/ECS",
+      });
+    }
   });
+
+/** Paths of the alarm metrics that read Container Insights while the stack turns it off. */
+function containerInsightsReadWhileDisabled(config: z.infer<typeof stackConfigSchema>): (string | number)[][] {
+  if (config["trading-bot:service"].containerInsights !== "disabled") return [];
+  return config["trading-bot:alerts"].rules.flatMap((rule, index) => {
+    const metrics = rule.metric ? { metric: rule.metric } : { "ratio.numerator": rule.ratio?.numerator, "ratio.denominator": rule.ratio?.denominator };
+    return Object.entries(metrics)
+      .filter(([, metric]) => metric?.namespace === "ECS/ContainerInsights")
+      .map(([where]) => ["trading-bot:alerts", "rules", index, ...where.split("."), "namespace"]);
+  });
+}
 
 type ParsedConfig = z.infer<typeof stackConfigSchema>;
 

@@ -48,7 +48,7 @@ export function createTradingBotStack(settings: StackSettings, secretInputs: Sec
     ...connect(`${projectName}-cache-from-service`, taskSecurityGroup.securityGroupId, cache, "the trading bot service"),
   ];
   const appSecrets = secrets.attachmentFor(secretKeysReadBy("app", secrets));
-  const service = createService(settings, network, taskSecurityGroup, [appSecrets, configBucket, database, cache, appMetrics(), ...access]);
+  const service = createService(settings, network, taskSecurityGroup, [appSecrets, configBucket, database, cache, appMetrics(), taskSecurityGroup, ...access]);
   const dataSync = settings.dataSync && createDataSync(settings, network, secrets, database);
   const alerts = createAlerts(settings, service);
   return {
@@ -174,15 +174,18 @@ function createDataSync(settings: StackSettings, network: Network, secrets: AppS
   const accountId = aws.getCallerIdentityOutput().accountId;
   const name = `${projectName}-data-sync`;
   const exportsBucket = accountId.apply((account) => exportsBucketName(account, settings.stack));
-  const dataSync = new DataSync(name, {
-    vpcId: network.vpcId,
+  const tasks = new TaskSecurityGroup(name, { vpcId: network.vpcId, description: "Trading bot data-sync task" });
+  const access = connect(`${projectName}-db-from-data-sync`, tasks.securityGroupId, database, "the data-sync task");
+  return new DataSync(name, {
+    securityGroupId: tasks.securityGroupId,
     subnetIds: taskSubnets(settings, network),
     assignPublicIp: settings.service.assignPublicIp,
     family: `${projectName}-${settings.stack}-data-sync`,
     image: sync.image,
     region: settings.region,
     logRetentionDays: settings.service.logRetentionDays,
-    environment: { DATA_SYNC_STACK: settings.stack, AWS_REGION: settings.region },
+    // The image holds no stack files: these tell the db tool's production guard which stack it serves, and what that stack is.
+    environment: { DATA_SYNC_STACK: settings.stack, DATA_SYNC_ENVIRONMENT: settings.environment, AWS_REGION: settings.region },
     export: sync.export
       ? {
           bucketName: exportsBucket,
@@ -194,10 +197,8 @@ function createDataSync(settings: StackSettings, network: Network, secrets: AppS
     import: sync.import
       ? { roleName: importRoleName(settings.stack), sourceBucketNames: sync.sources.map((source) => accountId.apply((account) => exportsBucketName(account, source))) }
       : undefined,
-    attachments: [secrets.attachmentFor(secretKeysReadBy("dataSync", secrets)), database],
+    attachments: [secrets.attachmentFor(secretKeysReadBy("dataSync", secrets)), database, tasks, ...access],
   });
-  connect(`${projectName}-db-from-data-sync`, dataSync.securityGroupId, database, "the data-sync task");
-  return dataSync;
 }
 
 /** The app publishes HttpRequests, HttpRequests5xx and TradingPnl to its own namespace, and nowhere else. */

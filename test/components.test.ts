@@ -1,6 +1,8 @@
 // Each component checks its own arguments before creating anything, and names the
 // argument and what is allowed.
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { AlertRule, Alerts, AlertsArgs } from "../infra/alerts";
 import { AppSecrets, AppSecretsArgs } from "../infra/appSecrets";
@@ -12,7 +14,10 @@ import { RedisCluster, RedisClusterArgs } from "../infra/redisCluster";
 import { SqliteVolume, SqliteVolumeArgs } from "../infra/sqliteVolume";
 import { TaskSecurityGroup, TaskSecurityGroupArgs } from "../infra/taskSecurityGroup";
 import { TradingBotService, TradingBotServiceArgs } from "../infra/tradingBotService";
+import { StackConfigError, parseStackConfig } from "../stacks/config";
 import { runUnderMocks } from "../tools/engine/mockRun";
+import { parseStackFile, withPlaceholderSecrets } from "../tools/engine/stackFile";
+import { repoRoot } from "./helpers";
 
 /** Runs `create` as a program under mocks and returns the error it threw. */
 async function errorOf(create: () => unknown): Promise<string> {
@@ -115,7 +120,7 @@ const cases: Case[] = [
   ["AppSecrets with a recovery window of 3 days", () => new AppSecrets("s", { ...secrets, recoveryWindowDays: 3 }),
     "AppSecrets s: recoveryWindowDays is 3; Secrets Manager allows 0 (delete at once) or 7 to 30"],
   ["AppSecrets with a lower-case variable", () => new AppSecrets("s", { ...secrets, values: { bybit_key: "k" } }),
-    'AppSecrets s: "bybit_key" is not an environment variable name (A-Z, 0-9, _)'],
+    'AppSecrets s: a secret\'s key is "bybit_key"; allowed: an environment variable name (A-Z, 0-9, _)'],
   ["AppSecrets with a value both given and generated", () => new AppSecrets("s", { ...secrets, generated: { BYBIT_API_KEY: { lengthChars: 32 } } }),
     'AppSecrets s: BYBIT_API_KEY is both given in "values" and listed in "generated"; choose one'],
   ["a valueFrom of a key AppSecrets does not hold", () => new AppSecrets("s", secrets).valueFrom("SECRET_KEY"),
@@ -137,9 +142,9 @@ const cases: Case[] = [
   ["PostgresDatabase with 30 days of Performance Insights", () => new PostgresDatabase("d", { ...postgres, performanceInsightsRetentionDays: 30 }),
     "PostgresDatabase d: performanceInsightsRetentionDays is 30; allowed: 0 (off), 7, or a multiple of 31 up to 731"],
   ["PostgresDatabase with a snapshot prefix holding two hyphens", () => new PostgresDatabase("d", { ...postgres, finalSnapshotPrefix: "trading--db" }),
-    'PostgresDatabase d: finalSnapshotPrefix is "trading--db"; allowed: letters, digits and single hyphens, starting with a letter, at most 201 characters'],
+    'PostgresDatabase d: finalSnapshotPrefix is "trading--db"; allowed: letters, digits and single hyphens, starting with a letter, at most 240 characters'],
   ["SqliteVolume with no AZ", () => new SqliteVolume("v", { ...sqlite, availabilityZoneCount: 0 }),
-    "SqliteVolume v: availabilityZoneCount is 0; allowed: a whole number of 1 or more"],
+    "SqliteVolume v: availabilityZoneCount is 0; allowed: a whole number of AZs from 2 to 6"],
   ["SqliteVolume with a relative mount path", () => new SqliteVolume("v", { ...sqlite, mountPath: "data" }),
     'SqliteVolume v: mountPath is "data"; allowed: an absolute path such as /data'],
   ["SqliteVolume with a file name holding a path", () => new SqliteVolume("v", { ...sqlite, databaseFileName: "db/trading.db" }),
@@ -165,7 +170,7 @@ const cases: Case[] = [
   ["ConfigBucket with an upper-case prefix", () => new ConfigBucket("b", { ...bucket, bucketPrefix: "Trading-" }),
     'ConfigBucket b: bucketPrefix is "Trading-"; allowed: lower-case letters, digits and -, ending in -, at most 37 characters'],
   ["ConfigBucket with a YAML object", () => new ConfigBucket("b", { ...bucket, jsonObjects: { "config.yaml": {} } }),
-    'ConfigBucket b: object key "config.yaml" is not allowed; use letters, digits, . _ / - and end in .json'],
+    'ConfigBucket b: a jsonObjects key is "config.yaml"; allowed: letters, digits, . _ / - and ending in .json'],
   ["TradingBotService with 300 CPU units", () => new TradingBotService("t", { ...service, cpu: 300 }),
     `TradingBotService t: cpu is 300; Fargate allows ${fargateCpus}`],
   ["TradingBotService with 4 GiB on 256 CPU", () => new TradingBotService("t", { ...service, memoryMiB: 4096 }),
@@ -193,6 +198,12 @@ const cases: Case[] = [
   ["TradingBotService with a health check every second", () =>
       new TradingBotService("t", { ...service, healthCheck: { ...healthCheck, intervalSeconds: 1 } }),
     "TradingBotService t: healthCheck.intervalSeconds is 1; allowed: seconds from 5 to 300"],
+  ["TradingBotService with a service discovery namespace of one label", () =>
+      new TradingBotService("t", { ...service, serviceDiscovery: { namespace: "internal", serviceName: "trading-bot" } }),
+    'TradingBotService t: serviceDiscovery.namespace is "internal"; allowed: a private DNS name such as trading.internal'],
+  ["TradingBotService with a service discovery name holding a dot", () =>
+      new TradingBotService("t", { ...service, serviceDiscovery: { namespace: "trading.internal", serviceName: "trading.bot" } }),
+    'TradingBotService t: serviceDiscovery.serviceName is "trading.bot"; allowed: a DNS label such as trading-bot'],
   ["TradingBotService with a sidecar named like the app", () =>
       new TradingBotService("t", { ...service, attachments: [{ sidecars: [{ name: "trading-bot", image: "x:1", essential: true }] }] }),
     'TradingBotService t: attachments is "trading-bot"; allowed: distinct container names'],
@@ -213,6 +224,11 @@ const cases: Case[] = [
     'Alerts a: rule ServiceDown: severity is "page"; allowed: info, warning, critical'],
   ["Alerts with an unknown comparison", () => new Alerts("a", { ...alerts, rules: [{ ...rule, comparison: "Below" as never }] }),
     'Alerts a: rule ServiceDown: comparison is "Below"; allowed: GreaterThanThreshold, GreaterThanOrEqualToThreshold, LessThanThreshold, LessThanOrEqualToThreshold'],
+  ["Alerts with a namespace holding a space", () => new Alerts("a", { ...alerts, rules: [{ ...rule, metric: { ...rule.metric!, namespace: "AWS ECS" } }] }),
+    'Alerts a: rule ServiceDown: metric.namespace is "AWS ECS"; allowed: a CloudWatch namespace such as AWS/ECS'],
+  ["Alerts with a ratio whose denominator has no metric name", () =>
+      new Alerts("a", { ...alerts, rules: [{ ...rule, metric: undefined, ratio: { numerator: rule.metric!, denominator: { ...rule.metric!, metricName: "" } } }] }),
+    'Alerts a: rule ServiceDown: ratio.denominator.metricName is ""; allowed: a metric name'],
   ["Alerts with a 90-second period", () => new Alerts("a", { ...alerts, rules: [{ ...rule, periodSeconds: 90 }] }),
     "Alerts a: rule ServiceDown: periodSeconds is 90; allowed: a multiple of 60 seconds"],
   ["Alerts with zero evaluation periods", () => new Alerts("a", { ...alerts, rules: [{ ...rule, evaluationPeriods: 0 }] }),
@@ -220,6 +236,37 @@ const cases: Case[] = [
   ["Alerts looking back more than a day", () => new Alerts("a", { ...alerts, rules: [{ ...rule, periodSeconds: 3600, evaluationPeriods: 25 }] }),
     "Alerts a: rule ServiceDown: evaluationPeriods is 25; allowed: at most one day of periods (24 of 3600 s)"],
 ];
+
+/** What the schema says of prod's file with `from` replaced by `to`, after "<file>: <key> is <value>; ". */
+function schemaWords(from: string, to: string): string {
+  const text = fs.readFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), "utf8");
+  assert.ok(text.includes(from), from);
+  const file = withPlaceholderSecrets(parseStackFile("prod", text.replace(from, to)));
+  try {
+    parseStackConfig("prod", file.config, (key) => file.secretKeys.includes(key));
+  } catch (error) {
+    if (error instanceof StackConfigError) return error.problems[0].replace(/^[^;]*; /, "");
+    throw error;
+  }
+  return "accepted";
+}
+
+describe("the schema and the components refuse a value with the same words", () => {
+  const pairs: [string, [string, string], () => unknown][] = [
+    ["300 CPU units", ["cpu: 1024", "cpu: 300"], () => new TradingBotService("t", { ...service, cpu: 300 })],
+    ["10-day logs", ["logRetentionDays: 90", "logRetentionDays: 10"], () => new TradingBotService("t", { ...service, logRetentionDays: 10 })],
+    ["a one-label namespace", ["namespace: trading.internal", "namespace: internal"],
+      () => new TradingBotService("t", { ...service, serviceDiscovery: { namespace: "internal", serviceName: "trading-bot" } })],
+    ["36 days of backups", ["backupRetentionDays: 14", "backupRetentionDays: 36"], () => new PostgresDatabase("d", { ...postgres, backupRetentionDays: 36 })],
+  ];
+  for (const [what, [from, to], create] of pairs) {
+    it(`refuses ${what} in both, in the same words`, async () => {
+      const words = schemaWords(from, to);
+      assert.notEqual(words, "accepted");
+      assert.equal((await errorOf(create)).replace(/^[^;]*; /, ""), words);
+    });
+  }
+});
 
 describe("component argument checks", () => {
   for (const [what, create, message] of cases) {

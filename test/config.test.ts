@@ -85,6 +85,8 @@ describe("stack config validation", () => {
       'Pulumi.prod.yaml: trading-bot:service.cpuArchitecture is "arm64"; allowed: X86_64, ARM64'],
     ["an alarm threshold that is neither a number nor desiredCount", "prod", "threshold: desiredCount", "threshold: desired",
       'Pulumi.prod.yaml: trading-bot:alerts.rules[1].threshold is "desired"; allowed: a number, or desiredCount'],
+    ["an alarm on Container Insights with Container Insights off", "prod", "containerInsights: enabled", "containerInsights: disabled",
+      'Pulumi.prod.yaml: trading-bot:alerts.rules[1].metric.namespace is "ECS/ContainerInsights"; trading-bot:service.containerInsights is disabled, so this namespace gets no data and the alarm would never leave its missing-data state: enable Container Insights or read AWS/ECS'],
     ["a production stack whose environment says development", "prod", "trading-bot:environment: production", "trading-bot:environment: development",
       'Pulumi.prod.yaml: the stack prod has a production name (prod, production) but trading-bot:environment is "development"; allowed: production'],
     ["an image on the latest tag, in any case", "prod", "trading-bot:1.0.0", "trading-bot:LATEST",
@@ -150,6 +152,22 @@ describe("stack config validation", () => {
         "Pulumi.prod.yaml: trading-bot:service.desiredCont is not a setting; trading-bot:service takes cpu, memoryMiB, cpuArchitecture, desiredCount, deploymentMinimumHealthyPercent, deploymentMaximumPercent, deployTimeoutMinutes, capacityProviderStrategy, subnets, assignPublicIp, healthCheck, serviceDiscovery, containerInsights, logRetentionDays",
       ].join("\n"));
   });
+
+  for (const key of ["datadogApiKey", "sentryDsn"]) {
+    it(`refuses ${key} stored in plain text, without printing it`, () => {
+      const file = withPlaceholderSecrets(parseStackFile("prod", committed.prod));
+      const config = { ...file.config, [`trading-bot:${key}`]: "plain-monitoring-value" };
+      assert.throws(() => parseStackConfig("prod", config, (k) => file.secretKeys.includes(k)), (error: unknown) => {
+        assert.ok(error instanceof StackConfigError);
+        assert.equal(
+          error.message,
+          `Pulumi.prod.yaml: trading-bot:${key} is stored in plain text; set it again with: pulumi config set --secret trading-bot:${key} <value> --stack prod`,
+        );
+        assert.doesNotMatch(error.message, /plain-monitoring-value/);
+        return true;
+      });
+    });
+  }
 
   it("refuses a missing secret, and a secret stored in plain text, without printing its value", () => {
     const file = parseStackFile("prod", committed.prod);

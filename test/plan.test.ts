@@ -100,7 +100,7 @@ describe("npm run plan", () => {
       protect: false,
       inputs: {},
     });
-    assert.equal(document.resources.length, 71);
+    assert.equal(document.resources.length, 72);
     const db = document.resources.find((r) => r.type === "aws:rds/instance:Instance")!;
     assert.equal(db.protect, true);
     assert.equal(db.inputs.password, "[secret]");
@@ -132,7 +132,7 @@ describe("npm run plan", () => {
 
     // The preview workflow's pull-request comment, from this JSON.
     const summary = renderPlanSummary([file, path.join(path.dirname(file), "plan-dev.json")]);
-    assert.ok(summary.includes("| prod | 71 | 0 | 1 | 275.23 | 300.00 | ✅ passes |"), summary);
+    assert.ok(summary.includes("| prod | 72 | 0 | 1 | 275.23 | 300.00 | ✅ passes |"), summary);
     assert.ok(summary.includes("| plan-dev.json | | | | | | no plan: see the job log |"), summary);
     assert.ok(
       summary.includes(
@@ -154,6 +154,15 @@ describe("npm run plan", () => {
     assert.equal(run.status, 1, run.stderr);
     assert.match(run.stdout, /^ {2}mandatory \(1\)\n {4}ecs-service-desired-count: trading-bot-service: desiredCount is 1; production runs at least 2 tasks$/m);
     assert.match(run.stdout, /^FAIL: 1 mandatory policy violation\(s\)$/m);
+  });
+
+  it("names the stack as the subject of a whole-stack finding (no alarm at all)", () => {
+    const noRules = committed("prod").replace(/\n    rules:\n(?: {6}.*\n| *#.*\n)+/, "\n    rules: []\n");
+    assert.notEqual(noRules, committed("prod"));
+    const run = plan("prod", "-C", stackFolder("prod", noRules));
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stdout, /^ {4}alerts-service-down-alarm: the stack: /m);
+    assert.match(run.stdout, /^ {4}alerts-critical-alarm: the stack: /m);
   });
 
   it("exits 0 with an advisory only, listing it", () => {
@@ -257,6 +266,12 @@ describe("npm run plan", () => {
     assert.match(row("capacity"), /│ FARGATE weight 100 +│ FARGATE weight 100 +│ {3}│$/, "staging runs on-demand, like prod");
     assert.match(row("Bybit"), /│ testnet +│ live +│ ≠ │$/);
     assert.match(row("data sync"), /│ exports to dev; imports from prod +│ exports to dev, staging +│ ≠ │$/);
+    // Long cells wrap onto a second line of the table.
+    const lines = run.stdout.split("\n");
+    const withNext = (concern: string) => lines.slice(lines.indexOf(row(concern)), lines.indexOf(row(concern)) + 2).join("\n");
+    assert.match(withNext("cache"), /│ valkey cluster mode, 1 shard x 1 node +│ valkey cluster mode, 1 shard x 2 nodes +│ ≠ │\n│ +│ cache\.t4g\.micro +│ cache\.t4g\.small +│ {3}│/);
+    assert.match(withNext("backups"), /\n│ +│ snapshots 1 day +│ snapshots 7 days +│ {3}│/);
+    assert.doesNotMatch(run.stdout, /\(s\)/, "counts in words: 1 shard, 2 nodes, 2 alarms");
   });
 
   it("compares dev and prod side by side, marking the rows that differ", () => {
@@ -265,7 +280,7 @@ describe("npm run plan", () => {
     const row = (concern: string) => run.stdout.split("\n").find((line) => line.startsWith(`│ ${concern} `)) ?? "";
     assert.match(row("tasks"), /│ 1 +│ 3 +│ ≠ │$/);
     assert.match(row("capacity"), /│ FARGATE_SPOT weight 100 +│ FARGATE weight 100 +│ ≠ │$/);
-    assert.match(row("task size"), /│ 256 CPU \/ 512 MiB +│ 1024 CPU \/ 2048 MiB +│ ≠ │$/);
+    assert.match(row("task size"), /│ 256 CPU \/ 512 MiB, X86_64 +│ 1024 CPU \/ 2048 MiB, X86_64 +│ ≠ │$/);
     assert.match(row("monthly cost"), /│ 7\.93 USD \(budget 15\) +│ 275\.23 USD \(budget 300\) +│ ≠ │$/);
     assert.match(row("data sync"), /│ imports from prod, staging +│ exports to dev, staging +│ ≠ │$/);
     const same = plan("--compare", "dev", "dev");
@@ -290,7 +305,7 @@ describe("npm run plan --json", () => {
   /** Targets the plan must not write, each made in a fresh folder; the file that must stay as it was. */
   const targets: [string, (folder: string) => { target: string; kept: string }, (target: string) => string][] = [
     ["the prod stack file", () => ({ target: "Pulumi.prod.yaml", kept: path.join(repoRoot, "Pulumi.prod.yaml") }),
-      (target) => `plan: --json ${target} exists and is not an earlier plan; the plan overwrites only its own output: give a new file name`],
+      (target) => `plan: --json ${target}: a plan is never written under a stack file's name (Pulumi.<stack>.yaml); give a name such as plan-dev.json`],
     ["a hard link to a stack file", (folder) => {
       fs.copyFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), path.join(folder, "Pulumi.prod.yaml"));
       fs.linkSync(path.join(folder, "Pulumi.prod.yaml"), path.join(folder, "plan.json"));
@@ -322,6 +337,18 @@ describe("npm run plan --json", () => {
       assert.deepEqual(fs.readdirSync(folder).filter((name) => name.startsWith(".")), [], "no temporary file left");
     });
   }
+
+  it("refuses to create a new file named like a stack file, in any case (exit 2, one line, nothing written)", () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), "plan-json-"));
+    for (const name of ["Pulumi.qa.yaml", "pulumi.QA.YML"]) {
+      const run = plan("dev", "--json", path.join(folder, name));
+      assert.equal(run.status, 2);
+      assert.deepEqual(run.stderr.split("\n").filter(Boolean), [
+        `plan: --json ${path.join(folder, name)}: a plan is never written under a stack file's name (Pulumi.<stack>.yaml); give a name such as plan-dev.json`,
+      ]);
+    }
+    assert.deepEqual(fs.readdirSync(folder), []);
+  });
 
   it("refuses a folder that does not exist, and one it cannot write in (exit 2, one line)", () => {
     const missing = plan("dev", "--json", "/nonexistent-folder/plan.json");

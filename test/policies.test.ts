@@ -3,6 +3,7 @@
 // each production rule's boundary. The rules' checks are also tested in-process, one file
 // per AWS service, in test/policies/.
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
@@ -387,7 +388,7 @@ const nonProductionBreaks: { policy: string; level: Level; mutate: Mutation; mes
     message: "container trading-bot has BYBIT_TESTNET=false; outside production the bot must trade on testnet (BYBIT_TESTNET=true)" },
   { policy: "non-production-environment-not-production", level: "mandatory", mutate: setAppEnvironment("ENVIRONMENT", "production"),
     message: "container trading-bot has ENVIRONMENT=production: this stack is production by its own stack file (trading-bot:environment: production), " +
-      "but the policy pack was not told, so no production rule guards it; add this stack's name to productionStacks in the policy-pack config" },
+      "but the policy pack was not told, so no production rule guards it; make it production for every policy: npm run policy-config -- <this stack> > policy-config.json, then --policy-pack-config policy-config.json" },
   { policy: "non-production-nat-gateway-cost", level: "advisory", mutate: set(VPC, "natGateways", undefined),
     message: "natGateways.strategy is unset (awsx makes one per AZ); each NAT gateway costs about 33 USD a month: use None or Single outside production" },
 ];
@@ -605,6 +606,33 @@ describe("the policy pack, over the Analyzer protocol", function () {
   });
 
   describe("policy-pack config", () => {
+    it("npm run policy-config -- live makes live production for every policy, so the production rules judge it", async () => {
+      const printed = spawnSync(process.execPath, [path.join(repoRoot, "tools", "launch.js"), "policyConfig", "live"], { cwd: repoRoot, encoding: "utf8" });
+      assert.equal(printed.status, 0, printed.stderr);
+      const config = JSON.parse(printed.stdout) as Record<string, { enforcementLevel: Level; productionStacks: string[] }>;
+      assert.deepEqual(Object.keys(config).sort(), rules.map((rule) => rule.name).sort());
+      for (const rule of rules) assert.deepEqual(config[rule.name], { enforcementLevel: rule.enforcementLevel, productionStacks: ["prod", "production", "live"] });
+
+      // A dev-grade stack named live: judged by the non-production rules until the config says otherwise.
+      const devYaml = fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8");
+      const live = (await runStackText("live", devYaml)).resources;
+      const fired = async () => [...new Set((await analyzeResources(pack, live)).filter((d) => d.level === "mandatory").map((d) => d.policy))].sort();
+      assert.deepEqual(await fired(), []);
+      await pack.configure(config);
+      const production = await fired();
+      for (const policy of ["no-dev-stand-ins", "ecs-task-environment-production", "ecs-service-desired-count", "alerts-critical-subscription"]) {
+        assert.ok(production.includes(policy), `${policy} judged live: ${production.join(", ")}`);
+      }
+      assert.ok(production.every((policy) => !policy.startsWith("non-production-")), production.join(", "));
+    });
+
+    it("npm run policy-config refuses a name the project cannot build (exit 2, one line)", () => {
+      const printed = spawnSync(process.execPath, [path.join(repoRoot, "tools", "launch.js"), "policyConfig", "Live"], { cwd: repoRoot, encoding: "utf8" });
+      assert.equal(printed.status, 2);
+      assert.equal(printed.stdout, "");
+      assert.equal(printed.stderr, 'policy-config: "Live" is not a stack name this project can build: use 1 to 20 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen\n');
+    });
+
     it("changes which stacks are production", async () => {
       const info = await pack.info();
       await pack.configure(Object.fromEntries(info.policies.map((p) => [p.name, { enforcementLevel: p.level, productionStacks: ["live"] }])));

@@ -1,5 +1,5 @@
-// The environment matrix of DESIGN.md, row by row, on the resources the committed stack
-// files produce when the real program runs under mocks.
+// The environment matrix (what differs between dev, staging and prod; `npm run plan -- --compare`
+// prints it), row by row, on the resources the committed stack files produce under mocks.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -234,7 +234,7 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
     assert.deepEqual(network.subnets, ["subnet-private-1", "subnet-private-2"]);
   });
 
-  it("monitors comprehensively: Container Insights, ServiceDown 1 m, TaskDown, HighErrorRate and TradingLoss, all critical", () => {
+  it("monitors comprehensively: Container Insights, ServiceDown 1 m, TaskDown 3 m, HighErrorRate and TradingLoss, all critical", () => {
     assert.deepEqual(onlyResource(prod, "aws:ecs/cluster:Cluster").inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
     const alarms: Record<string, Record<string, unknown>> = Object.fromEntries(
       resourcesOf(prod, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [String(a.inputs.name), a.inputs]),
@@ -262,7 +262,9 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
     assert.equal(taskDown.metricName, "RunningTaskCount");
     assert.equal(taskDown.comparisonOperator, "LessThanThreshold");
     assert.equal(taskDown.threshold, 3, "the configured desiredCount");
-    assert.equal((taskDown.period as number) * (taskDown.evaluationPeriods as number), 60);
+    // Longer than a rollout's dip (an old task stopped before its replacement runs), one period a minute.
+    assert.equal(taskDown.period, 60);
+    assert.equal(taskDown.evaluationPeriods, 3);
     assert.equal(taskDown.treatMissingData, "breaching");
     assert.deepEqual(Object.keys(taskDown.dimensions as object), ["ClusterName", "ServiceName"]);
 
@@ -384,10 +386,39 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
     });
   });
 
-  it("keeps each RDS instance's final snapshot under its own name, fixed once the instance exists", () => {
-    const db = onlyResource(prod, "aws:rds/instance:Instance");
-    assert.match(String(db.inputs.finalSnapshotIdentifier), /^trading-bot-prod-db-final-\d{14}$/);
-    assert.deepEqual(db.ignoreChanges, ["finalSnapshotIdentifier"]);
+  it("pages TaskDown below the desired count, whatever that count is", async () => {
+    const prodYaml = fs.readFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), "utf8");
+    assert.ok(prodYaml.includes("desiredCount: 3"));
+    const four = await runStackText("prod", prodYaml.replace("desiredCount: 3", "desiredCount: 4"));
+    const taskDown = resourcesOf(four, "aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.name === "trading-bot-prod-TaskDown")!;
+    assert.equal(onlyResource(four, SERVICE).inputs.desiredCount, 4);
+    assert.equal(taskDown.inputs.threshold, 4);
+  });
+
+  it("keeps each RDS instance's final snapshot under its own name: a new suffix whenever the instance is replaced, the same one otherwise", async () => {
+    const snapshotOf = (run: MockRunResult) => {
+      const db = onlyResource(run, "aws:rds/instance:Instance");
+      const suffix = onlyResource(run, "random:index/randomId:RandomId");
+      return { db, suffix, keepers: suffix.inputs.keepers as Record<string, string> };
+    };
+    const { db, suffix, keepers } = snapshotOf(prod);
+    assert.equal(db.inputs.finalSnapshotIdentifier, `trading-bot-prod-db-final-${suffix.state.hex}`);
+    assert.match(String(db.inputs.finalSnapshotIdentifier), /^trading-bot-prod-db-final-[0-9a-f]{8}$/);
+    assert.deepEqual(db.ignoreChanges, [], "an ignored name would pass the old instance's to its replacement");
+    // The keepers are the instance's inputs that the provider cannot change in place.
+    assert.deepEqual(keepers, {
+      engine: db.inputs.engine,
+      storageEncrypted: String(db.inputs.storageEncrypted),
+      dbName: db.inputs.dbName,
+      username: db.inputs.username,
+    });
+
+    const prodYaml = fs.readFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), "utf8");
+    const renamed = snapshotOf(await runStackText("prod", prodYaml.replace("databaseName: trading", "databaseName: trading_v2")));
+    assert.equal(renamed.keepers.dbName, "trading_v2", "a new database name replaces the instance, and so the suffix");
+    const resized = snapshotOf(await runStackText("prod", prodYaml.replace("instanceClass: db.t4g.small", "instanceClass: db.t4g.medium")));
+    assert.equal(resized.db.inputs.instanceClass, "db.t4g.medium");
+    assert.deepEqual(resized.keepers, keepers, "a new instance class is changed in place: same suffix");
   });
 });
 
@@ -447,7 +478,7 @@ describe("every committed stack's first pulumi up", () => {
         run = await runCommittedStack(stack);
       });
 
-      it("starts the service only after everything its tasks need: secret value, role grants, config, database, cache, ingress, mount targets", () => {
+      it("starts the service only after everything its tasks need: secret value, role grants, config, database, cache, ingress, egress, mount targets", () => {
         const service = onlyResource(run, SERVICE);
         const needed = [
           "aws:secretsmanager/secretVersion:SecretVersion",
@@ -457,6 +488,7 @@ describe("every committed stack's first pulumi up", () => {
           "aws:rds/instance:Instance",
           "aws:elasticache/replicationGroup:ReplicationGroup",
           "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+          "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
           "aws:efs/mountTarget:MountTarget",
           "aws:efs/accessPoint:AccessPoint",
         ]
@@ -471,6 +503,21 @@ describe("every committed stack's first pulumi up", () => {
         for (const role of resourcesOf(run, "aws:iam/role:Role").filter((r) => !r.name.includes("data-sync"))) {
           assert.ok(task.dependencies!.includes(role.urn), role.name);
         }
+      });
+
+      it("creates the data-sync task definition only after everything its task needs: secret value, role grants, database, ingress, egress", () => {
+        const task = resourcesOf(run, TASK).find((t) => t.name === "trading-bot-data-sync-task")!;
+        const needed = [
+          "aws:secretsmanager/secretVersion:SecretVersion",
+          "aws:rds/instance:Instance",
+          "aws:efs/mountTarget:MountTarget",
+          ...["aws:iam/rolePolicy:RolePolicy", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"].map((type) => ({ type, named: "trading-bot-data-sync" })),
+          { type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", named: "trading-bot-db-from-data-sync" },
+        ]
+          .flatMap((need) => (typeof need === "string" ? resourcesOf(run, need) : resourcesOf(run, need.type).filter((r) => r.name.startsWith(need.named))))
+          .map((r) => r.urn);
+        assert.ok(needed.length >= 5, `found ${needed.length} resources the task needs`);
+        assert.deepEqual(needed.filter((urn) => !task.dependencies!.includes(urn)), [], "the task definition's dependencies include every one");
       });
 
       it("waits for the service's steady state, within the stack's deploy timeout", () => {
@@ -503,7 +550,16 @@ describe("a change of configuration rolls the service", () => {
   });
 
   it("an unchanged one changes nothing", async () => {
-    assert.equal(await task(devYaml), await task(devYaml.replace("# dev: the cheap trial field.", "# dev: a comment changed.")));
+    const inputsOf = async (yaml: string) => serviceTask(await runStackText("dev", yaml)).inputs;
+    const before = await inputsOf(devYaml);
+    assert.deepEqual(await inputsOf(devYaml.replace("# dev: the cheap trial field.", "# dev: a comment changed.")), before);
+    // The same configuration written in flow style: the same objects, the same hash, the same task definition.
+    const reformatted = devYaml.replace(
+      "      - name: arbitrage-test\n        symbol: BTCUSDT\n        minProfitRate: 0.001\n        maxPositionSize: 1000\n",
+      "      - { name: arbitrage-test, symbol: BTCUSDT, minProfitRate: 1.0e-3, maxPositionSize: 1000 }\n",
+    );
+    assert.notEqual(reformatted, devYaml);
+    assert.deepEqual(await inputsOf(reformatted), before);
   });
 });
 
@@ -547,7 +603,7 @@ describe("a stack that exists only as YAML (qa)", () => {
     assert.equal(serviceTask(qa).inputs.family, "trading-bot-qa");
     assert.equal(named(qa, "aws:s3/bucket:Bucket", "trading-bot-config-bucket").inputs.bucketPrefix, "trading-config-qa-");
     assert.equal(onlyResource(qa, "aws:secretsmanager/secret:Secret").inputs.namePrefix, "trading-bot/qa/");
-    assert.match(String(onlyResource(qa, "aws:rds/instance:Instance").inputs.finalSnapshotIdentifier), /^trading-bot-qa-db-final-\d{14}$/);
+    assert.match(String(onlyResource(qa, "aws:rds/instance:Instance").inputs.finalSnapshotIdentifier), /^trading-bot-qa-db-final-[0-9a-f]{8}$/);
   });
 
   it("can use the VPC of another stack instead of building one", async () => {
@@ -596,6 +652,7 @@ describe("the data syncs in AWS (trading-bot:dataSync)", () => {
       { id: "expire-exports", status: "Enabled", filter: { prefix: "exports/" }, expiration: { days: 1 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
     ]);
     const policy = JSON.parse(String(resourcesOf(prod, "aws:s3/bucketPolicy:BucketPolicy").find((p) => p.name === "trading-bot-data-sync-exports-policy")!.inputs.policy));
+    const readers = [`arn:aws:iam::${account}:role/trading-bot-dev-data-import`, `arn:aws:iam::${account}:role/trading-bot-staging-data-import`];
     assert.deepEqual(policy.Statement, [
       {
         Sid: "DenyInsecureTransport",
@@ -606,12 +663,20 @@ describe("the data syncs in AWS (trading-bot:dataSync)", () => {
         Condition: { Bool: { "aws:SecureTransport": "false" } },
       },
       {
+        Sid: "ReadersListExports",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Action: "s3:ListBucket",
+        Resource: bucket.state.arn,
+        Condition: { ArnEquals: { "aws:PrincipalArn": readers }, StringLike: { "s3:prefix": "exports/*" } },
+      },
+      {
         Sid: "ReadersGetExports",
         Effect: "Allow",
         Principal: { AWS: `arn:aws:iam::${account}:root` },
         Action: "s3:GetObject",
         Resource: `${bucket.state.arn}/exports/*`,
-        Condition: { ArnEquals: { "aws:PrincipalArn": [`arn:aws:iam::${account}:role/trading-bot-dev-data-import`, `arn:aws:iam::${account}:role/trading-bot-staging-data-import`] } },
+        Condition: { ArnEquals: { "aws:PrincipalArn": readers } },
       },
     ]);
     const block = resourcesOf(prod, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").find((b) => b.name === "trading-bot-data-sync-exports-public-access-block")!;
@@ -619,9 +684,10 @@ describe("the data syncs in AWS (trading-bot:dataSync)", () => {
     assert.equal(prod.outputs.dataSyncExportsBucket, `trading-bot-data-${account}-prod`);
   });
 
-  it("prod's export task may put objects under exports/ of that bucket and nothing else in S3, and reads DATABASE_URL and the key", () => {
+  it("prod's export task may list and put objects under exports/ of that bucket and nothing else in S3, and reads DATABASE_URL and the key", () => {
     const bucket = resourcesOf(prod, "aws:s3/bucket:Bucket").find((b) => b.name === "trading-bot-data-sync-exports")!;
     assert.deepEqual(policyOf(prod, "trading-bot-data-sync-task-inline").Statement, [
+      { Sid: "ListExports", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucket.state.arn], Condition: { StringLike: { "s3:prefix": "exports/*" } } },
       { Sid: "WriteExports", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: [`${bucket.state.arn}/exports/*`] },
     ]);
     const role = resourcesOf(prod, "aws:iam/role:Role").find((r) => r.name === "trading-bot-data-sync-task")!;
@@ -648,7 +714,7 @@ describe("the data syncs in AWS (trading-bot:dataSync)", () => {
     assert.equal(prod.outputs.dataSyncAssignPublicIp, false);
   });
 
-  it("dev imports with a role named by the rule, that may get exports of prod and staging only, and has no bucket and no key", () => {
+  it("dev imports with a role named by the rule, that may list and get exports of prod and staging only, and has no bucket and no key", () => {
     const role = resourcesOf(dev, "aws:iam/role:Role").find((r) => r.name === "trading-bot-data-sync-task")!;
     assert.equal(role.inputs.name, "trading-bot-dev-data-import");
     assert.deepEqual(role.inputs.tags, { "trading-bot:data-sync": "import" });
@@ -659,6 +725,13 @@ describe("the data syncs in AWS (trading-bot:dataSync)", () => {
         Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
         Resource: [onlyResource(dev, "aws:efs/fileSystem:FileSystem").state.arn],
         Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": onlyResource(dev, "aws:efs/accessPoint:AccessPoint").state.arn } },
+      },
+      {
+        Sid: "ListSourceExports",
+        Effect: "Allow",
+        Action: ["s3:ListBucket"],
+        Resource: [`arn:aws:s3:::trading-bot-data-${account}-prod`, `arn:aws:s3:::trading-bot-data-${account}-staging`],
+        Condition: { StringLike: { "s3:prefix": "exports/*" } },
       },
       { Sid: "ReadSourceExports", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`arn:aws:s3:::trading-bot-data-${account}-prod/exports/*`, `arn:aws:s3:::trading-bot-data-${account}-staging/exports/*`] },
     ]);
@@ -675,7 +748,7 @@ describe("the data syncs in AWS (trading-bot:dataSync)", () => {
     assert.equal(task.inputs.family, "trading-bot-dev-data-sync");
     assert.deepEqual(dev.outputs.dataSyncSubnetIds, ["subnet-public-1", "subnet-public-2"]);
     assert.equal(dev.outputs.dataSyncAssignPublicIp, true, "dev has no NAT gateway: the task needs a public IP to reach ECR and S3");
-    assert.deepEqual(Object.fromEntries(dataSyncContainer(dev).environment.map((e) => [e.name, e.value])), { AWS_REGION: "us-east-1", DATA_SYNC_STACK: "dev" });
+    assert.deepEqual(Object.fromEntries(dataSyncContainer(dev).environment.map((e) => [e.name, e.value])), { AWS_REGION: "us-east-1", DATA_SYNC_ENVIRONMENT: "development", DATA_SYNC_STACK: "dev" });
   });
 
   it("leaves a stack without dataSync with none of it, and null outputs", async () => {

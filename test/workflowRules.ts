@@ -36,6 +36,7 @@ export interface Workflow {
   on: unknown;
   permissions?: unknown;
   defaults?: { run?: { shell?: string } };
+  concurrency?: unknown;
   jobs: Record<string, Job>;
   /** Every `uses:` with its line and trailing comment. */
   uses: { value: string; comment: string | undefined; line: number }[];

@@ -410,6 +410,10 @@ describe("GitHub workflows", () => {
   describe("env-sync.yml (by hand)", () => {
     const sync = workflow("env-sync.yml");
 
+    it("waits for, and holds off, a pulumi up of the target stack (the deploy workflow's group)", () => {
+      assert.deepEqual(sync.concurrency, { group: "pulumi-${{ inputs.target_env }}", "cancel-in-progress": false });
+    });
+
     it("takes source and target as stack names and the article's three sync types", () => {
       const inputs = (sync.on as { workflow_dispatch: { inputs: Record<string, { type: string; options?: string[] }> } }).workflow_dispatch.inputs;
       assert.deepEqual(Object.keys(inputs), ["source_env", "target_env", "sync_type"]);

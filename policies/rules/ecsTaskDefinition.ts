@@ -49,13 +49,16 @@ export const healthCheck = productionRule(TASK, {
   name: "ecs-task-health-check",
   description: "The production bot container has a health check",
   reads: ["containerDefinitions[name=bot].healthCheck.command"],
-  required: "a command",
+  required: "a command ECS can run: CMD or CMD-SHELL followed by what to run",
   anchors: [],
   config: botContainerConfig,
   check: (props, { config }) =>
-    checkBotContainer(props, config.botContainerName, (bot) =>
-      bot.healthCheck?.command?.length ? [] : [`container ${bot.name} has no healthCheck; ECS could not replace a hung bot`],
-    ),
+    checkBotContainer(props, config.botContainerName, (bot) => {
+      const command = bot.healthCheck?.command ?? [];
+      if (command.length === 0) return [`container ${bot.name} has no healthCheck; ECS could not replace a hung bot`];
+      if (["CMD", "CMD-SHELL"].includes(command[0]) && command.length >= 2 && command.slice(1).every((part) => typeof part === "string" && part.trim() !== "")) return [];
+      return [`container ${bot.name} has the healthCheck command ${JSON.stringify(command)}; ECS runs ["CMD", <program>, <args>...] or ["CMD-SHELL", "<one shell line>"]`];
+    }),
 });
 
 export const noDebugLogging = botVariableRule({

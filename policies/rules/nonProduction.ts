@@ -28,7 +28,7 @@ export const environmentNotProduction = botVariableRule({
   judge: (environment, bot) =>
     environment?.toLowerCase() === "production"
       ? `container ${bot} has ENVIRONMENT=${environment}: this stack is production by its own stack file (trading-bot:environment: production), ` +
-        "but the policy pack was not told, so no production rule guards it; add this stack's name to productionStacks in the policy-pack config"
+        "but the policy pack was not told, so no production rule guards it; make it production for every policy: npm run policy-config -- <this stack> > policy-config.json, then --policy-pack-config policy-config.json"
       : undefined,
 });
 

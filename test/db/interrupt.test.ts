@@ -122,6 +122,30 @@ describe("npm run db -- an interrupted run leaves the target as it was", functio
     assert.deepEqual(buildFiles(), []);
   });
 
+  const exportBuilds = () => fs.readdirSync(folder).filter((name) => name.startsWith(".export-out.export-"));
+  const exportArgs = (out: string) => ["export", "--rules", rules, "--from-url", source.url, "--from-stack", "dev", "--out", out];
+
+  it("export: stopped with SIGTERM mid-copy, it says so and leaves neither --out nor its build folder", async () => {
+    const out = path.join(folder, "export-out");
+    const stopped = await runAndStop(exportArgs(out), "SIGTERM");
+    assert.equal(stopped.code, 1, stopped.stderr);
+    assert.match(stopped.stderr, /\ndb: interrupted; the target was left as it was\n$/);
+    assert.ok(!fs.existsSync(out));
+    assert.deepEqual(exportBuilds(), []);
+  });
+
+  it("export: killed with SIGKILL mid-copy, no --out appears; the next export removes the dead run's build folder", async () => {
+    const out = path.join(folder, "export-out");
+    const stopped = await runAndStop(exportArgs(out), "SIGKILL");
+    assert.equal(stopped.signal, "SIGKILL", `the run ended before it was killed: ${stopped.stderr}`);
+    assert.ok(!fs.existsSync(out), "an export without its end is never in place");
+    assert.equal(exportBuilds().length, 1, "the killed run's folder lies beside --out, not in its place");
+    const next = await runDb(["export", "--type", "schema", ...exportArgs(out).slice(3)]);
+    assert.equal(next.code, 0, next.stderr);
+    assert.deepEqual(exportBuilds(), []);
+    assert.deepEqual(fs.readdirSync(out).sort(), ["manifest.json", "schema.json"]);
+  });
+
   it("SQLite: a complete run replaces the file in one rename", async () => {
     const { file } = sqliteTarget();
     const result = await runDb(["subset", "--replace", ...sides(`sqlite:///${file}`)], { DATA_SYNC_KEY: testKey });

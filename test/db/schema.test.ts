@@ -165,6 +165,16 @@ describe("npm run db -- schema", function () {
     assert.deepEqual(fs.readdirSync(folder).filter((name) => name.endsWith(".tmp")), []);
   });
 
+  it("verify --type schema leaves out the table where subset keeps its record (trading_bot_data_sync)", async () => {
+    const file = path.join(folder, "with-record.db");
+    assert.equal((await runDb(["schema", ...sides(source.url, `sqlite:///${file}`)])).code, 0);
+    const db = new DatabaseSync(file);
+    db.exec("CREATE TABLE trading_bot_data_sync (format_version INTEGER NOT NULL, row_counts TEXT NOT NULL)");
+    db.close();
+    const result = await runDb(["verify", "--type", "schema", ...sides(source.url, `sqlite:///${file}`)]);
+    assert.deepEqual(result, { code: 0, stdout: `verify --type schema: sqlite:///${file} agrees with the source\n`, stderr: "" });
+  });
+
   it("verify --type schema names a SQLite column that differs", async () => {
     const file = path.join(folder, "schema.db");
     const db = new DatabaseSync(file);

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as crypto from "node:crypto";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { type ExpectedSubset, expectedSubset } from "./closure";
@@ -203,12 +204,15 @@ describe("npm run db -- subset", function () {
           result.stdout,
           [
             "orders.strategy_id: 1 row references a missing trading_strategies row (orders_strategy_id_fkey)",
+            // The e-mail holds the username (trader_4@...): that source value is in the target too.
+            "users.username: 1 source value found in the target (users.email)",
             "users.email: 1 source value found in the target (users.email)",
             "users.phone: 1 source value found in the target (orders.metadata)",
+            "orders.trader_name: 1 source value found in the target (users.email)",
             "",
           ].join("\n"),
         );
-        assert.equal(result.stderr, "db: 3 problems found\n");
+        assert.equal(result.stderr, "db: 5 problems found\n");
         assert.ok(!result.stdout.includes(victim.email) && !result.stdout.includes(victim.phone), "verify never prints a source value");
       });
 
@@ -219,6 +223,21 @@ describe("npm run db -- subset", function () {
         const replaced = await subset(target, "--replace");
         assert.equal(replaced.code, 0, replaced.stderr);
         assert.deepEqual(await verify(target), { code: 0, stdout: `verify --type subset: ${target.shown} agrees with the source\n`, stderr: "" });
+      });
+
+      it("verify finds a source value inside a longer text and inside a JSON string, and never prints it", async () => {
+        const [victim] = await source.query<{ email: string }>("SELECT email FROM users WHERE id = 4");
+        await target.exec(`UPDATE orders SET symbol = 'x ${victim.email}' WHERE id = (SELECT min(id) FROM orders)`);
+        await target.exec(`UPDATE orders SET metadata = '{"note": "contact ${victim.email} asap"}' WHERE id = (SELECT max(id) FROM orders)`);
+        const result = await verify(target);
+        assert.equal(result.code, 1);
+        const places = ["orders.metadata", "orders.symbol"];
+        assert.equal(
+          result.stdout,
+          ["users.username", "users.email", "orders.trader_name"].flatMap((column) => places.map((where) => `${column}: 1 source value found in the target (${where})\n`)).join(""),
+        );
+        assert.equal(result.stderr, "db: 6 problems found\n");
+        assert.ok(!result.stdout.includes(victim.email), "verify never prints a source value");
       });
     });
   }
@@ -271,6 +290,107 @@ describe("npm run db -- subset", function () {
       assert.ok(lines.includes("  users.referrer_id: { transform: \"null\" }"));
       assert.ok(lines.includes("  orders.symbol: { transform: pseudonym, prefix: symbol_ }"));
       assert.ok(!lines.some((line) => line.startsWith("  users.email:")), "ruled columns are not listed");
+    });
+  });
+
+  describe("the sync record: verify compares the target with what the run copied", () => {
+    const sha256 = (file: string) => crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+    const freshSqlite = (name: string) => {
+      fs.rmSync(path.join(folder, name), { force: true });
+      return sqliteTarget(path.join(folder, name));
+    };
+
+    it("records the counts, the rules' SHA-256, the source stack and the time in trading_bot_data_sync, in the target", async () => {
+      const target = freshSqlite("record.db");
+      const before = Date.now();
+      assert.equal((await subset(target)).code, 0);
+      const [record] = await target.rows("SELECT * FROM trading_bot_data_sync");
+      assert.deepEqual({ ...record, synced_at: "" }, {
+        format_version: 1,
+        source_stack: "dev",
+        rules_sha256: sha256(rules),
+        synced_at: "",
+        row_counts: JSON.stringify({ accounts: 20, fills: 5, orders: 25, trading_strategies: 9, users: 26 }),
+      });
+      const syncedAt = Date.parse(String(record.synced_at));
+      assert.ok(syncedAt >= before - 1000 && syncedAt <= Date.now(), String(record.synced_at));
+      // The leak scan leaves it out (its SHA-256 and stack name are no source values anyway).
+      assert.equal((await verify(target)).code, 0);
+    });
+
+    for (const kind of ["PostgreSQL", "SQLite"]) {
+      it(`names the table and both counts when the target holds another number of rows than the run copied (${kind})`, async () => {
+        const database = kind === "PostgreSQL" ? await createDatabase() : undefined;
+        try {
+          const target = database ? postgresTarget(database) : freshSqlite("counts.db");
+          assert.equal((await subset(target)).code, 0);
+          // The latest fill is nobody's parent: deleting it leaves no dangling reference.
+          await target.exec("DELETE FROM fills WHERE id = (SELECT max(id) FROM fills)");
+          assert.deepEqual(await verify(target), { code: 1, stdout: "fills: 4 rows in the target, the run copied 5\n", stderr: "db: 1 problem found\n" });
+        } finally {
+          await database?.drop();
+        }
+      });
+    }
+
+    it("names a copied table missing in the target, and a target without the record", async () => {
+      const target = freshSqlite("missing.db");
+      assert.equal((await subset(target)).code, 0);
+      await target.exec("DROP TABLE fills");
+      assert.deepEqual(await verify(target), { code: 1, stdout: "fills: missing in the target (the run copied 5 rows)\n", stderr: "db: 1 problem found\n" });
+      await target.exec("DROP TABLE trading_bot_data_sync");
+      assert.deepEqual(await verify(target), {
+        code: 1,
+        stdout: "trading_bot_data_sync: missing in the target: no subset run recorded what it copied there\n",
+        stderr: "db: 1 problem found\n",
+      });
+    });
+
+    it("names a record that is not one row, of another format version, or not valid", async () => {
+      const target = freshSqlite("bad-record.db");
+      assert.equal((await subset(target)).code, 0);
+      const cases: [string, string][] = [
+        ["INSERT INTO trading_bot_data_sync SELECT * FROM trading_bot_data_sync", "trading_bot_data_sync: 2 rows in the target; a subset writes exactly one"],
+        ["DELETE FROM trading_bot_data_sync WHERE rowid = (SELECT max(rowid) FROM trading_bot_data_sync); UPDATE trading_bot_data_sync SET format_version = 2", "trading_bot_data_sync: format version 2; this tool reads 1"],
+        ["UPDATE trading_bot_data_sync SET format_version = 1, row_counts = '{'", "trading_bot_data_sync: row_counts is not JSON"],
+        [`UPDATE trading_bot_data_sync SET row_counts = '{"users": -1}'`, "trading_bot_data_sync: rowCounts.users: Too small: expected number to be >=0"],
+      ];
+      for (const [sql, problem] of cases) {
+        await target.exec(sql);
+        assert.deepEqual(await verify(target), { code: 1, stdout: `${problem}\n`, stderr: "db: 1 problem found\n" }, sql);
+      }
+    });
+
+    it("names other rules and another source stack than the run's", async () => {
+      const target = freshSqlite("other-rules.db");
+      assert.equal((await subset(target)).code, 0);
+      const other = writeRules(folder, `${testRulesYaml}# edited\n`, "edited.yaml");
+      const result = await runDb(["verify", "--type", "subset", "--rules", other, ...sides(target).map((arg) => (arg === "dev" ? "staging" : arg))]);
+      assert.deepEqual(result, {
+        code: 1,
+        stdout: [
+          `trading_bot_data_sync: the run copied with other rules (SHA-256 ${sha256(rules).slice(0, 12)}...), not ${other} (${sha256(other).slice(0, 12)}...)`,
+          "trading_bot_data_sync: the run copied from the stack dev, not staging",
+          "",
+        ].join("\n"),
+        stderr: "db: 2 problems found\n",
+      });
+    });
+
+    it("agrees with a source that kept writing after the copy (a new order changes what a plan would choose now)", async () => {
+      const live = await createDatabase();
+      try {
+        await fillSource(live);
+        const target = freshSqlite("live.db");
+        const liveSides = ["--rules", rules, "--from-url", live.url, "--from-stack", "dev", "--to-url", target.url, "--to-stack", "staging"];
+        assert.equal((await runDb(["subset", ...liveSides], { DATA_SYNC_KEY: testKey })).code, 0);
+        await live.query("INSERT INTO orders (user_id, exchange, side, quantity, api_key, created_at) VALUES (1, 'bybit', 'buy', 1, 'live_order_key_new', '2030-01-01')");
+        const usersNow = await expectedSubset(live);
+        assert.equal(usersNow.users.size, 27, "a plan made now would choose another set of users");
+        assert.deepEqual(await runDb(["verify", "--type", "subset", ...liveSides]), { code: 0, stdout: `verify --type subset: ${target.shown} agrees with the source\n`, stderr: "" });
+      } finally {
+        await live.drop();
+      }
     });
   });
 });

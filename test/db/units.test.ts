@@ -5,8 +5,11 @@ import { readSyncKey, valueTransform } from "../../tools/db/anonymise";
 import { looksSensitive } from "../../tools/db/columnRules";
 import { translateExpression } from "../../tools/db/ddlSqlite";
 import { Refusal } from "../../tools/db/errors";
+import { LeakScan, minSubstringLength } from "../../tools/db/leakScan";
+import { MultiMatcher } from "../../tools/db/multiMatcher";
 import { Progress } from "../../tools/db/progress";
 import { loadRules } from "../../tools/db/rules";
+import { SqliteSink } from "../../tools/db/sqliteSink";
 import { parseDatabaseUrl } from "../../tools/db/urls";
 import { repoRoot, tempFolder } from "./support";
 import { fillSource, testKey, testRulesYaml, writeRules } from "./fixture";
@@ -86,6 +89,61 @@ describe("npm run db -- parts", () => {
     });
   });
 
+  describe("many strings found at once (Aho-Corasick)", () => {
+    const matcherOf = (patterns: string[]) => {
+      const matcher = new MultiMatcher();
+      patterns.forEach((pattern, index) => assert.equal(matcher.add(pattern), index));
+      return matcher;
+    };
+    const matches = (patterns: string[], text: string) => {
+      const found: number[] = [];
+      matcherOf(patterns).scan(text, (index) => found.push(index));
+      return found.sort((a, b) => a - b);
+    };
+    it("finds patterns inside one another and overlapping, once per occurrence", () => {
+      assert.deepEqual(matches(["he", "she", "his", "hers"], "ushers"), [0, 1, 3]);
+      assert.deepEqual(matches(["aa"], "aaaa"), [0, 0, 0]);
+      assert.deepEqual(matches(["日本", "ü@x.test"], "x 日本 ü@x.test"), [0, 1]);
+      assert.deepEqual(matches(["abc"], "ab bc ABC"), []);
+      assert.deepEqual(matches([], "anything"), []);
+      const matcher = new MultiMatcher();
+      assert.deepEqual([matcher.add("abc"), matcher.add("ab"), matcher.add("abc")], [0, 1, 0], "a string added twice is one pattern");
+    });
+    it("counts what a plain search counts, on random patterns and texts", () => {
+      let seed = 7;
+      const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+      const word = (length: number) => Array.from({ length }, () => "abc"[random(3)]).join("");
+      const patterns = [...new Set(Array.from({ length: 60 }, () => word(1 + random(6))))];
+      const matcher = matcherOf(patterns);
+      for (let round = 0; round < 50; round++) {
+        const text = word(random(80));
+        const counts = new Array(patterns.length).fill(0);
+        matcher.scan(text, (index) => counts[index]++);
+        const expected = patterns.map((pattern) => [...text].filter((_, i) => text.startsWith(pattern, i)).length);
+        assert.deepEqual(counts, expected, text);
+      }
+    });
+  });
+
+  describe("the leak scan", () => {
+    it("finds a long source value inside longer text, a short one only whole; names the column and where, never the value", () => {
+      const scan = new LeakScan(["users.email", "users.code", "orders.trader_name"]);
+      scan.addSourceValue(0, "alice@mail.example");
+      scan.addSourceValue(1, "ab12");
+      scan.addSourceValue(2, "alice@mail.example");
+      scan.scanTargetValue("write to alice@mail.example today", "orders.note");
+      scan.scanTargetValue("alice@mail.example", "orders.note");
+      scan.scanTargetValue("xab12y", "orders.code");
+      scan.scanTargetValue("ab12", "orders.code");
+      assert.deepEqual(scan.problems(), [
+        "users.email: 1 source value found in the target (orders.note)",
+        "users.code: 1 source value found in the target (orders.code)",
+        "orders.trader_name: 1 source value found in the target (orders.note)",
+      ]);
+      assert.equal(minSubstringLength, 6);
+    });
+  });
+
   describe("progress on stderr", () => {
     it("writes one line per table when stderr is not a terminal", () => {
       const written: string[] = [];
@@ -106,6 +164,21 @@ describe("npm run db -- parts", () => {
       progress.endTable();
       assert.match(written[0], /^\r\x1b\[Kdb: users: 1 rows/);
       assert.match(written.at(-1)!, /^\r\x1b\[Kdb: users: 1 rows in .*\n$/);
+    });
+  });
+
+  describe("a SQLite sink", () => {
+    it("checks its target again before the rename: a file put in its place during the copy is not written over", async () => {
+      const file = path.join(tempFolder("sink"), "target.db");
+      const sink = new SqliteSink({ kind: "sqlite", file, identity: `sqlite:${file}`, shown: `sqlite:///${file}` });
+      const table = { name: "t", columns: [{ name: "x", type: "text", typeName: "text", category: "S", notNull: false }], constraints: [], indexes: [] };
+      await sink.prepare({ enums: [], sequences: [], tables: [table] }, { replace: false });
+      await sink.writeRows(table, [["a"]]);
+      fs.writeFileSync(file, "config:\n  trading-bot:environment: production\n");
+      await assert.rejects(sink.complete(), new Refusal(`the target ${file} is not a SQLite database (it does not start with "SQLite format 3"): refusing to write over it`));
+      await sink.abort();
+      assert.equal(fs.readFileSync(file, "utf8"), "config:\n  trading-bot:environment: production\n");
+      assert.deepEqual(fs.readdirSync(path.dirname(file)), ["target.db"], "the build file is gone");
     });
   });
 
@@ -150,7 +223,7 @@ describe("npm run db -- parts", () => {
     const refused = async (rules: string) => {
       const file = writeRules(folder, rules);
       const target = path.join(folder, "never.db");
-      const result = await runDb(["subset", "--rules", file, "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${target}`, "--to-stack", "qa"], { DATA_SYNC_KEY: testKey });
+      const result = await runDb(["subset", "--rules", file, "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${target}`, "--to-stack", "staging"], { DATA_SYNC_KEY: testKey });
       assert.equal(result.code, 2);
       assert.equal(fs.existsSync(target), false, "nothing was written");
       return result.stderr.replace(`${file}`, "RULES");
@@ -167,9 +240,30 @@ describe("npm run db -- parts", () => {
       ["a pseudonym longer than the column", testRulesYaml.replace("prefix: test_user_", `prefix: ${"p".repeat(40)}`), "db: RULES: columns: users.username: pseudonym writes 72 characters, but the column is character varying(64)\n"],
       ["a rule on a referencing column that its key does not have", `${testRulesYaml}  orders.user_id: { transform: constant, value: 1 }\n`, "db: RULES: columns: orders.user_id references accounts.user_id, which keeps its values: put the rule on accounts.user_id (it applies to every column that references it)\n"],
       ["a referencing column with another rule than its key", `${testRulesYaml}  orders.trader_name: { transform: pseudonym, prefix: t_ }\n`, "db: RULES: columns: orders.trader_name references users.username, which has another rule: a key column's rule applies to the columns that reference it; remove the rule of orders.trader_name\n"],
+      ["a constant that is not JSON on a jsonb column", `${testRulesYaml}  orders.metadata: { transform: constant, value: redacted }\n`, `db: RULES: columns: orders.metadata: constant "redacted" is not JSON, but the column is jsonb; write the JSON text in quotes (value: '"redacted"', value: '{}')\n`],
     ];
     for (const [title, rules, message] of cases) {
       it(`refuses ${title}`, async () => assert.equal(await refused(rules), message));
     }
+
+    it("refuses to copy a source table named like the sync record's (trading_bot_data_sync)", async () => {
+      await source.query("CREATE TABLE IF NOT EXISTS trading_bot_data_sync (id integer PRIMARY KEY)");
+      const message = await refused("roots:\n  - table: trading_bot_data_sync\n");
+      assert.equal(message, "db: the copied tables include trading_bot_data_sync, the name of the table where subset keeps its record: leave it out of the copy\n");
+    });
+
+    it("copies a JSON constant into a jsonb column of PostgreSQL and SQLite", async () => {
+      const file = writeRules(folder, `${testRulesYaml}  orders.metadata: { transform: constant, value: '{"note": "redacted"}' }\n`, "json-constant.yaml");
+      const postgres = await createDatabase();
+      try {
+        for (const url of [postgres.url, `sqlite:///${path.join(folder, "json-constant.db")}`]) {
+          const result = await runDb(["subset", "--rules", file, "--from-url", source.url, "--from-stack", "dev", "--to-url", url, "--to-stack", "staging"], { DATA_SYNC_KEY: testKey });
+          assert.equal(result.code, 0, result.stderr);
+        }
+        assert.deepEqual(await postgres.query("SELECT DISTINCT metadata FROM orders"), [{ metadata: { note: "redacted" } }]);
+      } finally {
+        await postgres.drop();
+      }
+    });
   });
 });

@@ -25,7 +25,7 @@ describe("non-production rules, in-process", () => {
 
   const production = (value: string) => [
     `container trading-bot has ENVIRONMENT=${value}: this stack is production by its own stack file (trading-bot:environment: production), ` +
-      "but the policy pack was not told, so no production rule guards it; add this stack's name to productionStacks in the policy-pack config",
+      "but the policy pack was not told, so no production rule guards it; make it production for every policy: npm run policy-config -- <this stack> > policy-config.json, then --policy-pack-config policy-config.json",
   ];
   describeResourceRule(nonProduction.environmentNotProduction, {
     cases: [

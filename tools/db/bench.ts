@@ -11,6 +11,7 @@ import Table from "cli-table3";
 import { Client } from "pg";
 import { type Sample, measure, median } from "../common/processSample";
 import { appTables } from "./seed";
+import { syncRecordTableName } from "./syncRecord";
 
 export interface DataBenchOptions {
   root: string;
@@ -98,10 +99,11 @@ const rulesColumns = `columns:
   trading_strategies.name: { transform: keep }
 `;
 
+/** Rows copied into a SQLite target (the sync record's row is not one). */
 function sqliteRows(file: string): number {
   const db = new DatabaseSync(file, { readOnly: true });
   try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> ?").all(syncRecordTableName) as { name: string }[];
     return tables.reduce((sum, { name }) => sum + Number((db.prepare(`SELECT count(*) AS n FROM "${name}"`).get() as { n: number }).n), 0);
   } finally {
     db.close();
@@ -123,9 +125,15 @@ interface ScenarioResult {
   peakMb: number;
 }
 
-async function runScenario(options: DataBenchOptions, scenario: Scenario): Promise<ScenarioResult> {
+/** The stack files the tool's production guard reads: a source and a target, neither production. */
+function writeStackFiles(folder: string): void {
+  for (const stack of ["dev", "bench"]) fs.writeFileSync(path.join(folder, `Pulumi.${stack}.yaml`), "config:\n  trading-bot:environment: development\n");
+}
+
+async function runScenario(options: DataBenchOptions, scenario: Scenario, stackFolder: string): Promise<ScenarioResult> {
   const launch = path.join(options.root, "tools", "launch.js");
-  const args = [launch, "db", "subset", "--replace", "--rules", scenario.rules, "--from-url", scenario.source.url, "--from-stack", "dev", "--to-url", scenario.target.url, "--to-stack", "bench"];
+  const sides = ["--from-url", scenario.source.url, "--from-stack", "dev", "--to-url", scenario.target.url, "--to-stack", "bench", "-C", stackFolder];
+  const args = [launch, "db", "subset", "--replace", "--rules", scenario.rules, ...sides];
   const env = { ...process.env, DATA_SYNC_KEY: "bench-key-bench-key-bench-key-bench-key" };
   const samples: Sample[] = [];
   let rows = 0;
@@ -155,6 +163,7 @@ function printResults(results: ScenarioResult[], options: DataBenchOptions): voi
 
 export async function benchDataSync(options: DataBenchOptions): Promise<void> {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), "db-bench-"));
+  writeStackFiles(folder);
   const writeRules = (name: string, roots: string) => {
     const file = path.join(folder, name);
     fs.writeFileSync(file, `roots:\n${roots}\n${rulesColumns}`);
@@ -178,7 +187,7 @@ export async function benchDataSync(options: DataBenchOptions): Promise<void> {
       { label: `whole orders table, ${options.orders.toLocaleString("en-US")} orders -> SQLite`, source: large, rules: whole, target: sqlite("whole.db") },
       { label: `whole orders table, ${options.orders.toLocaleString("en-US")} orders -> PostgreSQL`, source: large, rules: whole, target: { url: target.url, rows: postgresRows } },
     ]) {
-      results.push(await runScenario(options, scenario));
+      results.push(await runScenario(options, scenario, folder));
     }
     printResults(results, options);
   } finally {

@@ -61,7 +61,18 @@ function isUniqueKeyColumn(table: TableModel, column: string): string | undefine
   return table.indexes.find((index) => index.unique && index.columns.some((c) => c.name === column))?.name;
 }
 
-/** Refuses a transform the column cannot hold. */
+const jsonTypes = new Set(["json", "jsonb"]);
+
+function isJsonText(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Refuses a transform the column cannot hold (checked here: a copy would fail half way, or later in the app). */
 function checkFits(table: TableModel, column: ColumnModel, rule: Transform, shown: string): void {
   const where = `${shown}: columns: ${table.name}.${column.name}`;
   if ((rule.transform === "pseudonym" || rule.transform === "email") && column.category !== "S") {
@@ -71,6 +82,9 @@ function checkFits(table: TableModel, column: ColumnModel, rule: Transform, show
   const unique = isUniqueKeyColumn(table, column.name);
   if (rule.transform === "constant" && unique) {
     throw new Refusal(`${where}: a constant in a unique key (${unique}) makes the copied rows collide; use pseudonym`);
+  }
+  if (rule.transform === "constant" && jsonTypes.has(column.typeName) && !isJsonText(String(rule.value))) {
+    throw new Refusal(`${where}: constant ${JSON.stringify(String(rule.value))} is not JSON, but the column is ${column.type}; write the JSON text in quotes (value: '"redacted"', value: '{}')`);
   }
   const length = renderedLength(rule);
   if (column.maxLength !== undefined && length !== undefined && length > column.maxLength) {

@@ -1,6 +1,7 @@
-// npm run db -- <schema | subset | seed | verify> ...
+// npm run db -- <schema | subset | seed | verify | export | import> ...
 // Data between environments: the schema, an anonymised subset, the article's test data, and
 // a verification, from a PostgreSQL source into PostgreSQL or SQLite; never into production.
+// export / import: the same through files (a folder or S3), for the syncs inside AWS.
 // Exit status: 0 done, 1 a verification found a problem, 2 refused or bad input.
 import * as path from "node:path";
 import * as v8 from "node:v8";
@@ -8,7 +9,10 @@ import { Command, Option } from "commander";
 import { parseArguments } from "../common/cli";
 import { findProjectRoot } from "../common/projectRoot";
 import { ChecksFailed, Interrupted, Refusal } from "./errors";
-import { type SideOptions, guardSource, guardTarget, resolveSourceAndTarget, resolveTarget } from "./guards";
+import { exportDatabase } from "./export";
+import { parseLocation } from "./exportStore";
+import { type SideOptions, guardSource, guardTarget, resolveSource, resolveSourceAndTarget, resolveTarget } from "./guards";
+import { importExport } from "./import";
 import { loadFixture, seed } from "./seed";
 import { checkSubsetInput, copySchema, copySubset } from "./sync";
 import { type VerifyType, verify } from "./verify";
@@ -22,6 +26,8 @@ interface CommandOptions extends SideOptions {
   strict?: boolean;
   data?: string;
   type?: VerifyType;
+  out?: string;
+  in?: string;
 }
 
 type Chosen = { name: string; options: CommandOptions };
@@ -30,15 +36,17 @@ function addSource(command: Command): Command {
   return command
     .option("--from <stack>", "source stack: its databaseUrl output, read with the Pulumi CLI")
     .option("--from-url <url>", "source database URL (postgres:// or postgresql://)")
-    .option("--from-stack <stack>", "the stack a --from-url database belongs to (production needs --yes)")
-    .option("--yes", "confirm you are authorised to read a production source (or an unnamed --from-url)", false);
+    .option("--from-env <variable>", "the environment variable holding the source URL (a secret stays off the command line)")
+    .option("--from-stack <stack>", "the stack a --from-url / --from-env database belongs to (production needs --yes)")
+    .option("--yes", "confirm you are authorised to read a production source (or an unnamed --from-url / --from-env)", false);
 }
 
 function addTarget(command: Command): Command {
   return command
     .option("--to <stack>", "target stack (never production): its databaseUrl output, read with the Pulumi CLI")
     .option("--to-url <url>", "target URL: postgres://, postgresql://, sqlite:////abs/path.db or sqlite:///relative.db")
-    .option("--to-stack <stack>", "the stack a --to-url database belongs to (required with --to-url)")
+    .option("--to-env <variable>", "the environment variable holding the target URL (with --to-stack)")
+    .option("--to-stack <stack>", "the stack a --to-url / --to-env database belongs to (required with them)")
     .option("-C, --cwd <dir>", "folder of the stack files (Pulumi.<stack>.yaml); pulumi runs there", findProjectRoot());
 }
 
@@ -64,6 +72,17 @@ function buildProgram(choose: (chosen: Chosen) => void): Command {
     .addOption(new Option("--type <type>", "what the target should be").choices(["schema", "subset"]).makeOptionMandatory())
     .option("--rules <file>", "anonymisation rules (for --type subset)", defaultRules)
     .action(action("verify"));
+  addSource(program.command("export").description("write the schema or an anonymised subset to files: a new folder or s3://<bucket>/<prefix>/"))
+    .requiredOption("--out <location>", "a new (or empty) folder, or s3://<bucket>/<prefix>/ holding nothing yet")
+    .addOption(new Option("--type <type>", "what to export").choices(["subset", "schema"]).default("subset"))
+    .option("--rules <file>", "anonymisation rules (for --type subset)", defaultRules)
+    .option("--strict", "require a rule for every copied column", false)
+    .option("-C, --cwd <dir>", "folder of the stack files (Pulumi.<stack>.yaml); pulumi runs there", findProjectRoot())
+    .action(action("export"));
+  addTarget(program.command("import").description("check an export whole, load it into PostgreSQL or SQLite, and verify the result against it"))
+    .requiredOption("--in <location>", "the export: a folder or s3://<bucket>/<prefix>/")
+    .option("--replace", "drop what the target holds first", false)
+    .action(action("import"));
   return program;
 }
 
@@ -77,9 +96,9 @@ async function runSubset(options: CommandOptions, signal: AbortSignal): Promise<
   guardTarget(options);
   const rules = fileOption(options.rules, defaultRules);
   checkSubsetInput({ rulesFile: rules.file, rulesShown: rules.shown });
-  guardSource(options);
+  const sourceStack = guardSource(options);
   const { source, target } = await resolveSourceAndTarget(options);
-  await copySubset(source, target, { rulesFile: rules.file, rulesShown: rules.shown, strict: !!options.strict, replace: !!options.replace, signal });
+  await copySubset(source, target, { rulesFile: rules.file, rulesShown: rules.shown, strict: !!options.strict, replace: !!options.replace, signal, sourceStack });
   return 0;
 }
 
@@ -98,9 +117,29 @@ async function runVerify(options: CommandOptions): Promise<number> {
   guardTarget(options);
   const rules = fileOption(options.rules, defaultRules);
   const { source, target } = await resolveSourceAndTarget(options);
-  const problems = await verify(source, target, { type: options.type!, rulesFile: rules.file, rulesShown: rules.shown });
+  const sourceStack = options.from ?? options.fromStack;
+  const problems = await verify(source, target, { type: options.type!, rulesFile: rules.file, rulesShown: rules.shown, sourceStack });
   if (problems.length > 0) throw new ChecksFailed(problems);
   console.log(`verify --type ${options.type}: ${target.shown} agrees with the source`);
+  return 0;
+}
+
+async function runExport(options: CommandOptions, signal: AbortSignal): Promise<number> {
+  const out = parseLocation(options.out!, "--out");
+  const rules = fileOption(options.rules, defaultRules);
+  const type = options.type ?? "subset";
+  if (type === "subset") checkSubsetInput({ rulesFile: rules.file, rulesShown: rules.shown });
+  const { stack, source } = await resolveSource(options);
+  await exportDatabase(source, { type, out, rulesFile: rules.file, rulesShown: rules.shown, strict: !!options.strict, sourceStack: stack ?? null, signal });
+  return 0;
+}
+
+/** The target's guard comes first: a production target is refused before the export is read. */
+async function runImport(options: CommandOptions, signal: AbortSignal): Promise<number> {
+  guardTarget(options);
+  const location = parseLocation(options.in!, "--in");
+  const target = await resolveTarget(options);
+  await importExport(location, target, { replace: !!options.replace, signal });
   return 0;
 }
 
@@ -116,6 +155,10 @@ async function run(chosen: Chosen, signal: AbortSignal): Promise<number> {
       return runSubset(chosen.options, signal);
     case "seed":
       return runSeed(chosen.options);
+    case "export":
+      return runExport(chosen.options, signal);
+    case "import":
+      return runImport(chosen.options, signal);
     default:
       return runVerify(chosen.options);
   }

@@ -2,6 +2,7 @@
 // column is anonymised. Validated with zod, then against the source's schema: an unknown
 // table or column is an error naming it, and a copied column that looks sensitive and has
 // no rule stops the run before anything is copied (fail closed).
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import YAML from "yaml";
 import { z } from "zod";
@@ -41,12 +42,21 @@ export type Root = Rules["roots"][number];
 
 /** Reads and validates a rules file; `shown` names it in messages. */
 export function loadRules(file: string, shown: string): Rules {
-  let text: string;
+  return loadRulesFile(file, shown).rules;
+}
+
+/** The rules, and the SHA-256 of the very bytes they were read from (the sync record keeps it). */
+export function loadRulesFile(file: string, shown: string): { rules: Rules; sha256: string } {
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, "utf8");
+    bytes = fs.readFileSync(file);
   } catch (error) {
     throw new Refusal(`${shown}: cannot read the rules file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
+  return { rules: parseRules(bytes.toString("utf8"), shown), sha256: crypto.createHash("sha256").update(bytes).digest("hex") };
+}
+
+function parseRules(text: string, shown: string): Rules {
   const document = YAML.parseDocument(text, { prettyErrors: false });
   if (document.errors.length > 0) throw new Refusal(`${shown}: not valid YAML: ${document.errors[0].message.split("\n")[0]}`);
   const parsed = rulesSchema.safeParse(document.toJS());

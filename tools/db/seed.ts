@@ -7,6 +7,7 @@ import YAML from "yaml";
 import { z } from "zod";
 import { Refusal } from "./errors";
 import { connectPostgres } from "./postgresSource";
+import { checkSqliteFile } from "./sqliteSink";
 import type { Endpoint } from "./urls";
 
 const fixtureSchema = z
@@ -127,6 +128,7 @@ async function seedPostgres(endpoint: Extract<Endpoint, { kind: "postgres" }>, r
 
 /** SQLite's own transaction (rolled back from its journal after a crash) keeps the file whole. */
 function seedSqlite(file: string, rows: SeedRow[]): boolean[] {
+  checkSqliteFile(file);
   const db = new DatabaseSync(file);
   try {
     db.exec("BEGIN IMMEDIATE");

@@ -1,6 +1,6 @@
-// Where copied rows go. A database today (PostgreSQL, SQLite); the export of the issue "Run
-// the data syncs inside AWS" adds files behind the same interface. A sink either completes
-// or leaves its target exactly as it was.
+// Where copied rows go: a database (PostgreSQL, SQLite) or the files of an export
+// (exportSink.ts), behind one interface. A sink either completes or leaves its target exactly
+// as it was.
 import type { ColumnModel, SchemaModel, TableModel } from "./schemaModel";
 import type { Row } from "./postgresSource";
 

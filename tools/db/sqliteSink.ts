@@ -12,6 +12,7 @@ import type { ColumnModel, SchemaModel, TableModel } from "./schemaModel";
 import { quoteIdent } from "./schemaModel";
 import type { RowSink } from "./sink";
 import type { Endpoint } from "./urls";
+import { fsyncPath, processAlive } from "./files";
 
 /** Rows per INSERT statement, and SQLite's limit on parameters in one statement. */
 const rowsPerInsert = 100;
@@ -20,15 +21,19 @@ const maxSqliteParameters = 32766;
 /** `.<target>.db-sync-<pid>-<random>.tmp` beside the target. */
 const buildFilePattern = /^\.(.+)\.db-sync-(\d+)-[0-9a-f]+\.tmp$/;
 
-/** Refuses a target SQLite file that is not a plain, closed, empty database (unless `replace`). */
-export function checkSqliteTarget(file: string, replace: boolean): void {
+/** Every SQLite database file starts with these 16 bytes. */
+const sqliteHeader = Buffer.from("SQLite format 3\0", "latin1");
+
+/**
+ * Refuses a SQLite file the tool must not write: a missing folder, something that is not a
+ * regular file, a file a program holds open (a non-empty -wal or -journal beside it), or a
+ * file that is neither empty nor a SQLite database (whatever --replace says: a database is
+ * never written over a stack file or any other file). Shared by every command that writes one.
+ */
+export function checkSqliteFile(file: string): void {
   if (!fs.existsSync(path.dirname(file))) throw new Refusal(`the folder of the target ${file} does not exist`);
-  let stat: fs.Stats;
-  try {
-    stat = fs.lstatSync(file);
-  } catch {
-    return; // no file yet: the rename creates it
-  }
+  const stat = fs.lstatSync(file, { throwIfNoEntry: false });
+  if (!stat) return; // no file yet: the rename (or SQLite) creates it
   if (!stat.isFile()) throw new Refusal(`the target ${file} is not a regular file`);
   for (const suffix of ["-wal", "-journal"]) {
     const companion = `${file}${suffix}`;
@@ -36,7 +41,28 @@ export function checkSqliteTarget(file: string, replace: boolean): void {
       throw new Refusal(`${companion} exists: a program has the target open or did not close it; stop it first`);
     }
   }
-  if (stat.size === 0 || replace) return;
+  if (stat.size > 0 && !startsWithSqliteHeader(file)) {
+    throw new Refusal(`the target ${file} is not a SQLite database (it does not start with "SQLite format 3"): refusing to write over it`);
+  }
+}
+
+function startsWithSqliteHeader(file: string): boolean {
+  // O_NOFOLLOW and O_NONBLOCK: a file swapped for a link or a FIFO since the lstat is not followed, nor waited on.
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  try {
+    if (!fs.fstatSync(fd).isFile()) return false;
+    const head = Buffer.alloc(sqliteHeader.length);
+    return fs.readSync(fd, head, 0, head.length, 0) === head.length && head.equals(sqliteHeader);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Refuses a target SQLite file that is not a plain, closed, empty database (one that holds tables unless `replace`). */
+export function checkSqliteTarget(file: string, replace: boolean): void {
+  checkSqliteFile(file);
+  const stat = fs.statSync(file, { throwIfNoEntry: false });
+  if (!stat || stat.size === 0 || replace) return;
   let tables: number;
   try {
     const db = new DatabaseSync(file, { readOnly: true });
@@ -46,7 +72,7 @@ export function checkSqliteTarget(file: string, replace: boolean): void {
       db.close();
     }
   } catch (error) {
-    throw new Refusal(`the target ${file} is not a SQLite database (${(error as Error).message}); pass --replace to overwrite it`);
+    throw new Refusal(`the target ${file} is not a SQLite database (${(error as Error).message})`);
   }
   if (tables > 0) throw new Refusal(`the target ${file} is not empty (it holds ${tables} table${tables === 1 ? "" : "s"}): pass --replace to build it anew`);
 }
@@ -61,22 +87,12 @@ function removeStaleBuildFiles(target: string): void {
   }
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-function fsyncPath(file: string): void {
-  const fd = fs.openSync(file, "r");
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+/** How the source reads a column for SQLite: arrays as JSON text, booleans as 0/1, the rest as PostgreSQL prints it. */
+export function sqliteSelectExpression(column: ColumnModel): string {
+  const name = quoteIdent(column.name);
+  if (column.category === "A") return `array_to_json(${name})::text`;
+  if (column.category === "B") return `${name}::int`;
+  return name;
 }
 
 export class SqliteSink implements RowSink {
@@ -95,10 +111,7 @@ export class SqliteSink implements RowSink {
   }
 
   selectExpression(column: ColumnModel): string {
-    const name = quoteIdent(column.name);
-    if (column.category === "A") return `array_to_json(${name})::text`;
-    if (column.category === "B") return `${name}::int`;
-    return name;
+    return sqliteSelectExpression(column);
   }
 
   async prepare(schema: SchemaModel, { replace }: { replace: boolean }): Promise<{ notes: string[] }> {
@@ -159,6 +172,8 @@ export class SqliteSink implements RowSink {
   private publish(): void {
     const build = this.buildFile!;
     const target = this.endpoint.file;
+    // Again, just before the rename: the target may have been replaced, or opened, during the copy.
+    checkSqliteFile(target);
     try {
       fs.chmodSync(build, fs.statSync(target).mode & 0o777);
     } catch {

@@ -1,5 +1,6 @@
 // Reading a target back for `verify`: its tables, row counts, references that point at no
-// row, every value it holds, and how its schema differs from the source's.
+// row, every value it holds, and how its schema differs from the source's. The sync
+// record's table (syncRecord.ts) is read on its own, never compared or scanned.
 import * as fs from "node:fs";
 import type { Client } from "pg";
 import Cursor from "pg-cursor";
@@ -11,6 +12,7 @@ import { connectPostgres, textTypes } from "./postgresSource";
 import { compareSchemas, compareSqliteShapes, type SqliteActualTable } from "./schemaDiff";
 import type { SchemaModel } from "./schemaModel";
 import { quoteIdent } from "./schemaModel";
+import { syncRecordTableName, withoutSyncRecordTable } from "./syncRecord";
 import type { Endpoint } from "./urls";
 
 export interface ForeignKeyRef {
@@ -28,6 +30,8 @@ export interface TargetReader {
   /** Every non-null value of every table as text, with `table.column`. */
   scanValues(onValue: (value: string, where: string) => void): Promise<void>;
   schemaProblems(source: SchemaModel): Promise<string[]>;
+  /** Every row of a small table (the sync record's), or undefined when the target has no such table. */
+  tableRows(table: string): Promise<Record<string, unknown>[] | undefined>;
   close(): Promise<void>;
 }
 
@@ -56,8 +60,9 @@ class PostgresTargetReader implements TargetReader {
   private schema: SchemaModel | undefined;
   constructor(private readonly client: Client) {}
 
+  /** The target's schema without the sync record's table: neither compared nor scanned. */
   private async targetSchema(): Promise<SchemaModel> {
-    this.schema ??= await readSchema(this.client);
+    this.schema ??= withoutSyncRecordTable(await readSchema(this.client));
     return this.schema;
   }
 
@@ -88,7 +93,13 @@ class PostgresTargetReader implements TargetReader {
   }
 
   async schemaProblems(source: SchemaModel): Promise<string[]> {
-    return compareSchemas(source, await this.targetSchema());
+    return compareSchemas(withoutSyncRecordTable(source), await this.targetSchema());
+  }
+
+  async tableRows(table: string): Promise<Record<string, unknown>[] | undefined> {
+    const relation = `public.${quoteIdent(table)}`;
+    if ((await this.client.query("SELECT to_regclass($1) AS found", [relation])).rows[0].found === null) return undefined;
+    return (await this.client.query(`SELECT * FROM ${relation}`)).rows;
   }
 
   async close(): Promise<void> {
@@ -101,7 +112,7 @@ class SqliteTargetReader implements TargetReader {
   constructor(private readonly db: DatabaseSync) {}
 
   async tables(): Promise<string[]> {
-    const rows = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[];
+    const rows = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> ? ORDER BY name").all(syncRecordTableName) as { name: string }[];
     return rows.map((row) => row.name);
   }
 
@@ -131,7 +142,12 @@ class SqliteTargetReader implements TargetReader {
       foreignKeys: this.db.prepare(`PRAGMA foreign_key_list(${quoteIdent(name)})`).all() as SqliteActualTable["foreignKeys"],
       indexes: this.db.prepare(`PRAGMA index_list(${quoteIdent(name)})`).all() as SqliteActualTable["indexes"],
     }));
-    return compareSqliteShapes(translateSchema(source).shapes, actual);
+    return compareSqliteShapes(translateSchema(withoutSyncRecordTable(source)).shapes, actual);
+  }
+
+  async tableRows(table: string): Promise<Record<string, unknown>[] | undefined> {
+    if (!this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table)) return undefined;
+    return this.db.prepare(`SELECT * FROM ${quoteIdent(table)}`).all().map((row) => ({ ...row }));
   }
 
   async close(): Promise<void> {

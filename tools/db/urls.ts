@@ -25,16 +25,21 @@ export type Endpoint =
 const loopbackNames = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 const defaultPostgresPort = "5432";
 
-/** `postgres://` / `postgresql://` (with any query pg accepts) or `sqlite:////abs/file.db` / `sqlite:///relative.db`. */
-export function parseDatabaseUrl(text: string, option: string): Endpoint {
+/**
+ * `postgres://` / `postgresql://` (with any query pg accepts) or `sqlite:////abs/file.db` /
+ * `sqlite:///relative.db`. A `secret` text (from the environment, a stack output) is never
+ * quoted in a message, only its scheme.
+ */
+export function parseDatabaseUrl(text: string, option: string, { secret = false }: { secret?: boolean } = {}): Endpoint {
   if (/^sqlite:\/\/\//i.test(text)) return parseSqliteUrl(text, option);
   if (/^postgres(ql)?:\/\//i.test(text)) return parsePostgresUrl(text, option);
-  throw new Refusal(`${option}: ${describeUnknownUrl(text)} is not a database URL: use postgres://, postgresql:// or sqlite:////absolute/path.db`);
+  throw new Refusal(`${option}: ${describeUnknownUrl(text, secret)} is not a database URL: use postgres://, postgresql:// or sqlite:////absolute/path.db`);
 }
 
-function describeUnknownUrl(text: string): string {
+function describeUnknownUrl(text: string, secret: boolean): string {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1];
-  return scheme ? `a ${scheme}: URL` : JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
+  if (scheme) return `a ${scheme}: URL`;
+  return secret ? "the value" : JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
 }
 
 function parsePostgresUrl(text: string, option: string): Endpoint {
@@ -57,11 +62,18 @@ function parsePostgresUrl(text: string, option: string): Endpoint {
   return { kind: "postgres", url: text, identity: `postgres:${host}:${port}/${database}`, shown: shownUrl.toString() };
 }
 
+/** Pulumi.yaml and Pulumi.<stack>.yaml (.yml too), in any case. */
+const pulumiFileName = /^pulumi(\..+)?\.ya?ml$/i;
+
 function parseSqliteUrl(text: string, option: string): Endpoint {
   // sqlite:////abs/path -> /abs/path; sqlite:///relative.db -> relative.db (from the working folder).
   const rest = decodeURIComponent(text.replace(/^sqlite:\/\/\//i, "").replace(/\?.*$/, ""));
   if (rest === "" || rest.endsWith("/")) throw new Refusal(`${option}: the SQLite URL names no file`);
   const file = resolveFile(path.resolve(rest));
+  // By the name given and the name it resolves to: a link named like a stack file, or to one.
+  for (const name of new Set([path.basename(rest), path.basename(file)])) {
+    if (pulumiFileName.test(name)) throw new Refusal(`${option}: ${name} is named like a Pulumi stack file (Pulumi.<stack>.yaml, in any case): a stack file is never used as a database`);
+  }
   return { kind: "sqlite", file, identity: `sqlite:${fileIdentity(file)}`, shown: `sqlite:///${file}` };
 }
 

@@ -1,5 +1,6 @@
 // Runs the real program offline, under Pulumi's mocks, for a stack file: what the tests
 // and the plan tool see instead of AWS. Secret config values become placeholders.
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { projectName } from "../../stacks/config";
@@ -210,6 +211,9 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
       return { ...common, name: `${inputs.namePrefix ?? ""}abc1234` };
     case "random:index/randomPassword:RandomPassword":
       return { ...inputs, result: `mock-random-${name}` };
+    case "random:index/randomId:RandomId":
+      // Hex of byteLength bytes, derived from the name so that runs are repeatable.
+      return { ...inputs, hex: createHash("sha256").update(name).digest("hex").slice(0, 2 * Number(inputs.byteLength ?? 8)) };
     default:
       return common;
   }

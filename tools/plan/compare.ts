@@ -1,4 +1,4 @@
-// npm run plan -- --compare <stack> <stack>: the environment matrix of DESIGN.md for two
+// npm run plan -- --compare <stack> <stack>: the environment matrix (what differs between stacks) for two
 // stacks side by side. Runs both programs under mocks; no policy pack.
 import Table from "cli-table3";
 import type { LoadedStack } from "./load";

@@ -119,3 +119,8 @@ export function isPlanDocument(text: string): boolean {
 function planVersion(): string {
   return JSON.parse(fs.readFileSync(path.join(findProjectRoot(), "package.json"), "utf8")).version;
 }
+
+/** What a violation is about: the resource's name, or the stack for a stack rule's finding without a URN. */
+export function violationSubject(urn: string): string {
+  return urn === "" ? "the stack" : (urn.split("::").pop() ?? urn);
+}

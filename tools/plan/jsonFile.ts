@@ -12,6 +12,10 @@ const earlierPlanMaxBytes = 16 * 1024 * 1024;
 /** Refuses a target in a missing or unwritable folder, a link, or a file that is not an earlier plan. */
 export function checkJsonTarget(file: string): void {
   if (file.trim() === "") throw new PlanRefused("--json needs a file name, e.g. --json plan-dev.json");
+  // A new file named like a stack file would be read as a stack (JSON is YAML), in any case.
+  if (/^pulumi\..*\.ya?ml$/i.test(path.basename(file))) {
+    throw new PlanRefused(`--json ${file}: a plan is never written under a stack file's name (Pulumi.<stack>.yaml); give a name such as plan-dev.json`);
+  }
   const folder = path.dirname(path.resolve(file));
   const folderStat = fs.statSync(folder, { throwIfNoEntry: false });
   if (!folderStat) throw new PlanRefused(`--json ${file}: the folder ${folder} does not exist`);

@@ -1,4 +1,5 @@
-// The environment matrix of DESIGN.md, read back from what a stack's program registers.
+// The environment matrix (what differs between stacks: capacity, database, cache, alerts, ...),
+// read back from what a stack's program registers.
 import type { ContainerDefinition } from "../../infra/attachment";
 import type { MockRunResult, RecordedResource } from "../engine/resource";
 
@@ -7,6 +8,7 @@ export interface MatrixRow {
   value: string;
 }
 
+const plural = (count: number, unit: string) => `${count} ${unit}${count === 1 ? "" : "s"}`;
 const minutes = (seconds: number) => (seconds % 60 === 0 ? `${seconds / 60} m` : `${seconds} s`);
 
 /** What the rows read from a run: the resources that carry the matrix's settings. */
@@ -43,7 +45,7 @@ export function matrixRows(run: MockRunResult, monthlyUsd: number, budgetUsd: nu
     { concern: "tasks", value: String(service.desiredCount) },
     { concern: "rollout", value: `max ${service.deploymentMaximumPercent} %, min healthy ${service.deploymentMinimumHealthyPercent} %` },
     { concern: "capacity", value: strategy.map((s) => `${s.capacityProvider} weight ${s.weight}`).join(", ") || "cluster default" },
-    { concern: "task size", value: `${task.cpu} CPU / ${task.memory} MiB` },
+    { concern: "task size", value: `${task.cpu} CPU / ${task.memory} MiB, ${(task.runtimePlatform as { cpuArchitecture?: string } | undefined)?.cpuArchitecture ?? "X86_64"}` },
     { concern: "health check", value: healthCheckValue(app) },
     { concern: "service discovery", value: run.outputs.serviceDiscoveryName ? `Cloud Map ${run.outputs.serviceDiscoveryName}` : "off" },
     { concern: "profiling, debug toolbar, reload", value: `${flag("ENABLE_PROFILING")}, ${flag("ENABLE_DEBUG_TOOLBAR")}, ${flag("RELOAD_ON_CHANGE")}` },
@@ -63,7 +65,7 @@ function databaseValue({ one }: MatrixSources): string {
 
 function cacheValue({ one, containers, app }: MatrixSources): string {
   const cache = one("aws:elasticache/replicationGroup:ReplicationGroup")?.inputs;
-  if (cache) return `${cache.engine} cluster mode, ${cache.numNodeGroups} shard(s) x ${Number(cache.replicasPerNodeGroup) + 1} node(s) ${cache.nodeType}`;
+  if (cache) return `${cache.engine} cluster mode, ${plural(Number(cache.numNodeGroups), "shard")} x ${plural(Number(cache.replicasPerNodeGroup) + 1, "node")} ${cache.nodeType}`;
   const sidecar = containers.find((c) => c !== app && /redis|valkey/.test(c.image));
   return sidecar ? `local sidecar ${sidecar.image.split("/").pop()}` : "none";
 }
@@ -72,13 +74,13 @@ function monitoringValue({ one, run }: MatrixSources): string {
   const cluster = one("aws:ecs/cluster:Cluster")?.inputs;
   const insights = (cluster?.settings as { name: string; value: string }[] | undefined)?.find((s) => s.name === "containerInsights")?.value ?? "unset";
   const alarms = run.resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm");
-  return `Container Insights ${insights}, ${alarms.length} alarm(s)`;
+  return `Container Insights ${insights}, ${plural(alarms.length, "alarm")}`;
 }
 
 function backupsValue({ one }: MatrixSources): string {
   const db = one("aws:rds/instance:Instance")?.inputs;
   const cache = one("aws:elasticache/replicationGroup:ReplicationGroup")?.inputs;
-  if (db) return `RDS ${db.backupRetentionPeriod}-day point-in-time recovery${cache ? `, cache snapshots ${cache.snapshotRetentionLimit} days` : ""}`;
+  if (db) return `RDS ${db.backupRetentionPeriod}-day point-in-time recovery${cache ? `, cache snapshots ${plural(Number(cache.snapshotRetentionLimit), "day")}` : ""}`;
   const backupPolicy = one("aws:efs/backupPolicy:BackupPolicy")?.inputs.backupPolicy as { status: string } | undefined;
   return `EFS daily backup ${backupPolicy?.status === "ENABLED" ? "on" : "off"}`;
 }

@@ -4,7 +4,7 @@ import { projectName } from "../../stacks/config";
 import type { RecordedResource } from "../engine/resource";
 import { stackResourceOf } from "../engine/resource";
 import type { CostEstimate } from "./cost";
-import { planFailures } from "./document";
+import { planFailures, violationSubject } from "./document";
 import type { LoadedStack } from "./load";
 import { paint, tableStyle } from "./output";
 import type { PlanResult } from "./run";
@@ -85,7 +85,7 @@ function printPolicies({ diagnostics, pack }: PlanResult): void {
     const found = diagnostics.filter((d) => d.level === level);
     if (found.length === 0) continue;
     console.log(paint(level === "mandatory" ? "red" : "yellow", `  ${level} (${found.length})`));
-    for (const d of found) console.log(`    ${d.policy}: ${d.urn.split("::").pop()}: ${d.message}`);
+    for (const d of found) console.log(`    ${d.policy}: ${violationSubject(d.urn)}: ${d.message}`);
   }
 }
 

@@ -2,7 +2,7 @@
 // The pull-request comment of the preview workflow: each plan's policy verdict and cost.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PlanDocument, planDocumentSchema, planFailures } from "./document";
+import { PlanDocument, planDocumentSchema, planFailures, violationSubject } from "./document";
 
 /** Markdown for the given plan files; a missing file (the plan stopped on bad config) says so. */
 export function renderPlanSummary(files: string[]): string {
@@ -21,7 +21,10 @@ export function renderPlanSummary(files: string[]): string {
     rows.push(
       `| ${plan.stack} | ${plan.resources.length} | ${count("mandatory")} | ${count("advisory")} | ${plan.cost.monthlyTotal.toFixed(2)} | ${plan.cost.budget.toFixed(2)} | ${verdict} |`,
     );
-    for (const v of plan.policy.violations) findings.push(`- **${plan.stack}** \`${v.policy}\` (${v.level}) on \`${v.urn.split("::").pop()}\`: ${v.message}`);
+    for (const v of plan.policy.violations) {
+      const subject = v.urn === "" ? "the stack" : `\`${violationSubject(v.urn)}\``;
+      findings.push(`- **${plan.stack}** \`${v.policy}\` (${v.level}) on ${subject}: ${v.message}`);
+    }
   }
   const priced = plans[0]?.cost.priceTable;
   return [

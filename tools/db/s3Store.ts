@@ -1,0 +1,105 @@
+// An export under an S3 prefix (the exports bucket of infra/dataSync.ts). Files stream in
+// through lib-storage's Upload (multipart for big ones, one PutObject for small ones), never
+// whole in memory; the manifest goes last, and only if no manifest is there yet
+// (If-None-Match: *), so two exports to one prefix cannot both complete. Encryption is the
+// bucket's default (SSE-S3); the region is the SDK's default (AWS_REGION, which ECS sets).
+// The task roles need s3:ListBucket on the prefix: to refuse a prefix that holds anything
+// (export) and to find files the manifest does not list (import).
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import type { Readable } from "node:stream";
+import { Refusal } from "./errors";
+import { type ExportFile, type ExportReader, type ExportWriter, manifestFile } from "./exportStore";
+
+/** Bytes per part of a multipart upload (S3's minimum is 5 MiB), and parts in flight. */
+const partBytes = 8 * 1024 * 1024;
+const partsInFlight = 2;
+/** An export has a few files per table: a listing longer than this is not one. */
+const maxListedFiles = 10_000;
+
+const contentType = (name: string) => (name.endsWith(".json") ? "application/json" : "application/gzip");
+
+export class S3Writer implements ExportWriter {
+  readonly shown: string;
+  private readonly client: S3Client;
+  private upload: Upload | undefined;
+
+  constructor(
+    private readonly bucket: string,
+    private readonly prefix: string,
+    client?: S3Client,
+  ) {
+    this.shown = `s3://${bucket}/${prefix}`;
+    this.client = client ?? new S3Client({});
+  }
+
+  async open(): Promise<void> {
+    const listed = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, MaxKeys: 1 }));
+    const first = listed.Contents?.[0]?.Key;
+    if (first !== undefined) throw new Refusal(`--out ${this.shown} is not empty (it holds ${first.slice(this.prefix.length)}): give a new prefix`);
+  }
+
+  async put(name: string, body: Readable): Promise<void> {
+    this.upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: this.prefix + name, Body: body, ContentType: contentType(name) },
+      partSize: partBytes,
+      queueSize: partsInFlight,
+      leavePartsOnError: false,
+    });
+    await this.upload.done();
+    this.upload = undefined;
+  }
+
+  async finish(manifest: Buffer): Promise<void> {
+    try {
+      await this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + manifestFile, Body: manifest, ContentType: contentType(manifestFile), IfNoneMatch: "*" }),
+      );
+    } catch (error) {
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412) {
+        throw new Refusal(`--out ${this.shown}: another export wrote its manifest.json meanwhile; this one is not complete`);
+      }
+      throw error;
+    }
+  }
+
+  /** Stops an upload in flight (its parts are dropped). Files already stored stay until the bucket's lifecycle rule deletes them: without a manifest, import refuses them. */
+  async abort(): Promise<void> {
+    const upload = this.upload;
+    this.upload = undefined;
+    await upload?.abort().catch(() => undefined);
+  }
+}
+
+export class S3Reader implements ExportReader {
+  readonly shown: string;
+  private readonly client: S3Client;
+
+  constructor(
+    private readonly bucket: string,
+    private readonly prefix: string,
+    client?: S3Client,
+  ) {
+    this.shown = `s3://${bucket}/${prefix}`;
+    this.client = client ?? new S3Client({});
+  }
+
+  /** Every object under the prefix, page after page (a key in a "sub-folder" is listed too, as a/b). */
+  async list(): Promise<ExportFile[]> {
+    const files: ExportFile[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, ContinuationToken: token }));
+      for (const object of page.Contents ?? []) files.push({ name: object.Key!.slice(this.prefix.length), bytes: object.Size ?? 0 });
+      if (files.length > maxListedFiles) throw new Refusal(`--in ${this.shown} holds more than ${maxListedFiles} objects: not an export`);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    return files;
+  }
+
+  async open(name: string): Promise<Readable> {
+    const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + name }));
+    return object.Body as Readable;
+  }
+}
