@@ -279,7 +279,7 @@ describe("limits: patterns", () => {
       "absolutePath",
       limits.absolutePath,
       ["/data", "/a", "/var/lib/bot.d", "/a_b-c"],
-      ["/", "data", "", "/data/", "/da ta", "//", "/data\n", 1],
+      ["/", "data", "data/x", "", "/data/", "/da ta", "//", "/data\n", 1],
       "allowed: an absolute path such as /data",
     ],
     [
