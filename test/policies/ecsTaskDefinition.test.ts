@@ -1,6 +1,8 @@
 // In-process tests of the task definition rules: every term of every pattern, every
 // spelling of true, every image reference shape.
 import { strict as assert } from "node:assert";
+import { configSchema } from "../../policies/evaluate";
+import { defaultMutableTags } from "../../policies/imageReference";
 import * as task from "../../policies/rules/ecsTaskDefinition";
 import { ResourceCase, botWith, describeResourceRule, runResourceRule, taskWith } from "./harness";
 
@@ -214,5 +216,38 @@ describe("ECS task definition rules, in-process", () => {
       ...unreadable,
     ],
     unknown: unknownContainers,
+  });
+});
+
+describe("ECS task definition rules: the settings each offers in the pack config", () => {
+  const ownSettings = (rule: Parameters<typeof configSchema>[0]) => {
+    const { productionStacks: _, ...own } = configSchema(rule).properties;
+    return own;
+  };
+  it("ecs-task-no-secrets-in-environment: allowedPlainNames, a list of exact names", () => {
+    assert.deepEqual(ownSettings(task.noSecretsInEnvironment), {
+      allowedPlainNames: {
+        type: "array",
+        items: { type: "string" },
+        default: ["ACCESS_TOKEN_EXPIRE_MINUTES"],
+        description: "Names that look secret but hold plain settings (exact names, case included)",
+      },
+    });
+  });
+  it("ecs-task-health-check: botContainerName, the bot's container", () => {
+    assert.deepEqual(ownSettings(task.healthCheck), {
+      botContainerName: { type: "string", default: "trading-bot", description: "Name of the bot's container in the task definition" },
+    });
+  });
+  it("ecs-task-immutable-image: versionTagPattern, a regular expression, and mutableTags, a list of words", () => {
+    assert.deepEqual(ownSettings(task.immutableImage), {
+      versionTagPattern: { type: "string", default: "v?\\d+(\\.\\d+){1,3}(-[0-9A-Za-z]+(\\.[0-9A-Za-z]+)*)?|[0-9a-f]{7,40}", description: "Regular expression a whole image tag must match" },
+      mutableTags: {
+        type: "array",
+        items: { type: "string" },
+        default: defaultMutableTags,
+        description: "Words refused as a tag or as a part of one between -, _ and ., whatever versionTagPattern says (any case)",
+      },
+    });
   });
 });
