@@ -51,6 +51,7 @@ function addPath(root: Node, path: string): void {
     node = child(node, match[1]);
     if (match[0].includes("[")) {
       node = node.elements ??= newNode();
+      // Stryker disable next-line ConditionalExpression: without a selector, match[2] is undefined and a child under the key undefined is never looked up (property keys are strings)
       if (match[2]) child(node, match[2]).whole = true;
     }
     rest = rest.slice(match[0].length);

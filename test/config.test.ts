@@ -301,6 +301,8 @@ describe("stack file keys outside the trading-bot namespace", () => {
     ["the project name with an underscore", "  trading_bot:app: {}\n", `Pulumi.dev.yaml: trading_bot:app is in the namespace trading_bot, which nothing in this project reads; ${allowedNamespaces}`],
     ["another provider's namespace", "  gcp:project: acme\n", `Pulumi.dev.yaml: gcp:project is in the namespace gcp, which nothing in this project reads; ${allowedNamespaces}`],
     ["a key with no namespace", "  region: us-east-1\n", `Pulumi.dev.yaml: region has no namespace (keys are written <namespace>:<name>); ${allowedNamespaces}`],
+    ["a key named __proto__ (an object's prototype, were it assigned)", "  __proto__: x\n",
+      `Pulumi.dev.yaml: __proto__ has no namespace (keys are written <namespace>:<name>); ${allowedNamespaces}`],
     ["a pulumi: key other than pulumi:tags", "  pulumi:x: 1\n", "Pulumi.dev.yaml: pulumi:x is not allowed: of the pulumi namespace a stack file of this project may hold pulumi:tags only"],
     ["pulumi:disable-default-providers", "  pulumi:disable-default-providers: [aws]\n",
       "Pulumi.dev.yaml: pulumi:disable-default-providers is not allowed: of the pulumi namespace a stack file of this project may hold pulumi:tags only"],

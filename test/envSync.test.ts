@@ -151,6 +151,26 @@ describe("npm run env-sync", () => {
     assert.deepEqual(leftovers(folder), []);
   });
 
+  it("refuses a target whose trading-bot:app is empty in one line (exit 2), writing nothing", () => {
+    const emptyApp = committed("dev").replace(/^  trading-bot:app:\n(?: {4}.*\n)+/m, "  trading-bot:app:\n");
+    assert.notEqual(emptyApp, committed("dev"));
+    const folder = folderWith({ dev: emptyApp, staging });
+    const run = envSync(folder, "--from", "staging", "--to", "dev");
+    assert.equal(run.stderr, "env-sync: Pulumi.dev.yaml: trading-bot:app is not a plain mapping in the file; set trading-bot:app.logFormat there by hand\n");
+    assert.equal(run.status, 2);
+    assert.equal(read(folder, "dev"), emptyApp);
+    assert.deepEqual(leftovers(folder), []);
+  });
+
+  it("refuses a source that writes a shared value with a YAML alias in one line (exit 2), writing nothing", () => {
+    const aliased = `x: &fmt text\n${staging.replace("logFormat: text", "logFormat: *fmt")}`;
+    const folder = folderWith({ dev: committed("dev"), staging: aliased });
+    const run = envSync(folder, "--from", "staging", "--to", "dev");
+    assert.equal(run.stderr, "env-sync: Pulumi.staging.yaml: trading-bot:app.logFormat is written with a YAML alias or merge key; write it out to copy it\n");
+    assert.equal(run.status, 2);
+    assert.equal(read(folder, "dev"), committed("dev"));
+  });
+
   const refusals: [string, string[], string][] = [
     ["a missing target file", ["--from", "dev", "--to", "qa"], "env-sync: Pulumi.qa.yaml does not exist in FOLDER\n"],
     ["the same stack twice", ["--from", "dev", "--to", "dev"], "env-sync: --from and --to name the same stack\n"],

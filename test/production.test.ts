@@ -65,6 +65,9 @@ describe("stack names the program can build (stacks/stackName.ts)", () => {
     ["abcdefghij0123456789x", '"abcdefghij0123456789x"'],
     ["../prod", '"../prod"'],
     ["dev\n", '"dev\\n"'],
+    // Shown whole up to 40 characters, cut after 40 beyond.
+    ["y".repeat(40), `"${"y".repeat(40)}"`],
+    ["y".repeat(41), `"${"y".repeat(40)}"... (41 characters)`],
     ["x".repeat(1000), `"${"x".repeat(40)}"... (1000 characters)`],
   ];
   for (const [name, shown] of bad) {

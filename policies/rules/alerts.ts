@@ -64,6 +64,7 @@ function isServiceDownAlarm(alarm: StackResource): boolean {
   const { props } = alarm;
   if (!["LessThanThreshold", "LessThanOrEqualToThreshold"].includes(props.comparisonOperator)) return false;
   if (props.treatMissingData !== "breaching") return false;
+  // Stryker disable next-line ArrayDeclaration: a stand-in element is no metric query, so it watches no service
   return watchesEcsService(props) || (props.metricQueries ?? []).some((query: Record<string, any>) => watchesEcsService(query.metric));
 }
 
@@ -86,7 +87,8 @@ export const serviceDownAlarm: StackRule = {
   required: "a metric in AWS/ECS or ECS/ContainerInsights with a ServiceName dimension, LessThan(OrEqualTo)Threshold, treatMissingData breaching",
   anchors: [],
   check(resources) {
-    if (resources.some((r) => r.type === ALARM && isServiceDownAlarm(r))) return [];
+    // Every resource here is an alarm: the rule reads no other type.
+    if (resources.some(isServiceDownAlarm)) return [];
     return [{
       message: "no alarm fires when the ECS service stops: add one on an AWS/ECS or ECS/ContainerInsights metric with a ServiceName dimension, " +
         "a LessThanThreshold or LessThanOrEqualToThreshold comparison and treatMissingData breaching (a stopped service sends no data)",

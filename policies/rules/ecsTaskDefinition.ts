@@ -56,7 +56,7 @@ export const healthCheck = productionRule(TASK, {
     checkBotContainer(props, config.botContainerName, (bot) => {
       const command = bot.healthCheck?.command ?? [];
       if (command.length === 0) return [`container ${bot.name} has no healthCheck; ECS could not replace a hung bot`];
-      if (["CMD", "CMD-SHELL"].includes(command[0]) && command.length >= 2 && command.slice(1).every((part) => typeof part === "string" && part.trim() !== "")) return [];
+      if (["CMD", "CMD-SHELL"].includes(command[0]) && command.length >= 2 && command.every((part) => typeof part === "string" && part.trim() !== "")) return [];
       return [`container ${bot.name} has the healthCheck command ${JSON.stringify(command)}; ECS runs ["CMD", <program>, <args>...] or ["CMD-SHELL", "<one shell line>"]`];
     }),
 });

@@ -154,6 +154,7 @@ describe("alerting rules, in-process", () => {
       { what: "an SMS subscription", resources: [critical, subscription("sms", critical.props.arn, "+15555550100", "sms")], expect: [] },
       { what: "an HTTPS endpoint at example.com (not an e-mail)", resources: [critical, subscription("hook", critical.props.arn, "https://alerts@example.com", "https")], expect: [] },
       { what: "an e-mail endpoint without an @", resources: [critical, subscription("odd", critical.props.arn, "example.com")], expect: [] },
+      { what: "an e-mail subscription without an endpoint", resources: [critical, resource(SUBSCRIPTION, "none", { topic: critical.props.arn, protocol: "email" })], expect: [] },
       ...realAddresses.map((address) => ({ what: `the address ${address}`, resources: [critical, subscription("s", critical.props.arn, address)], expect: [] })),
       ...reservedAddresses.map((address) => ({ what: `the address ${address} alone`, resources: [critical, subscription("s", critical.props.arn, address)], expect: placeholder(address) })),
       { what: "two placeholders, one as email-json", resources: [critical, subscription("a", critical.props.arn, "a@example.com"), subscription("b", critical.props.arn, "b@example.org", "email-json")],

@@ -5,7 +5,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { rules } from "../../policies/catalog";
 import { UndeclaredPropertyError, declaredJson, declaredProps, declaredTree } from "../../policies/declared";
-import { checkResource, checkStack, configOf } from "../../policies/evaluate";
+import { containersOf } from "../../policies/containers";
+import { checkResource, checkStack, configOf, configSchema } from "../../policies/evaluate";
+import { parseImage } from "../../policies/imageReference";
 import { ResourceRule, StackRule, isTrue, spellsTrue, stackOfUrn } from "../../policies/rule";
 import { renderPolicyTable } from "../../tools/policyTable";
 import { runResourceRule, unknown } from "./harness";
@@ -46,6 +48,24 @@ describe("a rule's declaration", () => {
     assert.throws(() => view(["list[].value"]).list[1].name, undeclared("test-rule", "list[1].name"));
   });
 
+  it("lets the key a selector names be read whole", () => {
+    const seen = declaredProps("test-rule", ["tags[key=Name].value"], { tags: [{ key: { text: "Name" }, value: "bot", other: 1 }] });
+    assert.equal(seen.tags[0].key.text, "Name");
+    assert.throws(() => seen.tags[0].other, undeclared("test-rule", "tags[0].other"));
+  });
+
+  it("takes only canonical indexes of a list for elements: [10] is guarded like [0], \"01\" and length are not elements", () => {
+    const list = Array.from({ length: 11 }, (_, index) => ({ name: `n${index}`, secret: "s" }));
+    const seen = declaredProps("test-rule", ["list[].name"], { list });
+    assert.equal(seen.list[10].name, "n10");
+    assert.throws(() => seen.list[10].secret, undeclared("test-rule", "list[10].secret"));
+    // Declared without [], the list has no elements to open: only what every list has is readable.
+    const plain = declaredProps("test-rule", ["list.name"], { list });
+    assert.equal(plain.list.length, 11);
+    assert.equal(plain.list["01"], undefined);
+    assert.throws(() => plain.list[0], undeclared("test-rule", "list[0]"));
+  });
+
   it("lets a path's last key be read whole", () => {
     assert.equal(view(["whole"]).whole.deep.deeper, true);
     assert.deepEqual(view(["list"]).list[0], props.list[0]);
@@ -56,6 +76,13 @@ describe("a rule's declaration", () => {
     assert.deepEqual([...seen.list].map((e) => e.name), ["x", "y"]);
     assert.equal(`${seen.nested.known}`, "a");
     assert.equal(typeof seen.nested.hasOwnProperty, "function");
+  });
+
+  it("guards below a declared key named like an Object.prototype member (constructor) as below any other", () => {
+    const seen = declaredProps("test-rule", ["constructor.name"], { constructor: { name: "x", other: "y" } });
+    const guarded = seen.constructor as unknown as Record<string, unknown>;
+    assert.equal(guarded.name, "x");
+    assert.throws(() => guarded.other, undeclared("test-rule", "constructor.other"));
   });
 
   it("reads a declared property that holds null as null", () => {
@@ -71,6 +98,18 @@ describe("a rule's declaration", () => {
     assert.throws(() => containers[0].image, undeclared("test-rule", "json[0].image"));
     assert.throws(() => containers[0].environment[0].value, undeclared("test-rule", "json[0].environment[0].value"));
     assert.throws(() => declaredJson(props, "json"), /declaredJson\(json\) needs the properties a rule's check receives/);
+  });
+
+  it("names the whole path of a JSON property below the top level in its refusals", () => {
+    const nested = declaredProps("test-rule", ["outer.json[].name"], { outer: { json: JSON.stringify([{ name: "bot", image: "repo:1.0.0" }]) } });
+    const containers = declaredJson(nested.outer, "json") as Record<string, any>[];
+    assert.equal(containers[0].name, "bot");
+    assert.throws(() => containers[0].image, undeclared("test-rule", "outer.json[0].image"));
+  });
+
+  it("reads containers only from properties a rule's check receives, not calling others invalid JSON", () => {
+    assert.deepEqual(containersOf(declaredProps("test-rule", ["containerDefinitions[].name"], { containerDefinitions: '[{"name":"bot"}]' })), [{ name: "bot" }]);
+    assert.throws(() => containersOf({ containerDefinitions: "[]" }), /^Error: declaredJson\(containerDefinitions\) needs the properties a rule's check receives$/);
   });
 
   it("refuses a malformed path", () => {
@@ -96,6 +135,27 @@ describe("a rule's declaration", () => {
       { urn: "urn:y", type: "aws:y:Y", name: "y", props: { a: 1 } },
     ], configOf(rule, {}));
     assert.deepEqual(seen, ["aws:x:X"]);
+  });
+
+  it("gives a stack rule no resource type and protect false: it judges no one resource", () => {
+    const rule: StackRule = {
+      kind: "stack", name: "peek", description: "", scope: "production", enforcementLevel: "mandatory", required: "", anchors: [],
+      reads: { "aws:x:X": [] }, readsOptions: ["protect"],
+      check: (_resources, context) => [{ message: `${JSON.stringify(context.type)} ${context.protect}` }],
+    };
+    assert.deepEqual(checkStack(rule, [{ urn: "urn:x", type: "aws:x:X", name: "x", props: {} }], configOf(rule, {})), [{ message: '"" false' }]);
+  });
+
+  it("gives every rule the production stack names as config, prod and production by default", () => {
+    const rule = rules[0];
+    assert.deepEqual(configSchema(rule).properties.productionStacks, {
+      type: "array",
+      items: { type: "string" },
+      default: ["prod", "production"],
+      description: "Stack names treated as production (compared without regard to case)",
+    });
+    assert.deepEqual(configOf(rule, {}).productionStacks, ["prod", "production"]);
+    assert.deepEqual(configOf(rule, { productionStacks: ["live"] }).productionStacks, ["live"]);
   });
 
   it("gives the protect option only to a rule that declares it", () => {
@@ -129,6 +189,21 @@ describe("the rules' shared helpers", () => {
     }
   });
 
+  it("reads an image reference's tag and digest; a colon before the last slash is a registry port", () => {
+    const digest = `sha256:${"a".repeat(64)}`;
+    const cases: [image: string, tag: string | undefined, digest: string | undefined][] = [
+      ["repo", undefined, undefined],
+      ["repo:1.0", "1.0", undefined],
+      ["localhost:5000/repo", undefined, undefined],
+      ["localhost:5000/repo:1.0", "1.0", undefined],
+      [`repo@${digest}`, undefined, digest],
+      [`repo:1.0@${digest}`, "1.0", digest],
+      [`localhost:5000/repo@${digest}`, undefined, digest],
+      [`@${digest}`, undefined, digest],
+    ];
+    for (const [image, tag, expected] of cases) assert.deepEqual(parseImage(image), { tag, digest: expected }, image);
+  });
+
   it("takes true and \"true\" in any case as a provider's true, nothing else", () => {
     for (const value of [true, "true", "TRUE", "True"]) assert.equal(isTrue(value), true, String(value));
     for (const value of [false, "false", "1", "yes", 1, undefined, null, "truee", " true"]) assert.equal(isTrue(value), false, String(value));
@@ -158,6 +233,10 @@ describe("the catalog's declarations", () => {
     const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
     const table = /<!-- policy-table -->\n([\s\S]*?)\n<!-- \/policy-table -->/.exec(readme)?.[1];
     assert.equal(table, renderPolicyTable(), "run npm run policy-table and paste its output into the README");
+  });
+
+  it("give every rule a one-line description", () => {
+    for (const rule of rules) assert.match(rule.description, /^[A-Z][^\n]+[^.\n]$/, rule.name);
   });
 
   it("give every rule a unique name and at least one type", () => {

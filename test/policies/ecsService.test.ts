@@ -62,6 +62,7 @@ describe("ECS service rules, in-process", () => {
       { what: "no desired count", props: without("desiredCount"), expect: ["desiredCount is unset; production runs at least 2 tasks"] },
       { what: "3 tasks when 4 are configured", props: withProps({ desiredCount: 3 }), config: { minimumTasks: 4 }, expect: ["desiredCount is 3; production runs at least 4 tasks"] },
       { what: "4 tasks when 4 are configured", props: withProps({ desiredCount: 4 }), config: { minimumTasks: 4 }, expect: [] },
+      { what: 'a count that is not a number ("3")', props: withProps({ desiredCount: "3" }), expect: ["desiredCount is 3; production runs at least 2 tasks"] },
     ],
     unknown: [{ path: "desiredCount", props: base }],
   });

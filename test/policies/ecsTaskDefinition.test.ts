@@ -1,6 +1,8 @@
 // In-process tests of the task definition rules: every term of every pattern, every
 // spelling of true, every image reference shape.
 import { strict as assert } from "node:assert";
+import { configSchema } from "../../policies/evaluate";
+import { defaultMutableTags } from "../../policies/imageReference";
 import * as task from "../../policies/rules/ecsTaskDefinition";
 import { ResourceCase, botWith, describeResourceRule, runResourceRule, taskWith } from "./harness";
 
@@ -86,6 +88,10 @@ describe("ECS task definition rules, in-process", () => {
         expect: ['container trading-bot has the healthCheck command ["CMD-SHELL"]; ECS runs ["CMD", <program>, <args>...] or ["CMD-SHELL", "<one shell line>"]'] },
       { what: "CMD-SHELL with a blank line", props: taskWith(bot({}, { healthCheck: { command: ["CMD-SHELL", " "] } })),
         expect: ['container trading-bot has the healthCheck command ["CMD-SHELL"," "]; ECS runs ["CMD", <program>, <args>...] or ["CMD-SHELL", "<one shell line>"]'] },
+      { what: "CMD with a blank argument after the program", props: taskWith(bot({}, { healthCheck: { command: ["CMD", "python", ""] } })),
+        expect: ['container trading-bot has the healthCheck command ["CMD","python",""]; ECS runs ["CMD", <program>, <args>...] or ["CMD-SHELL", "<one shell line>"]'] },
+      { what: "CMD with an argument that is not text", props: taskWith(bot({}, { healthCheck: { command: ["CMD", "python", 5] } })),
+        expect: ['container trading-bot has the healthCheck command ["CMD","python",5]; ECS runs ["CMD", <program>, <args>...] or ["CMD-SHELL", "<one shell line>"]'] },
       { what: "a command without CMD or CMD-SHELL", props: taskWith(bot({}, { healthCheck: { command: ["curl -f http://localhost:8080/health"] } })),
         expect: ['container trading-bot has the healthCheck command ["curl -f http://localhost:8080/health"]; ECS runs ["CMD", <program>, <args>...] or ["CMD-SHELL", "<one shell line>"]'] },
       { what: "the Python form", props: taskWith(bot({}, { healthCheck: { command: ["CMD", "python", "-c", "import urllib.request"] } })), expect: [] },
@@ -173,8 +179,8 @@ describe("ECS task definition rules, in-process", () => {
     [`${repo}`, "it has no tag, which means latest"],
     ["localhost:5000/trading-bot", "it has no tag, which means latest"],
     [`${repo}:`, "it has no tag, which means latest"],
-    ...["latest", "LATEST", "Latest", "dev", "develop", "main", "master", "staging", "stage", "prod", "production", "test", "qa", "edge", "nightly",
-      "stable", "release", "head", "trunk", "Main"].map((tag): [string, string] => [`${repo}:${tag}`, `its tag ${tag} moves to whatever is pushed next`]),
+    ...["latest", "LATEST", "Latest", "dev", "develop", "development", "main", "master", "staging", "stage", "prod", "production", "test", "testing", "qa",
+      "uat", "edge", "nightly", "stable", "release", "current", "snapshot", "unstable", "head", "trunk", "Main"].map((tag): [string, string] => [`${repo}:${tag}`, `its tag ${tag} moves to whatever is pushed next`]),
     ...["1", "v1", "feature-x", "1.4.2.5.6", "abc123", "ABC1234", `${"a".repeat(41)}`].map((tag): [string, string] => [
       `${repo}:${tag}`, `its tag ${tag} is not a version or a commit SHA (versionTagPattern)`,
     ]),
@@ -210,5 +216,38 @@ describe("ECS task definition rules, in-process", () => {
       ...unreadable,
     ],
     unknown: unknownContainers,
+  });
+});
+
+describe("ECS task definition rules: the settings each offers in the pack config", () => {
+  const ownSettings = (rule: Parameters<typeof configSchema>[0]) => {
+    const { productionStacks: _, ...own } = configSchema(rule).properties;
+    return own;
+  };
+  it("ecs-task-no-secrets-in-environment: allowedPlainNames, a list of exact names", () => {
+    assert.deepEqual(ownSettings(task.noSecretsInEnvironment), {
+      allowedPlainNames: {
+        type: "array",
+        items: { type: "string" },
+        default: ["ACCESS_TOKEN_EXPIRE_MINUTES"],
+        description: "Names that look secret but hold plain settings (exact names, case included)",
+      },
+    });
+  });
+  it("ecs-task-health-check: botContainerName, the bot's container", () => {
+    assert.deepEqual(ownSettings(task.healthCheck), {
+      botContainerName: { type: "string", default: "trading-bot", description: "Name of the bot's container in the task definition" },
+    });
+  });
+  it("ecs-task-immutable-image: versionTagPattern, a regular expression, and mutableTags, a list of words", () => {
+    assert.deepEqual(ownSettings(task.immutableImage), {
+      versionTagPattern: { type: "string", default: "v?\\d+(\\.\\d+){1,3}(-[0-9A-Za-z]+(\\.[0-9A-Za-z]+)*)?|[0-9a-f]{7,40}", description: "Regular expression a whole image tag must match" },
+      mutableTags: {
+        type: "array",
+        items: { type: "string" },
+        default: defaultMutableTags,
+        description: "Words refused as a tag or as a part of one between -, _ and ., whatever versionTagPattern says (any case)",
+      },
+    });
   });
 });

@@ -80,6 +80,7 @@ describe("ElastiCache rules, in-process", () => {
     cases: [
       { what: "1 day", props: withProps({ snapshotRetentionLimit: 1 }), expect: [] },
       { what: "0 days", props: withProps({ snapshotRetentionLimit: 0 }), expect: ["snapshotRetentionLimit is 0; production keeps at least 1 day(s) of snapshots"] },
+      { what: 'a limit that is not a number ("7")', props: withProps({ snapshotRetentionLimit: "7" }), expect: ["snapshotRetentionLimit is 7; production keeps at least 1 day(s) of snapshots"] },
       { what: "unset", props: without("snapshotRetentionLimit"), expect: ["snapshotRetentionLimit is unset; production keeps at least 1 day(s) of snapshots"] },
       { what: "6 days when 7 are configured", props: withProps({ snapshotRetentionLimit: 6 }), config: { minimumDays: 7 },
         expect: ["snapshotRetentionLimit is 6; production keeps at least 7 day(s) of snapshots"] },

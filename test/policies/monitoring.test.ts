@@ -11,6 +11,7 @@ describe("CloudWatch rules, in-process", () => {
       { what: "90 days", props: { retentionInDays: 90 }, expect: [] },
       { what: "0 (never expire)", props: { retentionInDays: 0 }, expect: ["retentionInDays is 0; production log groups set a retention"] },
       { what: "unset (never expire)", props: {}, expect: ["retentionInDays is unset; production log groups set a retention"] },
+      { what: 'a retention that is not a number ("90")', props: { retentionInDays: "90" }, expect: ["retentionInDays is 90; production log groups set a retention"] },
     ],
     unknown: [{ path: "retentionInDays", props: { retentionInDays: 90 } }],
   });

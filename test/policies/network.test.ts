@@ -22,6 +22,7 @@ describe("network rules, in-process", () => {
       { what: "a group admitting both in two rules, each named once", type: SECURITY_GROUP,
         props: group([{ cidrBlocks: ["0.0.0.0/0"] }, { cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] }]), expect: open("0.0.0.0/0", "::/0") },
       { what: "a group admitting 10.0.0.0/0 (every address, written oddly)", type: SECURITY_GROUP, props: group([{ cidrBlocks: ["10.0.0.0/0"] }]), expect: open("10.0.0.0/0") },
+      { what: "a group admitting 10.0.0.0/08 (a /8 with a leading zero, not every address)", type: SECURITY_GROUP, props: group([{ cidrBlocks: ["10.0.0.0/08"] }]), expect: [] },
       { what: "an ingress SecurityGroupRule from the VPC", type: SECURITY_GROUP_RULE, props: groupRule("ingress", { cidrBlocks: ["10.30.0.0/16"] }), expect: [] },
       { what: "an egress SecurityGroupRule to anywhere", type: SECURITY_GROUP_RULE, props: groupRule("egress", { cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] }), expect: [] },
       { what: "an ingress SecurityGroupRule from 0.0.0.0/0", type: SECURITY_GROUP_RULE, props: groupRule("ingress", { cidrBlocks: ["0.0.0.0/0"] }), expect: open("0.0.0.0/0") },
@@ -69,6 +70,7 @@ describe("network rules, in-process", () => {
         expect: [{ urn: urnOf(VPC, "vpc"), message: "natGateways.strategy is Single; tasks in private subnets reach Bybit through one NAT gateway, so losing its AZ cuts the bot off from the exchange" }] },
       { what: "Single behind a service without network configuration (no public IP)", resources: [resource(SERVICE, "bot", {}), vpc("Single")],
         expect: [{ urn: urnOf(VPC, "vpc"), message: "natGateways.strategy is Single; tasks in private subnets reach Bybit through one NAT gateway, so losing its AZ cuts the bot off from the exchange" }] },
+      { what: "a strategy the rule has no words for", resources: [privateService, vpc("Several")], expect: [{ urn: urnOf(VPC, "vpc"), message: "natGateways.strategy is Several; use OnePerAz" }] },
       { what: "a VPC from another stack: nothing to see", resources: [privateService], expect: [] },
       { what: "two NAT gateways for two AZs (the VPC's own resources)", resources: [privateService, vpc(), ...twoZones, nat("nat-a"), nat("nat-b")], expect: [] },
       { what: "one NAT gateway for two AZs", resources: [privateService, vpc(), ...twoZones, nat("nat-a")], expect: [{

@@ -66,6 +66,7 @@ describe("RDS instance rules, in-process", () => {
       { what: "6 days", props: withProps({ backupRetentionPeriod: 6 }), expect: ["backupRetentionPeriod is 6; production keeps at least 7 days of backups"] },
       { what: "0 days (no backups)", props: withProps({ backupRetentionPeriod: 0 }), expect: ["backupRetentionPeriod is 0; production keeps at least 7 days of backups"] },
       { what: "unset", props: without("backupRetentionPeriod"), expect: ["backupRetentionPeriod is unset; production keeps at least 7 days of backups"] },
+      { what: 'a period that is not a number ("14")', props: withProps({ backupRetentionPeriod: "14" }), expect: ["backupRetentionPeriod is 14; production keeps at least 7 days of backups"] },
       { what: "13 days when 14 are configured", props: withProps({ backupRetentionPeriod: 13 }), config: { minimumDays: 14 },
         expect: ["backupRetentionPeriod is 13; production keeps at least 14 days of backups"] },
       { what: "14 days when 14 are configured", props: base, config: { minimumDays: 14 }, expect: [] },

@@ -81,6 +81,7 @@ describe("whole-stack rules, in-process", () => {
       { what: "the service's task holds the bot", resources: [runs(), botTask(bot)], expect: [] },
       { what: "the bot beside another task without it (the data sync)", resources: [runs(), botTask(bot), resource(TASK, "sync", { arn: "arn:sync", ...taskWith({ name: "data-sync", image: "db@sha256:" + "b".repeat(64) }) })],
         expect: [] },
+      { what: "the bot beside a sidecar in its task", resources: [runs(), botTask(bot, { name: "log-router", image: "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.4" })], expect: [] },
       { what: "the bot's container renamed", resources: [runs(), botTask({ ...bot, name: "app" })], expect: noBot("trading-bot") },
       { what: "the bot's container renamed and configured so", resources: [runs(), botTask({ ...bot, name: "app" })], config: { botContainerName: "app" }, expect: [] },
       { what: "tied by recorded dependency while the ARN is unknown at preview", resources: [runs({ taskDefinition: unknown }, { taskDefinition: [urnOf(TASK, "task")] }), resource(TASK, "task", { arn: unknown, ...taskWith({ ...bot, name: "app" }) })],

@@ -59,15 +59,15 @@ export function parseStackFile(stack: string, text: string): StackFile {
   if (rawConfig !== undefined && (rawConfig === null || typeof rawConfig !== "object" || Array.isArray(rawConfig))) {
     throw new StackFileError(`${fileName}: "config" must be a mapping of keys to values`);
   }
-  const config: Record<string, string> = {};
   const secretKeys: string[] = [];
-  for (const [key, value] of Object.entries((rawConfig ?? {}) as Record<string, unknown>)) {
+  const entries = Object.entries((rawConfig ?? {}) as Record<string, unknown>).map(([key, value]) => {
     const found = { secure: false };
     const plain = withSecretsReplaced(value, { stack, key, where: key }, found);
     if (found.secure) secretKeys.push(key);
-    config[key] = typeof plain === "string" ? plain : JSON.stringify(plain);
-  }
-  return { stack, config, secretKeys };
+    return [key, typeof plain === "string" ? plain : JSON.stringify(plain)] as const;
+  });
+  // fromEntries defines each key: `config[key] = ...` would set the prototype for __proto__ and lose the key.
+  return { stack, config: Object.fromEntries(entries), secretKeys };
 }
 
 function tooLarge(stack: string, bytes: number): StackFileError {

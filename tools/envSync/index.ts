@@ -4,7 +4,7 @@
 // stack file writer (tools/common/stackFileWriter.ts).
 import * as path from "node:path";
 import { createTwoFilesPatch } from "diff";
-import { isNode, isScalar, visit } from "yaml";
+import { type Document, isMap, isNode, isScalar, visit } from "yaml";
 import { isProductionName, productionReason } from "../../stacks/production";
 import { sharedConfigPaths } from "../../stacks/config";
 import { stackNameProblem } from "../../stacks/stackName";
@@ -14,6 +14,7 @@ import { type EditRequest, runEditCommand } from "../common/stackFileCli";
 
 /** Does the subtree hold a `secure:` value (a map with the single key `secure`)? */
 function holdsSecret(node: unknown): boolean {
+  // Stryker disable next-line BooleanLiteral: planSync hands over what getIn(path, true) returns, a node or undefined (skipped before)
   if (!isNode(node)) return false;
   let found = false;
   visit(node, {
@@ -26,6 +27,21 @@ function holdsSecret(node: unknown): boolean {
       return undefined;
     },
   });
+  return found;
+}
+
+/** Does the subtree hold a YAML alias (a merge key's value is one)? Copied, it would point at nothing in the target. */
+function holdsAlias(node: unknown): boolean {
+  let found = false;
+  // Stryker disable next-line ConditionalExpression: planSync hands over what getIn(path, true) returns, a node or undefined (refused or skipped before)
+  if (isNode(node)) {
+    visit(node, {
+      Alias() {
+        found = true;
+        return visit.BREAK;
+      },
+    });
+  }
   return found;
 }
 
@@ -48,7 +64,23 @@ export interface SyncPlan {
   updatedText: string | undefined;
 }
 
-type SyncSide = Pick<StackText, "stack" | "document" | "config">;
+type SyncSide = Pick<StackText, "stack" | "fileName" | "document" | "config">;
+
+/**
+ * Refuses, in one line, a key whose parents are written as something other than a mapping
+ * (left empty, a string, an alias): the YAML library cannot set a key below them. A parent
+ * that is missing is fine: setting the key adds it.
+ */
+function checkParents(document: Document, fileName: string, configPath: string[]): void {
+  for (let depth = 1; depth < configPath.length; depth++) {
+    // Stryker disable next-line BooleanLiteral: keepScalar only turns a scalar parent into its value, no map either; a missing parent is undefined both ways
+    const parent = document.getIn(["config", ...configPath.slice(0, depth)], true);
+    if (parent === undefined) return;
+    if (!isMap(parent)) {
+      throw new EditRefused(`${fileName}: ${keyOf(configPath.slice(0, depth))} is not a plain mapping in the file; set ${keyOf(configPath)} there by hand`);
+    }
+  }
+}
 
 /** What a sync from `source` into `target` changes. Pure: neither document is modified. */
 export function planSync(source: SyncSide, target: SyncSide): SyncPlan {
@@ -58,6 +90,10 @@ export function planSync(source: SyncSide, target: SyncSide): SyncPlan {
   for (const configPath of sharedConfigPaths()) {
     const documentPath = ["config", ...configPath];
     const node = source.document.getIn(documentPath, true);
+    // The document API sees no value reached through an alias or a merge key, and cannot copy one holding an alias.
+    if (node === undefined ? valueAt(source.config, configPath) !== undefined : holdsAlias(node)) {
+      throw new EditRefused(`${source.fileName}: ${keyOf(configPath)} is written with a YAML alias or merge key; write it out to copy it`);
+    }
     if (node === undefined) continue;
     if (holdsSecret(node)) {
       const nested = configPath.length > 1 ? " --path" : "";
@@ -65,6 +101,7 @@ export function planSync(source: SyncSide, target: SyncSide): SyncPlan {
       continue;
     }
     if (valueAt(target.config, configPath) === valueAt(source.config, configPath)) continue;
+    checkParents(updated, target.fileName, configPath);
     updated.setIn(documentPath, isNode(node) ? node.clone() : node);
     copied.push(keyOf(configPath));
   }
