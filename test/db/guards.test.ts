@@ -215,12 +215,15 @@ describe("npm run db -- guards", function () {
       assert.match(confirmed.stderr, /^db: reading from the stack dvv, which may be production \(--yes given\)\n/);
     });
 
-    it("copies from a production source with --yes, and says so", async () => {
-      const target = path.join(folder, "from-prod.db");
-      const result = await runDb(["schema", "--from-url", source.url, "--from-stack", "prod", "--yes", "--to-url", `sqlite:///${target}`, "--to-stack", "staging"]);
-      assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stderr, /^db: reading from the production stack prod \(--yes given\)\n/);
-    });
+    for (const command of [["schema"], ["subset", "--rules", "RULES"]]) {
+      it(`${command[0]}: copies from a production source with --yes, and says so once`, async () => {
+        const target = path.join(folder, `from-prod-${command[0]}.db`);
+        const args = [...command.map((arg) => arg.replace("RULES", rules)), "--from-url", source.url, "--from-stack", "prod", "--yes", "--to-url", `sqlite:///${target}`, "--to-stack", "staging"];
+        const result = await runDb(args, { DATA_SYNC_KEY: testKey });
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stderr.split("\n").filter((line) => line.startsWith("db: reading from")).join("\n"), "db: reading from the production stack prod (--yes given)");
+      });
+    }
 
     it("refuses a SQLite target that a program holds open (a non-empty -wal beside it)", async () => {
       const target = path.join(folder, "busy.db");

@@ -11,7 +11,7 @@ import { findProjectRoot } from "../common/projectRoot";
 import { ChecksFailed, Interrupted, Refusal } from "./errors";
 import { exportDatabase } from "./export";
 import { parseLocation } from "./exportStore";
-import { type SideOptions, guardSource, guardTarget, resolveSource, resolveSourceAndTarget, resolveTarget } from "./guards";
+import { type SideOptions, guardTarget, resolveSource, resolveSourceAndTarget, resolveTarget } from "./guards";
 import { importExport } from "./import";
 import { loadFixture, seed } from "./seed";
 import { checkSubsetInput, copySchema, copySubset } from "./sync";
@@ -96,8 +96,7 @@ async function runSubset(options: CommandOptions, signal: AbortSignal): Promise<
   guardTarget(options);
   const rules = fileOption(options.rules, defaultRules);
   checkSubsetInput({ rulesFile: rules.file, rulesShown: rules.shown });
-  const sourceStack = guardSource(options);
-  const { source, target } = await resolveSourceAndTarget(options);
+  const { sourceStack, source, target } = await resolveSourceAndTarget(options);
   await copySubset(source, target, { rulesFile: rules.file, rulesShown: rules.shown, strict: !!options.strict, replace: !!options.replace, signal, sourceStack });
   return 0;
 }
@@ -116,8 +115,7 @@ async function runSeed(options: CommandOptions): Promise<number> {
 async function runVerify(options: CommandOptions): Promise<number> {
   guardTarget(options);
   const rules = fileOption(options.rules, defaultRules);
-  const { source, target } = await resolveSourceAndTarget(options);
-  const sourceStack = options.from ?? options.fromStack;
+  const { sourceStack, source, target } = await resolveSourceAndTarget(options);
   const problems = await verify(source, target, { type: options.type!, rulesFile: rules.file, rulesShown: rules.shown, sourceStack });
   if (problems.length > 0) throw new ChecksFailed(problems);
   console.log(`verify --type ${options.type}: ${target.shown} agrees with the source`);
