@@ -166,6 +166,13 @@ describe("npm run db -- guards", function () {
     }
   });
 
+  it("fails with exit 3 and one line when the source's server cannot be reached (a failure while working, not a refusal)", async () => {
+    const target = path.join(folder, "unreachable.db");
+    const result = await runDb(["schema", "--from-url", "postgres://bot:secret@127.0.0.1:1/trading", "--from-stack", "dev", "--to-url", `sqlite:///${target}`, "--to-stack", "qa", "-C", folder]);
+    assert.deepEqual(result, { code: 3, stdout: "", stderr: "db: connect ECONNREFUSED 127.0.0.1:1\n" });
+    assert.equal(fs.existsSync(target), false);
+  });
+
   describe("with databases", () => {
     let source: TestDatabase;
     before(async () => {

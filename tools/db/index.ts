@@ -162,8 +162,13 @@ async function run(chosen: Chosen, signal: AbortSignal): Promise<number> {
   }
 }
 
+/** Exit status of a run that failed while working, neither refused nor a failed check. */
+const failedWhileWorking = 3;
+/** As a shell reports a process ended by the signal: 128 + its number. */
+const interruptedExit: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
 /** One line for a refusal, one per problem for a failed check, the message (never a stack) for anything else. */
-function report(error: unknown): number {
+function report(error: unknown, signal: AbortSignal): number {
   if (error instanceof Refusal) {
     process.stderr.write(`db: ${error.message}\n`);
     return 2;
@@ -173,12 +178,13 @@ function report(error: unknown): number {
     process.stderr.write(`db: ${error.message}\n`);
     return 1;
   }
-  if (error instanceof Interrupted) {
+  // After SIGINT/SIGTERM a library may fail with its own abort error: still an interruption.
+  if (error instanceof Interrupted || signal.aborted) {
     process.stderr.write("db: interrupted; the target was left as it was\n");
-    return 1;
+    return interruptedExit[signal.reason as string] ?? failedWhileWorking;
   }
   process.stderr.write(`db: ${String((error as Error)?.message ?? error).split("\n")[0]}\n`);
-  return 1;
+  return failedWhileWorking;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -194,13 +200,13 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const controller = new AbortController();
-  const interrupt = () => controller.abort();
+  const interrupt = (signal: NodeJS.Signals) => controller.abort(signal);
   process.on("SIGINT", interrupt);
   process.on("SIGTERM", interrupt);
   try {
     return await run(chosen, controller.signal);
   } catch (error) {
-    return report(error);
+    return report(error, controller.signal);
   } finally {
     process.off("SIGINT", interrupt);
     process.off("SIGTERM", interrupt);
