@@ -948,7 +948,7 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
       assert.ok(fs.readFileSync(path.join(runs[0].cwd, ".standin-replies"), "utf8").includes(secretValues.databaseUrl));
     });
 
-    it("fails when the db tool exits 1 (verification failed) or 2 (refused), saying why the task stopped and where its log is", () => {
+    it("fails when the db tool exits 1 (verification failed), 2 (refused), 3 (failed while working) or 143 (stopped), saying why the task stopped and where its log is", () => {
       const verification = runImport(finished(devOutputs, 1));
       assert.equal(verification.status, 1);
       assert.deepEqual(errors(verification.stdout), [
@@ -960,6 +960,16 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
         `::error::export in prod failed: exit code 2, the db tool refused. The task stopped: EssentialContainerExited: Essential container in task exited. ${logHint("prod")}`,
       ]);
       assert.ok(!refused.outputs.includes("location="), "no location for the import job");
+      const failed = runExport(finished(prodOutputs, 3));
+      assert.equal(failed.status, 1);
+      assert.deepEqual(errors(failed.stdout), [
+        `::error::export in prod failed: exit code 3, the db tool failed while working (a connection, a file, S3). The task stopped: EssentialContainerExited: Essential container in task exited. ${logHint("prod")}`,
+      ]);
+      const stopped = runImport(finished(devOutputs, 143));
+      assert.equal(stopped.status, 1);
+      assert.deepEqual(errors(stopped.stdout), [
+        `::error::import in dev failed: exit code 143, the db tool was stopped (SIGTERM) and left the target as it was. The task stopped: EssentialContainerExited: Essential container in task exited. ${logHint("dev")}`,
+      ]);
       assert.equal(runExport(finished(prodOutputs, 137)).status, 1);
     });
 

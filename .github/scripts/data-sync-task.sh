@@ -131,6 +131,8 @@ check_exit_code() {
   case "$exit_code" in
     1) meaning="the verification failed" ;;
     2) meaning="the db tool refused" ;;
+    3) meaning="the db tool failed while working (a connection, a file, S3)" ;;
+    143) meaning="the db tool was stopped (SIGTERM) and left the target as it was" ;;
     none) meaning="the container never ran to an exit code" ;;
     *) meaning="the db tool failed" ;;
   esac

@@ -2,6 +2,11 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { Refusal } from "../../tools/db/errors";
+import type { PostgresEndpoint } from "../../tools/db/guards";
+import { connectPostgres, openPostgresSource, serverIdentity } from "../../tools/db/postgresSource";
+import { PostgresSink } from "../../tools/db/postgresSink";
+import { parseDatabaseUrl } from "../../tools/db/urls";
 import { fillSource, testKey, writeRules } from "./fixture";
 import { type TestDatabase, connectionRecorder, createDatabase, fakePulumi, repoRoot, runDb, tempFolder } from "./support";
 
@@ -166,6 +171,13 @@ describe("npm run db -- guards", function () {
     }
   });
 
+  it("fails with exit 3 and one line when the source's server cannot be reached (a failure while working, not a refusal)", async () => {
+    const target = path.join(folder, "unreachable.db");
+    const result = await runDb(["schema", "--from-url", "postgres://bot:secret@127.0.0.1:1/trading", "--from-stack", "dev", "--to-url", `sqlite:///${target}`, "--to-stack", "qa", "-C", folder]);
+    assert.deepEqual(result, { code: 3, stdout: "", stderr: "db: connect ECONNREFUSED 127.0.0.1:1\n" });
+    assert.equal(fs.existsSync(target), false);
+  });
+
   describe("with databases", () => {
     let source: TestDatabase;
     before(async () => {
@@ -201,6 +213,44 @@ describe("npm run db -- guards", function () {
       assert.deepEqual(result, { code: 2, stdout: "", stderr: "db: pulumi stack output databaseUrl --stack qa failed: error: no stack named 'qa' found\n" });
     });
 
+    // In-process: PGlite serves one session at a time, so the CLI's second connection would
+    // wait for the source's open snapshot; the sink's check is what runs after connecting.
+    it("refuses, after connecting, a PostgreSQL target that is the source under another name of its server (an IPv4-mapped IPv6 address), and leaves it as it was", async () => {
+      const from = await openPostgresSource(parseDatabaseUrl(source.url, "--from-url") as PostgresEndpoint);
+      const { identity, schema } = from;
+      await from.close();
+      const aliased = parseDatabaseUrl(source.url.replace("127.0.0.1", "[::ffff:127.0.0.1]"), "--to-url") as PostgresEndpoint;
+      assert.notEqual(aliased.identity, parseDatabaseUrl(source.url, "--from-url").identity, "the URLs alone do not tell");
+      const [before] = await source.query("SELECT count(*)::text AS users FROM users");
+      const sink = new PostgresSink(aliased, identity);
+      await assert.rejects(
+        sink.prepare(schema, { replace: true }),
+        new Refusal(`the target ${aliased.shown} is the source's database under another name: refusing to write a database onto itself`),
+      );
+      await sink.abort();
+      assert.deepEqual(await source.query("SELECT count(*)::text AS users FROM users"), [before]);
+    });
+
+    it("tells two databases apart by their server identity, and one database through two names as one", async () => {
+      const other = await createDatabase();
+      try {
+        const identities = await Promise.all(
+          [source.url, source.url.replace("127.0.0.1", "[::ffff:127.0.0.1]"), other.url].map(async (url) => {
+            const client = await connectPostgres(parseDatabaseUrl(url, "--to-url") as PostgresEndpoint, "test");
+            try {
+              return await serverIdentity(client);
+            } finally {
+              await client.end();
+            }
+          }),
+        );
+        assert.equal(identities[0], identities[1]);
+        assert.notEqual(identities[0], identities[2]);
+      } finally {
+        await other.drop();
+      }
+    });
+
     it("treats a source stack without its stack file as production: refused without --yes, read with it", async () => {
       const target = path.join(folder, "from-unknown.db");
       const args = ["schema", "--from-url", source.url, "--from-stack", "dvv", "--to-url", `sqlite:///${target}`, "--to-stack", "qa", "-C", folder];
@@ -215,12 +265,15 @@ describe("npm run db -- guards", function () {
       assert.match(confirmed.stderr, /^db: reading from the stack dvv, which may be production \(--yes given\)\n/);
     });
 
-    it("copies from a production source with --yes, and says so", async () => {
-      const target = path.join(folder, "from-prod.db");
-      const result = await runDb(["schema", "--from-url", source.url, "--from-stack", "prod", "--yes", "--to-url", `sqlite:///${target}`, "--to-stack", "staging"]);
-      assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stderr, /^db: reading from the production stack prod \(--yes given\)\n/);
-    });
+    for (const command of [["schema"], ["subset", "--rules", "RULES"]]) {
+      it(`${command[0]}: copies from a production source with --yes, and says so once`, async () => {
+        const target = path.join(folder, `from-prod-${command[0]}.db`);
+        const args = [...command.map((arg) => arg.replace("RULES", rules)), "--from-url", source.url, "--from-stack", "prod", "--yes", "--to-url", `sqlite:///${target}`, "--to-stack", "staging"];
+        const result = await runDb(args, { DATA_SYNC_KEY: testKey });
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stderr.split("\n").filter((line) => line.startsWith("db: reading from")).join("\n"), "db: reading from the production stack prod (--yes given)");
+      });
+    }
 
     it("refuses a SQLite target that a program holds open (a non-empty -wal beside it)", async () => {
       const target = path.join(folder, "busy.db");

@@ -86,7 +86,7 @@ describe("npm run db -- an interrupted run leaves the target as it was", functio
   it("PostgreSQL: a run that fails part way rolls everything back", async () => {
     const failing = writeRules(folder, bigRules.replace("value: test_api_key", "value: test_api_key }\n  orders.created_at: { transform: constant, value: not a time"), "failing.yaml");
     const result = await runDb(["subset", "--replace", ...sides(target.url).map((arg) => (arg === rules ? failing : arg))], { DATA_SYNC_KEY: testKey });
-    assert.equal(result.code, 1);
+    assert.equal(result.code, 3, "failed while working");
     assert.match(result.stderr, /db: a_users: 2,000 rows/);
     assert.match(result.stderr, /db: invalid input syntax for type timestamp with time zone: "not a time"\n$/);
     await postgresUnchanged();
@@ -113,22 +113,24 @@ describe("npm run db -- an interrupted run leaves the target as it was", functio
     assert.deepEqual(buildFiles(), []);
   });
 
-  it("SQLite: stopped with SIGTERM mid-copy, it says so, removes its build file and leaves the target", async () => {
-    const { file, bytes } = sqliteTarget();
-    const stopped = await runAndStop(["subset", "--replace", ...sides(`sqlite:///${file}`)], "SIGTERM");
-    assert.equal(stopped.code, 1, stopped.stderr);
-    assert.match(stopped.stderr, /\ndb: interrupted; the target was left as it was\n$/);
-    assert.deepEqual(fs.readFileSync(file), bytes);
-    assert.deepEqual(buildFiles(), []);
-  });
+  for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
+    it(`SQLite: stopped with ${signal} mid-copy, it says so (exit ${code}), removes its build file and leaves the target`, async () => {
+      const { file, bytes } = sqliteTarget();
+      const stopped = await runAndStop(["subset", "--replace", ...sides(`sqlite:///${file}`)], signal);
+      assert.equal(stopped.code, code, stopped.stderr);
+      assert.match(stopped.stderr, /\ndb: interrupted; the target was left as it was\n$/);
+      assert.deepEqual(fs.readFileSync(file), bytes);
+      assert.deepEqual(buildFiles(), []);
+    });
+  }
 
   const exportBuilds = () => fs.readdirSync(folder).filter((name) => name.startsWith(".export-out.export-"));
   const exportArgs = (out: string) => ["export", "--rules", rules, "--from-url", source.url, "--from-stack", "dev", "--out", out];
 
-  it("export: stopped with SIGTERM mid-copy, it says so and leaves neither --out nor its build folder", async () => {
+  it("export: stopped with SIGTERM mid-copy, it says so (exit 143) and leaves neither --out nor its build folder", async () => {
     const out = path.join(folder, "export-out");
     const stopped = await runAndStop(exportArgs(out), "SIGTERM");
-    assert.equal(stopped.code, 1, stopped.stderr);
+    assert.equal(stopped.code, 143, stopped.stderr);
     assert.match(stopped.stderr, /\ndb: interrupted; the target was left as it was\n$/);
     assert.ok(!fs.existsSync(out));
     assert.deepEqual(exportBuilds(), []);

@@ -111,12 +111,12 @@ describe("npm run db -- export and import with S3 (aws-sdk-client-mock)", functi
     assert.equal(recorder.connections(), 0);
   });
 
-  it("a failed upload ends the export with exit 1 and no manifest (an incomplete export)", async () => {
+  it("a failed upload ends the export with exit 3 and no manifest (an incomplete export)", async () => {
     s3.on(ListObjectsV2Command).resolves({ KeyCount: 0 });
     s3.on(PutObjectCommand).resolves({});
     s3.on(PutObjectCommand, { Key: `${prefix}003-orders.ndjson.gz` }).rejects(new Error("Access Denied"));
     const result = await runDb(workflowExport(), exportEnv());
-    assert.equal(result.code, 1);
+    assert.equal(result.code, 3);
     assert.match(result.stderr, /\ndb: Access Denied\n$/);
     assert.deepEqual(
       sent().slice(1).map((call) => call.input.Key.slice(prefix.length)),

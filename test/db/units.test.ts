@@ -59,6 +59,11 @@ describe("npm run db -- parts", () => {
       ["CHECK (((side)::text = ANY ((ARRAY['buy'::character varying, 'sell'::character varying])::text[])))", "CHECK (((side) IN ('buy', 'sell')))"],
       ["true", "1"],
       ["now()", "CURRENT_TIMESTAMP"],
+      ["'true'::text", "'true'"],
+      ["'false or true, ::text[] = ANY (ARRAY[x])'::text", "'false or true, ::text[] = ANY (ARRAY[x])'"],
+      ["CHECK ((note <> 'it''s true'::text) AND flag = true)", "CHECK ((note <> 'it''s true') AND flag = 1)"],
+      ["CHECK ((kind)::text = ANY ((ARRAY['a = ANY (ARRAY[b])'::character varying, 'now()'::character varying])::text[]))", "CHECK ((kind) IN ('a = ANY (ARRAY[b])', 'now()'))"],
+      ["'now()'::text", "'now()'"],
     ];
     for (const [postgres, sqlite] of cases) it(`${postgres} -> ${sqlite}`, () => assert.equal(translateExpression(postgres), sqlite));
   });

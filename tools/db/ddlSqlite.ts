@@ -40,8 +40,21 @@ export function sqliteType(column: ColumnModel): string {
 
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
-/** PostgreSQL expression text in SQLite's dialect where the difference is only spelling. */
+/** A string literal as PostgreSQL prints it ('' inside for a quote). */
+const stringLiteral = /'(?:[^']|'')*'/g;
+
+/**
+ * PostgreSQL expression text in SQLite's dialect where the difference is only spelling. String
+ * literals are set aside first (as \0<n>\0) so that no rewrite touches their text: a default
+ * 'true or ::text' stays as it is.
+ */
 export function translateExpression(expression: string): string {
+  const literals: string[] = [];
+  const code = expression.replace(stringLiteral, (text) => `\0${literals.push(text) - 1}\0`);
+  return rewriteExpression(code).replace(/\0(\d+)\0/g, (_, index: string) => literals[Number(index)]);
+}
+
+function rewriteExpression(expression: string): string {
   return expression
     .replace(/::(?:"[^"]+"|[a-z_][a-z0-9_]*(?: (?:varying|precision|without time zone|with time zone))*)(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])*/g, "")
     .replace(/(\(?"?[a-z_][a-z0-9_]*"?\)?) = ANY \(\(?ARRAY\[(.*?)\]\)?\)/g, "$1 IN ($2)")

@@ -1,5 +1,6 @@
-// The two ways a db command stops early: refused (exit 2, one line saying why) and a
-// check that found problems (exit 1, one line each).
+// How a db command stops early: a check that found problems (exit 1, one line each), refused
+// (exit 2, one line saying why), interrupted (130 or 143, as the shell reports a signal); any
+// other failure while working (a connection, a file, S3) is exit 3 with its message.
 
 /** Refused or bad input: exit status 2, the message is the one line printed. */
 export class Refusal extends Error {}

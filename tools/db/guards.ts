@@ -109,13 +109,13 @@ export function requirePostgres(endpoint: Endpoint, role: string): PostgresEndpo
 }
 
 /** Guards both sides, then resolves their URLs; the source is always PostgreSQL. */
-export async function resolveSourceAndTarget(options: SideOptions): Promise<{ source: PostgresEndpoint; target: Endpoint }> {
+export async function resolveSourceAndTarget(options: SideOptions): Promise<{ sourceStack: string | undefined; source: PostgresEndpoint; target: Endpoint }> {
   guardTarget(options);
-  guardSource(options);
+  const sourceStack = guardSource(options);
   const target = await targetEndpoint(options);
   const source = requirePostgres(await endpointOf(sourceSide(options), "from", options.cwd), "source");
   refuseSameDatabase(source, target);
-  return { source, target };
+  return { sourceStack, source, target };
 }
 
 /** Guards the target, then resolves its URL (seed and import have no source). */

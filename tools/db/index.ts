@@ -11,7 +11,7 @@ import { findProjectRoot } from "../common/projectRoot";
 import { ChecksFailed, Interrupted, Refusal } from "./errors";
 import { exportDatabase } from "./export";
 import { parseLocation } from "./exportStore";
-import { type SideOptions, guardSource, guardTarget, resolveSource, resolveSourceAndTarget, resolveTarget } from "./guards";
+import { type SideOptions, guardTarget, resolveSource, resolveSourceAndTarget, resolveTarget } from "./guards";
 import { importExport } from "./import";
 import { loadFixture, seed } from "./seed";
 import { checkSubsetInput, copySchema, copySubset } from "./sync";
@@ -96,8 +96,7 @@ async function runSubset(options: CommandOptions, signal: AbortSignal): Promise<
   guardTarget(options);
   const rules = fileOption(options.rules, defaultRules);
   checkSubsetInput({ rulesFile: rules.file, rulesShown: rules.shown });
-  const sourceStack = guardSource(options);
-  const { source, target } = await resolveSourceAndTarget(options);
+  const { sourceStack, source, target } = await resolveSourceAndTarget(options);
   await copySubset(source, target, { rulesFile: rules.file, rulesShown: rules.shown, strict: !!options.strict, replace: !!options.replace, signal, sourceStack });
   return 0;
 }
@@ -116,8 +115,7 @@ async function runSeed(options: CommandOptions): Promise<number> {
 async function runVerify(options: CommandOptions): Promise<number> {
   guardTarget(options);
   const rules = fileOption(options.rules, defaultRules);
-  const { source, target } = await resolveSourceAndTarget(options);
-  const sourceStack = options.from ?? options.fromStack;
+  const { sourceStack, source, target } = await resolveSourceAndTarget(options);
   const problems = await verify(source, target, { type: options.type!, rulesFile: rules.file, rulesShown: rules.shown, sourceStack });
   if (problems.length > 0) throw new ChecksFailed(problems);
   console.log(`verify --type ${options.type}: ${target.shown} agrees with the source`);
@@ -164,8 +162,13 @@ async function run(chosen: Chosen, signal: AbortSignal): Promise<number> {
   }
 }
 
+/** Exit status of a run that failed while working, neither refused nor a failed check. */
+const failedWhileWorking = 3;
+/** As a shell reports a process ended by the signal: 128 + its number. */
+const interruptedExit: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
 /** One line for a refusal, one per problem for a failed check, the message (never a stack) for anything else. */
-function report(error: unknown): number {
+function report(error: unknown, signal: AbortSignal): number {
   if (error instanceof Refusal) {
     process.stderr.write(`db: ${error.message}\n`);
     return 2;
@@ -175,12 +178,13 @@ function report(error: unknown): number {
     process.stderr.write(`db: ${error.message}\n`);
     return 1;
   }
-  if (error instanceof Interrupted) {
+  // After SIGINT/SIGTERM a library may fail with its own abort error: still an interruption.
+  if (error instanceof Interrupted || signal.aborted) {
     process.stderr.write("db: interrupted; the target was left as it was\n");
-    return 1;
+    return interruptedExit[signal.reason as string] ?? failedWhileWorking;
   }
   process.stderr.write(`db: ${String((error as Error)?.message ?? error).split("\n")[0]}\n`);
-  return 1;
+  return failedWhileWorking;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -196,13 +200,13 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const controller = new AbortController();
-  const interrupt = () => controller.abort();
+  const interrupt = (signal: NodeJS.Signals) => controller.abort(signal);
   process.on("SIGINT", interrupt);
   process.on("SIGTERM", interrupt);
   try {
     return await run(chosen, controller.signal);
   } catch (error) {
-    return report(error);
+    return report(error, controller.signal);
   } finally {
     process.off("SIGINT", interrupt);
     process.off("SIGTERM", interrupt);
