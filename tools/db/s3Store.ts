@@ -19,19 +19,23 @@ const maxListedFiles = 10_000;
 
 const contentType = (name: string) => (name.endsWith(".json") ? "application/json" : "application/gzip");
 
-export class S3Writer implements ExportWriter {
+/** An export's place in S3: a bucket, a prefix ending in /, and the client that reaches them. */
+abstract class S3Folder {
   readonly shown: string;
-  private readonly client: S3Client;
-  private upload: Upload | undefined;
+  protected readonly client: S3Client;
 
   constructor(
-    private readonly bucket: string,
-    private readonly prefix: string,
+    protected readonly bucket: string,
+    protected readonly prefix: string,
     client?: S3Client,
   ) {
     this.shown = `s3://${bucket}/${prefix}`;
     this.client = client ?? new S3Client({});
   }
+}
+
+export class S3Writer extends S3Folder implements ExportWriter {
+  private upload: Upload | undefined;
 
   async open(): Promise<void> {
     const listed = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, MaxKeys: 1 }));
@@ -72,19 +76,7 @@ export class S3Writer implements ExportWriter {
   }
 }
 
-export class S3Reader implements ExportReader {
-  readonly shown: string;
-  private readonly client: S3Client;
-
-  constructor(
-    private readonly bucket: string,
-    private readonly prefix: string,
-    client?: S3Client,
-  ) {
-    this.shown = `s3://${bucket}/${prefix}`;
-    this.client = client ?? new S3Client({});
-  }
-
+export class S3Reader extends S3Folder implements ExportReader {
   /** Every object under the prefix, page after page (a key in a "sub-folder" is listed too, as a/b). */
   async list(): Promise<ExportFile[]> {
     const files: ExportFile[] = [];
