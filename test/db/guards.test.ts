@@ -2,10 +2,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { Refusal } from "../../tools/db/errors";
 import type { PostgresEndpoint } from "../../tools/db/guards";
-import { connectPostgres, openPostgresSource, serverIdentity } from "../../tools/db/postgresSource";
-import { PostgresSink } from "../../tools/db/postgresSink";
+import { connectPostgres, serverIdentity } from "../../tools/db/postgresSource";
 import { parseDatabaseUrl } from "../../tools/db/urls";
 import { fillSource, testKey, writeRules } from "./fixture";
 import { type TestDatabase, connectionRecorder, createDatabase, fakePulumi, repoRoot, runDb, tempFolder } from "./support";
@@ -213,21 +211,15 @@ describe("npm run db -- guards", function () {
       assert.deepEqual(result, { code: 2, stdout: "", stderr: "db: pulumi stack output databaseUrl --stack qa failed: error: no stack named 'qa' found\n" });
     });
 
-    // In-process: PGlite serves one session at a time, so the CLI's second connection would
-    // wait for the source's open snapshot; the sink's check is what runs after connecting.
-    it("refuses, after connecting, a PostgreSQL target that is the source under another name of its server (an IPv4-mapped IPv6 address), and leaves it as it was", async () => {
-      const from = await openPostgresSource(parseDatabaseUrl(source.url, "--from-url") as PostgresEndpoint);
-      const { identity, schema } = from;
-      await from.close();
-      const aliased = parseDatabaseUrl(source.url.replace("127.0.0.1", "[::ffff:127.0.0.1]"), "--to-url") as PostgresEndpoint;
-      assert.notEqual(aliased.identity, parseDatabaseUrl(source.url, "--from-url").identity, "the URLs alone do not tell");
+    it("refuses the source as target under another name of its server (an IPv4-mapped IPv6 address) once it asks the servers, and leaves it as it was (exit 2)", async () => {
+      const aliased = source.url.replace("127.0.0.1", "[::ffff:127.0.0.1]");
+      assert.notEqual(parseDatabaseUrl(aliased, "--to-url").identity, parseDatabaseUrl(source.url, "--from-url").identity, "the URLs alone do not tell");
+      const shown = parseDatabaseUrl(aliased, "--to-url").shown;
       const [before] = await source.query("SELECT count(*)::text AS users FROM users");
-      const sink = new PostgresSink(aliased, identity);
-      await assert.rejects(
-        sink.prepare(schema, { replace: true }),
-        new Refusal(`the target ${aliased.shown} is the source's database under another name: refusing to write a database onto itself`),
-      );
-      await sink.abort();
+      for (const command of [["schema", "--replace"], ["subset", "--replace", "--rules", rules], ["verify", "--type", "schema"]]) {
+        const result = await runDb([...command, "--from-url", source.url, "--from-stack", "dev", "--to-url", aliased, "--to-stack", "qa", "-C", folder], { DATA_SYNC_KEY: testKey });
+        assert.deepEqual(result, { code: 2, stdout: "", stderr: `db: the target ${shown} is the source's database under another name: refusing to write a database onto itself\n` }, command[0]);
+      }
       assert.deepEqual(await source.query("SELECT count(*)::text AS users FROM users"), [before]);
     });
 

@@ -1,8 +1,10 @@
 // Where a command reads and writes, decided in a fixed order: the target's stack first (a
 // production target is refused before the Pulumi CLI runs and before any connection), then
 // the source's (production needs --yes), then the URLs (from the options, from environment
-// variables, or from the stacks' databaseUrl outputs), then "is the target the source?".
+// variables, or from the stacks' databaseUrl outputs), then "is the target the source?": by
+// URL, then (both PostgreSQL) by asking each server which database it is.
 import { Refusal } from "./errors";
+import { connectPostgres, serverIdentity } from "./postgresSource";
 import { sourceProductionReason, stackDatabaseUrl, targetProductionReason } from "./stacks";
 import { type Endpoint, parseDatabaseUrl, refuseSameDatabase } from "./urls";
 
@@ -115,7 +117,26 @@ export async function resolveSourceAndTarget(options: SideOptions): Promise<{ so
   const target = await targetEndpoint(options);
   const source = requirePostgres(await endpointOf(sourceSide(options), "from", options.cwd), "source");
   refuseSameDatabase(source, target);
+  if (target.kind === "postgres") await refuseSameServer(source, target);
   return { sourceStack, source, target };
+}
+
+async function identityOf(endpoint: PostgresEndpoint): Promise<string> {
+  const client = await connectPostgres(endpoint, "trading-bot db (guard)");
+  try {
+    return await serverIdentity(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Two URLs the text check cannot tell apart as one (a DNS alias, an IP address of the server) are one database when the servers say so. */
+async function refuseSameServer(source: PostgresEndpoint, target: PostgresEndpoint): Promise<void> {
+  // One at a time, each closed before anything else opens: no snapshot is held yet.
+  const sourceIdentity = await identityOf(source);
+  if ((await identityOf(target)) === sourceIdentity) {
+    throw new Refusal(`the target ${target.shown} is the source's database under another name: refusing to write a database onto itself`);
+  }
 }
 
 /** Guards the target, then resolves its URL (seed and import have no source). */

@@ -5,7 +5,7 @@ import type { Client } from "pg";
 import { postgresHoldsObjects } from "./catalog";
 import { constraintStatements, dropEverythingQuery, sequenceResetStatements, tableStatements } from "./ddlPostgres";
 import { Refusal } from "./errors";
-import { connectPostgres, type Row, serverIdentity } from "./postgresSource";
+import { connectPostgres, type Row } from "./postgresSource";
 import type { ColumnModel, SchemaModel, TableModel } from "./schemaModel";
 import { quoteIdent, schemaName } from "./schemaModel";
 import type { RowSink } from "./sink";
@@ -20,11 +20,7 @@ export class PostgresSink implements RowSink {
   private schema: SchemaModel | undefined;
   private readonly insertText = new Map<string, string>();
 
-  /** `sourceIdentity`: the source's serverIdentity, refused as the target whatever its URL. */
-  constructor(
-    private readonly endpoint: Extract<Endpoint, { kind: "postgres" }>,
-    private readonly sourceIdentity?: string,
-  ) {
+  constructor(private readonly endpoint: Extract<Endpoint, { kind: "postgres" }>) {
     this.shown = endpoint.shown;
   }
 
@@ -39,10 +35,6 @@ export class PostgresSink implements RowSink {
   async prepare(schema: SchemaModel, { replace }: { replace: boolean }): Promise<{ notes: string[] }> {
     this.schema = schema;
     this.client = await connectPostgres(this.endpoint, "trading-bot db (target)");
-    // The URLs were compared before connecting; two names of one server pass that check.
-    if (this.sourceIdentity !== undefined && (await serverIdentity(this.client)) === this.sourceIdentity) {
-      throw new Refusal(`the target ${this.shown} is the source's database under another name: refusing to write a database onto itself`);
-    }
     await this.client.query("BEGIN");
     await this.client.query("SELECT pg_advisory_xact_lock($1)", [writeLockKey]);
     if (await postgresHoldsObjects(this.client)) {

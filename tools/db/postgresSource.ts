@@ -18,8 +18,6 @@ export type Row = (string | null)[];
 export interface PostgresSource {
   client: ClientBase;
   schema: SchemaModel;
-  /** Which server and database this is, however its URL was spelt (serverIdentity). */
-  identity: string;
   /** Streams the rows of a query in batches; the callback may be async (back-pressure). */
   stream(sql: string, params: unknown[], onBatch: (rows: Row[]) => Promise<void> | void): Promise<number>;
   close(): Promise<void>;
@@ -39,7 +37,8 @@ export async function connectPostgres(endpoint: Extract<Endpoint, { kind: "postg
  */
 export async function serverIdentity(client: ClientBase): Promise<string> {
   const { rows } = await client.query<{ identity: string }>(
-    "SELECT concat_ws(' ', current_database(), (SELECT oid FROM pg_database WHERE datname = current_database()), extract(epoch FROM pg_postmaster_start_time())) AS identity",
+    // to_char, not extract(epoch ...): the same text whatever the session's time zone or extra_float_digits.
+    "SELECT concat_ws(' ', current_database(), (SELECT oid FROM pg_database WHERE datname = current_database()), to_char(pg_postmaster_start_time() AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS')) AS identity",
   );
   return rows[0].identity;
 }
@@ -51,8 +50,7 @@ export async function openPostgresSource(endpoint: Extract<Endpoint, { kind: "po
     // Dates and times as text in one form whatever the server's settings: ISO, in UTC.
     await client.query("SET LOCAL datestyle = 'ISO, YMD'; SET LOCAL timezone = 'UTC'");
     const schema = await readSchema(client);
-    const identity = await serverIdentity(client);
-    return { client, schema, identity, stream: (sql, params, onBatch) => streamRows(client, sql, params, onBatch), close: () => closeSource(client) };
+    return { client, schema, stream: (sql, params, onBatch) => streamRows(client, sql, params, onBatch), close: () => closeSource(client) };
   } catch (error) {
     await client.end().catch(() => undefined);
     throw error;

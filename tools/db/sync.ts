@@ -17,14 +17,13 @@ import { SqliteSink } from "./sqliteSink";
 import { syncRecordFormatVersion, withSyncRecordTable, writeSyncRecord } from "./syncRecord";
 import type { Endpoint } from "./urls";
 
-/** `sourceIdentity`: the source's server identity, which a PostgreSQL target must not have. */
-export function sinkFor(target: Endpoint, sourceIdentity?: string): RowSink {
-  return target.kind === "postgres" ? new PostgresSink(target, sourceIdentity) : new SqliteSink(target);
+export function sinkFor(target: Endpoint): RowSink {
+  return target.kind === "postgres" ? new PostgresSink(target) : new SqliteSink(target);
 }
 
 /** A database target gets its database's sink; a sink (an export's) is taken as it is. */
-function sinkOf(target: Endpoint | RowSink, source: PostgresSource): RowSink {
-  return "kind" in target ? sinkFor(target, source.identity) : target;
+function sinkOf(target: Endpoint | RowSink): RowSink {
+  return "kind" in target ? sinkFor(target) : target;
 }
 
 /** Runs `fill` between prepare and complete; any failure (or interruption) aborts the sink. */
@@ -50,9 +49,8 @@ async function withSource<T>(endpoint: PostgresEndpoint, use: (source: PostgresS
 }
 
 export async function copySchema(source: PostgresEndpoint, target: Endpoint | RowSink, options: { replace: boolean }): Promise<void> {
-  await withSource(source, async (from) => {
-    const { schema } = from;
-    const sink = sinkOf(target, from);
+  await withSource(source, async ({ schema }) => {
+    const sink = sinkOf(target);
     await intoSink(sink, schema, options.replace, async () => undefined);
     console.log(`Copied the schema of ${schema.tables.length} tables, ${schema.enums.length} enum types and ${schema.sequences.length} sequences into ${sink.shown}.`);
   });
@@ -91,7 +89,7 @@ export async function copySubset(source: PostgresEndpoint, target: Endpoint | Ro
     // Every check on the rules runs before a row is read.
     const columnRules = resolveColumnRules(rules, from.schema, tables, { strict: options.strict, shown: options.rulesShown });
     const plan = await planSubset(from, rules, tables, options.rulesShown);
-    const sink = sinkOf(target, from);
+    const sink = sinkOf(target);
     let copied = new Map<string, number>();
     await intoSink(sink, withSyncRecordTable(schemaOfTables(from.schema, tables)), options.replace, async () => {
       copied = await copyRows(from, sink, from.schema, plan, { rules: columnRules, key, progress: new Progress(), signal: options.signal });
