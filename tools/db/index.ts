@@ -162,6 +162,12 @@ async function run(chosen: Chosen, signal: AbortSignal): Promise<number> {
   }
 }
 
+/**
+ * The commands that stop at SIGINT/SIGTERM between batches and clean up; the others (short,
+ * one transaction or a build file) are left to the signal's default, which ends them at once.
+ */
+const watchesSignals = new Set(["subset", "export", "import"]);
+
 /** Exit status of a run that failed while working, neither refused nor a failed check. */
 const failedWhileWorking = 3;
 /** As a shell reports a process ended by the signal: 128 + its number. */
@@ -178,8 +184,8 @@ function report(error: unknown, signal: AbortSignal): number {
     process.stderr.write(`db: ${error.message}\n`);
     return 1;
   }
-  // After SIGINT/SIGTERM a library may fail with its own abort error: still an interruption.
-  if (error instanceof Interrupted || signal.aborted) {
+  // After SIGINT/SIGTERM a library (the S3 upload) may fail with its own abort error: still an interruption.
+  if (error instanceof Interrupted || (signal.aborted && (error as Error)?.name === "AbortError")) {
     process.stderr.write("db: interrupted; the target was left as it was\n");
     return interruptedExit[signal.reason as string] ?? failedWhileWorking;
   }
@@ -201,8 +207,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   const controller = new AbortController();
   const interrupt = (signal: NodeJS.Signals) => controller.abort(signal);
-  process.on("SIGINT", interrupt);
-  process.on("SIGTERM", interrupt);
+  if (watchesSignals.has(chosen.name)) {
+    process.on("SIGINT", interrupt);
+    process.on("SIGTERM", interrupt);
+  }
   try {
     return await run(chosen, controller.signal);
   } catch (error) {
