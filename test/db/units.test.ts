@@ -64,6 +64,8 @@ describe("npm run db -- parts", () => {
       ["CHECK ((note <> 'it''s true'::text) AND flag = true)", "CHECK ((note <> 'it''s true') AND flag = 1)"],
       ["CHECK ((kind)::text = ANY ((ARRAY['a = ANY (ARRAY[b])'::character varying, 'now()'::character varying])::text[]))", "CHECK ((kind) IN ('a = ANY (ARRAY[b])', 'now()'))"],
       ["'now()'::text", "'now()'"],
+      [`CHECK ((("it's" = 'true'::text)))`, `CHECK ((("it's" = 'true')))`],
+      [`CHECK ((("o'k")::text = ANY ((ARRAY['x'::character varying, 'y'::character varying])::text[])))`, `CHECK ((("o'k") IN ('x', 'y')))`],
     ];
     for (const [postgres, sqlite] of cases) it(`${postgres} -> ${sqlite}`, () => assert.equal(translateExpression(postgres), sqlite));
   });

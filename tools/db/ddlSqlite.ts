@@ -40,17 +40,18 @@ export function sqliteType(column: ColumnModel): string {
 
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
-/** A string literal as PostgreSQL prints it ('' inside for a quote). */
-const stringLiteral = /'(?:[^']|'')*'/g;
+/** A quoted identifier or a string literal as PostgreSQL prints them ("" or '' inside for a quote). */
+const quotedText = /"(?:[^"]|"")*"|'(?:[^']|'')*'/g;
 
 /**
  * PostgreSQL expression text in SQLite's dialect where the difference is only spelling. String
  * literals are set aside first (as \0<n>\0) so that no rewrite touches their text: a default
- * 'true or ::text' stays as it is.
+ * 'true or ::text' stays as it is. Quoted identifiers are read past whole (a ' inside one
+ * starts no literal) and left where they are, for the rewrites that name columns.
  */
 export function translateExpression(expression: string): string {
   const literals: string[] = [];
-  const code = expression.replace(stringLiteral, (text) => `\0${literals.push(text) - 1}\0`);
+  const code = expression.replace(quotedText, (text) => (text.startsWith('"') ? text : `\0${literals.push(text) - 1}\0`));
   return rewriteExpression(code).replace(/\0(\d+)\0/g, (_, index: string) => literals[Number(index)]);
 }
 
