@@ -968,7 +968,7 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
       const stopped = runImport(finished(devOutputs, 143));
       assert.equal(stopped.status, 1);
       assert.deepEqual(errors(stopped.stdout), [
-        `::error::import in dev failed: exit code 143, the db tool was stopped (SIGTERM) and left the target as it was. The task stopped: EssentialContainerExited: Essential container in task exited. ${logHint("dev")}`,
+        `::error::import in dev failed: exit code 143, the db tool was stopped (SIGTERM) before it committed; an export leaves no manifest. The task stopped: EssentialContainerExited: Essential container in task exited. ${logHint("dev")}`,
       ]);
       assert.equal(runExport(finished(prodOutputs, 137)).status, 1);
     });

@@ -132,7 +132,7 @@ check_exit_code() {
     1) meaning="the verification failed" ;;
     2) meaning="the db tool refused" ;;
     3) meaning="the db tool failed while working (a connection, a file, S3)" ;;
-    143) meaning="the db tool was stopped (SIGTERM) and left the target as it was" ;;
+    143) meaning="the db tool was stopped (SIGTERM) before it committed; an export leaves no manifest" ;;
     none) meaning="the container never ran to an exit code" ;;
     *) meaning="the db tool failed" ;;
   esac
