@@ -62,8 +62,9 @@ export function checkResource(
 
 /** The top-level property names of declared paths: the properties whose dependencies a rule may read. */
 function topLevel(paths: string[]): string[] {
-  // Stryker disable next-line Regex: declaredProps has refused a path not starting with a key (".a", "[]") before this runs, so the first match starts at 0
-  return paths.map((path) => /^[^.[]+/.exec(path)![0]);
+  // declaredProps has refused a path not starting with a key (".a", "[]"): the first run of
+  // characters before . or [ is the key.
+  return paths.map((path) => /[^.[]+/.exec(path)![0]);
 }
 
 export function checkStack(rule: StackRule, resources: EngineResource[], config: Record<string, any>): StackViolation[] {

@@ -56,6 +56,8 @@ export const awsCredentialKeys: readonly string[] = ["accessKey", "secretKey", "
 
 /** The only `pulumi:` key a stack file of this project may hold. */
 export const pulumiKeysAllowed: readonly string[] = ["pulumi:tags"];
+// Stryker disable next-line StringLiteral: pulumiKeysAllowed holds one key, so join's separator never shows
+const pulumiKeysShown = pulumiKeysAllowed.join(", ");
 
 /** Where a key is checked and how it is reported. */
 export interface KeyContext {
@@ -87,11 +89,9 @@ export function otherKeyProblem(key: string, value: unknown, context: KeyContext
   if (namespace === "aws") return awsKeyProblem(key, name, value, context);
   if (namespace === "pulumi") {
     if (pulumiKeysAllowed.includes(key)) return undefined;
-    // Stryker disable next-line StringLiteral: pulumiKeysAllowed holds one key, so join's separator never shows
-    return `${context.file}: ${key} is not allowed: of the pulumi namespace a stack file of this project may hold ${pulumiKeysAllowed.join(", ")} only`;
+    return `${context.file}: ${key} is not allowed: of the pulumi namespace a stack file of this project may hold ${pulumiKeysShown} only`;
   }
-  // Stryker disable next-line StringLiteral: pulumiKeysAllowed holds one key, so join's separator never shows
-  const allowed = `allowed namespaces: ${context.project}, aws (the aws provider's settings), pulumi (${pulumiKeysAllowed.join(", ")} only)`;
+  const allowed = `allowed namespaces: ${context.project}, aws (the aws provider's settings), pulumi (${pulumiKeysShown} only)`;
   if (namespace === undefined) return `${context.file}: ${key} has no namespace (keys are written <namespace>:<name>); ${allowed}`;
   return `${context.file}: ${key} is in the namespace ${namespace}, which nothing in this project reads; ${allowed}`;
 }

@@ -14,8 +14,10 @@ import { type EditRequest, runEditCommand } from "../common/stackFileCli";
 
 /** Does the subtree hold a `secure:` value (a map with the single key `secure`)? */
 function holdsSecret(node: unknown): boolean {
-  // Stryker disable next-line BooleanLiteral: planSync hands over what getIn(path, true) returns, a node or undefined (skipped before)
-  if (!isNode(node)) return false;
+  if (!isNode(node)) {
+    // Stryker disable next-line BooleanLiteral: planSync hands over what getIn(path, true) returns, a node or undefined (skipped before)
+    return false;
+  }
   let found = false;
   visit(node, {
     Map(_, map) {
