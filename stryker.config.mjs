@@ -33,7 +33,7 @@ export const groups = [
   },
   { name: "cost", mutate: ["tools/plan/cost.ts"], tests: ["test/cost.test.ts"] },
   {
-    name: "stack-file plans",
+    name: "stack-file-plans",
     mutate: [
       ...declarations("tools/envSync/index.ts", ["holdsSecret", "holdsAlias", "keyOf", "valueAt", "checkParents", "planSync"]),
       ...declarations("tools/promote/index.ts", ["pinnedImagePattern", "pinnedImage", "stageOf", "checkStep", "planPromotion"]),

@@ -10,8 +10,7 @@ import { fileURLToPath } from "node:url";
 import { groups, minimumScorePercent } from "../stryker.config.mjs";
 
 const reportFolder = "reports/mutation";
-const slugOf = (group) => group.name.replaceAll(" ", "-");
-const reportOf = (group) => `${reportFolder}/${slugOf(group)}.json`;
+const reportOf = (group) => `${reportFolder}/${group.name}.json`;
 
 /** One group in this process. Stryker merges its options into the imported config object, so a second run in one process would inherit the first's. */
 async function runGroup(group) {
@@ -21,7 +20,7 @@ async function runGroup(group) {
     mochaOptions: { spec: group.tests },
     ignoreStatic: false,
     jsonReporter: { fileName: reportOf(group) },
-    htmlReporter: { fileName: `${reportFolder}/${slugOf(group)}.html` },
+    htmlReporter: { fileName: `${reportFolder}/${group.name}.html` },
     thresholds: { high: 95, low: minimumScorePercent, break: minimumScorePercent },
   }).runMutationTest();
 }
@@ -38,12 +37,12 @@ function scoreOf(reportFile) {
 }
 
 function chosenGroups(names) {
-  const unknown = names.filter((name) => !groups.some((group) => slugOf(group) === name));
+  const unknown = names.filter((name) => !groups.some((group) => group.name === name));
   if (unknown.length > 0) {
-    console.error(`mutation: no group ${unknown.join(", ")}; the groups: ${groups.map(slugOf).join(", ")}`);
+    console.error(`mutation: no group ${unknown.join(", ")}; the groups: ${groups.map((group) => group.name).join(", ")}`);
     process.exit(2);
   }
-  return names.length === 0 ? groups : groups.filter((group) => names.includes(slugOf(group)));
+  return names.length === 0 ? groups : groups.filter((group) => names.includes(group.name));
 }
 
 /** Each chosen group in a process of its own, then every group's score. */
@@ -55,7 +54,7 @@ function runAll(chosen) {
     fs.rmSync(reportOf(group), { force: true });
     const started = Date.now();
     // Stryker exits 1 under the minimum too; only a missing report means it did not finish.
-    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--one-group", slugOf(group)], { stdio: "inherit" });
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--one-group", group.name], { stdio: "inherit" });
     if (!fs.existsSync(reportOf(group))) {
       lines.push(`${group.name}: Stryker failed (exit ${child.status ?? child.signal}), no score`);
       process.exitCode = 1;
