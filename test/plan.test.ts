@@ -72,14 +72,14 @@ describe("npm run plan", () => {
   it("plans dev: resources, no policy violation, 7.93 USD within the 15 USD budget (exit 0)", () => {
     const run = plan("dev");
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /^trading-bot dev: 56 resources \(offline, under Pulumi's mocks\)$/m);
+    assert.match(run.stdout, /^trading-bot dev: 58 resources \(offline, under Pulumi's mocks\)$/m);
     assert.match(run.stdout, /^pulumi:pulumi:Stack trading-bot-dev$/m);
     assert.match(run.stdout, /^├─ trading-bot:infra:TradingBotService trading-bot$/m);
     assert.match(run.stdout, /aws:ecs\/service:Service trading-bot-service {2}desired=1 minHealthy=0% max=200% capacity=FARGATE_SPOT publicIp=true$/m);
     assert.match(run.stdout, /^Policies \(trading-bot-policies 0\.1\.0\)\n {2}no violations$/m);
     assert.match(run.stdout, /total \(budget 15\.00\) +│ +7\.93 │/);
     assert.match(run.stdout, /^OK: no mandatory violation; 7\.93 USD a month within the 15 USD budget$/m);
-    assert.match(run.stderr, /^plan: checking 56 resources against the policy pack$/m, "progress on stderr");
+    assert.match(run.stderr, /^plan: checking 58 resources against the policy pack$/m, "progress on stderr");
     assert.doesNotMatch(run.stdout, /\x1b\[/, "no colour off a terminal");
     assertPackEnded(run);
   });
@@ -100,7 +100,7 @@ describe("npm run plan", () => {
       protect: false,
       inputs: {},
     });
-    assert.equal(document.resources.length, 72);
+    assert.equal(document.resources.length, 74);
     const db = document.resources.find((r) => r.type === "aws:rds/instance:Instance")!;
     assert.equal(db.protect, true);
     assert.equal(db.inputs.password, "[secret]");

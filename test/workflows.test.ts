@@ -823,6 +823,7 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
       dataSyncSubnetIds: ["subnet-0a1b2c3d4e5f60718", "subnet-0b1c2d3e4f5a60719"],
       dataSyncAssignPublicIp: false,
       dataSyncExportsBucket: exportsBucketName(account, "prod"),
+      dashboardUrl: "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=trading-bot-prod",
     };
     const devOutputs: TradingBotOutputValues = {
       ...prodOutputs,
