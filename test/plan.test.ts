@@ -99,8 +99,15 @@ describe("npm run plan", () => {
       custom: false,
       protect: false,
       inputs: {},
+      dependencies: [],
+      propertyDependencies: {},
     });
     assert.equal(document.resources.length, 74);
+    // What a later diff compares: each resource's dependencies, the stack file's secure: texts (prod's has none), the lock file.
+    const service = document.resources.find((r) => r.type === "aws:ecs/service:Service")!;
+    assert.deepEqual(service.propertyDependencies.taskDefinition, ["urn:pulumi:prod::trading-bot::trading-bot:infra:TradingBotService$aws:ecs/taskDefinition:TaskDefinition::trading-bot-task"]);
+    assert.deepEqual(document.secureFingerprints, {});
+    assert.match(document.packageLock ?? "", /^[0-9a-f]{16}$/);
     const db = document.resources.find((r) => r.type === "aws:rds/instance:Instance")!;
     assert.equal(db.protect, true);
     assert.equal(db.inputs.password, "[secret]");
@@ -132,8 +139,8 @@ describe("npm run plan", () => {
 
     // The preview workflow's pull-request comment, from this JSON.
     const summary = renderPlanSummary([file, path.join(path.dirname(file), "plan-dev.json")]);
-    assert.ok(summary.includes("| prod | 72 | 0 | 1 | 275.23 | 300.00 | ✅ passes |"), summary);
-    assert.ok(summary.includes("| plan-dev.json | | | | | | no plan: see the job log |"), summary);
+    assert.ok(summary.includes("| prod | 73 | (no base) | 275.23 | 300.00 | ✅ passes |"), summary);
+    assert.ok(summary.includes("| plan-dev.json | | | | | no plan: see the job log |"), summary);
     assert.ok(
       summary.includes(
         "- **prod** `alerts-critical-subscription-not-placeholder` (advisory) on `trading-bot-alerts-critical`: the critical topic trading-bot-alerts-critical only reaches trading-alerts@example.com",
@@ -214,7 +221,7 @@ describe("npm run plan", () => {
     ["--compare with a stack name it cannot build", () => plan("--compare", "dev", "Prod"), `plan: "Prod" is not a stack name this project can build: ${nameRule}`],
     ["--compare and a stack", () => plan("dev", "--compare", "dev", "prod"), "plan: give either a stack or --compare, not both"],
     ["--compare with --json", () => plan("--compare", "dev", "prod", "--json", path.join(os.tmpdir(), "compare.json")),
-      "plan: --json writes the plan of one stack; it does not go with --compare"],
+      "plan: --json goes with the plan of one stack, not with --compare"],
     ["--json with an empty file name", () => plan("dev", "--json", ""), "plan: --json needs a file name, e.g. --json plan-dev.json"],
     ["an unknown option", () => plan("dev", "--bogus"), "error: unknown option '--bogus'"],
   ];

@@ -1,8 +1,13 @@
 // What the tests of the plan's diff, comment, diagram and dashboard share: one program run
 // under mocks per stack variant, made once per process and only read afterwards.
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import type { Diagnostic } from "../tools/engine/policyPack";
 import type { MockRunResult } from "../tools/engine/resource";
+import { PlanDocument, planDocument } from "../tools/plan/document";
+import { loadStack } from "../tools/plan/load";
+import { costOf } from "../tools/plan/run";
 import { repoRoot, runCommittedStack, runStackText } from "./helpers";
 
 const runs = new Map<string, Promise<MockRunResult>>();
@@ -31,4 +36,37 @@ export function edited(text: string, ...replacements: [from: string, to: string]
     result = result.replace(from, to);
   }
   return result;
+}
+
+const folders = new Map<string, string>();
+
+/** A folder holding `Pulumi.<stack>.yaml` with `text` (for loadStack and -C), one per text. */
+export function stackFolderOf(stack: string, text: string): string {
+  const key = `${stack}\u0000${text}`;
+  if (!folders.has(key)) {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-test-"));
+    fs.writeFileSync(path.join(folder, `Pulumi.${stack}.yaml`), text);
+    folders.set(key, folder);
+  }
+  return folders.get(key)!;
+}
+
+/**
+ * The plan document of a stack file's text, from `run` (the program's run for it, shared) and
+ * `violations` (the pack's verdicts, from a pack run elsewhere, or none), priced as the plan does.
+ */
+export function documentOf(stack: string, text: string, run: MockRunResult, violations: Diagnostic[] = []): PlanDocument {
+  const loaded = quietly(() => loadStack(stack, stackFolderOf(stack, text)));
+  return planDocument({ loaded, run, diagnostics: violations, cost: costOf(loaded, run), pack: { name: "trading-bot-policies", version: "0.1.0" } });
+}
+
+/** Runs `work` without the plan's progress lines on stderr (they are for a person at a terminal). */
+export function quietly<T>(work: () => T): T {
+  const write = process.stderr.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  try {
+    return work();
+  } finally {
+    process.stderr.write = write;
+  }
 }

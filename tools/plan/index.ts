@@ -1,4 +1,6 @@
 // npm run plan -- <stack> [--json <file>]    preview a stack offline
+// npm run plan -- <stack> --base <ref>       ... and what a change does to it against a git ref (or --base-json <file>)
+// npm run plan -- <stack> --diagram [file]   ... and the stack's Mermaid diagram
 // npm run plan -- --compare <stack> <stack>  the environment matrix side by side
 // The command line and its exit contract. Everything that can be refused cheaply (the
 // arguments, the stack name, the folder, the --json target, the stack file and its config)
@@ -9,20 +11,28 @@ import { StackConfigError } from "../../stacks/config";
 import { parseArguments } from "../common/cli";
 import { findProjectRoot } from "../common/projectRoot";
 import { StackFileError } from "../engine/stackFile";
+import { BasePlan, planBaseCommit, readBasePlan, resolveBaseCommit } from "./base";
 import { Cleanup } from "./cleanup";
 import { compareStacks } from "./compare";
 import { PriceTableError } from "./cost";
-import { planDocument, planFailures } from "./document";
+import { mermaidDiagram } from "./diagram";
+import { checkDiagramTarget, renderHint, writeDiagram } from "./diagramFile";
+import { diffPlans } from "./diff";
+import { PlanDocument, planDocument, planFailures } from "./document";
 import { checkJsonTarget, writePlanDocument } from "./jsonFile";
 import { checkFolder, checkStackName, loadStack } from "./load";
 import { PlanRefused, progressDone } from "./output";
-import { printPlan } from "./print";
-import { Program, planStack } from "./run";
+import { printDiff, printPlan } from "./print";
+import { PlanResult, Program, planStack } from "./run";
 
 interface Options {
   json?: string;
   compare?: string[];
   cwd: string;
+  base?: string;
+  baseJson?: string;
+  /** A file, or true: print the diagram instead of the plan. */
+  diagram?: string | true;
 }
 
 /** The conventional status of a process ended by a signal: 128 + its number. */
@@ -39,12 +49,16 @@ function planCommand(): Command {
     .description("Preview a stack of this project offline: its resources, the policy pack's verdict and its monthly cost.")
     .argument("[stack]", "stack to plan: reads Pulumi.<stack>.yaml")
     .option("--json <file>", "also write the plan as JSON to <file> (a new file, or an earlier plan)")
+    .option("--base <ref>", "also show what the change does against the plan of git <ref> (e.g. HEAD^1, origin/main): resources, secrets, policy verdicts, cost")
+    .option("--base-json <file>", "the same against an earlier plan (--json)")
+    .option("--diagram [file]", "write the stack's Mermaid diagram to <file> (.mmd); without a file, print only the diagram")
     .option("--compare <stacks...>", "show the environment matrix of two stacks side by side")
     .option("-C, --cwd <dir>", "read Pulumi.<stack>.yaml from <dir>, as pulumi --cwd does", findProjectRoot())
     .addHelpText(
       "after",
       `\n${exitStatuses}\n\n` +
-        "Examples:\n  npm run plan -- dev\n  npm run plan -- prod --json plan-prod.json\n  npm run plan -- --compare dev prod",
+        "Examples:\n  npm run plan -- dev\n  npm run plan -- prod --json plan-prod.json\n  npm run plan -- staging --base origin/main\n" +
+        "  npm run plan -- staging --diagram staging.mmd\n  npm run plan -- --compare dev prod",
     );
 }
 
@@ -73,7 +87,9 @@ export async function main(argv: string[], program?: Program): Promise<number> {
 async function planOrCompare(stack: string | undefined, options: Options, cleanup: Cleanup, program?: Program): Promise<number> {
   if (options.compare) {
     if (stack) throw new PlanRefused("give either a stack or --compare, not both");
-    if (options.json !== undefined) throw new PlanRefused("--json writes the plan of one stack; it does not go with --compare");
+    for (const [option, given] of Object.entries({ "--json": options.json, "--base": options.base, "--base-json": options.baseJson, "--diagram": options.diagram })) {
+      if (given !== undefined) throw new PlanRefused(`${option} goes with the plan of one stack, not with --compare`);
+    }
     if (options.compare.length !== 2) throw new PlanRefused(`--compare takes two stacks, e.g. --compare dev prod; got ${options.compare.length}`);
     options.compare.forEach(checkStackName);
     checkFolder(options.cwd);
@@ -83,14 +99,39 @@ async function planOrCompare(stack: string | undefined, options: Options, cleanu
   checkStackName(stack);
   checkFolder(options.cwd);
   if (options.json !== undefined) checkJsonTarget(options.json);
-  const result = await planStack(loadStack(stack, options.cwd), cleanup, program);
+  if (typeof options.diagram === "string") checkDiagramTarget(options.diagram);
+  if (options.base !== undefined && options.baseJson !== undefined) throw new PlanRefused("give either --base or --base-json, not both");
+  const earlier = options.baseJson !== undefined ? readBasePlan(options.baseJson, stack) : undefined;
+  const commit = options.base !== undefined ? resolveBaseCommit(options.cwd, options.base) : undefined;
+  const loaded = loadStack(stack, options.cwd);
+  const base = earlier ?? (commit ? await planBaseCommit(options.cwd, options.base!, commit, stack, cleanup) : undefined);
+  const result = await planStack(loaded, cleanup, program);
   progressDone();
-  printPlan(result);
+  report(result, base, options);
+  return planFailures(result.diagnostics, result.cost).length > 0 ? 1 : 0;
+}
+
+/** The plan (or, for --diagram without a file, the diagram alone), its diff against the base, and the files asked for. */
+function report(result: PlanResult, base: BasePlan | undefined, options: Options): void {
+  const head = planDocument(result);
+  const diff = base && diffPlans(base.document, head, base.info);
+  const document: PlanDocument = diff ? planDocument(result, diff) : head;
+  const diagram = mermaidDiagram(document.resources, diff);
+  if (options.diagram === true) {
+    process.stdout.write(diagram);
+    console.error(renderHint());
+  } else {
+    printPlan(result);
+    if (diff) printDiff(diff);
+  }
   if (options.json !== undefined) {
-    writePlanDocument(options.json, planDocument(result));
+    writePlanDocument(options.json, document);
     console.log(`Wrote the plan to ${options.json}`);
   }
-  return planFailures(result.diagnostics, result.cost).length > 0 ? 1 : 0;
+  if (typeof options.diagram === "string") {
+    writeDiagram(options.diagram, diagram);
+    console.log(`Wrote the diagram to ${options.diagram}. ${renderHint(options.diagram)}`);
+  }
 }
 
 /** The lines of a refusal (exit 2), or undefined for an error that is a bug. */

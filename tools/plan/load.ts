@@ -2,11 +2,13 @@
 // and the prices of its region. Nothing here loads a Pulumi SDK or starts a process, so a
 // bad stack is refused in a fraction of a second.
 import * as fs from "node:fs";
-import { StackSettings, parseStackConfig } from "../../stacks/config";
+import type { StackSettings } from "../../stacks/config";
 import { stackNameProblem } from "../../stacks/stackName";
 import { StackFile, readStackFile, withPlaceholderSecrets } from "../engine/stackFile";
 import { PriceTable, loadPriceTable } from "./cost";
 import { PlanRefused, progress } from "./output";
+import { ProjectCode, thisCheckout } from "./project";
+import { stackFileFingerprints } from "./secrets";
 
 /** Outputs given offline to a stack the program reads through a StackReference. */
 export interface StandInStackOutputs {
@@ -24,6 +26,10 @@ export interface LoadedStack {
   standInStackOutputs: StandInStackOutputs[];
   /** Prices of the stack's region; loading it refuses an unpriced region before any work. */
   priceTable: PriceTable;
+  /** A fingerprint of each `secure:` text of the file (tools/plan/secrets.ts), for a diff to compare. */
+  secureFingerprints: Record<string, string>;
+  /** Whose program, schema and policy pack plan it. */
+  code: ProjectCode;
 }
 
 /** Refuses a name the program cannot build (stacks/stackName.ts) before any file is opened. */
@@ -39,13 +45,16 @@ export function checkFolder(directory: string): void {
   if (!stat.isDirectory()) throw new PlanRefused(`-C ${directory}: not a folder`);
 }
 
-export function loadStack(stack: string, directory: string): LoadedStack {
+/** Reads and checks `Pulumi.<stack>.yaml` of `directory`, to be planned with `code` (this checkout's unless told). */
+export function loadStack(stack: string, directory: string, code: ProjectCode = thisCheckout): LoadedStack {
   progress(`reading Pulumi.${stack}.yaml`);
   const read = readStackFile(directory, stack);
   const file = withPlaceholderSecrets(read);
   const standInSecrets = file.secretKeys.filter((key) => !read.secretKeys.includes(key));
-  const settings = parseStackConfig(stack, file.config, (key) => file.secretKeys.includes(key));
-  return { file, settings, standInSecrets, standInStackOutputs: standInStackOutputs(settings), priceTable: loadPriceTable(settings.region) };
+  const settings = code.parseStackConfig(stack, file.config, (key) => file.secretKeys.includes(key));
+  const priceTable = loadPriceTable(settings.region);
+  const secureFingerprints = stackFileFingerprints(directory, stack);
+  return { file, settings, standInSecrets, standInStackOutputs: standInStackOutputs(settings), priceTable, secureFingerprints, code };
 }
 
 /**
