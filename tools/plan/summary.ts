@@ -11,7 +11,7 @@ import { Command } from "commander";
 import { parseArguments } from "../common/cli";
 import { mermaidDiagram } from "./diagram";
 import { isUntouched } from "./diff";
-import { costLine, countsLine, propertyDetail, signedUsd } from "./diffText";
+import { costLine, countsLine, plural, propertyDetail, signedUsd } from "./diffText";
 import { PlanDiff, PlanDocument, planDocumentSchema, planFailures, violationSubject } from "./document";
 
 /** GitHub refuses a comment body over 65,536 characters; the sticky-comment action adds its marker line. */
@@ -29,7 +29,7 @@ interface Block {
 export function renderPlanSummary(files: string[], limitChars = commentLimitChars): string {
   const plans = files.map((file) => ({ file, plan: readPlan(file) }));
   const documents = plans.flatMap(({ plan }) => (typeof plan === "string" ? [] : [plan]));
-  const blocks: Block[] = [{ text: "### Offline plan" }, { text: overviewTable(plans) }];
+  const blocks: Block[] = [{ text: "### Offline plan: what this change does to each stack" }, { text: overviewTable(plans) }];
   const untouched = documents.filter((plan) => plan.diff && isUntouched(plan.diff));
   if (untouched.length > 0) blocks.push({ text: untouchedLine(untouched) });
   for (const plan of documents.filter((p) => p.diff && !isUntouched(p.diff))) blocks.push(...stackBlocks(plan, plan.diff!));
@@ -83,7 +83,7 @@ function stackBlocks(plan: PlanDocument, diff: PlanDiff): Block[] {
   const heading = `#### ${plan.stack}: ${countsLine(diff)}\nAgainst ${diff.base.source}.`;
   const blocks: Block[] = [{ text: [heading, "", ...shortList(diff)].join("\n") }];
   const rows = detailRows(diff);
-  if (rows.length > 0) blocks.push({ text: detail(`Every changed input (${rows.length - 2} resources)`, rows.join("\n")), optional: `${plan.stack}'s changed inputs` });
+  if (rows.length > 0) blocks.push({ text: detail(`Every changed input (${plural(rows.length - 2, "resource")})`, rows.join("\n")), optional: `${plan.stack}'s changed inputs` });
   blocks.push({ text: costBlock(diff) });
   blocks.push({ text: policyBlock(diff) });
   if (diff.notes.length > 0) blocks.push({ text: diff.notes.map((note) => `> Note: ${note}`).join("\n") });
