@@ -12,10 +12,9 @@ import { diagramMarkers, stackDiagramsSection } from "../tools/diagrams";
 import { diagramResources, mermaidDiagram } from "../tools/plan/diagram";
 import { diffPlans } from "../tools/plan/diff";
 import { PlanDocument } from "../tools/plan/document";
-import { thisCheckout } from "../tools/plan/project";
 import { renderPlanSummary } from "../tools/plan/summary";
 import { repoRoot, settingsOf } from "./helpers";
-import { committedRun, committedText, documentOf, edited, variantRun } from "./planSupport";
+import { committedRun, committedText, documentOf, edited, javaScriptCheckout, variantRun } from "./planSupport";
 
 const { parseMermaid } = require("./mermaidParser.mjs") as { parseMermaid(text: string): Promise<string> };
 
@@ -42,7 +41,7 @@ describe("the pull-request comment (npm run plan-summary)", () => {
   let files: string[];
   let pack: PolicyPackProcess;
   before(async () => {
-    pack = await PolicyPackProcess.start(thisCheckout.packDirectory);
+    pack = await PolicyPackProcess.start(javaScriptCheckout().packDirectory);
     const verdicts = async (run: MockRunResult) => analyzeResources(pack, [stackResourceOf(run.stack), ...run.resources]);
     const document = async (stack: string, text: string, run: MockRunResult) => documentOf(stack, text, run, await verdicts(run));
     const plans: PlanDocument[] = [];

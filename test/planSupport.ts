@@ -5,7 +5,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Diagnostic } from "../tools/engine/policyPack";
 import type { MockRunResult } from "../tools/engine/resource";
+import { sourcesKey, transpiledCode } from "../tools/plan/base";
 import { PlanDocument, planDocument } from "../tools/plan/document";
+import type { ProjectCode } from "../tools/plan/project";
 import { loadStack } from "../tools/plan/load";
 import { costOf } from "../tools/plan/run";
 import { repoRoot, runCommittedStack, runStackText } from "./helpers";
@@ -69,4 +71,15 @@ export function quietly<T>(work: () => T): T {
   } finally {
     process.stderr.write = write;
   }
+}
+
+let checkoutCopy: ProjectCode | undefined;
+
+/**
+ * This checkout's program, schema and pack as JavaScript (what tools/launch.js runs): its pack
+ * starts in about a quarter of the time of the TypeScript one, which type-checks first.
+ */
+export function javaScriptCheckout(): ProjectCode {
+  checkoutCopy ??= quietly(() => transpiledCode(repoRoot, sourcesKey(repoRoot)));
+  return checkoutCopy;
 }

@@ -3,6 +3,7 @@
 // schema and policy pack are transpiled once per commit tree into node_modules/.cache (so
 // that they load this checkout's node_modules), planned like the working tree.
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -121,11 +122,11 @@ const codeFolders = ["infra", "stacks", "policies"];
 const packFiles = ["policies/package.json", "policies/PulumiPolicy.yaml"];
 
 /**
- * The base's program, config schema and pack, transpiled to JavaScript under this checkout's
- * node_modules (so that they load its packages, the same Pulumi runtime as the plan's), once
- * per git tree: a second plan against the same base reuses the copy.
+ * The program, config schema and pack of `project` (the base's), transpiled to JavaScript
+ * under this checkout's node_modules (so that they load its packages, the same Pulumi runtime
+ * as the plan's), once per `key` (the git tree, or sourcesKey): a second plan reuses the copy.
  */
-function transpiledCode(project: string, tree: string): ProjectCode {
+export function transpiledCode(project: string, tree: string): ProjectCode {
   for (const folder of ["stacks", "policies"]) {
     if (!fs.existsSync(path.join(project, folder))) throw new PlanRefused(`--base: the base has no ${folder}/ in ${project}; plan from the project's folder`);
   }
@@ -160,6 +161,15 @@ function writeTranspiled(project: string, target: string): void {
     fs.rmSync(staging, { recursive: true, force: true });
     if (!fs.existsSync(target)) throw error;
   }
+}
+
+/** A key for transpiledCode of a folder that is no commit: a hash of every source it copies. */
+export function sourcesKey(project: string): string {
+  const hash = createHash("sha256");
+  for (const file of [...codeFolders.flatMap((folder) => listSources(project, folder)).sort(), ...packFiles]) {
+    hash.update(file).update("\u0000").update(fs.readFileSync(path.join(project, file))).update("\u0000");
+  }
+  return hash.digest("hex");
 }
 
 function listSources(root: string, folder: string): string[] {

@@ -23,6 +23,7 @@ import { checkJsonTarget, writePlanDocument } from "./jsonFile";
 import { checkFolder, checkStackName, loadStack } from "./load";
 import { PlanRefused, progressDone } from "./output";
 import { printDiff, printPlan } from "./print";
+import type { ProjectCode } from "./project";
 import { PlanResult, Program, planStack } from "./run";
 
 interface Options {
@@ -62,15 +63,20 @@ function planCommand(): Command {
     );
 }
 
-/** `program` replaces this project's Pulumi program (a test's way to make it fail). */
-export async function main(argv: string[], program?: Program): Promise<number> {
+/** What a test may put in place of this checkout's: its program (to make it fail), or all its code (a JavaScript copy). */
+export interface PlanOverrides {
+  program?: Program;
+  code?: ProjectCode;
+}
+
+export async function main(argv: string[], overrides: PlanOverrides = {}): Promise<number> {
   const command = planCommand();
   const stop = parseArguments(command, argv);
   if (stop !== undefined) return stop;
   const cleanup = new Cleanup();
-  exitOnSignals(cleanup);
+  const stopListening = exitOnSignals(cleanup);
   try {
-    return await planOrCompare(command.args[0], command.opts<Options>(), cleanup, program);
+    return await planOrCompare(command.args[0], command.opts<Options>(), cleanup, overrides);
   } catch (error) {
     // A signal stopped the pack under the plan's feet: the signal handler reports and exits.
     if (cleanup.started) return new Promise<number>(() => undefined);
@@ -81,10 +87,11 @@ export async function main(argv: string[], program?: Program): Promise<number> {
     return 2;
   } finally {
     await cleanup.run();
+    stopListening();
   }
 }
 
-async function planOrCompare(stack: string | undefined, options: Options, cleanup: Cleanup, program?: Program): Promise<number> {
+async function planOrCompare(stack: string | undefined, options: Options, cleanup: Cleanup, { program, code }: PlanOverrides): Promise<number> {
   if (options.compare) {
     if (stack) throw new PlanRefused("give either a stack or --compare, not both");
     for (const [option, given] of Object.entries({ "--json": options.json, "--base": options.base, "--base-json": options.baseJson, "--diagram": options.diagram })) {
@@ -93,7 +100,7 @@ async function planOrCompare(stack: string | undefined, options: Options, cleanu
     if (options.compare.length !== 2) throw new PlanRefused(`--compare takes two stacks, e.g. --compare dev prod; got ${options.compare.length}`);
     options.compare.forEach(checkStackName);
     checkFolder(options.cwd);
-    return compareStacks(options.compare.map((name) => loadStack(name, options.cwd)));
+    return compareStacks(options.compare.map((name) => loadStack(name, options.cwd, code)));
   }
   if (!stack) throw new PlanRefused("which stack? e.g. npm run plan -- dev (see --help)");
   checkStackName(stack);
@@ -103,7 +110,7 @@ async function planOrCompare(stack: string | undefined, options: Options, cleanu
   if (options.base !== undefined && options.baseJson !== undefined) throw new PlanRefused("give either --base or --base-json, not both");
   const earlier = options.baseJson !== undefined ? readBasePlan(options.baseJson, stack) : undefined;
   const commit = options.base !== undefined ? resolveBaseCommit(options.cwd, options.base) : undefined;
-  const loaded = loadStack(stack, options.cwd);
+  const loaded = loadStack(stack, options.cwd, code);
   const base = earlier ?? (commit ? await planBaseCommit(options.cwd, options.base!, commit, stack, cleanup) : undefined);
   const result = await planStack(loaded, cleanup, program);
   progressDone();
@@ -117,6 +124,8 @@ function report(result: PlanResult, base: BasePlan | undefined, options: Options
   const diff = base && diffPlans(base.document, head, base.info);
   const document: PlanDocument = diff ? planDocument(result, diff) : head;
   const diagram = mermaidDiagram(document.resources, diff);
+  // With the diagram on stdout, everything else goes to stderr.
+  const say = options.diagram === true ? console.error : console.log;
   if (options.diagram === true) {
     process.stdout.write(diagram);
     console.error(renderHint());
@@ -126,7 +135,7 @@ function report(result: PlanResult, base: BasePlan | undefined, options: Options
   }
   if (options.json !== undefined) {
     writePlanDocument(options.json, document);
-    console.log(`Wrote the plan to ${options.json}`);
+    say(`Wrote the plan to ${options.json}`);
   }
   if (typeof options.diagram === "string") {
     writeDiagram(options.diagram, diagram);
@@ -141,13 +150,19 @@ function refusal(error: unknown): string[] | undefined {
   return undefined;
 }
 
-/** On a signal: stop what the plan started, then exit 128 + n. A second signal ends the plan at once. */
-function exitOnSignals(cleanup: Cleanup): void {
-  for (const [signal, code] of Object.entries(signalExitCodes)) {
-    process.once(signal, () => {
+/**
+ * On a signal: stop what the plan started, then exit 128 + n. A second signal ends the plan at
+ * once. Returns what removes the handlers, once the plan is over (main may run again in one process).
+ */
+function exitOnSignals(cleanup: Cleanup): () => void {
+  const handlers = Object.entries(signalExitCodes).map(([signal, code]) => {
+    const handler = () => {
       progressDone();
       console.error(`plan: stopped by ${signal}`);
       void cleanup.run().then(() => process.exit(code));
-    });
-  }
+    };
+    process.once(signal, handler);
+    return [signal, handler] as const;
+  });
+  return () => handlers.forEach(([signal, handler]) => process.removeListener(signal, handler));
 }
