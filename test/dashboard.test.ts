@@ -5,7 +5,7 @@ import { Dashboard, DashboardArgs } from "../infra/dashboard";
 import { runUnderMocks } from "../tools/engine/mockRun";
 import type { MockRunResult, RecordedResource } from "../tools/engine/resource";
 import { onlyResource, resourcesOf, settingsOf } from "./helpers";
-import { committedRun, committedText, edited, variantRun } from "./planSupport";
+import { committedRun, devWithoutDashboard, variantRun } from "./planSupport";
 
 type Widget = { type: string; x: number; y: number; width: number; height: number; properties: Record<string, any> };
 
@@ -123,7 +123,7 @@ describe("the stack's CloudWatch dashboard (infra/dashboard.ts)", () => {
   });
 
   it("is switched off by dashboard.enabled: no dashboard, dashboardUrl null", async () => {
-    const run = await variantRun("no-dashboard", "dev", edited(committedText("dev"), ["trading-bot:dashboard:\n    enabled: true", "trading-bot:dashboard:\n    enabled: false"]));
+    const run = await variantRun("no-dashboard", "dev", devWithoutDashboard);
     assert.equal(resourcesOf(run, "aws:cloudwatch/dashboard:Dashboard").length, 0);
     assert.equal(run.outputs.dashboardUrl, null);
   });

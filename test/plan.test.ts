@@ -454,6 +454,7 @@ describe("the cost estimate", () => {
     assert.deepEqual(cost.notes, [
       "one-off task runs are not priced: set trading-bot:budget.assumptions.dataSyncRunsPerMonth and dataSyncRunMinutes",
       "EFS storage is not priced: set trading-bot:budget.assumptions.efsStorageGb",
+      "CloudWatch dashboards are priced as within the account's 3 free ones: set trading-bot:budget.assumptions.otherDashboardsInAccount",
       "log ingestion is not priced: set trading-bot:budget.assumptions.logIngestionGbPerMonth",
       "backup storage beyond the free allowance is not priced",
     ]);

@@ -14,7 +14,7 @@ import { diffPlans } from "../tools/plan/diff";
 import { PlanDocument } from "../tools/plan/document";
 import { renderPlanSummary } from "../tools/plan/summary";
 import { repoRoot, settingsOf } from "./helpers";
-import { committedRun, committedText, documentOf, edited, javaScriptCheckout, variantRun } from "./planSupport";
+import { committedRun, committedText, devWithoutDashboard, documentOf, javaScriptCheckout, stagingVariants, variantRun } from "./planSupport";
 
 const { parseMermaid } = require("./mermaidParser.mjs") as { parseMermaid(text: string): Promise<string> };
 
@@ -34,7 +34,7 @@ function written(document: PlanDocument): string {
 }
 
 /** The change of the example: one value of Pulumi.staging.yaml, a third task. */
-const stagingTasks = edited(committedText("staging"), ["    desiredCount: 2\n", "    desiredCount: 3\n"]);
+const stagingTasks = stagingVariants.threeTasks;
 const base = { source: "git HEAD^1 (1a2b3c4)", notes: [] };
 
 describe("the pull-request comment (npm run plan-summary)", () => {
@@ -47,7 +47,7 @@ describe("the pull-request comment (npm run plan-summary)", () => {
     const plans: PlanDocument[] = [];
     for (const stack of ["dev", "staging", "prod"]) {
       const was = await document(stack, committedText(stack), await committedRun(stack));
-      const is = stack === "staging" ? await document(stack, stagingTasks, await variantRun("three-tasks", stack, stagingTasks)) : was;
+      const is = stack === "staging" ? await document(stack, stagingTasks, await variantRun("threeTasks", stack, stagingTasks)) : was;
       plans.push({ ...is, diff: diffPlans(was, is, base) });
     }
     files = plans.map(written);
@@ -107,18 +107,25 @@ describe("the stacks' Mermaid diagrams (tools/plan/diagram.ts)", () => {
     assert.ok(!/classDef/.test(diagram), "no marks without a diff");
   });
 
-  it("marks, against a base, what is replaced, changed, added and removed; a removed box stays, dashed", async () => {
-    const staging = committedText("staging");
-    const noDashboard = edited(staging, ["trading-bot:dashboard:\n    enabled: true", "trading-bot:dashboard:\n    enabled: false"]);
-    const databaseName = edited(noDashboard, ["    databaseName: trading\n", "    databaseName: trades\n"]);
-    const was = documentOf("staging", staging, await committedRun("staging"));
-    const is = documentOf("staging", databaseName, await variantRun("database-name-no-dashboard", "staging", databaseName));
+  it("marks, against a base, what is replaced and changed, with how many", async () => {
+    const text = stagingVariants.databaseName;
+    const was = documentOf("staging", committedText("staging"), await committedRun("staging"));
+    const is = documentOf("staging", text, await variantRun("databaseName", "staging", text));
     const diagram = mermaidDiagram(is.resources, diffPlans(was, is, base));
     assert.match(diagram, /^ {2}r\d+\["PostgresDatabase<br\/>trading-bot-db<br\/>\(2 replaced\)"\]:::replaced$/m);
     assert.match(diagram, /^ {2}r\d+\["AppSecrets<br\/>trading-bot-secrets<br\/>\(1 replaced\)"\]:::replaced$/m);
-    assert.match(diagram, /^ {2}r\d+\["Dashboard<br\/>trading-bot-dashboard<br\/>\(removed\)"\]:::removed$/m);
-    assert.match(diagram, /^ {2}classDef removed .*stroke-dasharray:5 5$/m);
+    assert.match(diagram, /^ {2}r\d+\["Dashboard<br\/>trading-bot-dashboard<br\/>\(1 changed\)"\]:::changed$/m);
     assert.equal(await parseMermaid(diagram), "flowchart-v2");
+  });
+
+  it("keeps a removed box, dashed, and marks an added one", async () => {
+    const [full, bare] = [documentOf("dev", committedText("dev"), await committedRun("dev")), documentOf("dev", devWithoutDashboard, await variantRun("no-dashboard", "dev", devWithoutDashboard))];
+    const removed = mermaidDiagram(bare.resources, diffPlans(full, bare, base));
+    assert.match(removed, /^ {2}r\d+\["Dashboard<br\/>trading-bot-dashboard<br\/>\(removed\)"\]:::removed$/m);
+    assert.match(removed, /^ {2}classDef removed .*stroke-dasharray:5 5$/m);
+    const added = mermaidDiagram(full.resources, diffPlans(bare, full, base));
+    assert.match(added, /^ {2}r\d+\["Dashboard<br\/>trading-bot-dashboard<br\/>\(added\)"\]:::added$/m);
+    for (const diagram of [removed, added]) assert.equal(await parseMermaid(diagram), "flowchart-v2");
   });
 
   it("writes names that would end a label or start markup as entity codes", async () => {

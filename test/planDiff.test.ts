@@ -9,34 +9,13 @@ import { changedInputs, diffPlans, isUntouched } from "../tools/plan/diff";
 import { PlanDiff, PlanDocument, planDocumentSchema, planFailures } from "../tools/plan/document";
 import { renderPlanSummary } from "../tools/plan/summary";
 import { repoRoot } from "./helpers";
-import { committedRun, committedText, documentOf, edited, variantRun } from "./planSupport";
+import { committedRun, committedText, documentOf, edited, stagingVariants as variants, variantRun } from "./planSupport";
 
 const base = { source: "git HEAD^1 (1234567)", notes: [] };
 const names = (list: { name: string }[]) => list.map((r) => r.name);
 const properties = (diff: PlanDiff, name: string) => [...diff.resources.replaced, ...diff.resources.changed].find((r) => r.name === name)?.properties;
 
-/** Staging's committed file, the base of every variant here. */
 const staging = committedText("staging");
-const variants = {
-  cpu: edited(staging, ["    cpu: 512\n    memoryMiB: 1024\n", "    cpu: 1024\n    memoryMiB: 2048\n"]),
-  databaseName: edited(staging, ["    databaseName: trading\n", "    databaseName: trades\n"]),
-  newAlarm: edited(staging, [
-    "  # The db tool as a one-off Fargate task",
-    [
-      "      - name: HighMemoryUsage",
-      "        severity: warning",
-      "        description: Staging tasks have used more than 90 % of their memory for 10 minutes",
-      "        metric: { namespace: AWS/ECS, name: MemoryUtilization, statistic: Average, dimensions: service }",
-      "        comparison: GreaterThanThreshold",
-      "        threshold: 90",
-      "        periodSeconds: 60",
-      "        evaluationPeriods: 10",
-      "        treatMissingData: missing",
-      "  # The db tool as a one-off Fargate task",
-    ].join("\n"),
-  ]),
-  noExport: edited(staging, ["    export: true\n", "    export: false\n"], ["    readers: [ dev ]\n", ""]),
-};
 
 describe("the plan's diff against a base (tools/plan/diff.ts)", () => {
   let original: PlanDocument;
@@ -44,7 +23,8 @@ describe("the plan's diff against a base (tools/plan/diff.ts)", () => {
   const diffs: Record<string, PlanDiff> = {};
   before(async () => {
     original = documentOf("staging", staging, await committedRun("staging"));
-    for (const [name, text] of Object.entries(variants)) {
+    for (const name of ["cpu", "databaseName", "newAlarm", "noExport"] as const) {
+      const text = variants[name];
       after[name] = documentOf("staging", text, await variantRun(name, "staging", text));
       diffs[name] = diffPlans(original, after[name], base);
     }

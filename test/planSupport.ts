@@ -14,7 +14,7 @@ import { repoRoot, runCommittedStack, runStackText } from "./helpers";
 
 const runs = new Map<string, Promise<MockRunResult>>();
 
-/** The run of a committed stack file, shared by every test that only reads it. */
+/** The run of a committed stack file, shared by every test that only reads it (no copy). */
 export function committedRun(stack: string): Promise<MockRunResult> {
   if (!runs.has(stack)) runs.set(stack, runCommittedStack(stack));
   return runs.get(stack)!;
@@ -83,3 +83,36 @@ export function javaScriptCheckout(): ProjectCode {
   checkoutCopy ??= quietly(() => transpiledCode(repoRoot, sourcesKey(repoRoot)));
   return checkoutCopy;
 }
+
+const staging = committedText("staging");
+
+/** Changes of Pulumi.staging.yaml the diff, comment and diagram tests share (one run each, by name). */
+export const stagingVariants = {
+  /** A bigger task: 0.5 vCPU and 1 GB more for each of the two tasks (over the budget). */
+  cpu: edited(staging, ["    cpu: 512\n    memoryMiB: 1024\n", "    cpu: 1024\n    memoryMiB: 2048\n"]),
+  /** A new database name: RDS cannot rename in place. */
+  databaseName: edited(staging, ["    databaseName: trading\n", "    databaseName: trades\n"]),
+  /** A third alert rule. */
+  newAlarm: edited(staging, [
+    "  # The db tool as a one-off Fargate task",
+    [
+      "      - name: HighMemoryUsage",
+      "        severity: warning",
+      "        description: Staging tasks have used more than 90 % of their memory for 10 minutes",
+      "        metric: { namespace: AWS/ECS, name: MemoryUtilization, statistic: Average, dimensions: service }",
+      "        comparison: GreaterThanThreshold",
+      "        threshold: 90",
+      "        periodSeconds: 60",
+      "        evaluationPeriods: 10",
+      "        treatMissingData: missing",
+      "  # The db tool as a one-off Fargate task",
+    ].join("\n"),
+  ]),
+  /** Staging stops exporting: its exports bucket goes. */
+  noExport: edited(staging, ["    export: true\n", "    export: false\n"], ["    readers: [ dev ]\n", ""]),
+  /** One value: a third task (the README's example comment). */
+  threeTasks: edited(staging, ["    desiredCount: 2\n", "    desiredCount: 3\n"]),
+};
+
+/** Dev without its dashboard. */
+export const devWithoutDashboard = edited(committedText("dev"), ["trading-bot:dashboard:\n    enabled: true", "trading-bot:dashboard:\n    enabled: false"]);
