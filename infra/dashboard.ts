@@ -73,7 +73,7 @@ export interface DashboardArgs {
   };
   /** Rows the backings contribute (database, cache); a backing with nothing to watch (a sidecar) adds none. */
   sections: DashboardSection[];
-  /** Alarms whose state one widget shows (at most 100). */
+  /** Alarms whose state one widget shows (at most 100; none: no alarm row). */
   alarmArns: pulumi.Input<string>[];
   app: AppMetrics;
 }
@@ -174,6 +174,8 @@ function layOut(sections: DashboardSection[], alarmArns: pulumi.Input<string>[],
   const app = sections[sections.length - 1];
   for (const section of [...sections.slice(0, -1), "alarms" as const, app]) {
     if (section === "alarms") {
+      // An alarm widget lists 1 to 100 alarms: a stack without alert rules gets no row.
+      if (alarmArns.length === 0) continue;
       heading("Alarms");
       widgets.push({ type: "alarm", x: 0, y, width: grid.columns, height: grid.alarmHeight, properties: { title: "Alarm states", alarms: alarmArns } });
       y += grid.alarmHeight;

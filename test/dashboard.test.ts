@@ -161,6 +161,13 @@ describe("the stack's CloudWatch dashboard (infra/dashboard.ts)", () => {
       assert.equal(await errorOf({ ...args, periodSeconds: 90 }), "Dashboard unit: periodSeconds is 90; allowed: a multiple of 60 seconds");
     });
 
+    it("leaves the alarm row out when the stack has no alarm (an alarm widget needs one)", async () => {
+      const run = await runUnderMocks({ stack: "unit", config: {}, secretKeys: [] }, async () => (new Dashboard("unit", args), {}));
+      const widgets = widgetsOf(run);
+      assert.deepEqual(widgets.filter((w) => w.type === "alarm"), []);
+      assert.deepEqual(widgets.filter((w) => w.type === "text").map((w) => w.properties.markdown), ["## Service (ECS)", "## The app (TradingBot)"]);
+    });
+
     it("charts the heartbeat once the app publishes one", async () => {
       const run = await runUnderMocks({ stack: "unit", config: {}, secretKeys: [] }, async () => (new Dashboard("unit", { ...args, app: { ...args.app, heartbeat: "Heartbeat" } }), {}));
       const heartbeat = widgetsOf(run).find((w) => w.properties.title === "Heartbeat (samples)")!;

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { PlanDocument, isPlanDocument } from "./document";
 import { PlanRefused } from "./output";
 
-/** The largest file read to see whether it is an earlier plan (prod's plan is about 100 KiB). */
+/** The largest file read to see whether it is an earlier plan (prod's plan is about 150 KiB). */
 const earlierPlanMaxBytes = 16 * 1024 * 1024;
 
 /** Refuses a target in a missing or unwritable folder, a link, or a file that is not an earlier plan. */

@@ -34,7 +34,8 @@ export async function planStack(loaded: LoadedStack, cleanup: Cleanup, program?:
   await pack.ready();
   progress(`checking ${run.resources.length} resources against the policy pack`);
   const [info, diagnostics] = await Promise.all([pack.info(), analyzeResources(pack, [stackResourceOf(run.stack), ...run.resources])]);
-  await pack.stop();
+  // Done with it: it ends now, and cleanup waits for its exit (a plan against a base starts a second pack).
+  void pack.stop();
   progress("pricing");
   return { loaded, run, diagnostics, cost: costOf(loaded, run), pack: { name: info.name, version: info.version } };
 }
