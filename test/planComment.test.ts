@@ -12,7 +12,7 @@ import { diagramMarkers, stackDiagramsSection } from "../tools/diagrams";
 import { diagramResources, mermaidDiagram } from "../tools/plan/diagram";
 import { diffPlans } from "../tools/plan/diff";
 import { PlanDocument } from "../tools/plan/document";
-import { renderPlanSummary } from "../tools/plan/summary";
+import { renderPlanSummary, main as summaryMain } from "../tools/plan/summary";
 import { repoRoot, settingsOf } from "./helpers";
 import { committedRun, committedText, devWithoutDashboard, documentOf, javaScriptCheckout, stagingVariants, variantRun } from "./planSupport";
 
@@ -82,6 +82,43 @@ describe("the pull-request comment (npm run plan-summary)", () => {
     // The first thing to give way is a diagram or a detail, not the staging diff.
     assert.match(renderPlanSummary(files, whole.length - 1), /\(staging's diagram: in the job summary\)/);
     assert.equal(renderPlanSummary(files, whole.length), whole);
+  });
+});
+
+describe("npm run plan-summary's command line", () => {
+  /** Runs its main in this process, with stdout and stderr captured. */
+  async function summary(...argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+    const [out, err] = [[] as string[], [] as string[]];
+    const [stdout, stderr] = [process.stdout.write, process.stderr.write];
+    process.stdout.write = ((chunk: string) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
+    process.stderr.write = ((chunk: string) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      return { status: await summaryMain(argv), stdout: out.join(""), stderr: err.join("") };
+    } finally {
+      [process.stdout.write, process.stderr.write] = [stdout, stderr];
+    }
+  }
+
+  it("refuses a limit under 1000 characters, or not a number (exit 2, one line)", async () => {
+    for (const limit of ["999", "-1", "lots"]) {
+      assert.deepEqual(await summary("--limit", limit, "plan-dev.json"), {
+        status: 2,
+        stdout: "",
+        stderr: `plan-summary: --limit ${limit}: give a number of characters, 1000 or more, or 0 for no limit\n`,
+      });
+    }
+  });
+
+  it("needs at least one plan file (exit 2)", async () => {
+    const run = await summary();
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /^error: missing required argument 'plans'$/m);
+  });
+
+  it("says, for a plan file that is missing, why there is no plan", async () => {
+    const run = await summary("--limit", "0", "/nonexistent/plan-dev.json");
+    assert.equal(run.status, 0);
+    assert.match(run.stdout, /^\| plan-dev\.json \| \| \| \| \| no plan: see the job log \|$/m);
   });
 });
 
