@@ -30,7 +30,7 @@ async function plan(...argv: string[]): Promise<Run> {
   process.stdout.write = ((chunk: string) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
   process.stderr.write = ((chunk: string) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
   try {
-    const status = await main(argv, { code: javaScriptCheckout() });
+    const status = await main(argv, { projectRoot: repoRoot, code: javaScriptCheckout() });
     return { status, stdout: out.join(""), stderr: err.join("") };
   } finally {
     [process.stdout.write, process.stderr.write] = [stdout, stderr];
@@ -111,7 +111,7 @@ describe("npm run plan -- <stack> --base <ref>", () => {
 
   it("calls a stack the base does not have all new, without planning the base", async () => {
     const cleanup = new Cleanup();
-    const base = await planBaseCommit(repo, "HEAD", git(repo, "rev-parse", "HEAD"), "qa", cleanup);
+    const base = await planBaseCommit({ directory: repo, ref: "HEAD", commit: git(repo, "rev-parse", "HEAD"), stack: "qa", projectRoot: repoRoot }, cleanup);
     await cleanup.run();
     assert.deepEqual(base, { document: undefined, info: { source: `git HEAD (${git(repo, "rev-parse", "--short=7", "HEAD")})`, notes: ["Pulumi.qa.yaml does not exist at HEAD: every resource is new"] } });
   });

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import type { Diagnostic } from "../tools/engine/policyPack";
 import type { MockRunResult } from "../tools/engine/resource";
 import { sourcesKey, transpiledCode } from "../tools/plan/base";
-import { PlanDocument, planDocument } from "../tools/plan/document";
+import { PlanDocument, planDocument, projectVersion } from "../tools/plan/document";
 import type { ProjectCode } from "../tools/plan/project";
 import { loadStack } from "../tools/plan/load";
 import { costOf } from "../tools/plan/run";
@@ -58,8 +58,8 @@ export function stackFolderOf(stack: string, text: string): string {
  * `violations` (the pack's verdicts, from a pack run elsewhere, or none), priced as the plan does.
  */
 export function documentOf(stack: string, text: string, run: MockRunResult, violations: Diagnostic[] = []): PlanDocument {
-  const loaded = quietly(() => loadStack(stack, stackFolderOf(stack, text)));
-  return planDocument({ loaded, run, diagnostics: violations, cost: costOf(loaded, run), pack: { name: "trading-bot-policies", version: "0.1.0" } });
+  const loaded = quietly(() => loadStack(stack, stackFolderOf(stack, text), repoRoot));
+  return planDocument({ loaded, run, diagnostics: violations, cost: costOf(loaded, run), pack: { name: "trading-bot-policies", version: "0.1.0" } }, projectVersion(repoRoot));
 }
 
 /** Runs `work` without the plan's progress lines on stderr (they are for a person at a terminal). */

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { environments } from "../stacks/config";
-import { findProjectRoot } from "./common/projectRoot";
+import type { ToolContext } from "./common/toolContext";
 import { DiagramResource, diagramResources, mermaidDiagram } from "./plan/diagram";
 import { loadStack } from "./plan/load";
 import { progressDone } from "./plan/output";
@@ -29,7 +29,7 @@ async function stackShapes(root: string): Promise<StackShape[]> {
   const stacks = fs.readdirSync(root).flatMap((name) => /^Pulumi\.([\w.-]+)\.yaml$/.exec(name)?.[1] ?? []);
   const shapes: StackShape[] = [];
   for (const stack of stacks) {
-    const loaded = loadStack(stack, root);
+    const loaded = loadStack(stack, root, root);
     shapes.push({ stack, environment: loaded.settings.environment, resources: diagramResources(await runProgram(loaded)) });
   }
   const rank = (shape: StackShape) => environments.indexOf(shape.environment as (typeof environments)[number]);
@@ -43,12 +43,11 @@ export function withDiagrams(readme: string, section: string): string {
   return `${readme.slice(0, start + diagramMarkers.start.length)}\n${section}\n${readme.slice(end)}`;
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], { projectRoot: root }: ToolContext): Promise<number> {
   if (argv.some((arg) => arg !== "--write")) {
     console.error("usage: npm run diagrams [-- --write]   (print the README's stack diagrams, or write them into README.md)");
     return 2;
   }
-  const root = findProjectRoot();
   const section = stackDiagramsSection(await stackShapes(root));
   progressDone();
   if (!argv.includes("--write")) {

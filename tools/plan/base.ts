@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Cleanup } from "./cleanup";
 import type { BaseInfo } from "./diff";
-import { PlanDocument, planDocument, planDocumentSchema } from "./document";
+import { PlanDocument, planDocument, planDocumentSchema, projectVersion } from "./document";
 import { loadStack } from "./load";
 import { PlanRefused, progress } from "./output";
 import { ProjectCode, installedLockFile, nodeModulesFolder } from "./project";
@@ -65,11 +65,22 @@ export function resolveBaseCommit(directory: string, ref: string): string {
   }
 }
 
+/** Which stack to plan as of which commit of which checkout; the plan's own project (its data/, its version). */
+export interface BaseCommit {
+  /** The folder of the stack files (-C): the project, or a folder of its checkout. */
+  directory: string;
+  /** The ref as given, and the commit it names. */
+  ref: string;
+  commit: string;
+  stack: string;
+  projectRoot: string;
+}
+
 /**
- * Plans `stack` as of `commit`: the checkout at `directory` (the project, or a folder of it)
- * is checked out at that commit in a temporary worktree, removed by `cleanup`.
+ * Plans `stack` as of `commit`: the checkout of `directory` is checked out at that commit in a
+ * temporary worktree, removed by `cleanup`, and planned with its own code and this project's prices.
  */
-export async function planBaseCommit(directory: string, ref: string, commit: string, stack: string, cleanup: Cleanup): Promise<BasePlan> {
+export async function planBaseCommit({ directory, ref, commit, stack, projectRoot }: BaseCommit, cleanup: Cleanup): Promise<BasePlan> {
   const source = `git ${ref} (${commit.slice(0, 7)})`;
   const prefix = git(directory, ["rev-parse", "--show-prefix"]);
   if (!hasFile(directory, commit, `${prefix}Pulumi.${stack}.yaml`)) {
@@ -79,8 +90,8 @@ export async function planBaseCommit(directory: string, ref: string, commit: str
   const worktree = addWorktree(directory, commit, cleanup);
   const project = path.join(worktree, prefix);
   const code = transpiledCode(project, git(directory, ["rev-parse", `${commit}:${prefix}`.replace(/\/?$/, "")]));
-  const result = await planStack(loadStack(stack, project, code), cleanup);
-  return { document: planDocument(result), info: { source, notes: baseNotes(project, path.dirname(installedLockFile())) } };
+  const result = await planStack(loadStack(stack, project, projectRoot, code), cleanup);
+  return { document: planDocument(result, projectVersion(projectRoot)), info: { source, notes: baseNotes(project, path.dirname(installedLockFile()), projectRoot) } };
 }
 
 function hasFile(directory: string, commit: string, file: string): boolean {
@@ -108,12 +119,12 @@ function addWorktree(directory: string, commit: string, cleanup: Cleanup): strin
   return worktree;
 }
 
-/** What the base's plan differs in besides its code: the dependencies and prices it ran with are this checkout's. */
-function baseNotes(base: string, current: string): string[] {
-  const differs = (file: string) => fileFingerprint(path.join(base, file)) !== fileFingerprint(path.join(current, file));
+/** What the base's plan differs in besides its code: the dependencies (`installed`: the lock file's folder) and prices it ran with are this checkout's. */
+function baseNotes(base: string, installed: string, projectRoot: string): string[] {
+  const differs = (file: string, current: string) => fileFingerprint(path.join(base, file)) !== fileFingerprint(path.join(current, file));
   return [
-    ...(differs("package-lock.json") ? ["the base's package-lock.json differs from this checkout's: the base was planned with this checkout's node_modules"] : []),
-    ...(differs(path.join("data", "aws-prices-us-east-1.json")) ? ["the base's price table differs from this checkout's: both sides are priced with this checkout's"] : []),
+    ...(differs("package-lock.json", installed) ? ["the base's package-lock.json differs from this checkout's: the base was planned with this checkout's node_modules"] : []),
+    ...(differs(path.join("data", "aws-prices-us-east-1.json"), projectRoot) ? ["the base's price table differs from this checkout's: both sides are priced with this checkout's"] : []),
   ];
 }
 

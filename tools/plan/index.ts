@@ -9,7 +9,7 @@
 import { Command } from "commander";
 import { StackConfigError } from "../../stacks/config";
 import { parseArguments } from "../common/cli";
-import { findProjectRoot } from "../common/projectRoot";
+import type { ToolContext } from "../common/toolContext";
 import { StackFileError } from "../engine/stackFile";
 import { BasePlan, planBaseCommit, readBasePlan, resolveBaseCommit } from "./base";
 import { Cleanup } from "./cleanup";
@@ -18,7 +18,7 @@ import { PriceTableError } from "./cost";
 import { mermaidDiagram } from "./diagram";
 import { checkDiagramTarget, renderHint, writeDiagram } from "./diagramFile";
 import { diffPlans } from "./diff";
-import { PlanDocument, planDocument, planFailures } from "./document";
+import { PlanDocument, planDocument, planFailures, projectVersion } from "./document";
 import { checkJsonTarget, writePlanDocument } from "./jsonFile";
 import { checkFolder, checkStackName, loadStack } from "./load";
 import { PlanRefused, progressDone } from "./output";
@@ -45,7 +45,14 @@ const exitStatuses =
   "that fails under mocks (one line saying why), 128 + n when stopped by signal n (130 on SIGINT,\n" +
   "143 on SIGTERM), after stopping the policy pack's process.";
 
-function planCommand(): Command {
+/** What the plan is started with: the project, and (tests) a program, or all the code, in place of this checkout's. */
+export interface PlanContext extends ToolContext {
+  program?: Program;
+  /** The program, schema and pack (e.g. their JavaScript copy): this checkout's when not given. */
+  code?: ProjectCode;
+}
+
+function planCommand(projectRoot: string): Command {
   return new Command("npm run plan --")
     .description("Preview a stack of this project offline: its resources, the policy pack's verdict and its monthly cost.")
     .argument("[stack]", "stack to plan: reads Pulumi.<stack>.yaml")
@@ -54,7 +61,7 @@ function planCommand(): Command {
     .option("--base-json <file>", "the same against an earlier plan (--json)")
     .option("--diagram [file]", "write the stack's Mermaid diagram to <file> (.mmd); without a file, print only the diagram")
     .option("--compare <stacks...>", "show the environment matrix of two stacks side by side")
-    .option("-C, --cwd <dir>", "read Pulumi.<stack>.yaml from <dir>, as pulumi --cwd does", findProjectRoot())
+    .option("-C, --cwd <dir>", "read Pulumi.<stack>.yaml from <dir>, as pulumi --cwd does", projectRoot)
     .addHelpText(
       "after",
       `\n${exitStatuses}\n\n` +
@@ -63,20 +70,14 @@ function planCommand(): Command {
     );
 }
 
-/** What a test may put in place of this checkout's: its program (to make it fail), or all its code (a JavaScript copy). */
-export interface PlanOverrides {
-  program?: Program;
-  code?: ProjectCode;
-}
-
-export async function main(argv: string[], overrides: PlanOverrides = {}): Promise<number> {
-  const command = planCommand();
+export async function main(argv: string[], context: PlanContext): Promise<number> {
+  const command = planCommand(context.projectRoot);
   const stop = parseArguments(command, argv);
   if (stop !== undefined) return stop;
   const cleanup = new Cleanup();
   const stopListening = exitOnSignals(cleanup);
   try {
-    return await planOrCompare(command.args[0], command.opts<Options>(), cleanup, overrides);
+    return await planOrCompare(command.args[0], command.opts<Options>(), cleanup, context);
   } catch (error) {
     // A signal stopped the pack under the plan's feet: the signal handler reports and exits.
     if (cleanup.started) return new Promise<number>(() => undefined);
@@ -91,7 +92,7 @@ export async function main(argv: string[], overrides: PlanOverrides = {}): Promi
   }
 }
 
-async function planOrCompare(stack: string | undefined, options: Options, cleanup: Cleanup, { program, code }: PlanOverrides): Promise<number> {
+async function planOrCompare(stack: string | undefined, options: Options, cleanup: Cleanup, { projectRoot, program, code }: PlanContext): Promise<number> {
   if (options.compare) {
     if (stack) throw new PlanRefused("give either a stack or --compare, not both");
     for (const [option, given] of Object.entries({ "--json": options.json, "--base": options.base, "--base-json": options.baseJson, "--diagram": options.diagram })) {
@@ -100,7 +101,7 @@ async function planOrCompare(stack: string | undefined, options: Options, cleanu
     if (options.compare.length !== 2) throw new PlanRefused(`--compare takes two stacks, e.g. --compare dev prod; got ${options.compare.length}`);
     options.compare.forEach(checkStackName);
     checkFolder(options.cwd);
-    return compareStacks(options.compare.map((name) => loadStack(name, options.cwd, code)));
+    return compareStacks(options.compare.map((name) => loadStack(name, options.cwd, projectRoot, code)));
   }
   if (!stack) throw new PlanRefused("which stack? e.g. npm run plan -- dev (see --help)");
   checkStackName(stack);
@@ -110,19 +111,19 @@ async function planOrCompare(stack: string | undefined, options: Options, cleanu
   if (options.base !== undefined && options.baseJson !== undefined) throw new PlanRefused("give either --base or --base-json, not both");
   const earlier = options.baseJson !== undefined ? readBasePlan(options.baseJson, stack) : undefined;
   const commit = options.base !== undefined ? resolveBaseCommit(options.cwd, options.base) : undefined;
-  const loaded = loadStack(stack, options.cwd, code);
-  const base = earlier ?? (commit ? await planBaseCommit(options.cwd, options.base!, commit, stack, cleanup) : undefined);
+  const loaded = loadStack(stack, options.cwd, projectRoot, code);
+  const base = earlier ?? (commit ? await planBaseCommit({ directory: options.cwd, ref: options.base!, commit, stack, projectRoot }, cleanup) : undefined);
   const result = await planStack(loaded, cleanup, program);
   progressDone();
-  report(result, base, options);
+  report(result, base, options, projectVersion(projectRoot));
   return planFailures(result.diagnostics, result.cost).length > 0 ? 1 : 0;
 }
 
 /** The plan (or, for --diagram without a file, the diagram alone), its diff against the base, and the files asked for. */
-function report(result: PlanResult, base: BasePlan | undefined, options: Options): void {
-  const head = planDocument(result);
+function report(result: PlanResult, base: BasePlan | undefined, options: Options, version: string): void {
+  const head = planDocument(result, version);
   const diff = base && diffPlans(base.document, head, base.info);
-  const document: PlanDocument = diff ? planDocument(result, diff) : head;
+  const document: PlanDocument = diff ? planDocument(result, version, diff) : head;
   const diagram = mermaidDiagram(document.resources, diff);
   // With the diagram on stdout, everything else goes to stderr.
   const say = options.diagram === true ? console.error : console.log;
