@@ -283,6 +283,11 @@ export const metricName = matching(/^[A-Za-z0-9_.-]{1,255}$/, "a metric name");
 export const alarmPeriodSeconds: Validator = (value) =>
   typeof value === "number" && Number.isInteger(value) && value >= 60 && value % 60 === 0 ? undefined : "allowed: a multiple of 60 seconds";
 
+/** PutDashboard: alphanumerics, - and _, up to 255 characters. */
+export const dashboardName = matching(/^[A-Za-z0-9_-]{1,255}$/, "letters, digits, - and _ (at most 255), e.g. trading-bot-prod");
+/** The dashboard body's alarm widget lists 1 to 100 alarm ARNs. */
+export const alarmWidgetMaxAlarms = 100;
+
 /** CloudWatch evaluates at most one day of periods. */
 export function alarmEvaluationPeriods(periodSeconds: unknown): Validator {
   return (value) => {

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ServiceAttachment } from "./attachment";
+import type { ChartMetric, DashboardSection } from "./dashboard";
 import * as limits from "./limits";
 import { Placement, Reachable, createSecurityGroup } from "./placement";
 
@@ -50,6 +51,8 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Servic
   public readonly connectionUrl: pulumi.Output<string>;
   /** Tasks connect at start: they wait for the instance. */
   public readonly waitFor: pulumi.Resource[];
+  /** The instance's CPU, connections and free storage, for the stack's dashboard. */
+  public readonly dashboardSection: DashboardSection;
 
   constructor(name: string, args: PostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("trading-bot:infra:PostgresDatabase", name, args, opts);
@@ -70,6 +73,7 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Servic
       pulumi.interpolate`postgresql://${args.username}:${password.result}@${this.instance.address}:${this.instance.port}/${args.databaseName}?sslmode=require`,
     );
     this.waitFor = [this.instance];
+    this.dashboardSection = rdsSection(this.instance);
     this.registerOutputs({ endpoint: this.endpoint, connectionUrl: this.connectionUrl, securityGroupId: this.network.securityGroupId });
   }
 
@@ -112,6 +116,20 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Servic
       { parent: this, protect: args.protect },
     );
   }
+}
+
+/** CPU, connections and free storage of the instance (AWS/RDS, by its identifier). */
+function rdsSection(instance: aws.rds.Instance): DashboardSection {
+  const dimensions = { DBInstanceIdentifier: instance.identifier };
+  const rds = (metricName: string, stat: ChartMetric["stat"], label: string): ChartMetric => ({ namespace: "AWS/RDS", metricName, dimensions, stat, label });
+  return {
+    title: "Database (RDS PostgreSQL)",
+    charts: [
+      { title: "CPU (%)", lines: [rds("CPUUtilization", "Average", "CPU")] },
+      { title: "Connections", lines: [rds("DatabaseConnections", "Maximum", "connections")] },
+      { title: "Free storage (bytes)", lines: [rds("FreeStorageSpace", "Minimum", "free storage")] },
+    ],
+  };
 }
 
 /** Inputs of the instance that the provider cannot change in place: a change replaces it. */

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ServiceAttachment } from "./attachment";
+import type { ChartMetric, DashboardSection } from "./dashboard";
 import * as limits from "./limits";
 import { Placement, Reachable, createSecurityGroup } from "./placement";
 
@@ -42,6 +43,8 @@ export class RedisCluster extends pulumi.ComponentResource implements ServiceAtt
   public readonly connectionUrl: pulumi.Output<string>;
   /** Tasks connect at start: they wait for the replication group. */
   public readonly waitFor: pulumi.Resource[];
+  /** Each node's engine CPU, memory and evictions, for the stack's dashboard. */
+  public readonly dashboardSection: DashboardSection;
 
   constructor(name: string, args: RedisClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("trading-bot:infra:RedisCluster", name, args, opts);
@@ -60,6 +63,7 @@ export class RedisCluster extends pulumi.ComponentResource implements ServiceAtt
     this.endpoint = pulumi.interpolate`${host}:${port}`;
     this.connectionUrl = pulumi.secret(pulumi.interpolate`rediss://:${authToken.result}@${host}:${port}`);
     this.waitFor = [this.replicationGroup];
+    this.dashboardSection = cacheSection(this.replicationGroup);
     this.registerOutputs({ endpoint: this.endpoint, connectionUrl: this.connectionUrl, securityGroupId: this.network.securityGroupId });
   }
 
@@ -92,6 +96,22 @@ export class RedisCluster extends pulumi.ComponentResource implements ServiceAtt
       { parent: this },
     );
   }
+}
+
+/** Engine CPU, memory used and evictions of every node (AWS/ElastiCache publishes them per node, by cluster id). */
+function cacheSection(group: aws.elasticache.ReplicationGroup): DashboardSection {
+  const perNode = (metricName: string, stat: ChartMetric["stat"]) =>
+    group.memberClusters.apply((nodes) =>
+      [...nodes].sort().map((node): ChartMetric => ({ namespace: "AWS/ElastiCache", metricName, dimensions: { CacheClusterId: node }, stat, label: node })),
+    );
+  return {
+    title: "Cache (ElastiCache)",
+    charts: [
+      { title: "Engine CPU (%)", lines: perNode("EngineCPUUtilization", "Average") },
+      { title: "Memory used (%)", lines: perNode("DatabaseMemoryUsagePercentage", "Average") },
+      { title: "Evictions", lines: perNode("Evictions", "Sum") },
+    ],
+  };
 }
 
 function validateArgs(name: string, args: RedisClusterArgs): void {

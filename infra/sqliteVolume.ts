@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IamStatement, ServiceAttachment } from "./attachment";
+import type { ChartMetric, DashboardSection } from "./dashboard";
 import * as limits from "./limits";
 import { Placement, Reachable, createSecurityGroup } from "./placement";
 
@@ -40,6 +41,8 @@ export class SqliteVolume extends pulumi.ComponentResource implements ServiceAtt
   public readonly taskRoleStatements: IamStatement[];
   /** A task mounts the volume at start: it waits for a mount target in every AZ and the TLS-only policy. */
   public readonly waitFor: pulumi.Resource[];
+  /** The file system's size, clients, I/O and burst credits, for the stack's dashboard. */
+  public readonly dashboardSection: DashboardSection;
 
   constructor(name: string, args: SqliteVolumeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("trading-bot:infra:SqliteVolume", name, args, opts);
@@ -83,6 +86,7 @@ export class SqliteVolume extends pulumi.ComponentResource implements ServiceAtt
     this.waitFor = [...mountTargets, this.accessPoint, tlsOnly];
     this.connectionUrl = pulumi.output(`sqlite:///${args.mountPath}/${args.databaseFileName}`);
     this.endpoint = this.fileSystem.dnsName;
+    this.dashboardSection = efsSection(this.fileSystem);
     this.registerOutputs({ connectionUrl: this.connectionUrl, endpoint: this.endpoint, securityGroupId: this.network.securityGroupId });
   }
 
@@ -135,6 +139,27 @@ export class SqliteVolume extends pulumi.ComponentResource implements ServiceAtt
       { parent: this },
     );
   }
+}
+
+/** The SQLite file's volume (AWS/EFS, by file system id): its size, clients, I/O limit and burst credits. */
+function efsSection(fileSystem: aws.efs.FileSystem): DashboardSection {
+  const efs = (metricName: string, stat: ChartMetric["stat"], label: string, extra: Record<string, string> = {}): ChartMetric => ({
+    namespace: "AWS/EFS",
+    metricName,
+    dimensions: { FileSystemId: fileSystem.id, ...extra },
+    stat,
+    label,
+  });
+  return {
+    title: "Database (SQLite on EFS)",
+    charts: [
+      { title: "Stored (bytes)", lines: [efs("StorageBytes", "Average", "stored", { StorageClass: "Total" })] },
+      { title: "Client connections", lines: [efs("ClientConnections", "Sum", "connections")] },
+      { title: "I/O limit used (%)", lines: [efs("PercentIOLimit", "Maximum", "I/O limit")] },
+      // Bursting throughput: when the credits run out, reads and writes slow to the baseline.
+      { title: "Burst credits (bytes)", lines: [efs("BurstCreditBalance", "Minimum", "burst credits")] },
+    ],
+  };
 }
 
 function validateArgs(name: string, args: SqliteVolumeArgs): void {

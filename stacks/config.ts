@@ -301,8 +301,15 @@ const budgetSchema = z.strictObject({
       dataSyncExportStorageGb: gigabytes("GB").optional(),
       dataSyncRunsPerMonth: checked<number>(limits.nonNegativeNumber("runs a month")).optional(),
       dataSyncRunMinutes: checked<number>(limits.nonNegativeNumber("minutes")).optional(),
+      /** CloudWatch dashboards the stack's account holds besides this stack's (the first three of an account are free). */
+      otherDashboardsInAccount: whole(0, 5000, "dashboards").optional(),
     })
     .default({}),
+});
+
+const dashboardSchema = z.strictObject({
+  /** A CloudWatch dashboard of the stack's service, database, cache, alarms and app metrics (output dashboardUrl). */
+  enabled: flag(),
 });
 
 const stackName = checked<string>((value) => (typeof value === "string" && !stackNameProblem(value) ? undefined : `allowed: a stack name: ${stackNameRule}`));
@@ -342,6 +349,7 @@ export const stackConfigSchema = z
     "trading-bot:secrets": secretsSchema,
     "trading-bot:configBucket": configBucketSchema,
     "trading-bot:alerts": alertsSchema,
+    "trading-bot:dashboard": dashboardSchema.default({ enabled: false }),
     "trading-bot:tradingConfig": tradingConfigSchema,
     "trading-bot:dataSync": dataSyncSchema.optional(),
   })
@@ -397,6 +405,7 @@ export interface StackSettings {
   secrets: ParsedConfig["trading-bot:secrets"];
   configBucket: ParsedConfig["trading-bot:configBucket"];
   alerts: ParsedConfig["trading-bot:alerts"];
+  dashboard: ParsedConfig["trading-bot:dashboard"];
   tradingConfig: ParsedConfig["trading-bot:tradingConfig"];
   /** The one-off export/import task of the data syncs, or null when the stack has none. */
   dataSync: NonNullable<ParsedConfig["trading-bot:dataSync"]> | null;
@@ -499,6 +508,7 @@ function settingsOf(stack: string, config: ParsedConfig, secretKeysSet: SecretCo
     secrets: config["trading-bot:secrets"],
     configBucket: config["trading-bot:configBucket"],
     alerts: config["trading-bot:alerts"],
+    dashboard: config["trading-bot:dashboard"],
     tradingConfig: config["trading-bot:tradingConfig"],
     dataSync: config["trading-bot:dataSync"] ?? null,
     secretKeysSet: secretKeysSet.sort(),

@@ -51,6 +51,8 @@ export interface TradingBotOutputValues {
   dataSyncAssignPublicIp: boolean | null;
   /** The stack's exports bucket, or null when it does not export. */
   dataSyncExportsBucket: string | null;
+  /** The console page of the stack's CloudWatch dashboard, or null when `dashboard.enabled` is false. */
+  dashboardUrl: string | null;
 }
 
 /** A value whose parts may each still be an Input. */
@@ -94,6 +96,7 @@ export const outputKeys = [
   "dataSyncSubnetIds",
   "dataSyncAssignPublicIp",
   "dataSyncExportsBucket",
+  "dashboardUrl",
 ] as const satisfies readonly (keyof TradingBotOutputValues)[];
 
 /** The outputs that carry credentials: exported as Pulumi secrets, and secret when read. */

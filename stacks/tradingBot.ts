@@ -6,6 +6,7 @@ import { AlarmMetric, AlertRule, Alerts } from "../infra/alerts";
 import { AppSecrets } from "../infra/appSecrets";
 import { ServiceAttachment } from "../infra/attachment";
 import { ConfigBucket } from "../infra/configBucket";
+import { Dashboard, DashboardSection } from "../infra/dashboard";
 import { DataSync, exportsBucketName, importRoleName } from "../infra/dataSync";
 import { LocalRedis } from "../infra/localRedis";
 import { Network } from "../infra/network";
@@ -27,9 +28,17 @@ const sqliteFileName = "trading.db";
 
 /** The CloudWatch namespace the app publishes its own metrics to (the prod alarms read it). */
 export const appMetricsNamespace = "TradingBot";
+/** The metrics the app publishes there (README, "The app's own metrics"). */
+export const appMetricNames = { requests: "HttpRequests", serverErrors: "HttpRequests5xx", pnl: "TradingPnl" } as const;
 
 /** A database or cache: what the app connects to, and (when it is on the network) how to reach it. */
-type Backing = ServiceAttachment & { connectionUrl: pulumi.Output<string>; endpoint: pulumi.Output<string>; network?: Reachable };
+type Backing = ServiceAttachment & {
+  connectionUrl: pulumi.Output<string>;
+  endpoint: pulumi.Output<string>;
+  network?: Reachable;
+  /** What the stack's dashboard shows of it; nothing for a sidecar. */
+  dashboardSection?: DashboardSection;
+};
 
 export function createTradingBotStack(settings: StackSettings, secretInputs: SecretInputs): StackOutputs {
   const network = createNetwork(settings);
@@ -51,6 +60,7 @@ export function createTradingBotStack(settings: StackSettings, secretInputs: Sec
   const service = createService(settings, network, taskSecurityGroup, [appSecrets, configBucket, database, cache, appMetrics(), taskSecurityGroup, ...access]);
   const dataSync = settings.dataSync && createDataSync(settings, network, secrets, database);
   const alerts = createAlerts(settings, service);
+  const dashboard = settings.dashboard.enabled ? createDashboard(settings, service, [database, cache], alerts) : undefined;
   return {
     environment: settings.environment,
     region: settings.region,
@@ -82,6 +92,7 @@ export function createTradingBotStack(settings: StackSettings, secretInputs: Sec
     dataSyncSubnetIds: dataSync ? taskSubnets(settings, network) : null,
     dataSyncAssignPublicIp: dataSync ? settings.service.assignPublicIp : null,
     dataSyncExportsBucket: dataSync ? dataSync.exportsBucketName : null,
+    dashboardUrl: dashboard ? dashboard.url : null,
   };
 }
 
@@ -201,7 +212,7 @@ function createDataSync(settings: StackSettings, network: Network, secrets: AppS
   });
 }
 
-/** The app publishes HttpRequests, HttpRequests5xx and TradingPnl to its own namespace, and nowhere else. */
+/** The app publishes its metrics (appMetricNames) to its own namespace, and nowhere else. */
 function appMetrics(): ServiceAttachment {
   return {
     environment: { METRICS_NAMESPACE: appMetricsNamespace },
@@ -273,6 +284,23 @@ function createAlerts(settings: StackSettings, service: TradingBotService): Aler
         treatMissingData: rule.treatMissingData,
       }),
     ),
+  });
+}
+
+/** The stack's dashboard: the service, the backings that have metrics, every alarm, the app's own metrics. */
+function createDashboard(settings: StackSettings, service: TradingBotService, backings: Backing[], alerts: Alerts): Dashboard {
+  return new Dashboard(`${projectName}-dashboard`, {
+    dashboardName: `${projectName}-${settings.stack}`,
+    region: settings.region,
+    service: {
+      clusterName: service.cluster.name,
+      serviceName: service.service.name,
+      desiredCount: settings.service.desiredCount,
+      containerInsights: settings.service.containerInsights,
+    },
+    sections: backings.flatMap((backing) => (backing.dashboardSection ? [backing.dashboardSection] : [])),
+    alarmArns: alerts.alarms.map((alarm) => alarm.arn),
+    app: { namespace: appMetricsNamespace, dimensions: { Environment: settings.environment }, ...appMetricNames },
   });
 }
 

@@ -62,7 +62,7 @@ describe("stack config validation", () => {
     ["a misspelt setting", "prod", "desiredCount: 3", "desiredCount: 3\n    desiredCont: 2",
       "Pulumi.prod.yaml: trading-bot:service.desiredCont is not a setting; trading-bot:service takes cpu, memoryMiB, cpuArchitecture, desiredCount, deploymentMinimumHealthyPercent, deploymentMaximumPercent, deployTimeoutMinutes, capacityProviderStrategy, subnets, assignPublicIp, healthCheck, serviceDiscovery, containerInsights, logRetentionDays"],
     ["a misspelt top-level key", "prod", "  trading-bot:environment: production", "  trading-bot:environment: production\n  trading-bot:servce: {}",
-      "Pulumi.prod.yaml: trading-bot:servce is not a setting; the trading-bot namespace takes aws:region, trading-bot:environment, trading-bot:budget, trading-bot:network, trading-bot:app, trading-bot:service, trading-bot:database, trading-bot:cache, trading-bot:secrets, trading-bot:configBucket, trading-bot:alerts, trading-bot:tradingConfig, trading-bot:dataSync"],
+      "Pulumi.prod.yaml: trading-bot:servce is not a setting; the trading-bot namespace takes aws:region, trading-bot:environment, trading-bot:budget, trading-bot:network, trading-bot:app, trading-bot:service, trading-bot:database, trading-bot:cache, trading-bot:secrets, trading-bot:configBucket, trading-bot:alerts, trading-bot:dashboard, trading-bot:tradingConfig, trading-bot:dataSync"],
     ["two tasks writing one SQLite file", "dev", "desiredCount: 1", "desiredCount: 2",
       "Pulumi.dev.yaml: trading-bot:service.desiredCount is 2; SQLite (trading-bot:database.kind sqlite) allows one writer: at most 1 task"],
     ["private subnets in a VPC with no NAT gateway", "dev", "subnets: public\n    assignPublicIp: true", "subnets: private\n    assignPublicIp: false",
@@ -296,7 +296,7 @@ describe("stack file keys outside the trading-bot namespace", () => {
   });
 
   const allowedNamespaces = "allowed namespaces: trading-bot, aws (the aws provider's settings), pulumi (pulumi:tags only)";
-  const projectKeys = "aws:region, trading-bot:environment, trading-bot:budget, trading-bot:network, trading-bot:app, trading-bot:service, trading-bot:database, trading-bot:cache, trading-bot:secrets, trading-bot:configBucket, trading-bot:alerts, trading-bot:tradingConfig, trading-bot:dataSync";
+  const projectKeys = "aws:region, trading-bot:environment, trading-bot:budget, trading-bot:network, trading-bot:app, trading-bot:service, trading-bot:database, trading-bot:cache, trading-bot:secrets, trading-bot:configBucket, trading-bot:alerts, trading-bot:dashboard, trading-bot:tradingConfig, trading-bot:dataSync";
   const unknown: [string, string, string][] = [
     ["a misspelt aws namespace", "  awz:region: us-east-1\n", `Pulumi.dev.yaml: awz:region is in the namespace awz, which nothing in this project reads; ${allowedNamespaces}`],
     ["the project name with an underscore", "  trading_bot:app: {}\n", `Pulumi.dev.yaml: trading_bot:app is in the namespace trading_bot, which nothing in this project reads; ${allowedNamespaces}`],

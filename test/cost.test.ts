@@ -45,6 +45,8 @@ const table: PriceTable = {
     ["cloudwatch.logs.ingest.gb", "GB", 0.5, "C"],
   ].map(([key, unit, usd, source]) => ({ key: key as string, unit: unit as string, usd: usd as number, source: source as string })),
 };
+// Three free a month per account, as AWS's.
+table.prices.push({ key: "cloudwatch.dashboard.month", unit: "dashboard-month", usd: 3, source: "A", freePerAccount: 3 });
 
 let counter = 0;
 /** A resource as the mock run records it; `parent` is a resource above it (none: the stack). */
@@ -393,6 +395,28 @@ describe("cost: each priced resource, by hand (100 hours a month)", () => {
       ["log ingestion is not priced: set trading-bot:budget.assumptions.logIngestionGbPerMonth"],
     ],
     ["no log group: no note", () => [], {}, [], []],
+    [
+      "a dashboard, the account's other dashboards not assumed: within the free ones, with a note",
+      () => [resource("aws:cloudwatch/dashboard:Dashboard", { dashboardName: "d1" })],
+      {},
+      [],
+      ["CloudWatch dashboards are priced as within the account's 3 free ones: set trading-bot:budget.assumptions.otherDashboardsInAccount"],
+    ],
+    ["a dashboard, 2 others in the account: the 3rd free one", () => [resource("aws:cloudwatch/dashboard:Dashboard", { dashboardName: "d1" })], { otherDashboardsInAccount: 2 }, [], []],
+    [
+      "two dashboards, 2 others in the account: the 3rd is free, the 4th billed",
+      () => [resource("aws:cloudwatch/dashboard:Dashboard", { dashboardName: "d1" }), resource("aws:cloudwatch/dashboard:Dashboard", { dashboardName: "d2" })],
+      { otherDashboardsInAccount: 2 },
+      [["cloudwatch.dashboard.month", "CloudWatch dashboard d2 (past the account's 3 free ones)", 1, 3]],
+      [],
+    ],
+    [
+      "a dashboard, 7 others in the account: billed",
+      () => [resource("aws:cloudwatch/dashboard:Dashboard", { dashboardName: "d1" })],
+      { otherDashboardsInAccount: 7 },
+      [["cloudwatch.dashboard.month", "CloudWatch dashboard d1 (past the account's 3 free ones)", 1, 3]],
+      [],
+    ],
     ["a cluster with an empty settings list: no note", () => [resource("aws:ecs/cluster:Cluster", { settings: [] })], {}, [], []],
     [
       "a cluster with Container Insights on (enabled or enhanced), one with it off, one without settings",

@@ -11,9 +11,15 @@ import type { ContainerDefinition } from "../infra/attachment";
 
 export const repoRoot = path.resolve(__dirname, "..");
 
-/** Runs the program for a committed stack file, with the secrets a user would have set. */
-export function runCommittedStack(stack: string): Promise<MockRunResult> {
-  return runUnderMocks(withPlaceholderSecrets(readProgramConfig(repoRoot, stack)), tradingBotProgram);
+const committedRuns = new Map<string, Promise<MockRunResult>>();
+
+/**
+ * Runs the program for a committed stack file, with the secrets a user would have set: once
+ * per stack and process (the files do not change during a run), each caller getting its own copy.
+ */
+export async function runCommittedStack(stack: string): Promise<MockRunResult> {
+  if (!committedRuns.has(stack)) committedRuns.set(stack, runUnderMocks(withPlaceholderSecrets(readProgramConfig(repoRoot, stack)), tradingBotProgram));
+  return structuredClone(await committedRuns.get(stack)!);
 }
 
 /** Runs the program for stack file text written by a test. */

@@ -81,14 +81,14 @@ describe("npm run plan", () => {
   it("plans dev: resources, no policy violation, 7.93 USD within the 15 USD budget (exit 0)", () => {
     const run = plan("dev");
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /^trading-bot dev: 56 resources \(offline, under Pulumi's mocks\)$/m);
+    assert.match(run.stdout, /^trading-bot dev: 58 resources \(offline, under Pulumi's mocks\)$/m);
     assert.match(run.stdout, /^pulumi:pulumi:Stack trading-bot-dev$/m);
     assert.match(run.stdout, /^├─ trading-bot:infra:TradingBotService trading-bot$/m);
     assert.match(run.stdout, /aws:ecs\/service:Service trading-bot-service {2}desired=1 minHealthy=0% max=200% capacity=FARGATE_SPOT publicIp=true$/m);
     assert.match(run.stdout, /^Policies \(trading-bot-policies 0\.1\.0\)\n {2}no violations$/m);
     assert.match(run.stdout, /total \(budget 15\.00\) +│ +7\.93 │/);
     assert.match(run.stdout, /^OK: no mandatory violation; 7\.93 USD a month within the 15 USD budget$/m);
-    assert.match(run.stderr, /^plan: checking 56 resources against the policy pack$/m, "progress on stderr");
+    assert.match(run.stderr, /^plan: checking 58 resources against the policy pack$/m, "progress on stderr");
     assert.doesNotMatch(run.stdout, /\x1b\[/, "no colour off a terminal");
     assertPackEnded(run);
   });
@@ -108,8 +108,15 @@ describe("npm run plan", () => {
       custom: false,
       protect: false,
       inputs: {},
+      dependencies: [],
+      propertyDependencies: {},
     });
-    assert.equal(document.resources.length, 72);
+    assert.equal(document.resources.length, 74);
+    // What a later diff compares: each resource's dependencies, the stack file's secure: texts (prod's has none), the lock file.
+    const service = document.resources.find((r) => r.type === "aws:ecs/service:Service")!;
+    assert.deepEqual(service.propertyDependencies.taskDefinition, ["urn:pulumi:prod::trading-bot::trading-bot:infra:TradingBotService$aws:ecs/taskDefinition:TaskDefinition::trading-bot-task"]);
+    assert.deepEqual(document.secureFingerprints, {});
+    assert.match(document.packageLock ?? "", /^[0-9a-f]{16}$/);
     const db = document.resources.find((r) => r.type === "aws:rds/instance:Instance")!;
     assert.equal(db.protect, true);
     assert.equal(db.inputs.password, "[secret]");
@@ -141,8 +148,8 @@ describe("npm run plan", () => {
 
     // The preview workflow's pull-request comment, from this JSON.
     const summary = renderPlanSummary([file, path.join(path.dirname(file), "plan-dev.json")]);
-    assert.ok(summary.includes("| prod | 72 | 0 | 1 | 275.23 | 300.00 | ✅ passes |"), summary);
-    assert.ok(summary.includes("| plan-dev.json | | | | | | no plan: see the job log |"), summary);
+    assert.ok(summary.includes("| prod | 73 | (no base) | 275.23 | 300.00 | ✅ passes |"), summary);
+    assert.ok(summary.includes("| plan-dev.json | | | | | no plan: see the job log |"), summary);
     assert.ok(
       summary.includes(
         "- **prod** `alerts-critical-subscription-not-placeholder` (advisory) on `trading-bot-alerts-critical`: the critical topic trading-bot-alerts-critical only reaches trading-alerts@example.com",
@@ -223,7 +230,7 @@ describe("npm run plan", () => {
     ["--compare with a stack name it cannot build", () => plan("--compare", "dev", "Prod"), `plan: "Prod" is not a stack name this project can build: ${nameRule}`],
     ["--compare and a stack", () => plan("dev", "--compare", "dev", "prod"), "plan: give either a stack or --compare, not both"],
     ["--compare with --json", () => plan("--compare", "dev", "prod", "--json", path.join(os.tmpdir(), "compare.json")),
-      "plan: --json writes the plan of one stack; it does not go with --compare"],
+      "plan: --json goes with the plan of one stack, not with --compare"],
     ["--json with an empty file name", () => plan("dev", "--json", ""), "plan: --json needs a file name, e.g. --json plan-dev.json"],
     ["an unknown option", () => plan("dev", "--bogus"), "error: unknown option '--bogus'"],
   ];
@@ -463,6 +470,7 @@ describe("the cost estimate", () => {
     assert.deepEqual(cost.notes, [
       "one-off task runs are not priced: set trading-bot:budget.assumptions.dataSyncRunsPerMonth and dataSyncRunMinutes",
       "EFS storage is not priced: set trading-bot:budget.assumptions.efsStorageGb",
+      "CloudWatch dashboards are priced as within the account's 3 free ones: set trading-bot:budget.assumptions.otherDashboardsInAccount",
       "log ingestion is not priced: set trading-bot:budget.assumptions.logIngestionGbPerMonth",
       "backup storage beyond the free allowance is not priced",
     ]);

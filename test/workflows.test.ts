@@ -304,7 +304,9 @@ describe("GitHub workflows", () => {
       const order = (offline.steps ?? []).filter((s) => s.run).map((s) => s.name ?? s.run);
       assert.deepEqual(order, ["npm ci", "List the stacks", "npm test", "Plan every stack offline", "Summarise the plans"]);
       assert.match(stepOf(offline, "stacks").run!, /^all=\$\(npm run -s stacks -- --json\)$/m);
-      assert.match(stepOf(offline, "Plan every stack offline").run!, /npm run plan -- "\$stack" --json "plan-\$stack\.json"/);
+      assert.match(stepOf(offline, "Plan every stack offline").run!, /npm run plan -- "\$stack" --base HEAD\^1 --json "plan-\$stack\.json"/);
+      // HEAD is the merge commit GitHub makes: its first parent, the base, needs a second commit of history.
+      assert.deepEqual(stepUsing(offline, "actions/checkout").with, { "persist-credentials": false, "fetch-depth": 2 });
       assert.match(stepOf(offline, "summary").run!, /npm run -s plan-summary -- "\$\{files\[@\]\}"/);
     });
 
@@ -825,6 +827,7 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
       dataSyncSubnetIds: ["subnet-0a1b2c3d4e5f60718", "subnet-0b1c2d3e4f5a60719"],
       dataSyncAssignPublicIp: false,
       dataSyncExportsBucket: exportsBucketName(account, "prod"),
+      dashboardUrl: "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=trading-bot-prod",
     };
     const devOutputs: TradingBotOutputValues = {
       ...prodOutputs,
@@ -1159,20 +1162,23 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
     it("plans every stack offline; a failed plan fails the step after the others ran", () => {
       const run = runStep(preview, "offline", "Plan every stack offline", { STACKS: all }, stacks);
       assert.equal(run.status, 0, run.stderr);
-      assert.deepEqual(run.npm, ["dev", "live", "prod", "staging"].map((stack) => `run plan -- ${stack} --json plan-${stack}.json`));
+      assert.deepEqual(run.npm, ["dev", "live", "prod", "staging"].map((stack) => `run plan -- ${stack} --base HEAD^1 --json plan-${stack}.json`));
       const failed = runStep(preview, "offline", "Plan every stack offline", { STACKS: all }, stacks, { npmFail: "live" });
       assert.equal(failed.status, 1);
       assert.equal(failed.npm.length, 4);
     });
 
-    it("hands the summary of every plan to the comment job as one multi-line output", () => {
-      const run = runStep(preview, "offline", "summary", { STACKS: json(dev, prod) }, stacks);
+    it("hands the summary of every plan to the comment job as one multi-line output, and the whole text to the job summary", () => {
+      const jobSummary = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "job-summary-")), "summary.md");
+      const run = runStep(preview, "offline", "summary", { STACKS: json(dev, prod) }, stacks, { runner: { GITHUB_STEP_SUMMARY: jobSummary } });
       assert.equal(run.status, 0, run.stderr);
+      const files = [path.join(run.cwd, "plan-dev.json"), path.join(run.cwd, "plan-prod.json")];
+      assert.equal(fs.readFileSync(jobSummary, "utf8"), `${renderPlanSummary(files, 500_000)}\n`);
       const match = /^summary<<(summary-[0-9a-f]{32})\n([\s\S]*)\n\1\n$/.exec(run.outputs);
       assert.ok(match, run.outputs);
       // $(...) drops the trailing newlines.
       assert.equal(match[2], renderPlanSummary([path.join(run.cwd, "plan-dev.json"), path.join(run.cwd, "plan-prod.json")]).trimEnd());
-      assert.match(match[2], /^\| plan-dev\.json \| \| \| \| \| \| no plan: see the job log \|$/m);
+      assert.match(match[2], /^\| plan-dev\.json \| \| \| \| \| no plan: see the job log \|$/m);
     });
   });
 });

@@ -200,9 +200,9 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
         publicSubnetIds: ["subnet-public-1", "subnet-public-2"],
       };
     case "aws:rds/instance:Instance":
-      return { ...common, address: `${name}.abcdefghijkl.${region}.rds.amazonaws.com`, port: inputs.port ?? 5432 };
+      return { ...common, identifier: inputs.identifier ?? `${name}-abc1234`, address: `${name}.abcdefghijkl.${region}.rds.amazonaws.com`, port: inputs.port ?? 5432 };
     case "aws:elasticache/replicationGroup:ReplicationGroup":
-      return { ...common, configurationEndpointAddress: `clustercfg.${name}.abcdef.use1.cache.amazonaws.com` };
+      return { ...common, ...replicationGroupIds(name, inputs), configurationEndpointAddress: `clustercfg.${name}.abcdef.use1.cache.amazonaws.com` };
     case "aws:efs/fileSystem:FileSystem":
       return { ...common, dnsName: `fs-${name}.efs.${region}.amazonaws.com` };
     case "aws:s3/bucket:Bucket":
@@ -217,6 +217,18 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
     default:
       return common;
   }
+}
+
+/** The group's id and its nodes, `<id>-<shard 0001>-<node 001>`, as ElastiCache names them in cluster mode. */
+function replicationGroupIds(name: string, inputs: Record<string, unknown>): { replicationGroupId: string; memberClusters: string[] } {
+  const replicationGroupId = String(inputs.replicationGroupId ?? `${name}-abc1234`);
+  const shards = Number(inputs.numNodeGroups ?? 1);
+  const nodes = Number(inputs.replicasPerNodeGroup ?? 0) + 1;
+  const memberClusters = Array.from({ length: shards * nodes }, (_, index) => {
+    const [shard, node] = [Math.floor(index / nodes) + 1, (index % nodes) + 1];
+    return `${replicationGroupId}-${String(shard).padStart(4, "0")}-${String(node).padStart(3, "0")}`;
+  });
+  return { replicationGroupId, memberClusters };
 }
 
 function mockCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> {

@@ -11,7 +11,8 @@ export interface PriceTable {
   date: string;
   hoursPerMonth: number;
   sources: Record<string, string>;
-  prices: { key: string; unit: string; usd: number; source: string }[];
+  /** `freePerAccount`: units an account gets free each month (e.g. 3 dashboards), whoever uses them. */
+  prices: { key: string; unit: string; usd: number; source: string; freePerAccount?: number }[];
 }
 
 export interface CostItem {
@@ -45,6 +46,7 @@ export interface UsageAssumptions {
   dataSyncExportStorageGb?: number;
   dataSyncRunsPerMonth?: number;
   dataSyncRunMinutes?: number;
+  otherDashboardsInAccount?: number;
 }
 
 export class PriceTableError extends Error {}
@@ -72,6 +74,8 @@ interface Pricing {
   assumptions: UsageAssumptions;
   /** Adds `quantity` units of price `key` a month for `resource` (nothing for zero). */
   add(resource: RecordedResource, what: string, key: string, quantity: number): void;
+  /** The price table's entry for `key`. */
+  price(key: string): PriceTable["prices"][number];
   notes: string[];
 }
 
@@ -94,6 +98,7 @@ export function estimateCost(
     hours: table.hoursPerMonth,
     assumptions,
     notes: [],
+    price,
     add: (resource, what, key, quantity) => {
       if (quantity <= 0) return;
       const { unit, usd } = price(key);
@@ -101,7 +106,7 @@ export function estimateCost(
       items.push({ urn: resource.urn, component, what, quantity: Math.round(quantity * 1000) / 1000, unit, unitUsd: usd, monthlyUsd: cents(quantity * usd), priceKey: key });
     },
   };
-  for (const step of [priceServices, priceOneOffTasks, priceDatabases, priceCaches, priceNetworks, priceFileSystems, priceExports, priceSecretsAndAlarms, priceLogs, unpricedNotes]) {
+  for (const step of [priceServices, priceOneOffTasks, priceDatabases, priceCaches, priceNetworks, priceFileSystems, priceExports, priceSecretsAndAlarms, priceDashboards, priceLogs, unpricedNotes]) {
     step(pricing);
   }
   const monthlyTotal = cents(items.reduce((sum, item) => sum + item.monthlyUsd, 0));
@@ -212,6 +217,26 @@ function priceSecretsAndAlarms({ ofType, add }: Pricing): void {
     const queries = (alarm.inputs.metricQueries ?? []) as { metric?: unknown }[];
     const metrics = queries.length > 0 ? queries.filter((q) => q.metric).length : 1;
     add(alarm, `CloudWatch alarm ${alarm.inputs.name} (${metrics} metric(s))`, "cloudwatch.alarm.standard.month", metrics);
+  }
+}
+
+/**
+ * Dashboards past the account's free ones: the stack's own count first against what the
+ * other dashboards of its account leave free (an assumption: the plan sees one stack).
+ */
+function priceDashboards({ ofType, assumptions, add, notes, price }: Pricing): void {
+  const dashboards = ofType("aws:cloudwatch/dashboard:Dashboard");
+  if (dashboards.length === 0) return;
+  const free = price("cloudwatch.dashboard.month").freePerAccount ?? 0;
+  if (assumptions.otherDashboardsInAccount === undefined) {
+    notes.push(`CloudWatch dashboards are priced as within the account's ${free} free ones: set trading-bot:budget.assumptions.otherDashboardsInAccount`);
+    return;
+  }
+  let freeLeft = Math.max(0, free - assumptions.otherDashboardsInAccount);
+  for (const dashboard of dashboards) {
+    const billed = freeLeft > 0 ? 0 : 1;
+    freeLeft = Math.max(0, freeLeft - 1);
+    add(dashboard, `CloudWatch dashboard ${dashboard.inputs.dashboardName} (past the account's ${free} free ones)`, "cloudwatch.dashboard.month", billed);
   }
 }
 

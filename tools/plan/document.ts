@@ -6,7 +6,56 @@ import * as path from "node:path";
 import { z } from "zod";
 import { projectName } from "../../stacks/config";
 import { stackResourceOf } from "../engine/resource";
+import { installedLockFile } from "./project";
 import type { PlanResult } from "./run";
+import { fileFingerprint } from "./secrets";
+
+const violationSchema = z.strictObject({ policy: z.string(), level: z.enum(["mandatory", "advisory"]), urn: z.string(), message: z.string() });
+
+/** A resource of a diff; `topLevel` is the URN of its topmost ancestor below the stack (itself at the top), for the diagram. */
+const resourceRefSchema = z.strictObject({ urn: z.string(), type: z.string(), name: z.string(), topLevel: z.string() });
+
+/** One changed input of a resource: its name, where inside it changed, and why. */
+const propertyChangeSchema = z.strictObject({
+  name: z.string(),
+  /** Where inside the value, e.g. `[trading-bot].environment[LOG_LEVEL].value` (at most a few). */
+  paths: z.array(z.string()),
+  /** The change replaces the resource (infra/replaceOnChange.ts). */
+  replaces: z.boolean(),
+  /** Set when the value comes from a resource that is replaced (a new ARN or id), not from the program. */
+  fromReplaced: z.string().optional(),
+});
+
+/** What a change does to the stack against a base plan (`--base <ref>` or `--base-json <file>`). */
+export const planDiffSchema = z.strictObject({
+  base: z.strictObject({
+    /** `git <ref> (<commit>)`, `file <path>`, or `none` when the base has no such stack. */
+    source: z.string(),
+    generatedBy: z.string(),
+  }),
+  resources: z.strictObject({
+    added: z.array(resourceRefSchema),
+    removed: z.array(resourceRefSchema),
+    replaced: z.array(resourceRefSchema.extend({ properties: z.array(propertyChangeSchema) })),
+    changed: z.array(resourceRefSchema.extend({ properties: z.array(propertyChangeSchema) })),
+    unchanged: z.number().int().nonnegative(),
+  }),
+  /** Secret config keys whose `secure:` text appeared, disappeared or changed: names only, never a value. */
+  secrets: z.array(z.strictObject({ key: z.string(), change: z.enum(["added", "removed", "changed"]) })),
+  policy: z.strictObject({ appeared: z.array(violationSchema), disappeared: z.array(violationSchema) }),
+  cost: z.strictObject({
+    beforeUsd: z.number(),
+    afterUsd: z.number(),
+    deltaUsd: z.number(),
+    /** The budget after the change (the stack file's). */
+    budgetUsd: z.number(),
+    components: z.array(z.strictObject({ component: z.string(), beforeUsd: z.number(), afterUsd: z.number(), deltaUsd: z.number() })),
+  }),
+  /** What the comparison could not see, e.g. a different lock file for the base, or a base plan without secret fingerprints. */
+  notes: z.array(z.string()),
+});
+
+export type PlanDiff = z.infer<typeof planDiffSchema>;
 
 export const planDocumentSchema = z.strictObject({
   stack: z.string(),
@@ -23,6 +72,10 @@ export const planDocumentSchema = z.strictObject({
       protect: z.boolean(),
       /** Secret inputs written as "[secret]". */
       inputs: z.record(z.string(), z.unknown()),
+      /** URNs of the resources it depends on (its dependsOn, and every resource an input came from). Plans written before it existed read as none. */
+      dependencies: z.array(z.string()).default([]),
+      /** URNs each input came from. Plans written before it existed read as none. */
+      propertyDependencies: z.record(z.string(), z.array(z.string())).default({}),
     }),
   ),
   /** The stack's outputs; secret ones written as "[secret]". */
@@ -34,12 +87,18 @@ export const planDocumentSchema = z.strictObject({
       stackOutputs: z.array(z.strictObject({ stack: z.string(), outputs: z.array(z.string()) })),
     })
     .default({ secrets: [], stackOutputs: [] }),
+  /**
+   * A fingerprint of each `secure:` text of the stack file, by config key (a hash of the
+   * ciphertext the file already holds, never of a value): how a diff sees a changed secret.
+   * Absent from plans written before it existed.
+   */
+  secureFingerprints: z.record(z.string(), z.string().regex(/^[0-9a-f]{16}$/)).optional(),
+  /** A fingerprint of the package-lock.json the plan ran with, to tell two plans made with different dependencies apart. */
+  packageLock: z.string().regex(/^[0-9a-f]{16}$/).optional(),
   policy: z.strictObject({
     pack: z.string(),
     version: z.string(),
-    violations: z.array(
-      z.strictObject({ policy: z.string(), level: z.enum(["mandatory", "advisory"]), urn: z.string(), message: z.string() }),
-    ),
+    violations: z.array(violationSchema),
   }),
   cost: z.strictObject({
     currency: z.literal("USD"),
@@ -58,6 +117,8 @@ export const planDocumentSchema = z.strictObject({
     ),
     notes: z.array(z.string()),
   }),
+  /** Against a base plan, when one was given. */
+  diff: planDiffSchema.optional(),
 });
 
 export type PlanDocument = z.infer<typeof planDocumentSchema>;
@@ -71,9 +132,11 @@ export function planFailures(violations: { level: string }[], cost: { monthlyTot
   ];
 }
 
-/** The document of a plan; checked against the schema, so what is written is what --json accepts back. */
-/** The plan as a document; `version` is the project's (projectVersion). */
-export function planDocument(result: PlanResult, version: string): PlanDocument {
+/**
+ * The plan as a document, with its diff against a base when there is one; `version` is the
+ * project's (projectVersion). Checked against the schema, so what is written is what --json accepts back.
+ */
+export function planDocument(result: PlanResult, version: string, diff?: PlanDiff): PlanDocument {
   const { loaded, run, diagnostics, cost, pack } = result;
   const hide = (values: Record<string, unknown>, secrets: string[]) =>
     Object.fromEntries(Object.entries(values).map(([key, value]) => [key, secrets.includes(key) ? "[secret]" : value]));
@@ -89,12 +152,16 @@ export function planDocument(result: PlanResult, version: string): PlanDocument 
       custom: r.custom,
       protect: r.protect,
       inputs: hide(r.inputs, r.secretInputs),
+      dependencies: r.dependencies ?? [],
+      propertyDependencies: r.propertyDependencies ?? {},
     })),
     outputs: hide(run.outputs, run.secretOutputs),
     standIns: {
       secrets: loaded.standInSecrets,
       stackOutputs: loaded.standInStackOutputs.map(({ stack, outputs }) => ({ stack, outputs: Object.keys(outputs) })),
     },
+    secureFingerprints: loaded.secureFingerprints,
+    packageLock: fileFingerprint(installedLockFile()),
     policy: { pack: pack.name, version: pack.version, violations: diagnostics.map(({ policy, level, urn, message }) => ({ policy, level, urn, message })) },
     cost: {
       currency: cost.currency,
@@ -104,6 +171,7 @@ export function planDocument(result: PlanResult, version: string): PlanDocument 
       items: cost.items.map(({ urn, component, quantity, unit, unitUsd, monthlyUsd }) => ({ urn, component, quantity, unit, unitUsd, monthlyUsd })),
       notes: cost.notes,
     },
+    diff,
   });
 }
 

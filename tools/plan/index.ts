@@ -1,4 +1,6 @@
 // npm run plan -- <stack> [--json <file>]    preview a stack offline
+// npm run plan -- <stack> --base <ref>       ... and what a change does to it against a git ref (or --base-json <file>)
+// npm run plan -- <stack> --diagram [file]   ... and the stack's Mermaid diagram
 // npm run plan -- --compare <stack> <stack>  the environment matrix side by side
 // The command line and its exit contract. Everything that can be refused cheaply (the
 // arguments, the stack name, the folder, the --json target, the stack file and its config)
@@ -9,20 +11,29 @@ import { StackConfigError } from "../../stacks/config";
 import { parseArguments } from "../common/cli";
 import type { ToolContext } from "../common/toolContext";
 import { StackFileError } from "../engine/stackFile";
+import { BasePlan, planBaseCommit, readBasePlan, resolveBaseCommit } from "./base";
 import { Cleanup } from "./cleanup";
 import { compareStacks } from "./compare";
 import { PriceTableError } from "./cost";
-import { planDocument, planFailures, projectVersion } from "./document";
+import { mermaidDiagram } from "./diagram";
+import { checkDiagramTarget, renderHint, writeDiagram } from "./diagramFile";
+import { diffPlans } from "./diff";
+import { PlanDocument, planDocument, planFailures, projectVersion } from "./document";
 import { checkJsonTarget, writePlanDocument } from "./jsonFile";
 import { checkFolder, checkStackName, loadStack } from "./load";
 import { PlanRefused, progressDone } from "./output";
-import { printPlan } from "./print";
-import { Program, planStack } from "./run";
+import { printDiff, printPlan } from "./print";
+import type { ProjectCode } from "./project";
+import { PlanResult, Program, planStack } from "./run";
 
 interface Options {
   json?: string;
   compare?: string[];
   cwd: string;
+  base?: string;
+  baseJson?: string;
+  /** A file, or true: print the diagram instead of the plan. */
+  diagram?: string | true;
 }
 
 /** The conventional status of a process ended by a signal: 128 + its number. */
@@ -34,9 +45,11 @@ const exitStatuses =
   "that fails under mocks (one line saying why), 128 + n when stopped by signal n (130 on SIGINT,\n" +
   "143 on SIGTERM), after stopping the policy pack's process.";
 
-/** What the plan is started with: the project, and (tests) a program that replaces this project's. */
+/** What the plan is started with: the project, and (tests) a program, or all the code, in place of this checkout's. */
 export interface PlanContext extends ToolContext {
   program?: Program;
+  /** The program, schema and pack (e.g. their JavaScript copy): this checkout's when not given. */
+  code?: ProjectCode;
 }
 
 function planCommand(projectRoot: string): Command {
@@ -44,12 +57,16 @@ function planCommand(projectRoot: string): Command {
     .description("Preview a stack of this project offline: its resources, the policy pack's verdict and its monthly cost.")
     .argument("[stack]", "stack to plan: reads Pulumi.<stack>.yaml")
     .option("--json <file>", "also write the plan as JSON to <file> (a new file, or an earlier plan)")
+    .option("--base <ref>", "also show what the change does against the plan of git <ref> (e.g. HEAD^1, origin/main): resources, secrets, policy verdicts, cost")
+    .option("--base-json <file>", "the same against an earlier plan (--json)")
+    .option("--diagram [file]", "write the stack's Mermaid diagram to <file> (.mmd); without a file, print only the diagram")
     .option("--compare <stacks...>", "show the environment matrix of two stacks side by side")
     .option("-C, --cwd <dir>", "read Pulumi.<stack>.yaml from <dir>, as pulumi --cwd does", projectRoot)
     .addHelpText(
       "after",
       `\n${exitStatuses}\n\n` +
-        "Examples:\n  npm run plan -- dev\n  npm run plan -- prod --json plan-prod.json\n  npm run plan -- --compare dev prod",
+        "Examples:\n  npm run plan -- dev\n  npm run plan -- prod --json plan-prod.json\n  npm run plan -- staging --base origin/main\n" +
+        "  npm run plan -- staging --diagram staging.mmd\n  npm run plan -- --compare dev prod",
     );
 }
 
@@ -58,7 +75,7 @@ export async function main(argv: string[], context: PlanContext): Promise<number
   const stop = parseArguments(command, argv);
   if (stop !== undefined) return stop;
   const cleanup = new Cleanup();
-  exitOnSignals(cleanup);
+  const stopListening = exitOnSignals(cleanup);
   try {
     return await planOrCompare(command.args[0], command.opts<Options>(), cleanup, context);
   } catch (error) {
@@ -71,30 +88,60 @@ export async function main(argv: string[], context: PlanContext): Promise<number
     return 2;
   } finally {
     await cleanup.run();
+    stopListening();
   }
 }
 
-async function planOrCompare(stack: string | undefined, options: Options, cleanup: Cleanup, { projectRoot, program }: PlanContext): Promise<number> {
+async function planOrCompare(stack: string | undefined, options: Options, cleanup: Cleanup, { projectRoot, program, code }: PlanContext): Promise<number> {
   if (options.compare) {
     if (stack) throw new PlanRefused("give either a stack or --compare, not both");
-    if (options.json !== undefined) throw new PlanRefused("--json writes the plan of one stack; it does not go with --compare");
+    for (const [option, given] of Object.entries({ "--json": options.json, "--base": options.base, "--base-json": options.baseJson, "--diagram": options.diagram })) {
+      if (given !== undefined) throw new PlanRefused(`${option} goes with the plan of one stack, not with --compare`);
+    }
     if (options.compare.length !== 2) throw new PlanRefused(`--compare takes two stacks, e.g. --compare dev prod; got ${options.compare.length}`);
     options.compare.forEach(checkStackName);
     checkFolder(options.cwd);
-    return compareStacks(options.compare.map((name) => loadStack(name, options.cwd, projectRoot)));
+    return compareStacks(options.compare.map((name) => loadStack(name, options.cwd, projectRoot, code)));
   }
   if (!stack) throw new PlanRefused("which stack? e.g. npm run plan -- dev (see --help)");
   checkStackName(stack);
   checkFolder(options.cwd);
   if (options.json !== undefined) checkJsonTarget(options.json);
-  const result = await planStack(loadStack(stack, options.cwd, projectRoot), cleanup, program);
+  if (typeof options.diagram === "string") checkDiagramTarget(options.diagram);
+  if (options.base !== undefined && options.baseJson !== undefined) throw new PlanRefused("give either --base or --base-json, not both");
+  const earlier = options.baseJson !== undefined ? readBasePlan(options.baseJson, stack) : undefined;
+  const commit = options.base !== undefined ? resolveBaseCommit(options.cwd, options.base) : undefined;
+  const loaded = loadStack(stack, options.cwd, projectRoot, code);
+  const base = earlier ?? (commit ? await planBaseCommit({ directory: options.cwd, ref: options.base!, commit, stack, projectRoot }, cleanup) : undefined);
+  const result = await planStack(loaded, cleanup, program);
   progressDone();
-  printPlan(result);
-  if (options.json !== undefined) {
-    writePlanDocument(options.json, planDocument(result, projectVersion(projectRoot)));
-    console.log(`Wrote the plan to ${options.json}`);
-  }
+  report(result, base, options, projectVersion(projectRoot));
   return planFailures(result.diagnostics, result.cost).length > 0 ? 1 : 0;
+}
+
+/** The plan (or, for --diagram without a file, the diagram alone), its diff against the base, and the files asked for. */
+function report(result: PlanResult, base: BasePlan | undefined, options: Options, version: string): void {
+  const head = planDocument(result, version);
+  const diff = base && diffPlans(base.document, head, base.info);
+  const document: PlanDocument = diff ? planDocument(result, version, diff) : head;
+  const diagram = mermaidDiagram(document.resources, diff);
+  // With the diagram on stdout, everything else goes to stderr.
+  const say = options.diagram === true ? console.error : console.log;
+  if (options.diagram === true) {
+    process.stdout.write(diagram);
+    console.error(renderHint());
+  } else {
+    printPlan(result);
+    if (diff) printDiff(diff);
+  }
+  if (options.json !== undefined) {
+    writePlanDocument(options.json, document);
+    say(`Wrote the plan to ${options.json}`);
+  }
+  if (typeof options.diagram === "string") {
+    writeDiagram(options.diagram, diagram);
+    console.log(`Wrote the diagram to ${options.diagram}. ${renderHint(options.diagram)}`);
+  }
 }
 
 /** The lines of a refusal (exit 2), or undefined for an error that is a bug. */
@@ -104,13 +151,19 @@ function refusal(error: unknown): string[] | undefined {
   return undefined;
 }
 
-/** On a signal: stop what the plan started, then exit 128 + n. A second signal ends the plan at once. */
-function exitOnSignals(cleanup: Cleanup): void {
-  for (const [signal, code] of Object.entries(signalExitCodes)) {
-    process.once(signal, () => {
+/**
+ * On a signal: stop what the plan started, then exit 128 + n. A second signal ends the plan at
+ * once. Returns what removes the handlers, once the plan is over (main may run again in one process).
+ */
+function exitOnSignals(cleanup: Cleanup): () => void {
+  const handlers = Object.entries(signalExitCodes).map(([signal, code]) => {
+    const handler = () => {
       progressDone();
       console.error(`plan: stopped by ${signal}`);
       void cleanup.run().then(() => process.exit(code));
-    });
-  }
+    };
+    process.once(signal, handler);
+    return [signal, handler] as const;
+  });
+  return () => handlers.forEach(([signal, handler]) => process.removeListener(signal, handler));
 }

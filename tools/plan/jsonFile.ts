@@ -10,7 +10,7 @@ import { PlanRefused } from "./output";
 /** Pulumi's project, stack, policy-pack and plugin files, in every extension it reads (encoding.Exts), in any case. */
 const pulumiFileName = /^pulumi(policy|plugin)?(\..+)?\.(json|ya?ml)$/i;
 
-/** The largest file read to see whether it is an earlier plan (prod's plan is about 100 KiB). */
+/** The largest file read to see whether it is an earlier plan (prod's plan is about 150 KiB). */
 const earlierPlanMaxBytes = 16 * 1024 * 1024;
 
 /** Refuses a target in a missing or unwritable folder, a link, or a file that is not an earlier plan. */

@@ -3,12 +3,14 @@
 // bad stack is refused in a fraction of a second.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { StackSettings, parseStackConfig } from "../../stacks/config";
+import type { StackSettings } from "../../stacks/config";
 import { stackNameProblem } from "../../stacks/stackName";
 import { readStackFile, stackFileProductionReason } from "../../stacks/stackFile";
 import { StackFile, programConfigOf, withPlaceholderSecrets } from "../engine/stackFile";
 import { PriceTable, loadPriceTable } from "./cost";
 import { PlanRefused, progress } from "./output";
+import { ProjectCode, thisCheckout } from "./project";
+import { secureFingerprints } from "./secrets";
 
 /** Outputs given offline to a stack the program reads through a StackReference. */
 export interface StandInStackOutputs {
@@ -28,6 +30,10 @@ export interface LoadedStack {
   standInStackOutputs: StandInStackOutputs[];
   /** Prices of the stack's region; loading it refuses an unpriced region before any work. */
   priceTable: PriceTable;
+  /** A fingerprint of each `secure:` text of the file (tools/plan/secrets.ts), for a diff to compare. */
+  secureFingerprints: Record<string, string>;
+  /** Whose program, schema and policy pack plan it. */
+  code: ProjectCode;
 }
 
 /** Refuses a name the program cannot build (stacks/stackName.ts) before any file is opened. */
@@ -43,14 +49,17 @@ export function checkFolder(directory: string): void {
   if (!stat.isDirectory()) throw new PlanRefused(`-C ${directory}: not a folder`);
 }
 
-/** Reads and checks `Pulumi.<stack>.yaml` in `directory`; prices come from `projectRoot`'s data/. */
-export function loadStack(stack: string, directory: string, projectRoot: string): LoadedStack {
+/**
+ * Reads and checks `Pulumi.<stack>.yaml` in `directory`, to be planned with `code` (this
+ * checkout's unless told); prices come from `projectRoot`'s data/.
+ */
+export function loadStack(stack: string, directory: string, projectRoot: string, code: ProjectCode = thisCheckout): LoadedStack {
   progress(`reading Pulumi.${stack}.yaml`);
   const content = readStackFile(directory, stack);
   const read = programConfigOf(content);
   const file = withPlaceholderSecrets(read);
   const standInSecrets = file.secretKeys.filter((key) => !read.secretKeys.includes(key));
-  const settings = parseStackConfig(stack, file.config, (key) => file.secretKeys.includes(key));
+  const settings = code.parseStackConfig(stack, file.config, (key) => file.secretKeys.includes(key));
   return {
     file,
     productionReason: stackFileProductionReason(content),
@@ -58,6 +67,8 @@ export function loadStack(stack: string, directory: string, projectRoot: string)
     standInSecrets,
     standInStackOutputs: standInStackOutputs(settings),
     priceTable: loadPriceTable(settings.region, path.join(projectRoot, "data")),
+    secureFingerprints: secureFingerprints(content.text, content.fileName),
+    code,
   };
 }
 

@@ -4,7 +4,8 @@ import { projectName } from "../../stacks/config";
 import type { RecordedResource } from "../engine/resource";
 import { stackResourceOf } from "../engine/resource";
 import type { CostEstimate } from "./cost";
-import { planFailures, violationSubject } from "./document";
+import { PlanDiff, planFailures, violationSubject } from "./document";
+import { costLine, countsLine, propertyDetail, propertyNames } from "./diffText";
 import type { LoadedStack } from "./load";
 import { paint, tableStyle } from "./output";
 import type { PlanResult } from "./run";
@@ -103,4 +104,22 @@ function printCost(cost: CostEstimate): void {
   console.log(table.toString());
   for (const note of cost.notes) console.log(`  note: ${note}`);
   console.log(`  sources: ${cost.priceTable.sources.join("; ")}`);
+}
+
+/** What the change does, against the base: counts, each resource with its changed inputs, secrets, policy verdicts, cost. */
+export function printDiff(diff: PlanDiff): void {
+  console.log(`\n${paint("bold", `Against ${diff.base.source}`)}: ${countsLine(diff)}`);
+  const { added, removed, replaced, changed } = diff.resources;
+  for (const r of replaced) {
+    const { forcing } = propertyNames(r);
+    console.log(`  ${paint("red", "± replace")} ${r.type} ${r.name}: ${r.properties.map(propertyDetail).join("; ")}${paint("dim", `  (${forcing.join(", ")} cannot change in place)`)}`);
+  }
+  for (const r of changed) console.log(`  ${paint("yellow", "~ update")}  ${r.type} ${r.name}: ${r.properties.map(propertyDetail).join("; ")}`);
+  for (const r of added) console.log(`  ${paint("green", "+ add")}     ${r.type} ${r.name}`);
+  for (const r of removed) console.log(`  ${paint("red", "- remove")}  ${r.type} ${r.name}`);
+  for (const s of diff.secrets) console.log(`  secret ${s.change}: ${s.key} (its value is never shown)`);
+  for (const v of diff.policy.appeared) console.log(`  ${paint(v.level === "mandatory" ? "red" : "yellow", `policy now fails (${v.level})`)}: ${v.policy} on ${violationSubject(v.urn)}`);
+  for (const v of diff.policy.disappeared) console.log(`  ${paint("green", `policy now passes (was ${v.level})`)}: ${v.policy} on ${violationSubject(v.urn)}`);
+  console.log(`  cost: ${costLine(diff)}`);
+  for (const note of diff.notes) console.log(`  note: ${note}`);
 }

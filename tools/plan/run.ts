@@ -1,7 +1,6 @@
 // Running a loaded stack: the program under Pulumi's mocks, the policy pack over the
 // Analyzer protocol, the price. The SDKs and the gRPC client load on demand (dynamic
 // imports), so the pack's process starts first and warms up while this one loads them.
-import * as path from "node:path";
 import { defaultProductionNames, isProductionName } from "../../stacks/production";
 import type { AnalyzerInfo, Diagnostic, PolicyPackProcess } from "../engine/policyPack";
 import type { MockRunResult } from "../engine/resource";
@@ -10,9 +9,9 @@ import { Cleanup } from "./cleanup";
 import { CostEstimate, estimateCost } from "./cost";
 import { LoadedStack } from "./load";
 import { PlanRefused, progress } from "./output";
+import type { Program } from "./project";
 
-// Beside this file: the TypeScript pack, or its JavaScript copy when run through tools/launch.js.
-const packDirectory = path.resolve(__dirname, "..", "..", "policies");
+export type { Program } from "./project";
 
 export interface PlanResult {
   loaded: LoadedStack;
@@ -22,13 +21,14 @@ export interface PlanResult {
   pack: { name: string; version: string };
 }
 
-/** The Pulumi program the plan runs: this project's, unless a test hands it another. */
-export type Program = () => unknown;
-
-/** Plans a stack; the policy pack's process is stopped by `cleanup`, whatever happens. */
+/**
+ * Plans a stack with its code's program and pack (`program` replaces the program: a test's
+ * way to make it fail). The pack's process ends once it has answered, and `cleanup` stops it
+ * whatever happens before.
+ */
 export async function planStack(loaded: LoadedStack, cleanup: Cleanup, program?: Program): Promise<PlanResult> {
   const { PolicyPackProcess, analyzeResources } = await import("../engine/policyPack");
-  const pack = PolicyPackProcess.launch(packDirectory);
+  const pack = PolicyPackProcess.launch(loaded.code.packDirectory);
   cleanup.defer(() => pack.stop());
   progress(`starting the policy pack (pid ${pack.pid})`);
   const run = await runProgram(loaded, program);
@@ -37,6 +37,8 @@ export async function planStack(loaded: LoadedStack, cleanup: Cleanup, program?:
   await judgeAsProduction(pack, info, loaded);
   progress(`checking ${run.resources.length} resources against the policy pack`);
   const diagnostics = await analyzeResources(pack, [stackResourceOf(run.stack), ...run.resources]);
+  // Done with it: it ends now, and cleanup waits for its exit (a plan against a base starts a second pack).
+  void pack.stop();
   progress("pricing");
   return { loaded, run, diagnostics, cost: costOf(loaded, run), pack: { name: info.name, version: info.version } };
 }
@@ -61,7 +63,7 @@ async function judgeAsProduction(pack: PolicyPackProcess, info: AnalyzerInfo, lo
  */
 export async function runProgram(loaded: LoadedStack, program?: Program): Promise<MockRunResult> {
   progress(`running the program for ${loaded.file.stack} under mocks`);
-  const [{ runUnderMocks }, { tradingBotProgram }] = await Promise.all([import("../engine/mockRun"), import("../../stacks/program")]);
+  const [{ runUnderMocks }, ownProgram] = await Promise.all([import("../engine/mockRun"), program ? undefined : loaded.code.loadProgram()]);
   const stackReferences = Object.fromEntries(loaded.standInStackOutputs.map(({ stack, outputs }) => [stack, { outputs }]));
   // Pulumi's runtime leaves rejected promises behind when a program throws: they repeat
   // the run's own error, and must not end the process before the pack is stopped.
@@ -70,7 +72,7 @@ export async function runProgram(loaded: LoadedStack, program?: Program): Promis
   process.on("unhandledRejection", onStray);
   let run: MockRunResult;
   try {
-    run = await runUnderMocks(loaded.file, program ?? tradingBotProgram, { stackReferences });
+    run = await runUnderMocks(loaded.file, program ?? ownProgram!, { stackReferences });
   } catch (error) {
     throw programFailure(loaded.file.stack, error);
   }
