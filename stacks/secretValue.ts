@@ -4,8 +4,15 @@
 // No imports: the program, the policy pack and the tools all load it.
 
 export class SecretValue {
-  /** `key` is where the value sits, e.g. `trading-bot:bybitApiKey` or `trading-bot:app.token`. */
-  constructor(readonly key: string) {}
+  /**
+   * `key` is where the value sits, e.g. `trading-bot:bybitApiKey` or `trading-bot:app.token`;
+   * `fingerprint` tells one ciphertext from another (a hash of where it sits and of the
+   * ciphertext, never of a value), so a diff can say that a secret changed.
+   */
+  constructor(
+    readonly key: string,
+    readonly fingerprint = "",
+  ) {}
 
   /** Never a value: JSON and error lines show that a secret sits here, nothing of it. */
   toJSON(): string {

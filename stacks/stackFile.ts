@@ -13,6 +13,7 @@
 //   FIFO, and read no further than the size limit.
 // Hostile input is refused with one line: StackFileError. Imports only `yaml` and stacks/'s
 // own small modules: the data tool uses it outside this project too.
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML, { Document, visit } from "yaml";
@@ -281,7 +282,7 @@ function withSecrets(value: unknown, at: { fileName: string; key: string; where:
       );
     }
     found.secure = true;
-    return new SecretValue(at.where);
+    return new SecretValue(at.where, createHash("sha256").update(at.where).update("\u0000").update(entry.secure).digest("hex").slice(0, 16));
   }
   return Object.fromEntries(Object.entries(value).map(([name, inner]) => [name, withSecrets(inner, { ...at, where: `${at.where}.${name}` }, found)]));
 }

@@ -67,7 +67,7 @@ export function loadStack(stack: string, directory: string, projectRoot: string,
     standInSecrets,
     standInStackOutputs: standInStackOutputs(settings),
     priceTable: loadPriceTable(settings.region, path.join(projectRoot, "data")),
-    secureFingerprints: secureFingerprints(content.text, content.fileName),
+    secureFingerprints: secureFingerprints(content.config),
     code,
   };
 }
