@@ -15,7 +15,8 @@ import { RedisCluster } from "../infra/redisCluster";
 import { SqliteVolume } from "../infra/sqliteVolume";
 import { TaskSecurityGroup } from "../infra/taskSecurityGroup";
 import { TradingBotService } from "../infra/tradingBotService";
-import { SecretConfigKeyInfo, StackSettings, projectName, secretConfigKeys } from "./config";
+import { AccountDeclaration } from "./accountDeclaration";
+import { SecretConfigKeyInfo, StackSettings, SyncPeer, projectName, secretConfigKeys, syncPeerOf } from "./config";
 import { StackOutputs } from "./outputs";
 
 /** Secret config values (`pulumi config set --secret`) by the variable the app reads, for the keys that are set. */
@@ -32,6 +33,10 @@ export const appMetricsNamespace = "TradingBot";
 type Backing = ServiceAttachment & { connectionUrl: pulumi.Output<string>; endpoint: pulumi.Output<string>; network?: Reachable };
 
 export function createTradingBotStack(settings: StackSettings, secretInputs: SecretInputs): StackOutputs {
+  new AccountDeclaration(`${projectName}-account`, {
+    allowedAccountIds: settings.accountId === null ? [] : [settings.accountId],
+    sharedWithNonProduction: settings.accountSharedWithNonProduction,
+  });
   const network = createNetwork(settings);
   const taskSecurityGroup = new TaskSecurityGroup(projectName, { vpcId: network.vpcId, description: "Trading bot tasks" });
   const database = createDatabase(settings, network);
@@ -167,13 +172,19 @@ function taskSubnets(settings: StackSettings, network: Network): pulumi.Output<s
 /**
  * The one-off task of the data syncs: it reaches the database, reads DATABASE_URL (and, to
  * export, the anonymisation key) from the secret, mounts the SQLite volume when there is
- * one; exports go to its own bucket, imports read the sources' buckets by the naming rule.
+ * one; exports go to its own bucket, imports read the sources' buckets by the naming rule,
+ * each source in the account its entry names (this stack's own for a bare name).
  */
 function createDataSync(settings: StackSettings, network: Network, secrets: AppSecrets, database: Backing): DataSync {
   const sync = settings.dataSync!;
-  const accountId = aws.getCallerIdentityOutput().accountId;
+  // The account aws:allowedAccountIds names; the credentials' own where the file names none.
+  const accountId = settings.accountId !== null ? pulumi.output(settings.accountId) : aws.getCallerIdentityOutput().accountId;
+  // A peer named without an account is in this stack's account.
+  const peer = (entry: SyncPeer) => {
+    const { stack, account } = syncPeerOf(entry, settings.accountId);
+    return { stack, accountId: account !== null ? pulumi.output(account) : accountId };
+  };
   const name = `${projectName}-data-sync`;
-  const exportsBucket = accountId.apply((account) => exportsBucketName(account, settings.stack));
   const tasks = new TaskSecurityGroup(name, { vpcId: network.vpcId, description: "Trading bot data-sync task" });
   const access = connect(`${projectName}-db-from-data-sync`, tasks.securityGroupId, database, "the data-sync task");
   return new DataSync(name, {
@@ -188,14 +199,23 @@ function createDataSync(settings: StackSettings, network: Network, secrets: AppS
     environment: { DATA_SYNC_STACK: settings.stack, DATA_SYNC_ENVIRONMENT: settings.environment, AWS_REGION: settings.region },
     export: sync.export
       ? {
-          bucketName: exportsBucket,
+          bucketName: accountId.apply((account) => exportsBucketName(account, settings.stack)),
           accountId,
           retentionDays: sync.exportRetentionDays,
-          readerRoleArns: sync.readers.map((reader) => pulumi.interpolate`arn:aws:iam::${accountId}:role/${importRoleName(reader)}`),
+          readers: sync.readers.map(peer).map((reader) => ({
+            accountId: reader.accountId,
+            roleArn: pulumi.interpolate`arn:aws:iam::${reader.accountId}:role/${importRoleName(reader.stack)}`,
+          })),
         }
       : undefined,
     import: sync.import
-      ? { roleName: importRoleName(settings.stack), sourceBucketNames: sync.sources.map((source) => accountId.apply((account) => exportsBucketName(account, source))) }
+      ? {
+          roleName: importRoleName(settings.stack),
+          sources: sync.sources.map(peer).map((source) => ({
+            accountId: source.accountId,
+            bucketName: source.accountId.apply((account) => exportsBucketName(account, source.stack)),
+          })),
+        }
       : undefined,
     attachments: [secrets.attachmentFor(secretKeysReadBy("dataSync", secrets)), database, tasks, ...access],
   });

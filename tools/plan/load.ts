@@ -4,6 +4,7 @@
 import * as fs from "node:fs";
 import { StackSettings, parseStackConfig } from "../../stacks/config";
 import { stackNameProblem } from "../../stacks/stackName";
+import { sharedAccountProblemFor } from "../engine/stackAccounts";
 import { StackFile, readStackFile, withPlaceholderSecrets } from "../engine/stackFile";
 import { PriceTable, loadPriceTable } from "./cost";
 import { PlanRefused, progress } from "./output";
@@ -45,6 +46,8 @@ export function loadStack(stack: string, directory: string): LoadedStack {
   const file = withPlaceholderSecrets(read);
   const standInSecrets = file.secretKeys.filter((key) => !read.secretKeys.includes(key));
   const settings = parseStackConfig(stack, file.config, (key) => file.secretKeys.includes(key));
+  const sharedAccount = sharedAccountProblemFor(directory, read);
+  if (sharedAccount) throw new PlanRefused(sharedAccount);
   return { file, settings, standInSecrets, standInStackOutputs: standInStackOutputs(settings), priceTable: loadPriceTable(settings.region) };
 }
 

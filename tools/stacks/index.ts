@@ -7,11 +7,13 @@ import * as path from "node:path";
 import Table from "cli-table3";
 import { Command, Option } from "commander";
 import type { z } from "zod";
-import { Environment, stackConfigSchema } from "../../stacks/config";
+import { Environment, stackConfigSchema, syncPeerOf } from "../../stacks/config";
 import { isProductionStack, nameEnvironmentConflict, productionReason } from "../../stacks/production";
 import { stackNameProblem } from "../../stacks/stackName";
 import { parseArguments } from "../common/cli";
 import { findProjectRoot } from "../common/projectRoot";
+import { sharedAccountProblem } from "../../stacks/sharedAccount";
+import { stackAccountOf } from "../engine/stackAccounts";
 import { StackFile, parseStackFile } from "../engine/stackFile";
 
 export type { Environment };
@@ -36,6 +38,8 @@ export interface StackEntry {
   branch: string;
   /** What the data syncs may do with this stack (`trading-bot:dataSync`), or null when its file has none. */
   dataSync: DataSyncFlags | null;
+  /** The AWS account its file names (`aws:allowedAccountIds`), or null. */
+  account: string | null;
 }
 
 /** The part of `trading-bot:dataSync` the env-sync workflow checks before it starts a task. */
@@ -48,6 +52,10 @@ export interface DataSyncFlags {
   readers: string[];
   /** Stacks whose exports its import task may read. */
   sources: string[];
+  /** The account of each reader (its entry's, or this stack's own for a bare name; null when neither is known). */
+  readerAccounts: Record<string, string | null>;
+  /** The account of each source, the same way: where the import expects the source's exports bucket. */
+  sourceAccounts: Record<string, string | null>;
 }
 
 /** A stack file the workflows must not act on: exit 2. */
@@ -113,8 +121,8 @@ function readRegularFile(file: string): string {
   }
 }
 
-/** One stack file, read and classified. */
-function readEntry(directory: string, name: string): StackEntry {
+/** One stack file, read and classified, with whether its file admits sharing its account. */
+function readEntry(directory: string, name: string): StackEntry & { sharedWithNonProduction: boolean } {
   const fileName = `Pulumi.${name}.yaml`;
   const text = readRegularFile(path.join(directory, fileName));
   let file: StackFile;
@@ -128,13 +136,17 @@ function readEntry(directory: string, name: string): StackEntry {
   const environment = readEnvironment(file, fileName);
   const conflict = nameEnvironmentConflict(name, environment);
   if (conflict) throw new StackListError(`${fileName}: ${conflict}`);
-  return {
-    name,
-    environment,
-    production: isProductionStack(name, environment),
-    branch: deployBranchByEnvironment[environment],
-    dataSync: readDataSync(file, fileName, environment),
-  };
+  const { accountId, sharedWithNonProduction } = readAccount(file);
+  const dataSync = readDataSync(file, fileName, environment, accountId);
+  return { name, environment, production: isProductionStack(name, environment), branch: deployBranchByEnvironment[environment], dataSync, account: accountId, sharedWithNonProduction };
+}
+
+function readAccount(file: StackFile): ReturnType<typeof stackAccountOf> {
+  try {
+    return stackAccountOf(file);
+  } catch (error) {
+    throw new StackListError((error as Error).message);
+  }
 }
 
 /** A key the workflows act on must be plain text: they cannot decrypt it, and it names nothing secret. */
@@ -162,7 +174,7 @@ function readEnvironment(file: StackFile, fileName: string): Environment {
 }
 
 /** `trading-bot:dataSync`, checked with the schema's own rules (the program's), and never an import into production. */
-function readDataSync(file: StackFile, fileName: string, environment: Environment): DataSyncFlags | null {
+function readDataSync(file: StackFile, fileName: string, environment: Environment, ownAccount: string | null): DataSyncFlags | null {
   const key = "trading-bot:dataSync";
   const value = plainValue(file, fileName, key);
   const parsed = stackConfigSchema.shape[key].safeParse(value);
@@ -172,8 +184,18 @@ function readDataSync(file: StackFile, fileName: string, environment: Environmen
   if (reason && parsed.data.import) {
     throw new StackListError(`${fileName}: ${key}.import is true; allowed: false on a production stack (${reason}): data flows from production down, never into it`);
   }
-  const { export: exports, import: imports, readers, sources } = parsed.data;
-  return { export: exports, import: imports, readers, sources };
+  const { export: exports, import: imports } = parsed.data;
+  const readers = parsed.data.readers.map((peer) => syncPeerOf(peer, ownAccount));
+  const sources = parsed.data.sources.map((peer) => syncPeerOf(peer, ownAccount));
+  const accounts = (peers: typeof readers) => Object.fromEntries(peers.map((peer) => [peer.stack, peer.account]));
+  return {
+    export: exports,
+    import: imports,
+    readers: readers.map((peer) => peer.stack),
+    sources: sources.map((peer) => peer.stack),
+    readerAccounts: accounts(readers),
+    sourceAccounts: accounts(sources),
+  };
 }
 
 /** One schema issue in the words of the config check: `trading-bot:dataSync.readers[1] is "Staging"; allowed: ...`. */
@@ -187,7 +209,10 @@ function describeIssue(key: string, value: unknown, issue: z.core.$ZodIssue): st
 
 /** Every stack of the folder, by name; throws StackListError on the first file it refuses. */
 export function listStacks(directory: string): StackEntry[] {
-  return stackFileNames(directory).map((name) => readEntry(directory, name));
+  const read = stackFileNames(directory).map((name) => readEntry(directory, name));
+  const shared = sharedAccountProblem(read.map((entry) => ({ stack: entry.name, production: entry.production, accountId: entry.account, sharedWithNonProduction: entry.sharedWithNonProduction })));
+  if (shared) throw new StackListError(shared);
+  return read.map(({ sharedWithNonProduction: _shared, ...entry }) => entry);
 }
 
 export interface StackFilter {
