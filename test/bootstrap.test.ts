@@ -1,0 +1,187 @@
+// The bootstrap project (bootstrap/) under Pulumi's mocks: one run per stack, shared by the
+// tests that read it. nonprod first: prod, which owns the GitHub settings, reads its role
+// ARNs through a StackReference, given here from nonprod's own run.
+import { strict as assert } from "node:assert";
+import * as path from "node:path";
+import { bootstrapProgram } from "../bootstrap/program";
+import { otherAccountReference, withStandInTokens } from "../bootstrap/standIns";
+import { environmentRules, rolesOf } from "../bootstrap/trust";
+import { runUnderMocks } from "../tools/engine/mockRun";
+import type { MockRunResult, RecordedResource } from "../tools/engine/resource";
+import { readStackFile } from "../tools/engine/stackFile";
+import { repoRoot } from "./helpers";
+
+export const bootstrapFolder = path.join(repoRoot, "bootstrap");
+
+/** Runs a committed bootstrap stack under mocks (prod with nonprod's outputs behind its StackReference). */
+export async function runBootstrapStacks(): Promise<{ nonprod: MockRunResult; prod: MockRunResult }> {
+  const run = (stack: string, stackReferences = {}) =>
+    runUnderMocks(withStandInTokens(readStackFile(bootstrapFolder, stack)), bootstrapProgram, { project: "trading-bot-bootstrap", stackReferences });
+  const nonprod = await run("nonprod");
+  const prod = await run("prod", otherAccountReference("organization/trading-bot-bootstrap/nonprod", nonprod.outputs));
+  return { nonprod, prod };
+}
+
+const byType = (run: MockRunResult, type: string) => run.resources.filter((r) => r.type === type);
+const role = (run: MockRunResult, name: string) => byType(run, "aws:iam/role:Role").find((r) => r.name === name)!;
+const document = (resource: RecordedResource, key = "policy") => JSON.parse(String(resource.inputs[key]));
+
+describe("bootstrap/ under mocks (one run per stack)", () => {
+  let nonprod: MockRunResult;
+  let prod: MockRunResult;
+  before(async () => {
+    ({ nonprod, prod } = await runBootstrapStacks());
+  });
+
+  it("creates GitHub's OIDC provider in each account: audience sts.amazonaws.com, no thumbprint", () => {
+    for (const run of [nonprod, prod]) {
+      const [provider] = byType(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+      assert.equal(provider.inputs.url, "https://token.actions.githubusercontent.com");
+      assert.deepEqual(provider.inputs.clientIdLists, ["sts.amazonaws.com"]);
+      assert.equal(provider.inputs.thumbprintLists, undefined);
+    }
+    assert.equal(nonprod.outputs.oidcProviderArn, "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com");
+    assert.equal(prod.outputs.accountId, "111111111111");
+  });
+
+  it("creates one role per job kind of each stage the account hosts, each trusting aud and exactly one subject", () => {
+    assert.deepEqual(byType(nonprod, "aws:iam/role:Role").map((r) => r.name), [...rolesOf("development"), ...rolesOf("staging")].map((r) => r.name));
+    assert.deepEqual(byType(prod, "aws:iam/role:Role").map((r) => r.name), rolesOf("production").map((r) => r.name));
+    const deploy = role(prod, "trading-bot-production-deploy");
+    assert.deepEqual(document(deploy, "assumeRolePolicy"), {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "GitHubActionsJobOfOneEnvironmentAndEvent",
+          Effect: "Allow",
+          Principal: { Federated: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com" },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: {
+            StringEquals: {
+              "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+              "token.actions.githubusercontent.com:sub": "repo:your-org/trading-bot:environment:production:event_name:push",
+            },
+          },
+        },
+      ],
+    });
+    assert.equal(deploy.inputs.path, "/github-actions/");
+    assert.equal(deploy.state.arn, "arn:aws:iam::111111111111:role/github-actions/trading-bot-production-deploy");
+    const subjectOf = (r: RecordedResource) => document(r, "assumeRolePolicy").Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"];
+    assert.equal(subjectOf(role(nonprod, "trading-bot-development-preview")), "repo:your-org/trading-bot:environment:development-preview:event_name:pull_request");
+    assert.equal(subjectOf(role(nonprod, "trading-bot-staging-data-import")), "repo:your-org/trading-bot:environment:staging:event_name:workflow_dispatch");
+    assert.equal(subjectOf(role(prod, "trading-bot-production-data-export")), "repo:your-org/trading-bot:environment:production-data-export:event_name:workflow_dispatch");
+  });
+
+  it("trusts the immutable subject too once the repository's ids are configured", async () => {
+    const file = withStandInTokens(readStackFile(bootstrapFolder, "nonprod"));
+    const repository = JSON.parse(file.config["trading-bot-bootstrap:repository"]);
+    const withIds = { ...file, config: { ...file.config, "trading-bot-bootstrap:repository": JSON.stringify({ ...repository, ownerId: 123456, repositoryId: 456789 }) } };
+    const run = await runUnderMocks(withIds, bootstrapProgram, { project: "trading-bot-bootstrap" });
+    const sub = document(role(run, "trading-bot-development-deploy"), "assumeRolePolicy").Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"];
+    assert.deepEqual(sub, [
+      "repo:your-org/trading-bot:environment:development:event_name:push",
+      "repo:your-org@123456/trading-bot@456789:environment:development:event_name:push",
+    ]);
+  });
+
+  it("puts every role under the permissions boundary, with the session its job needs", () => {
+    for (const run of [nonprod, prod]) {
+      const [boundary] = byType(run, "aws:iam/policy:Policy");
+      for (const r of byType(run, "aws:iam/role:Role")) {
+        assert.equal(r.inputs.permissionsBoundary, boundary.state.arn, r.name);
+        assert.equal(r.inputs.maxSessionDuration, r.name.endsWith("-deploy") ? 7200 : 3600, r.name);
+      }
+    }
+  });
+
+  it("the boundary: the project's services; never the boundary itself, the OIDC provider, the bootstrap's roles, a role without it, a lifted boundary", () => {
+    const [boundary] = byType(prod, "aws:iam/policy:Policy");
+    const statements = document(boundary).Statement as { Sid: string; Effect: string; Action: string | string[]; Resource: string | string[]; Condition?: unknown }[];
+    const arn = "arn:aws:iam::111111111111:policy/trading-bot-permissions-boundary";
+    assert.equal(boundary.state.arn, arn);
+    const denied = Object.fromEntries(statements.filter((s) => s.Effect === "Deny").map((s) => [s.Sid, [s.Action, s.Resource, s.Condition]]));
+    assert.deepEqual(denied.DenyChangingTheBoundary[1], arn);
+    assert.deepEqual(denied.DenyTouchingTheOidcProvider[0], ["iam:*OpenIDConnectProvider*"]);
+    assert.deepEqual(denied.DenyTouchingTheBootstrapRoles, [["iam:*"], "arn:aws:iam::111111111111:role/github-actions/*", undefined]);
+    assert.deepEqual(denied.DenyLiftingABoundary, ["iam:DeleteRolePermissionsBoundary", "*", undefined]);
+    assert.deepEqual(denied.DenyRolesWithoutTheBoundary[2], { StringNotEquals: { "iam:PermissionsBoundary": arn } });
+  });
+
+  it("a deploy role creates and changes roles only with the boundary on, passes them to ECS tasks only, and reaches the project's resources by tag or name", () => {
+    const policy = document(byType(nonprod, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "trading-bot-development-deploy-policy")!);
+    const sid = (name: string) => policy.Statement.find((s: { Sid: string }) => s.Sid === name);
+    assert.deepEqual(sid("CreateProjectRolesWithTheBoundary").Condition, { StringEquals: { "iam:PermissionsBoundary": "arn:aws:iam::222222222222:policy/trading-bot-permissions-boundary" } });
+    assert.equal(sid("CreateProjectRolesWithTheBoundary").Resource, "arn:aws:iam::222222222222:role/trading-bot-*");
+    assert.deepEqual(sid("PassProjectRolesToTasks").Condition, { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } });
+    assert.deepEqual(sid("rdsTagged").Condition, { StringEquals: { "aws:ResourceTag/Project": "trading-bot" } });
+    assert.deepEqual(sid("rdsCreateTagged").Condition, { StringEquals: { "aws:RequestTag/Project": "trading-bot" } });
+    assert.deepEqual(sid("s3Named").Resource, ["arn:aws:s3:::trading-bot-*", "arn:aws:s3:::trading-config-*"]);
+    assert.deepEqual(sid("logsNamed").Resource, ["arn:aws:logs:us-east-1:222222222222:log-group:/ecs/trading-bot-*"]);
+    // An inline policy of a role holds at most 10,240 characters (IAM quota).
+    assert.ok(JSON.stringify(policy).length < 10_240, `${JSON.stringify(policy).length} characters`);
+  });
+
+  it("a preview role reads (ReadOnlyAccess) but no secret value; a data role starts the data-sync tasks and reads their logs", () => {
+    const attachment = byType(nonprod, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").find((a) => a.name === "trading-bot-staging-preview-read-only")!;
+    assert.equal(attachment.inputs.policyArn, "arn:aws:iam::aws:policy/ReadOnlyAccess");
+    const denials = document(byType(nonprod, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "trading-bot-staging-preview-policy")!);
+    assert.deepEqual(denials.Statement[0].Action, ["secretsmanager:GetSecretValue", "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"]);
+    assert.equal(denials.Statement[0].Effect, "Deny");
+    const exporter = document(byType(prod, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "trading-bot-production-data-export-policy")!);
+    assert.deepEqual(exporter.Statement.map((s: { Sid: string }) => s.Sid), ["RunTheDataSyncTasks", "FollowAndStopThem", "PassTheirRoles", "ReadTheTasksLogs"]);
+    assert.equal(exporter.Statement[3].Resource, "arn:aws:logs:us-east-1:111111111111:log-group:/ecs/trading-bot-*:*");
+    const importer = document(byType(nonprod, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "trading-bot-development-data-import-policy")!);
+    assert.equal(importer.Statement.at(-1).Sid, "RestartTheService");
+  });
+
+  it("only the stack with trading-bot-bootstrap:github owns GitHub resources: nonprod has none", () => {
+    assert.deepEqual(nonprod.resources.filter((r) => r.type.startsWith("github:")), []);
+    assert.ok(prod.resources.some((r) => r.type.startsWith("github:")));
+  });
+
+  it("customises the repository's OIDC subject: repo, context, event_name", () => {
+    const [template] = byType(prod, "github:index/actionsRepositoryOidcSubjectClaimCustomizationTemplate:ActionsRepositoryOidcSubjectClaimCustomizationTemplate");
+    assert.deepEqual(template.inputs, { repository: "trading-bot", useDefault: false, includeClaimKeys: ["repo", "context", "event_name"] });
+  });
+
+  it("creates every environment with its branch rules; production's with reviewers, no self-review, no administrator bypass", () => {
+    const environments = byType(prod, "github:index/repositoryEnvironment:RepositoryEnvironment");
+    assert.deepEqual(environments.map((e) => e.inputs.environment), environmentRules.map((rule) => rule.name));
+    for (const environment of environments) {
+      const rule = environmentRules.find((r) => r.name === environment.inputs.environment)!;
+      assert.deepEqual(environment.inputs.deploymentBranchPolicy, { protectedBranches: false, customBranchPolicies: true });
+      assert.equal(environment.inputs.canAdminsBypass, false);
+      assert.equal(environment.inputs.preventSelfReview, rule.reviewers);
+      assert.deepEqual(environment.inputs.reviewers, rule.reviewers ? [{ teams: [], users: [1] }] : []);
+      const patterns = byType(prod, "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy")
+        .filter((p) => p.inputs.environment === rule.name)
+        .map((p) => p.inputs.branchPattern);
+      assert.deepEqual(patterns, rule.branches);
+    }
+  });
+
+  it("sets each environment's secrets from the roles of both accounts and the secret tokens; nothing copied by hand", () => {
+    const secrets = byType(prod, "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret");
+    const value = (environment: string, name: string) => secrets.find((s) => s.inputs.environment === environment && s.inputs.secretName === name)!;
+    assert.equal(value("staging", "AWS_DEPLOY_ROLE_ARN").inputs.plaintextValue, "arn:aws:iam::222222222222:role/github-actions/trading-bot-staging-deploy");
+    assert.equal(value("development-preview", "AWS_PREVIEW_ROLE_ARN").inputs.plaintextValue, "arn:aws:iam::222222222222:role/github-actions/trading-bot-development-preview");
+    assert.equal(value("production", "AWS_DEPLOY_ROLE_ARN").inputs.plaintextValue, "arn:aws:iam::111111111111:role/github-actions/trading-bot-production-deploy");
+    assert.equal(value("production-data-export", "AWS_DATA_SYNC_ROLE_ARN").inputs.plaintextValue, "arn:aws:iam::111111111111:role/github-actions/trading-bot-production-data-export");
+    assert.equal(value("production", "PULUMI_ACCESS_TOKEN").inputs.plaintextValue, "stand-in-pulumi-token-production");
+    assert.ok(secrets.every((s) => s.secretInputs.includes("plaintextValue")), "every value is a Pulumi secret");
+    assert.equal(secrets.length, environmentRules.flatMap((rule) => rule.secrets).length);
+  });
+
+  it("protects main with a ruleset: reviews including code owners', no force push, no deletion, no bypass", () => {
+    const [ruleset] = byType(prod, "github:index/repositoryRuleset:RepositoryRuleset");
+    assert.deepEqual(ruleset.inputs.conditions, { refName: { includes: ["refs/heads/main"], excludes: [] } });
+    assert.deepEqual(ruleset.inputs.bypassActors, []);
+    assert.equal(ruleset.inputs.enforcement, "active");
+    const rules = ruleset.inputs.rules as { deletion: boolean; nonFastForward: boolean; pullRequest: Record<string, unknown> };
+    assert.equal(rules.nonFastForward, true);
+    assert.equal(rules.deletion, true);
+    assert.equal(rules.pullRequest.requireCodeOwnerReview, true);
+    assert.equal(rules.pullRequest.requiredApprovingReviewCount, 1);
+  });
+});
