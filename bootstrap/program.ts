@@ -4,6 +4,7 @@
 // through the same `pulumi up`.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { permissionsBoundaryName } from "../stacks/config";
 import { BootstrapConfigError, BootstrapSettings, parseBootstrapConfig } from "./config";
 import { createRepositorySettings } from "./github";
 import { AccountContext, boundaryPolicy, dataSyncPolicy, deployPolicy, previewDenials, readOnlyAccessArn } from "./permissions";
@@ -19,8 +20,8 @@ export interface BootstrapOutputs {
   roleArns: RoleArns;
 }
 
-/** The boundary's name: the main project's task roles and the deploy roles carry it. */
-export const boundaryName = "trading-bot-permissions-boundary";
+/** The boundary's name: the main project's task roles (trading-bot:accounts.permissionsBoundary) and the workflows' roles carry it. */
+export const boundaryName = permissionsBoundaryName;
 
 export function bootstrapProgram(): BootstrapOutputs {
   let settings: BootstrapSettings;

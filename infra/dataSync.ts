@@ -47,6 +47,8 @@ export interface DataSyncArgs {
   region: string;
   /** Days CloudWatch keeps the task's logs (the stack's retention). */
   logRetentionDays: number;
+  /** ARN of the permissions boundary the task's roles carry (the account's bootstrap requires it of roles its deploy roles create). @default none */
+  permissionsBoundary?: pulumi.Input<string>;
   /** Plain environment of the tool: the stack it runs for (DATA_SYNC_BUCKET_OWNERS is added from the buckets). */
   environment: Record<string, pulumi.Input<string>>;
   /** This stack exports: into its own bucket, which the `readers` may read and no other principal. @default none */
@@ -100,7 +102,7 @@ export class DataSync extends pulumi.ComponentResource {
     const roles = createTaskRoles(this, name, "the data-sync task", merged, {
       name: args.import?.roleName,
       tags: { [dataSyncRoleTag]: args.import ? "import" : "export" },
-    });
+    }, args.permissionsBoundary);
     this.taskRole = roles.taskRole;
     if (bucket) this.lockDownExportsBucket(name, bucket, args.export!, roles.taskRole.arn);
     const app: AppContainer = { name: containerName, image: args.image, essential: true };

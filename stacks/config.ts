@@ -10,6 +10,9 @@ import { withYamlSource } from "./yamlSource";
 
 export const projectName = "trading-bot";
 
+/** The permissions boundary the account's bootstrap creates (bootstrap/program.ts names it from here). */
+export const permissionsBoundaryName = "trading-bot-permissions-boundary";
+
 /** A secret config key: set with `pulumi config set --secret`, read as a Pulumi secret, never printed. */
 export interface SecretConfigKeyInfo {
   /** The program refuses to run without it. */
@@ -355,7 +358,15 @@ const accountsSchema = z.strictObject({
    * A production stack's file says so when a non-production stack shares its AWS account
    * (`npm run stacks` and the plan refuse that otherwise; the policy pack reports it).
    */
-  sharedWithNonProduction: flag(),
+  sharedWithNonProduction: flag().default(false),
+  /**
+   * The managed policy, in the stack's account, that every role the stack creates carries as
+   * its permissions boundary: the bootstrap's (bootstrap/), whose deploy roles may create
+   * roles only with it. null: none (an account set up without the bootstrap).
+   */
+  permissionsBoundary: checked<string | null>((value) =>
+    value === null || (typeof value === "string" && /^[\w+=,.@-]{1,128}$/.test(value)) ? undefined : "allowed: the name of a managed IAM policy of the account, or null",
+  ).default(permissionsBoundaryName),
 });
 
 /** Every `trading-bot:` key of a stack file (and `aws:region`), with its schema. */
@@ -435,6 +446,8 @@ export interface StackSettings {
   accountId: string | null;
   /** A production stack whose file says a non-production stack shares its account. */
   accountSharedWithNonProduction: boolean;
+  /** The name of the permissions boundary of the stack's roles (a policy of its account), or null for none. */
+  permissionsBoundary: string | null;
   /** Which optional secret keys are set (their values are read as Pulumi secrets, never here). */
   secretKeysSet: SecretConfigKey[];
 }
@@ -566,6 +579,7 @@ function settingsOf(stack: string, config: ParsedConfig, secretKeysSet: SecretCo
     dataSync: config["trading-bot:dataSync"] ?? null,
     accountId,
     accountSharedWithNonProduction: config["trading-bot:accounts"]?.sharedWithNonProduction ?? false,
+    permissionsBoundary: config["trading-bot:accounts"] === undefined ? permissionsBoundaryName : config["trading-bot:accounts"].permissionsBoundary,
     secretKeysSet: secretKeysSet.sort(),
   };
 }

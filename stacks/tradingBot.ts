@@ -53,8 +53,9 @@ export function createTradingBotStack(settings: StackSettings, secretInputs: Sec
     ...connect(`${projectName}-cache-from-service`, taskSecurityGroup.securityGroupId, cache, "the trading bot service"),
   ];
   const appSecrets = secrets.attachmentFor(secretKeysReadBy("app", secrets));
-  const service = createService(settings, network, taskSecurityGroup, [appSecrets, configBucket, database, cache, appMetrics(), taskSecurityGroup, ...access]);
-  const dataSync = settings.dataSync && createDataSync(settings, network, secrets, database);
+  const boundary = permissionsBoundaryArn(settings);
+  const service = createService(settings, network, taskSecurityGroup, [appSecrets, configBucket, database, cache, appMetrics(), taskSecurityGroup, ...access], boundary);
+  const dataSync = settings.dataSync && createDataSync(settings, network, secrets, database, boundary);
   const alerts = createAlerts(settings, service);
   return {
     environment: settings.environment,
@@ -88,6 +89,17 @@ export function createTradingBotStack(settings: StackSettings, secretInputs: Sec
     dataSyncAssignPublicIp: dataSync ? settings.service.assignPublicIp : null,
     dataSyncExportsBucket: dataSync ? dataSync.exportsBucketName : null,
   };
+}
+
+/** The account the stack deploys into: the one aws:allowedAccountIds names, the credentials' own where the file names none. */
+function accountIdOf(settings: StackSettings): pulumi.Output<string> {
+  return settings.accountId !== null ? pulumi.output(settings.accountId) : aws.getCallerIdentityOutput().accountId;
+}
+
+/** The bootstrap's boundary in the stack's account (trading-bot:accounts.permissionsBoundary), carried by every role the stack creates. */
+function permissionsBoundaryArn(settings: StackSettings): pulumi.Output<string> | undefined {
+  const name = settings.permissionsBoundary;
+  return name === null ? undefined : pulumi.interpolate`arn:aws:iam::${accountIdOf(settings)}:policy/${name}`;
 }
 
 /** A new VPC, or the one another stack exports (`network.fromStack`), read here and handed over as plain ids. */
@@ -175,10 +187,9 @@ function taskSubnets(settings: StackSettings, network: Network): pulumi.Output<s
  * one; exports go to its own bucket, imports read the sources' buckets by the naming rule,
  * each source in the account its entry names (this stack's own for a bare name).
  */
-function createDataSync(settings: StackSettings, network: Network, secrets: AppSecrets, database: Backing): DataSync {
+function createDataSync(settings: StackSettings, network: Network, secrets: AppSecrets, database: Backing, permissionsBoundary: pulumi.Output<string> | undefined): DataSync {
   const sync = settings.dataSync!;
-  // The account aws:allowedAccountIds names; the credentials' own where the file names none.
-  const accountId = settings.accountId !== null ? pulumi.output(settings.accountId) : aws.getCallerIdentityOutput().accountId;
+  const accountId = accountIdOf(settings);
   // A peer named without an account is in this stack's account.
   const peer = (entry: SyncPeer) => {
     const { stack, account } = syncPeerOf(entry, settings.accountId);
@@ -195,6 +206,7 @@ function createDataSync(settings: StackSettings, network: Network, secrets: AppS
     image: sync.image,
     region: settings.region,
     logRetentionDays: settings.service.logRetentionDays,
+    permissionsBoundary,
     // The image holds no stack files: these tell the db tool's production guard which stack it serves, and what that stack is.
     environment: { DATA_SYNC_STACK: settings.stack, DATA_SYNC_ENVIRONMENT: settings.environment, AWS_REGION: settings.region },
     export: sync.export
@@ -238,7 +250,13 @@ function appMetrics(): ServiceAttachment {
   };
 }
 
-function createService(settings: StackSettings, network: Network, tasks: TaskSecurityGroup, attachments: ServiceAttachment[]): TradingBotService {
+function createService(
+  settings: StackSettings,
+  network: Network,
+  tasks: TaskSecurityGroup,
+  attachments: ServiceAttachment[],
+  permissionsBoundary: pulumi.Output<string> | undefined,
+): TradingBotService {
   const { app, service: sizing } = settings;
   return new TradingBotService(projectName, {
     vpcId: network.vpcId,
@@ -260,6 +278,7 @@ function createService(settings: StackSettings, network: Network, tasks: TaskSec
     serviceDiscovery: sizing.serviceDiscovery ?? undefined,
     containerInsights: sizing.containerInsights,
     logRetentionDays: sizing.logRetentionDays,
+    permissionsBoundary,
     region: settings.region,
     environment: appEnvironment(settings),
     attachments,

@@ -796,6 +796,17 @@ describe("the data syncs in AWS (trading-bot:dataSync)", () => {
     assert.equal(bucketOwnersVariable, dbBucketOwnersVariable, "the task's variable is the one the db tool reads");
   });
 
+  it("gives every role it creates its account's permissions boundary (the bootstrap's deploy roles create roles only with it), or none when the file says null", async () => {
+    for (const [run, owner] of [[prod, account], [dev, nonprod]] as const) {
+      const roles = resourcesOf(run, "aws:iam/role:Role");
+      assert.equal(roles.length, 4);
+      for (const role of roles) assert.equal(role.inputs.permissionsBoundary, `arn:aws:iam::${owner}:policy/trading-bot-permissions-boundary`, role.name);
+    }
+    const devYaml = fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8");
+    const without = await runStackText("dev", devYaml.replace("  trading-bot:environment: development\n", "  trading-bot:environment: development\n  trading-bot:accounts:\n    permissionsBoundary: null\n"));
+    assert.deepEqual(resourcesOf(without, "aws:iam/role:Role").map((role) => role.inputs.permissionsBoundary), [undefined, undefined, undefined, undefined]);
+  });
+
   it("keeps a single-account set-up working: bare names are this stack's account, and the Deny still keeps other principals out", async () => {
     const single = (stack: string) =>
       fs.readFileSync(path.join(repoRoot, `Pulumi.${stack}.yaml`), "utf8")
