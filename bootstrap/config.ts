@@ -43,7 +43,9 @@ export interface BootstrapSettings {
   github: z.infer<typeof githubSchema> | null;
 }
 
-export class BootstrapConfigError extends Error {}
+export class BootstrapConfigError extends Error {
+  name = "BootstrapConfigError";
+}
 
 /** Secret config keys: the Pulumi access token of each environment (README says which token each needs). */
 export const pulumiTokenKey = "pulumiAccessTokens";

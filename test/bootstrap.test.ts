@@ -6,7 +6,13 @@ import * as path from "node:path";
 import { bootstrapProgram } from "../bootstrap/program";
 import { otherAccountReference, withStandInTokens } from "../bootstrap/standIns";
 import { environmentRules, rolesOf } from "../bootstrap/trust";
+import { spawnSync } from "node:child_process";
+import { bootstrapRules, deployRoleBoundary, environmentBranchRules, oidcTrustExact } from "../bootstrap/policies/rules";
+import { checkResource, checkStack } from "../policies/evaluate";
+import { main as bootstrapPlan } from "../tools/bootstrapPlan/index";
 import { runUnderMocks } from "../tools/engine/mockRun";
+import { PolicyPackProcess, analyzeResources } from "../tools/engine/policyPack";
+import { stackResourceOf } from "../tools/engine/resource";
 import type { MockRunResult, RecordedResource } from "../tools/engine/resource";
 import { readStackFile } from "../tools/engine/stackFile";
 import { repoRoot } from "./helpers";
@@ -183,5 +189,114 @@ describe("bootstrap/ under mocks (one run per stack)", () => {
     assert.equal(rules.deletion, true);
     assert.equal(rules.pullRequest.requireCodeOwnerReview, true);
     assert.equal(rules.pullRequest.requiredApprovingReviewCount, 1);
+  });
+});
+
+const ROLE = "aws:iam/role:Role";
+const trust = (condition: Record<string, unknown>) =>
+  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: "arn:aws:iam::1:oidc-provider/x" }, Action: "sts:AssumeRoleWithWebIdentity", Condition: condition }] });
+const aud = { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" };
+const sub = "repo:your-org/trading-bot:environment:production:event_name:push";
+
+describe("bootstrap/policies: its rules, in-process (compliant and non-compliant cases)", () => {
+  const check = (props: Record<string, unknown>) => checkResource(oidcTrustExact, { type: ROLE, props }, {});
+
+  it("oidc-trust-aud-and-exact-sub: passes aud and exact subjects, refuses a missing aud, a missing, empty or wildcard sub, a looser operator", () => {
+    assert.deepEqual(check({ assumeRolePolicy: trust({ StringEquals: { ...aud, "token.actions.githubusercontent.com:sub": [sub, sub.replace("your-org", "your-org@1")] } }) }), []);
+    assert.deepEqual(check({ assumeRolePolicy: trust({ StringEquals: { "token.actions.githubusercontent.com:sub": sub } }) }), [
+      "trusts GitHub's tokens without StringEquals token.actions.githubusercontent.com:aud = sts.amazonaws.com",
+    ]);
+    assert.deepEqual(check({ assumeRolePolicy: trust({ StringEquals: aud }) }), ["trusts GitHub's tokens without an exact token.actions.githubusercontent.com:sub (StringEquals)"]);
+    assert.deepEqual(check({ assumeRolePolicy: trust({ StringEquals: { ...aud, "token.actions.githubusercontent.com:sub": "" } }) }), [
+      "trusts GitHub's tokens without an exact token.actions.githubusercontent.com:sub (StringEquals)",
+    ]);
+    assert.deepEqual(check({ assumeRolePolicy: trust({ StringEquals: { ...aud, "token.actions.githubusercontent.com:sub": "repo:your-org/trading-bot:*" } }) }), [
+      'its token.actions.githubusercontent.com:sub ["repo:your-org/trading-bot:*"] holds a wildcard: any branch, pull request or environment matching it could assume the role',
+    ]);
+    assert.deepEqual(check({ assumeRolePolicy: trust({ StringEquals: { ...aud, "token.actions.githubusercontent.com:sub": sub }, StringLike: { "token.actions.githubusercontent.com:sub": "repo:*" } }) }), [
+      "StringLike on token.actions.githubusercontent.com:sub: only StringEquals pins GitHub's claims",
+    ]);
+    // A role another principal assumes is not this rule's.
+    assert.deepEqual(check({ assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] }) }), []);
+  });
+
+  it("deploy-role-permissions-boundary: a deploy role needs one; another kind does not", () => {
+    const boundaryOf = (props: Record<string, unknown>) => checkResource(deployRoleBoundary, { type: ROLE, props }, {});
+    assert.deepEqual(boundaryOf({ tags: { "trading-bot:role-kind": "deploy" }, permissionsBoundary: "arn:aws:iam::1:policy/b" }), []);
+    assert.deepEqual(boundaryOf({ tags: { "trading-bot:role-kind": "deploy" } }), ["a deploy role without a permissions boundary could create a role that reaches anything in the account"]);
+    assert.deepEqual(boundaryOf({ tags: { "trading-bot:role-kind": "preview" } }), []);
+  });
+
+  it("environment-branch-rules: custom patterns with a pattern, or protected branches; nothing else", () => {
+    const ENV = "github:index/repositoryEnvironment:RepositoryEnvironment";
+    const POLICY = "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy";
+    const environment = (name: string, policy: unknown) => ({ urn: `urn:${name}`, type: ENV, name, props: { environment: name, deploymentBranchPolicy: policy } });
+    const pattern = (name: string) => ({ urn: `urn:p-${name}`, type: POLICY, name: `p-${name}`, props: { environment: name, branchPattern: "main" } });
+    const resources = [
+      environment("custom", { customBranchPolicies: true, protectedBranches: false }), pattern("custom"),
+      environment("protected", { customBranchPolicies: false, protectedBranches: true }),
+      environment("no-pattern", { customBranchPolicies: true, protectedBranches: false }),
+      environment("open", undefined),
+    ];
+    assert.deepEqual(checkStack(environmentBranchRules, resources, {}), [
+      { urn: "urn:no-pattern", message: "environment no-pattern has no branch rule: every branch, a pull request's included, could enter it" },
+      { urn: "urn:open", message: "environment open has no branch rule: every branch, a pull request's included, could enter it" },
+    ]);
+  });
+});
+
+describe("bootstrap/policies over the Analyzer protocol, and npm run bootstrap-plan", function () {
+  let pack: PolicyPackProcess;
+  let runs: { nonprod: MockRunResult; prod: MockRunResult };
+  before(async () => {
+    [pack, runs] = await Promise.all([PolicyPackProcess.start(path.join(bootstrapFolder, "policies")), runBootstrapStacks()]);
+  });
+  after(() => pack?.stop());
+  const analyze = (stack: string, resources: RecordedResource[]) => analyzeResources(pack, [stackResourceOf(stack, "trading-bot-bootstrap"), ...resources]);
+  const copy = (resources: RecordedResource[]) => JSON.parse(JSON.stringify(resources)) as RecordedResource[];
+
+  it("serves the three rules, and passes both committed stacks with no diagnostic", async () => {
+    assert.deepEqual((await pack.info()).policies.map((p) => [p.name, p.level]), bootstrapRules.map((r) => [r.name, "mandatory"]));
+    assert.deepEqual(await analyze("nonprod", runs.nonprod.resources), []);
+    assert.deepEqual(await analyze("prod", runs.prod.resources), []);
+  });
+
+  it("refuses a deploy role without its boundary, a wildcard subject and an environment without branch rules", async () => {
+    const resources = copy(runs.prod.resources);
+    const deploy = resources.find((r) => r.name === "trading-bot-production-deploy")!;
+    delete deploy.inputs.permissionsBoundary;
+    delete deploy.state.permissionsBoundary;
+    const preview = resources.find((r) => r.name === "trading-bot-production-preview")!;
+    preview.inputs.assumeRolePolicy = trust({ StringEquals: aud, StringLike: { "token.actions.githubusercontent.com:sub": "repo:your-org/trading-bot:*" } });
+    const production = resources.find((r) => r.name === "production" && r.type.endsWith(":RepositoryEnvironment"))!;
+    const withoutPatterns = resources.filter((r) => !(r.type.endsWith(":RepositoryEnvironmentDeploymentPolicy") && r.inputs.environment === "production"));
+    const found = await analyze("prod", withoutPatterns);
+    assert.deepEqual(found.map((d) => [d.policy, d.urn, d.message]).sort(), [
+      ["deploy-role-permissions-boundary", deploy.urn, "a deploy role without a permissions boundary could create a role that reaches anything in the account"],
+      ["environment-branch-rules", production.urn, "environment production has no branch rule: every branch, a pull request's included, could enter it"],
+      ["oidc-trust-aud-and-exact-sub", preview.urn, "StringLike on token.actions.githubusercontent.com:sub: only StringEquals pins GitHub's claims"],
+      ["oidc-trust-aud-and-exact-sub", preview.urn, "trusts GitHub's tokens without an exact token.actions.githubusercontent.com:sub (StringEquals)"],
+    ].sort());
+  });
+
+  it("npm run bootstrap-plan -- prod: runs nonprod first for its role ARNs, then the pack; exit 0", () => {
+    const result = spawnSync(process.execPath, [path.join(repoRoot, "tools", "launch.js"), "bootstrapPlan", "prod"], { cwd: repoRoot, encoding: "utf8" });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^trading-bot-bootstrap prod: \d+ resources \(offline, under Pulumi's mocks\)$/m);
+    assert.match(result.stdout, /^ {2}github:index\/actionsEnvironmentSecret:ActionsEnvironmentSecret staging-AWS_DEPLOY_ROLE_ARN$/m);
+    assert.match(result.stdout, /^Policies: no violation\nOK: no mandatory violation\n$/m);
+  });
+
+  it("npm run bootstrap-plan refuses a stack it has no file for, or a bad name (exit 2, one line)", async () => {
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (line: string) => errors.push(line);
+    try {
+      assert.equal(await bootstrapPlan(["staging"]), 2);
+      assert.equal(await bootstrapPlan(["../prod"]), 2);
+    } finally {
+      console.error = original;
+    }
+    assert.deepEqual(errors, [`bootstrap-plan: Pulumi.staging.yaml does not exist in ${bootstrapFolder}`, 'bootstrap-plan: "../prod" is not a bootstrap stack name']);
   });
 });

@@ -11,9 +11,15 @@ const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
 const cacheRoot = path.join(root, "node_modules", ".cache", "trading-bot-tools");
-const sourceFolders = ["infra", "stacks", "tools", "policies"];
+const sourceFolders = ["infra", "stacks", "tools", "policies", "bootstrap"];
 /** Files the copy needs besides the transpiled sources. */
-const plainFiles = ["policies/package.json", "policies/PulumiPolicy.yaml", "tools/engine/exitWithParent.js"];
+const plainFiles = [
+  "policies/package.json",
+  "policies/PulumiPolicy.yaml",
+  "bootstrap/policies/package.json",
+  "bootstrap/policies/PulumiPolicy.yaml",
+  "tools/engine/exitWithParent.js",
+];
 
 const compileCache = path.join(cacheRoot, "v8");
 enableCompileCache?.(compileCache);
