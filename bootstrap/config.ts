@@ -63,8 +63,8 @@ export function parseBootstrapConfig(stack: string, raw: Record<string, string>)
       } catch (error) {
         problems.push(`${file}: ${key} ${(error as Error).message}`);
       }
-    } else if (key === `${bootstrapProject}:${pulumiTokenKey}` || (key.startsWith("aws:") && key !== "aws:region")) {
-      continue; // the tokens are secrets read by github.ts; the aws provider checks its own keys
+    } else if (key === `${bootstrapProject}:${pulumiTokenKey}` || key.startsWith("github:") || (key.startsWith("aws:") && key !== "aws:region")) {
+      continue; // the tokens are secrets read by github.ts; the providers check their own keys
     } else input[key] = /^\s*[{[]/.test(text) ? JSON.parse(text) : text;
   }
   if (accountId === undefined && problems.length === 0) problems.push(`${file}: aws:allowedAccountIds is missing; the bootstrap's roles are one account's: add aws:allowedAccountIds: [ "<12-digit account id>" ]`);

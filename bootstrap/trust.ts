@@ -139,3 +139,21 @@ export function branchAllowed(patterns: string[], branch: string): boolean {
     return new RegExp(`^${regex}$`).test(branch);
   });
 }
+
+/** What each kind of role may do, in words (README; bootstrap/permissions.ts has the documents). */
+export const roleAbilities: Record<RoleKind, string> = {
+  preview: "read everything (ReadOnlyAccess) except secret values (Secrets Manager, SSM parameters): `pulumi preview`",
+  deploy: "create and change the project's resources (by tag or name, see below), IAM roles only with the boundary on: `pulumi up`",
+  "data-import": "start, follow and stop the stage's data-sync tasks, pass their roles to ECS, restart its services, read their logs",
+  "data-export": "start, follow and stop production's data-sync task, pass its roles to ECS, read its logs; nothing else",
+};
+
+/** The README's role table: every role, its account, the exact subject it trusts and what it may do. */
+export function renderRoleTable(repository: RepositoryIdentity): string {
+  const rows = stages.flatMap(rolesOf).map((role) => {
+    const subject = subjectOf(subjectPrefixes(repository)[0], role.environment, "", role.event);
+    const account = role.stage === "production" ? "prod" : "nonprod";
+    return `| \`${role.name}\` | ${account} | \`${role.environment}\` (\`${role.secret}\`) | \`${subject}\` | ${role.maxSessionSeconds / 3600} h | ${roleAbilities[role.kind]} |`;
+  });
+  return ["| role | account | environment (secret) | trusts `sub` (with `aud` = `sts.amazonaws.com`) | session | may |", "|---|---|---|---|---|---|", ...rows].join("\n");
+}

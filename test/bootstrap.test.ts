@@ -1,10 +1,10 @@
 // The bootstrap project (bootstrap/) under Pulumi's mocks: one run per stack, shared by the
-// tests that read it. nonprod first: prod, which owns the GitHub settings, reads its role
-// ARNs through a StackReference, given here from nonprod's own run.
+// tests that read it (test/bootstrapRuns.ts). prod, which owns the GitHub settings, reads
+// nonprod's role ARNs through a StackReference, given from nonprod's own run.
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { bootstrapProgram } from "../bootstrap/program";
-import { otherAccountReference, withStandInTokens } from "../bootstrap/standIns";
+import { withStandInTokens } from "../bootstrap/standIns";
 import { environmentRules, rolesOf } from "../bootstrap/trust";
 import { spawnSync } from "node:child_process";
 import { bootstrapRules, deployRoleBoundary, environmentBranchRules, oidcTrustExact } from "../bootstrap/policies/rules";
@@ -15,18 +15,8 @@ import { PolicyPackProcess, analyzeResources } from "../tools/engine/policyPack"
 import { stackResourceOf } from "../tools/engine/resource";
 import type { MockRunResult, RecordedResource } from "../tools/engine/resource";
 import { readStackFile } from "../tools/engine/stackFile";
+import { bootstrapFolder, runBootstrapStacks } from "./bootstrapRuns";
 import { repoRoot } from "./helpers";
-
-export const bootstrapFolder = path.join(repoRoot, "bootstrap");
-
-/** Runs a committed bootstrap stack under mocks (prod with nonprod's outputs behind its StackReference). */
-export async function runBootstrapStacks(): Promise<{ nonprod: MockRunResult; prod: MockRunResult }> {
-  const run = (stack: string, stackReferences = {}) =>
-    runUnderMocks(withStandInTokens(readStackFile(bootstrapFolder, stack)), bootstrapProgram, { project: "trading-bot-bootstrap", stackReferences });
-  const nonprod = await run("nonprod");
-  const prod = await run("prod", otherAccountReference("organization/trading-bot-bootstrap/nonprod", nonprod.outputs));
-  return { nonprod, prod };
-}
 
 const byType = (run: MockRunResult, type: string) => run.resources.filter((r) => r.type === type);
 const role = (run: MockRunResult, name: string) => byType(run, "aws:iam/role:Role").find((r) => r.name === name)!;
