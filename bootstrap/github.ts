@@ -5,8 +5,10 @@ import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import type { BootstrapSettings } from "./config";
 import { bootstrapProject, pulumiTokenKey } from "./config";
-import type { RoleArns } from "./program";
 import { EnvironmentRule, environmentRules, rolesOf, subjectClaimKeys } from "./trust";
+
+/** Role ARNs by stage and kind: this account's, and what the GitHub-owning stack reads from the other account's stack. */
+export type RoleArns = Record<string, Record<string, pulumi.Output<string>>>;
 
 export function createRepositorySettings(settings: BootstrapSettings, options: NonNullable<BootstrapSettings["github"]>, ownRoleArns: RoleArns): void {
   const repository = settings.repository.name;

@@ -6,12 +6,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { permissionsBoundaryName } from "../stacks/config";
 import { BootstrapConfigError, BootstrapSettings, parseBootstrapConfig } from "./config";
-import { createRepositorySettings } from "./github";
+import { RoleArns, createRepositorySettings } from "./github";
 import { AccountContext, boundaryPolicy, dataSyncPolicy, deployPolicy, previewDenials, readOnlyAccessArn } from "./permissions";
 import { RoleSpec, oidcAudience, oidcHost, rolePath, rolesOf, subjectOf, subjectPrefixes, trustPolicy } from "./trust";
-
-/** Role ARNs by stage and kind: what the GitHub-owning stack reads from the other account's stack. */
-export type RoleArns = Record<string, Record<string, pulumi.Output<string>>>;
 
 export interface BootstrapOutputs {
   accountId: string;
