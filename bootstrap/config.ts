@@ -18,8 +18,12 @@ const repositorySchema = z.strictObject({
 const githubSchema = z.strictObject({
   /** The bootstrap stack of the other account, whose role ARNs become its environments' secrets. */
   otherAccountStack: z.string().regex(/^[\w.-]+\/[\w.-]+\/[\w.-]+$/, "a stack name <org>/<project>/<stack>").optional(),
-  /** Who approves production and production-data-export: GitHub team and user ids. */
-  productionReviewers: z.strictObject({ teams: z.array(z.number().int().positive()).default([]), users: z.array(z.number().int().positive()).default([]) }),
+  /** Who approves production and production-data-export: GitHub team and user ids, at least one. */
+  productionReviewers: z
+    .strictObject({ teams: z.array(z.number().int().positive()).default([]), users: z.array(z.number().int().positive()).default([]) })
+    .refine((reviewers) => reviewers.teams.length + reviewers.users.length > 0, {
+      message: "name at least one team or user id (gh api users/<login> --jq .id): production waits for their approval",
+    }),
   /** Reviews the ruleset requires on main (code owners' included). */
   requiredApprovals: z.number().int().min(1).max(6).default(1),
 });

@@ -3,8 +3,9 @@
 // nonprod's role ARNs through a StackReference, given from nonprod's own run.
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
+import { parseBootstrapConfig } from "../bootstrap/config";
 import { bootstrapProgram } from "../bootstrap/program";
-import { withStandInTokens } from "../bootstrap/standIns";
+import { standInReviewerId, withStandIns } from "../bootstrap/standIns";
 import { environmentRules, rolesOf } from "../bootstrap/trust";
 import { spawnSync } from "node:child_process";
 import { bootstrapRules, deployRoleBoundary, environmentBranchRules, oidcTrustExact } from "../bootstrap/policies/rules";
@@ -70,7 +71,7 @@ describe("bootstrap/ under mocks (one run per stack)", () => {
   });
 
   it("trusts the immutable subject too once the repository's ids are configured", async () => {
-    const file = withStandInTokens(readStackFile(bootstrapFolder, "nonprod"));
+    const file = withStandIns(readStackFile(bootstrapFolder, "nonprod"));
     const repository = JSON.parse(file.config["trading-bot-bootstrap:repository"]);
     const withIds = { ...file, config: { ...file.config, "trading-bot-bootstrap:repository": JSON.stringify({ ...repository, ownerId: 123456, repositoryId: 456789 }) } };
     const run = await runUnderMocks(withIds, bootstrapProgram, { project: "trading-bot-bootstrap" });
@@ -131,6 +132,20 @@ describe("bootstrap/ under mocks (one run per stack)", () => {
     assert.equal(importer.Statement.at(-1).Sid, "RestartTheService");
   });
 
+  it("refuses, one line each, a GitHub-owning stack naming no production reviewer (the committed one, until set) and a stack naming no account", () => {
+    const committed = readStackFile(bootstrapFolder, "prod");
+    assert.throws(() => parseBootstrapConfig("prod", committed.config), {
+      message: "bootstrap/Pulumi.prod.yaml: trading-bot-bootstrap:github.productionReviewers: name at least one team or user id (gh api users/<login> --jq .id): production waits for their approval",
+    });
+    const { "aws:allowedAccountIds": _account, ...withoutAccount } = readStackFile(bootstrapFolder, "nonprod").config;
+    assert.throws(() => parseBootstrapConfig("nonprod", withoutAccount), {
+      message: 'bootstrap/Pulumi.nonprod.yaml: aws:allowedAccountIds is missing; the bootstrap\'s roles are one account\'s: add aws:allowedAccountIds: [ "<12-digit account id>" ]',
+    });
+    assert.throws(() => parseBootstrapConfig("nonprod", { ...withoutAccount, "aws:allowedAccountIds": '["2222"]' }), {
+      message: 'bootstrap/Pulumi.nonprod.yaml: aws:allowedAccountIds is ["2222"]; allowed: exactly one 12-digit account id, quoted, e.g. ["111111111111"]',
+    });
+  });
+
   it("only the stack with trading-bot-bootstrap:github owns GitHub resources: nonprod has none", () => {
     assert.deepEqual(nonprod.resources.filter((r) => r.type.startsWith("github:")), []);
     assert.ok(prod.resources.some((r) => r.type.startsWith("github:")));
@@ -149,7 +164,7 @@ describe("bootstrap/ under mocks (one run per stack)", () => {
       assert.deepEqual(environment.inputs.deploymentBranchPolicy, { protectedBranches: false, customBranchPolicies: true });
       assert.equal(environment.inputs.canAdminsBypass, false);
       assert.equal(environment.inputs.preventSelfReview, rule.reviewers);
-      assert.deepEqual(environment.inputs.reviewers, rule.reviewers ? [{ teams: [], users: [1] }] : []);
+      assert.deepEqual(environment.inputs.reviewers, rule.reviewers ? [{ teams: [], users: [standInReviewerId] }] : []);
       const patterns = byType(prod, "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy")
         .filter((p) => p.inputs.environment === rule.name)
         .map((p) => p.inputs.branchPattern);

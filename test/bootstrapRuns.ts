@@ -2,7 +2,7 @@
 // file that reads them: nonprod first, then prod with nonprod's outputs behind its StackReference.
 import * as path from "node:path";
 import { bootstrapProgram } from "../bootstrap/program";
-import { otherAccountReference, withStandInTokens } from "../bootstrap/standIns";
+import { otherAccountReference, withStandIns } from "../bootstrap/standIns";
 import { runUnderMocks } from "../tools/engine/mockRun";
 import type { MockRunResult } from "../tools/engine/resource";
 import { readStackFile } from "../tools/engine/stackFile";
@@ -15,7 +15,7 @@ let shared: Promise<{ nonprod: MockRunResult; prod: MockRunResult }> | undefined
 export function runBootstrapStacks(): Promise<{ nonprod: MockRunResult; prod: MockRunResult }> {
   shared ??= (async () => {
     const run = (stack: string, stackReferences = {}) =>
-      runUnderMocks(withStandInTokens(readStackFile(bootstrapFolder, stack)), bootstrapProgram, { project: "trading-bot-bootstrap", stackReferences });
+      runUnderMocks(withStandIns(readStackFile(bootstrapFolder, stack)), bootstrapProgram, { project: "trading-bot-bootstrap", stackReferences });
     const nonprod = await run("nonprod");
     const prod = await run("prod", otherAccountReference("organization/trading-bot-bootstrap/nonprod", nonprod.outputs));
     return { nonprod, prod };

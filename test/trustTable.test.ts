@@ -24,18 +24,39 @@ interface Run {
   fork?: boolean;
 }
 
-const runs: Run[] = [
-  { what: "pull request from a branch", event: "pull_request", branch: "feature/x" },
-  { what: "pull request from develop (into main)", event: "pull_request", branch: "develop" },
-  { what: "pull request from a fork", event: "pull_request", branch: "feature/x", fork: true },
-  { what: "push", event: "push", branch: "feature/x" },
-  { what: "push", event: "push", branch: "develop" },
-  { what: "push", event: "push", branch: "main" },
-  { what: "env-sync dispatched", event: "workflow_dispatch", branch: "feature/x" },
-  { what: "env-sync dispatched", event: "workflow_dispatch", branch: "develop" },
-  { what: "env-sync dispatched", event: "workflow_dispatch", branch: "main" },
-  { what: "env-sync dispatched", event: "workflow_dispatch", branch: "hotfix/y" },
-];
+const workflowsFolder = path.join(repoRoot, ".github", "workflows");
+const workflows = fs.readdirSync(workflowsFolder).filter((file) => file.endsWith(".yml")).sort().map((file) => parseWorkflow(file, fs.readFileSync(path.join(workflowsFolder, file), "utf8")));
+
+/** A branch a pattern of a trigger's filter admits (`feature/**` -> `feature/x`). */
+const sampleOf = (pattern: string) => pattern.replace(/\*\*?/g, "x");
+
+/**
+ * The runs the committed workflows can make: each push filter's branches, each pull request
+ * into a filtered base from the branch that flows into it (feature/** into develop, develop
+ * into main) and from a fork, each dispatch from any of those branches and from one no rule
+ * names. The sample branches are the only hand-written part.
+ */
+function workflowRuns(): Run[] {
+  const runs: Run[] = [];
+  const pushed = new Set<string>();
+  for (const workflow of workflows) {
+    const on = workflow.on as Record<string, { branches?: string[] } | null>;
+    for (const branch of on.push?.branches ?? []) pushed.add(sampleOf(branch));
+  }
+  const flowsInto: Record<string, string> = { develop: "feature/x", main: "develop" };
+  for (const workflow of workflows) {
+    const on = workflow.on as Record<string, { branches?: string[] } | null>;
+    for (const base of on.pull_request?.branches ?? []) {
+      runs.push({ what: `${workflow.file}: pull request into ${base}`, event: "pull_request", branch: flowsInto[base] ?? assert.fail(`no branch flows into ${base}`) });
+    }
+    if (on.pull_request) runs.push({ what: `${workflow.file}: pull request from a fork`, event: "pull_request", branch: "feature/x", fork: true });
+    for (const branch of pushed) if ((on.push?.branches ?? []).some((pattern) => sampleOf(pattern) === branch)) runs.push({ what: `${workflow.file}: push`, event: "push", branch });
+    if (on.workflow_dispatch !== undefined) {
+      for (const branch of [...pushed, "hotfix/y"]) runs.push({ what: `${workflow.file}: dispatched`, event: "workflow_dispatch", branch });
+    }
+  }
+  return runs;
+}
 
 interface Role {
   name: string;
@@ -83,7 +104,7 @@ export function computeRows(nonprod: MockRunResult, prod: MockRunResult): Row[] 
   const environments = byType(prod, "github:index/repositoryEnvironment:RepositoryEnvironment").map((e) => String(e.inputs.environment));
   const roles = [...rolesOf(nonprod), ...rolesOf(prod)];
   const repository = `your-org/${template.inputs.repository}`;
-  return runs.map((run) => {
+  return workflowRuns().map((run) => {
     const enterable = run.fork
       ? []
       : environments.filter((name) => branchAllowed(patterns.filter((p) => p.inputs.environment === name).map((p) => String(p.inputs.branchPattern)), run.branch));
@@ -117,7 +138,9 @@ describe("who can assume which role: computed from the bootstrap's trust policie
     }
     assert.deepEqual(rows.find((r) => r.fork)!.roles, []);
     // The check has teeth: a branch's pull request does reach the non-production preview roles.
-    assert.deepEqual(rows[0].roles.map((role) => role.name), ["trading-bot-development-preview", "trading-bot-staging-preview"]);
+    const fromBranch = rows.find((r) => r.event === "pull_request" && !r.fork)!;
+    assert.deepEqual(fromBranch.roles.map((role) => role.name), ["trading-bot-development-preview", "trading-bot-staging-preview"]);
+    assert.deepEqual([...new Set(rows.map((r) => r.event))].sort(), ["pull_request", "push", "workflow_dispatch"], "every event the workflows run on");
   });
 
   it("only main reaches a role in production's account", () => {
@@ -137,14 +160,11 @@ describe("who can assume which role: computed from the bootstrap's trust policie
   });
 
   it("the committed workflows put pull-request jobs that can mint a token only in *-preview environments", () => {
-    const folder = path.join(repoRoot, ".github", "workflows");
-    for (const file of fs.readdirSync(folder).filter((f) => f.endsWith(".yml"))) {
-      const workflow = parseWorkflow(file, fs.readFileSync(path.join(folder, file), "utf8"));
-      if (!triggers(workflow).includes("pull_request")) continue;
+    for (const workflow of workflows.filter((w) => triggers(w).includes("pull_request"))) {
       for (const [jobId, job] of Object.entries(workflow.jobs)) {
         const permissions = typeof job.permissions === "object" ? job.permissions : {};
         if (permissions["id-token"] !== "write") continue;
-        assert.match(environmentName(job) ?? "", /-preview$/, `${file} ${jobId}`);
+        assert.match(environmentName(job) ?? "", /-preview$/, `${workflow.file} ${jobId}`);
       }
     }
   });
