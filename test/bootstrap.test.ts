@@ -2,6 +2,8 @@
 // tests that read it (test/bootstrapRuns.ts). prod, which owns the GitHub settings, reads
 // nonprod's role ARNs through a StackReference, given from nonprod's own run.
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { parseBootstrapConfig } from "../bootstrap/config";
 import { bootstrapProgram } from "../bootstrap/program";
@@ -10,7 +12,7 @@ import { environmentRules, rolesOf } from "../bootstrap/trust";
 import { spawnSync } from "node:child_process";
 import { bootstrapRules, deployRoleBoundary, environmentBranchRules, oidcTrustExact } from "../bootstrap/policies/rules";
 import { checkResource, checkStack } from "../policies/evaluate";
-import { main as bootstrapPlan } from "../tools/bootstrapPlan/index";
+import { githubOwnerProblem, main as bootstrapPlan } from "../tools/bootstrapPlan/index";
 import { runUnderMocks } from "../tools/engine/mockRun";
 import { PolicyPackProcess, analyzeResources } from "../tools/engine/policyPack";
 import { stackResourceOf } from "../tools/engine/resource";
@@ -290,6 +292,18 @@ describe("bootstrap/policies over the Analyzer protocol, and npm run bootstrap-p
     assert.match(result.stdout, /^trading-bot-bootstrap prod: \d+ resources \(offline, under Pulumi's mocks\)$/m);
     assert.match(result.stdout, /^ {2}github:index\/actionsEnvironmentSecret:ActionsEnvironmentSecret staging-AWS_DEPLOY_ROLE_ARN$/m);
     assert.match(result.stdout, /^Policies: no violation\nOK: no mandatory violation\n$/m);
+  });
+
+  it("exactly one bootstrap stack owns the GitHub settings: the committed files, and two or none refused", () => {
+    assert.equal(githubOwnerProblem(bootstrapFolder), undefined);
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), "bootstrap-stacks-"));
+    const prodText = fs.readFileSync(path.join(bootstrapFolder, "Pulumi.prod.yaml"), "utf8");
+    fs.writeFileSync(path.join(folder, "Pulumi.prod.yaml"), prodText);
+    fs.writeFileSync(path.join(folder, "Pulumi.other.yaml"), prodText);
+    assert.equal(githubOwnerProblem(folder), "the bootstrap stacks other, prod all have trading-bot-bootstrap:github; exactly one stack owns the repository's GitHub settings");
+    fs.writeFileSync(path.join(folder, "Pulumi.prod.yaml"), fs.readFileSync(path.join(bootstrapFolder, "Pulumi.nonprod.yaml"), "utf8"));
+    fs.writeFileSync(path.join(folder, "Pulumi.other.yaml"), fs.readFileSync(path.join(bootstrapFolder, "Pulumi.nonprod.yaml"), "utf8"));
+    assert.equal(githubOwnerProblem(folder), "no bootstrap stack has trading-bot-bootstrap:github; exactly one stack owns the repository's GitHub settings");
   });
 
   it("npm run bootstrap-plan refuses a stack it has no file for, or a bad name (exit 2, one line)", async () => {

@@ -2,10 +2,11 @@
 // its own policy pack's verdict (bootstrap/policies), on the main project's engine stand-ins
 // (the mock run, the Analyzer host). A stack that owns the GitHub settings reads the other
 // account's role ARNs from that stack's own offline run.
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
 import { BootstrapSettings, parseBootstrapConfig } from "../../bootstrap/config";
-import { withStandInTokens } from "../../bootstrap/standIns";
+import { withStandIns } from "../../bootstrap/standIns";
 import { parseArguments } from "../common/cli";
 import { findProjectRoot } from "../common/projectRoot";
 import type { Diagnostic } from "../engine/policyPack";
@@ -20,8 +21,19 @@ const project = "trading-bot-bootstrap";
 
 /** A bootstrap stack's file, with stand-in tokens, and its validated settings. */
 function load(stack: string): { file: StackFile; settings: BootstrapSettings } {
-  const file = withStandInTokens(readStackFile(bootstrapFolder, stack));
+  const file = withStandIns(readStackFile(bootstrapFolder, stack));
   return { file, settings: parseBootstrapConfig(stack, file.config) };
+}
+
+/**
+ * The repository-wide GitHub settings belong to exactly one bootstrap stack: two would fight
+ * over the same environments and secrets. Refused (one line) when the stack files say otherwise.
+ */
+export function githubOwnerProblem(folder: string): string | undefined {
+  const stacks = fs.readdirSync(folder).map((entry) => /^Pulumi\.([a-z][a-z0-9-]*)\.yaml$/.exec(entry)?.[1]).filter((stack): stack is string => stack !== undefined).sort();
+  const owners = stacks.filter((stack) => `${project}:github` in readStackFile(folder, stack).config);
+  if (owners.length === 1) return undefined;
+  return `${owners.length === 0 ? "no bootstrap stack has" : `the bootstrap stacks ${owners.join(", ")} all have`} trading-bot-bootstrap:github; exactly one stack owns the repository's GitHub settings`;
 }
 
 /** Runs a bootstrap stack under mocks; the GitHub-owning one after the stack its StackReference names (by its last part). */
@@ -67,6 +79,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (!/^[a-z][a-z0-9-]{0,19}$/.test(stack)) throw new StackFileError(`"${stack}" is not a bootstrap stack name`);
     load(stack);
+    const owners = githubOwnerProblem(bootstrapFolder);
+    if (owners) throw new StackFileError(owners);
     return print(stack, await planBootstrapStack(stack));
   } catch (error) {
     if (!(error instanceof StackFileError) && (error as Error).name !== "BootstrapConfigError") throw error;
