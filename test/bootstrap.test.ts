@@ -105,6 +105,8 @@ describe("bootstrap/ under mocks (one run per stack)", () => {
     assert.deepEqual(denied.DenyTouchingTheBootstrapRoles, [["iam:*"], "arn:aws:iam::111111111111:role/github-actions/*", undefined]);
     assert.deepEqual(denied.DenyLiftingABoundary, ["iam:DeleteRolePermissionsBoundary", "*", undefined]);
     assert.deepEqual(denied.DenyRolesWithoutTheBoundary[2], { StringNotEquals: { "iam:PermissionsBoundary": arn } });
+    // A managed policy holds at most 6,144 characters (IAM quota).
+    assert.ok(String(boundary.inputs.policy).length < 6_144, `${String(boundary.inputs.policy).length} characters`);
   });
 
   it("a deploy role creates and changes roles only with the boundary on, passes them to ECS tasks only, and reaches the project's resources by tag or name", () => {
