@@ -74,18 +74,27 @@ export const rolePath = "/github-actions/";
  */
 export const sessionSeconds: Record<RoleKind, number> = { preview: 3600, deploy: 7200, "data-import": 3600, "data-export": 3600 };
 
-/** The roles of one stage: preview, deploy, and the data sync (production exports, the others import). */
+/**
+ * Per stage, what its preview runs on and how its data syncs run: development and staging are
+ * previewed by pull requests and import (staging's task also exports to dev); production is
+ * previewed on main before its approval, and only exports, behind its own reviewers.
+ */
+const stageTrust: Record<Stage, { previewEvent: WorkflowEvent; dataKind: RoleKind; dataEnvironment: string }> = {
+  development: { previewEvent: "pull_request", dataKind: "data-import", dataEnvironment: "development" },
+  staging: { previewEvent: "pull_request", dataKind: "data-import", dataEnvironment: "staging" },
+  production: { previewEvent: "push", dataKind: "data-export", dataEnvironment: "production-data-export" },
+};
+
+/** The roles of one stage: preview, deploy, and the data sync. */
 export function rolesOf(stage: Stage): RoleSpec[] {
   const role = (kind: RoleKind, environment: string, event: WorkflowEvent, secret: string): RoleSpec => ({
     kind, stage, name: `trading-bot-${stage}-${kind}`, environment, event, secret, maxSessionSeconds: sessionSeconds[kind],
   });
-  const previewEvent: WorkflowEvent = stage === "production" ? "push" : "pull_request";
+  const { previewEvent, dataKind, dataEnvironment } = stageTrust[stage];
   return [
     role("preview", `${stage}-preview`, previewEvent, "AWS_PREVIEW_ROLE_ARN"),
     role("deploy", stage, "push", "AWS_DEPLOY_ROLE_ARN"),
-    stage === "production"
-      ? role("data-export", "production-data-export", "workflow_dispatch", "AWS_DATA_SYNC_ROLE_ARN")
-      : role("data-import", stage, "workflow_dispatch", "AWS_DATA_SYNC_ROLE_ARN"),
+    role(dataKind, dataEnvironment, "workflow_dispatch", "AWS_DATA_SYNC_ROLE_ARN"),
   ];
 }
 
