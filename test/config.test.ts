@@ -109,6 +109,8 @@ describe("stack config validation", () => {
       'Pulumi.prod.yaml: aws:allowedAccountIds is missing; a production stack names its AWS account (its name is a production name (prod, production)): add aws:allowedAccountIds: ["<12-digit account id>"]'],
     ["a production stack naming two accounts", "prod", 'aws:allowedAccountIds: [ "111111111111" ]', 'aws:allowedAccountIds: [ "111111111111", "222222222222" ]',
       'Pulumi.prod.yaml: aws:allowedAccountIds is ["111111111111","222222222222"]; allowed: exactly one 12-digit account id, quoted, e.g. ["111111111111"]'],
+    ["a permissions boundary given as an ARN (the name of the account's policy is asked for)", "prod", "    sharedWithNonProduction: false\n", "    sharedWithNonProduction: false\n    permissionsBoundary: arn:aws:iam::111111111111:policy/x\n",
+      'Pulumi.prod.yaml: trading-bot:accounts.permissionsBoundary is "arn:aws:iam::111111111111:policy/x"; allowed: the name of a managed IAM policy of the account, or null'],
     ["a non-production stack saying it shares production's account", "dev", "  trading-bot:environment: development\n", "  trading-bot:environment: development\n  trading-bot:accounts:\n    sharedWithNonProduction: true\n",
       "Pulumi.dev.yaml: trading-bot:accounts.sharedWithNonProduction is true; allowed: false or unset on a non-production stack (a production stack's file says it shares its account)"],
     ["exports kept for a fortnight", "prod", "exportRetentionDays: 1", "exportRetentionDays: 14",
