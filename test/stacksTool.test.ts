@@ -156,6 +156,17 @@ describe("npm run stacks", () => {
       assert.deepEqual(listStacks(folderOf(shared)).map((stack) => stack.account), ["222222222222", "111111111111", "111111111111"]);
     });
 
+    it("refuses a data-sync reader or source named in an account its own file does not name", () => {
+      const inAccount = (text: string, account: string) => text.replace("  trading-bot:environment:", `  aws:allowedAccountIds: ["${account}"]\n  trading-bot:environment:`);
+      const folder = stackTextsFolder({
+        prod: inAccount(dataSyncStackText("production", { export: true }), "111111111111").replace("readers: []", 'readers: [{ stack: dev, account: "333333333333" }]'),
+        dev: inAccount(dataSyncStackText("development", { import: true, sources: ["staging"] }), "222222222222"),
+      });
+      assert.throws(() => listStacks(folder), {
+        message: "Pulumi.prod.yaml: trading-bot:dataSync.readers names dev in the account 333333333333, but Pulumi.dev.yaml names 222222222222 (aws:allowedAccountIds)",
+      });
+    });
+
     it("refuses an account id that is not one quoted 12-digit id", () => {
       const folder = stackTextsFolder({ prod: `${stackText("production")}  aws:allowedAccountIds: [011111111111]\n` });
       assert.throws(() => listStacks(folder), { message: 'Pulumi.prod.yaml: aws:allowedAccountIds is [11111111111]; allowed: exactly one 12-digit account id, quoted, e.g. ["111111111111"]' });

@@ -919,7 +919,7 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
         assert.equal(check("prod", "dev", broken, "full-copy").status, 1, "not 2: no stack file was read");
       });
 
-      it("passes on the source's account the target's file names, and refuses files that disagree on an account", () => {
+      it("passes on the source's account the target's file names, and fails on files that disagree on an account", () => {
         const withAccount = (text: string, account: string) => text.replace("  trading-bot:environment:", `  aws:allowedAccountIds: [ "${account}" ]\n  trading-bot:environment:`);
         const crossAccount = (devSources: string, prodReaders: string, devAccount = "222222222222") =>
           stackTextsFolder({
@@ -929,11 +929,11 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
         const good = check("prod", "dev", crossAccount('[{ stack: prod, account: "111111111111" }]', '[{ stack: dev, account: "222222222222" }]'), "data-subset");
         assert.equal(good.status, 0, good.stdout + good.stderr);
         assert.equal(good.outputs, checked("prod", "dev", "development", "data-subset", "subset", "production-data-export", "111111111111"));
+        // Files that disagree on an account: npm run stacks refuses them (exit 2), so the step fails.
         const wrongSource = check("prod", "dev", crossAccount('[{ stack: prod, account: "333333333333" }]', '[{ stack: dev, account: "222222222222" }]'), "data-subset");
-        assert.equal(wrongSource.stdout, "::error::dev expects prod in the AWS account 333333333333 (trading-bot:dataSync.sources) but Pulumi.prod.yaml names 111111111111\n");
-        const wrongReader = check("prod", "dev", crossAccount('[{ stack: prod, account: "111111111111" }]', '[{ stack: dev, account: "444444444444" }]'), "data-subset");
-        assert.equal(wrongReader.stdout, "::error::prod admits dev from the AWS account 444444444444 (trading-bot:dataSync.readers) but Pulumi.dev.yaml names 222222222222\n");
-        assert.equal(wrongReader.outputs, "");
+        assert.equal(wrongSource.status, 2);
+        assert.equal(wrongSource.stderr, "stacks: Pulumi.dev.yaml: trading-bot:dataSync.sources names prod in the account 333333333333, but Pulumi.prod.yaml names 111111111111 (aws:allowedAccountIds)\n");
+        assert.equal(wrongSource.outputs, "");
       });
 
       it("leaves config-only as it was: no dataSync needed", () => {

@@ -212,7 +212,29 @@ export function listStacks(directory: string): StackEntry[] {
   const read = stackFileNames(directory).map((name) => readEntry(directory, name));
   const shared = sharedAccountProblem(read.map((entry) => ({ stack: entry.name, production: entry.production, accountId: entry.account, sharedWithNonProduction: entry.sharedWithNonProduction })));
   if (shared) throw new StackListError(shared);
+  const mismatch = syncAccountMismatch(read);
+  if (mismatch) throw new StackListError(mismatch);
   return read.map(({ sharedWithNonProduction: _shared, ...entry }) => entry);
+}
+
+/**
+ * A data-sync reader or source named with an account its own stack file does not name (an
+ * account id replaced in one file and not the other): the bucket policy or the import would
+ * point at an account the stack is not in.
+ */
+function syncAccountMismatch(entries: StackEntry[]): string | undefined {
+  const accountOf = new Map(entries.map((entry) => [entry.name, entry.account]));
+  for (const entry of entries) {
+    for (const [list, accounts] of [["readers", entry.dataSync?.readerAccounts], ["sources", entry.dataSync?.sourceAccounts]] as const) {
+      for (const [stack, account] of Object.entries(accounts ?? {})) {
+        const own = accountOf.get(stack);
+        if (account !== null && own !== undefined && own !== null && own !== account) {
+          return `Pulumi.${entry.name}.yaml: trading-bot:dataSync.${list} names ${stack} in the account ${account}, but Pulumi.${stack}.yaml names ${own} (aws:allowedAccountIds)`;
+        }
+      }
+    }
+  }
+  return undefined;
 }
 
 export interface StackFilter {
