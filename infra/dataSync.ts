@@ -5,6 +5,9 @@ import { AppContainer, containerDefinitionsJson, createTaskRoles, mergeAttachmen
 import * as limits from "./limits";
 import { lockDownBucket } from "./privateBucket";
 
+/** The task's variable naming the account that must own each bucket it uses (tools/db/s3Store.ts reads it). */
+export const bucketOwnersVariable = "DATA_SYNC_BUCKET_OWNERS";
+
 /** The tag that marks the data-sync task role by what it may do (the policy pack reads it). */
 export const dataSyncRoleTag = "trading-bot:data-sync";
 
@@ -44,23 +47,26 @@ export interface DataSyncArgs {
   region: string;
   /** Days CloudWatch keeps the task's logs (the stack's retention). */
   logRetentionDays: number;
-  /** Plain environment of the tool: the stack it runs for, the exports location. */
+  /** ARN of the permissions boundary the task's roles carry (the account's bootstrap requires it of roles its deploy roles create). @default none */
+  permissionsBoundary?: pulumi.Input<string>;
+  /** Plain environment of the tool: the stack it runs for (DATA_SYNC_BUCKET_OWNERS is added from the buckets). */
   environment: Record<string, pulumi.Input<string>>;
-  /** This stack exports: into its own bucket, which `readerRoleArns` may read. @default none */
+  /** This stack exports: into its own bucket, which the `readers` may read and no other principal. @default none */
   export?: {
     bucketName: pulumi.Input<string>;
-    /** The account of the bucket and of the reader roles. */
+    /** The account of the bucket (this stack's). */
     accountId: pulumi.Input<string>;
     /** Days an export is kept before S3 deletes it (1 to 7). */
     retentionDays: number;
-    /** Import task roles of the stacks that may read the exports. */
-    readerRoleArns: pulumi.Input<string>[];
+    /** Import task roles of the stacks that may read the exports, each with its account (this one or another). */
+    readers: { roleArn: pulumi.Input<string>; accountId: pulumi.Input<string> }[];
   };
-  /** This stack imports: its task role may read these buckets' exports and nothing else. @default none */
+  /** This stack imports: its task role may read these buckets' exports, each in the account named, and nothing else. @default none */
   import?: {
     /** The import role's name, by the naming rule, so that sources can grant it before it exists. */
     roleName: string;
-    sourceBucketNames: pulumi.Input<string>[];
+    /** The sources' exports buckets and the account that must own each. */
+    sources: { bucketName: pulumi.Input<string>; accountId: pulumi.Input<string> }[];
   };
   /** What the database contributes (`DATABASE_URL` and the key from the secret, the EFS volume), the security group and its ingress rules. */
   attachments: ServiceAttachment[];
@@ -88,15 +94,17 @@ export class DataSync extends pulumi.ComponentResource {
     super("trading-bot:infra:DataSync", name, args, opts);
     validateArgs(name, args);
     this.securityGroupId = pulumi.output(args.securityGroupId);
-    const bucket = args.export ? this.createExportsBucket(name, args.export) : undefined;
+    const bucket = args.export ? new aws.s3.Bucket(`${name}-exports`, { bucket: args.export.bucketName, forceDestroy: false }, { parent: this }) : undefined;
     const s3 = s3Statements(args, bucket);
-    const merged = mergeAttachments(`DataSync ${name}`, args.environment, containerName, [...args.attachments, { taskRoleStatements: s3 }]);
+    const environment = { ...args.environment, [bucketOwnersVariable]: bucketOwnersJson(args, bucket) };
+    const merged = mergeAttachments(`DataSync ${name}`, environment, containerName, [...args.attachments, { taskRoleStatements: s3 }]);
     this.logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { namePrefix: `/ecs/${args.family}/`, retentionInDays: args.logRetentionDays }, { parent: this });
     const roles = createTaskRoles(this, name, "the data-sync task", merged, {
       name: args.import?.roleName,
       tags: { [dataSyncRoleTag]: args.import ? "import" : "export" },
-    });
+    }, args.permissionsBoundary);
     this.taskRole = roles.taskRole;
+    if (bucket) this.lockDownExportsBucket(name, bucket, args.export!, roles.taskRole.arn);
     const app: AppContainer = { name: containerName, image: args.image, essential: true };
     this.taskDefinition = new aws.ecs.TaskDefinition(
       `${name}-task`,
@@ -124,9 +132,8 @@ export class DataSync extends pulumi.ComponentResource {
   }
 
   /** Locked down (infra/privateBucket.ts), no versioning (an export is kept days, not forever), expiring objects. */
-  private createExportsBucket(name: string, exportArgs: NonNullable<DataSyncArgs["export"]>): aws.s3.Bucket {
-    const bucket = new aws.s3.Bucket(`${name}-exports`, { bucket: exportArgs.bucketName, forceDestroy: false }, { parent: this });
-    lockDownBucket(this, `${name}-exports`, bucket, readersStatements(bucket.arn, exportArgs));
+  private lockDownExportsBucket(name: string, bucket: aws.s3.Bucket, exportArgs: NonNullable<DataSyncArgs["export"]>, exportRoleArn: pulumi.Output<string>): void {
+    lockDownBucket(this, `${name}-exports`, bucket, readersStatements(bucket.arn, exportArgs.readers, exportRoleArn));
     new aws.s3.BucketLifecycleConfiguration(
       `${name}-exports-expiry`,
       {
@@ -143,7 +150,6 @@ export class DataSync extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    return bucket;
   }
 }
 
@@ -151,18 +157,45 @@ export class DataSync extends pulumi.ComponentResource {
 const exportsPrefixCondition = { StringLike: { "s3:prefix": `${exportsPrefix}*` } };
 
 /**
- * The readers' import roles may list and get objects under exports/. The account is the
- * principal, narrowed to the roles by condition: S3 refuses a policy that names a role which
- * does not exist yet, and a reader stack may be created after this one.
+ * The readers' import roles may list and get objects under exports/, from their own account
+ * or another (the bucket policy decides cross-account). Each reader account is a principal,
+ * narrowed to the roles by condition: S3 refuses a policy that names a role which does not
+ * exist yet, and a reader stack may be created after this one. Every other principal (other
+ * roles of these accounts, this account's own admins and deploy roles, anyone) is denied
+ * exports/* outright: an identity policy with s3:GetObject on * reads nothing there. The
+ * export task's own role is the one writer.
  */
-export function readersStatements(bucketArn: pulumi.Output<string>, exportArgs: Pick<NonNullable<DataSyncArgs["export"]>, "accountId" | "readerRoleArns">): unknown[] {
-  if (exportArgs.readerRoleArns.length === 0) return [];
-  const principal = { AWS: pulumi.interpolate`arn:aws:iam::${exportArgs.accountId}:root` };
-  const readers = { ArnEquals: { "aws:PrincipalArn": exportArgs.readerRoleArns } };
+export function readersStatements(bucketArn: pulumi.Output<string>, readers: NonNullable<DataSyncArgs["export"]>["readers"], exportRoleArn: pulumi.Input<string>): unknown[] {
+  const exportsObjects = pulumi.interpolate`${bucketArn}/${exportsPrefix}*`;
+  const readerArns = readers.map((reader) => reader.roleArn);
+  const denyOthers = {
+    Sid: "DenyExportsToEveryOtherPrincipal",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: exportsObjects,
+    Condition: { ArnNotEquals: { "aws:PrincipalArn": [exportRoleArn, ...readerArns] } },
+  };
+  if (readers.length === 0) return [denyOthers];
+  const accounts = pulumi.all(readers.map((reader) => reader.accountId)).apply((ids) => [...new Set(ids)].sort());
+  const principal = { AWS: accounts.apply((ids) => ids.map((id) => `arn:aws:iam::${id}:root`)) };
+  const only = { ArnEquals: { "aws:PrincipalArn": readerArns } };
   return [
-    { Sid: "ReadersListExports", Effect: "Allow", Principal: principal, Action: "s3:ListBucket", Resource: bucketArn, Condition: { ...readers, ...exportsPrefixCondition } },
-    { Sid: "ReadersGetExports", Effect: "Allow", Principal: principal, Action: "s3:GetObject", Resource: pulumi.interpolate`${bucketArn}/${exportsPrefix}*`, Condition: readers },
+    { Sid: "ReadersListExports", Effect: "Allow", Principal: principal, Action: "s3:ListBucket", Resource: bucketArn, Condition: { ...only, ...exportsPrefixCondition } },
+    { Sid: "ReadersGetExports", Effect: "Allow", Principal: principal, Action: "s3:GetObject", Resource: exportsObjects, Condition: only },
+    denyOthers,
   ];
+}
+
+/** `DATA_SYNC_BUCKET_OWNERS`: the account that must own each bucket the task uses (its own exports bucket, its sources'). */
+function bucketOwnersJson(args: DataSyncArgs, bucket: aws.s3.Bucket | undefined): pulumi.Output<string> {
+  const owned = [
+    ...(bucket && args.export ? [{ bucketName: bucket.bucket, accountId: args.export.accountId }] : []),
+    ...(args.import?.sources ?? []),
+  ];
+  return pulumi
+    .all(owned.map((entry) => pulumi.all([entry.bucketName, entry.accountId])))
+    .apply((pairs) => JSON.stringify(Object.fromEntries(pairs.sort(([a], [b]) => (a < b ? -1 : 1)))));
 }
 
 /**
@@ -171,30 +204,34 @@ export function readersStatements(bucketArn: pulumi.Output<string>, exportArgs: 
  */
 function s3Statements(args: DataSyncArgs, bucket: aws.s3.Bucket | undefined): IamStatement[] {
   const statements: IamStatement[] = [];
-  if (bucket) {
+  // aws:ResourceAccount: a bucket of the same name in another account is refused too.
+  const ownedBy = (accountId: pulumi.Input<string>) => ({ StringEquals: { "aws:ResourceAccount": accountId } });
+  if (bucket && args.export) {
+    const own = ownedBy(args.export.accountId);
     statements.push(
-      { Sid: "ListExports", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucket.arn], Condition: exportsPrefixCondition },
+      { Sid: "ListExports", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucket.arn], Condition: { ...exportsPrefixCondition, ...own } },
       // Multipart uploads are authorised as PutObject; aborting one that failed needs its own action.
-      { Sid: "WriteExports", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: [pulumi.interpolate`${bucket.arn}/${exportsPrefix}*`] },
+      { Sid: "WriteExports", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: [pulumi.interpolate`${bucket.arn}/${exportsPrefix}*`], Condition: own },
     );
   }
-  if (args.import) {
+  (args.import?.sources ?? []).forEach((source, index) => {
     statements.push(
       {
-        Sid: "ListSourceExports",
+        Sid: `ListSourceExports${index}`,
         Effect: "Allow",
         Action: ["s3:ListBucket"],
-        Resource: args.import.sourceBucketNames.map((source) => pulumi.interpolate`arn:aws:s3:::${source}`),
-        Condition: exportsPrefixCondition,
+        Resource: [pulumi.interpolate`arn:aws:s3:::${source.bucketName}`],
+        Condition: { ...exportsPrefixCondition, ...ownedBy(source.accountId) },
       },
       {
-        Sid: "ReadSourceExports",
+        Sid: `ReadSourceExports${index}`,
         Effect: "Allow",
         Action: ["s3:GetObject"],
-        Resource: args.import.sourceBucketNames.map((source) => pulumi.interpolate`arn:aws:s3:::${source}/${exportsPrefix}*`),
+        Resource: [pulumi.interpolate`arn:aws:s3:::${source.bucketName}/${exportsPrefix}*`],
+        Condition: ownedBy(source.accountId),
       },
     );
-  }
+  });
   return statements;
 }
 
@@ -206,6 +243,6 @@ function validateArgs(name: string, args: DataSyncArgs): void {
   limits.requireValid(where, "memoryMiB", args.memoryMiB ?? 1024, limits.fargateMemoryMiB(args.cpu ?? 512));
   limits.requireValid(where, "logRetentionDays", args.logRetentionDays, limits.logRetentionDays);
   if (args.export) limits.requireValid(where, "export.retentionDays", args.export.retentionDays, limits.wholeNumber(1, 7, "days"));
-  if (args.import && args.import.sourceBucketNames.length === 0) throw new Error(`${where}: import.sourceBucketNames is []; allowed: at least one bucket`);
+  if (args.import && args.import.sources.length === 0) throw new Error(`${where}: import.sources is []; allowed: at least one source bucket`);
 }
 

@@ -77,11 +77,24 @@ export interface TaskRoleOptions {
   tags?: Record<string, string>;
 }
 
+/**
+ * The permissions boundary every role of the task carries (both roles): the account's
+ * bootstrap (bootstrap/) lets its deploy roles create roles only with it.
+ */
+export type PermissionsBoundary = pulumi.Input<string> | undefined;
+
 /** The execution role (with AWS's managed execution policy) and the task role, each with the attachments' statements. */
-export function createTaskRoles(parent: pulumi.Resource, name: string, purpose: string, merged: MergedAttachments, taskRole: TaskRoleOptions = {}): TaskRoles {
+export function createTaskRoles(
+  parent: pulumi.Resource,
+  name: string,
+  purpose: string,
+  merged: MergedAttachments,
+  taskRole: TaskRoleOptions = {},
+  permissionsBoundary?: PermissionsBoundary,
+): TaskRoles {
   const executionRole = new aws.iam.Role(
     `${name}-execution`,
-    { assumeRolePolicy: assumedByEcsTasks, description: `Starts ${purpose}: pulls the image, writes logs, reads its secrets` },
+    { assumeRolePolicy: assumedByEcsTasks, description: `Starts ${purpose}: pulls the image, writes logs, reads its secrets`, permissionsBoundary },
     { parent },
   );
   const managed = new aws.iam.RolePolicyAttachment(
@@ -91,7 +104,7 @@ export function createTaskRoles(parent: pulumi.Resource, name: string, purpose: 
   );
   const role = new aws.iam.Role(
     `${name}-task`,
-    { assumeRolePolicy: assumedByEcsTasks, description: `The running ${purpose}`, name: taskRole.name, tags: taskRole.tags },
+    { assumeRolePolicy: assumedByEcsTasks, description: `The running ${purpose}`, name: taskRole.name, tags: taskRole.tags, permissionsBoundary },
     { parent },
   );
   const inline = [

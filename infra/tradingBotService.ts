@@ -69,6 +69,8 @@ export interface TradingBotServiceArgs {
   containerInsights: limits.ContainerInsights;
   /** Days CloudWatch keeps the containers' logs (a value CloudWatch Logs accepts). */
   logRetentionDays: number;
+  /** ARN of the permissions boundary the task's roles carry (the account's bootstrap requires it of roles its deploy roles create). @default none */
+  permissionsBoundary?: pulumi.Input<string>;
   /** Region of the log group (for the awslogs driver). */
   region: string;
   /** The app's own settings, as plain environment (never secrets: those come from attachments). */
@@ -103,7 +105,7 @@ export class TradingBotService extends pulumi.ComponentResource {
     this.cluster = this.createCluster(name, args);
     const capacity = this.setDefaultCapacity(name, args);
     this.logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { namePrefix: `/ecs/${args.family}/`, retentionInDays: args.logRetentionDays }, { parent: this });
-    const roles = createTaskRoles(this, name, "the trading bot tasks", merged);
+    const roles = createTaskRoles(this, name, "the trading bot tasks", merged, {}, args.permissionsBoundary);
     this.executionRole = roles.executionRole;
     this.taskRole = roles.taskRole;
     this.taskDefinition = this.createTaskDefinition(name, args, merged, roles);

@@ -1,5 +1,6 @@
 // Every rule of the pack, in the order the README table lists them.
 import { Rule } from "./rule";
+import * as accounts from "./rules/accounts";
 import * as alerts from "./rules/alerts";
 import * as cluster from "./rules/ecsCluster";
 import * as service from "./rules/ecsService";
@@ -58,6 +59,7 @@ export const rules: Rule[] = [
   network.natGatewayPerAz,
   stack.noDevStandIns,
   dataSync.noDataImport,
+  accounts.accountNotShared,
   nonProduction.testnetOnly,
   nonProduction.environmentNotProduction,
   nonProduction.natGatewayCost,

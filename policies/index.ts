@@ -9,6 +9,7 @@ import { isProductionName } from "../stacks/production";
 import { Rule, stackOfUrn } from "./rule";
 
 function appliesTo(rule: Rule, urn: string, productionStacks: string[]): boolean {
+  if (rule.scope === "every stack") return true;
   return isProductionName(stackOfUrn(urn), productionStacks) === (rule.scope === "production");
 }
 

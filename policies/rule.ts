@@ -3,8 +3,11 @@
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import type { Reads } from "./declared";
 
-/** Production invariants apply to the stacks listed as production; money safety to all others. */
-export type Scope = "production" | "non-production";
+/**
+ * Production invariants apply to the stacks listed as production; money safety to all others;
+ * `every stack` rules (the bootstrap's pack) to each stack alike.
+ */
+export type Scope = "production" | "non-production" | "every stack";
 
 export interface RuleInfo {
   /** The policy name, as `pulumi preview` reports it. */

@@ -4,10 +4,13 @@ import { z } from "zod";
 import * as limits from "../infra/limits";
 import type { Validator } from "../infra/limits";
 import { type Environment, environments, isProductionStack, nameEnvironmentConflict, productionReason, projectName } from "./production";
-import { otherKeyProblem, secretValueProblem } from "./stackFileKeys";
+import { allowedAccountOf, otherKeyProblem, secretValueProblem } from "./stackFileKeys";
 import { stackNameProblem, stackNameRule } from "./stackName";
 import { withYamlSource } from "./yamlSource";
 
+
+/** The permissions boundary the account's bootstrap creates (bootstrap/program.ts names it from here). */
+export const permissionsBoundaryName = "trading-bot-permissions-boundary";
 
 /** A secret config key: set with `pulumi config set --secret`, read as a Pulumi secret, never printed. */
 export interface SecretConfigKeyInfo {
@@ -312,7 +315,25 @@ const dashboardSchema = z.strictObject({
   enabled: flag(),
 });
 
-const stackName = checked<string>((value) => (typeof value === "string" && !stackNameProblem(value) ? undefined : `allowed: a stack name: ${stackNameRule}`));
+/** A stack at the other end of a data sync: a name (in this stack's own account), or a name and its account. */
+export type SyncPeer = string | { stack: string; account: string };
+
+const syncPeerRule = `a stack name (${stackNameRule}), or { stack: <name>, account: "<12-digit account id>" } for a stack in another AWS account`;
+
+function syncPeerProblem(value: unknown): string | undefined {
+  if (typeof value === "string") return stackNameProblem(value) ? `allowed: ${syncPeerRule}` : undefined;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return `allowed: ${syncPeerRule}`;
+  const { stack, account, ...rest } = value as Record<string, unknown>;
+  const good = Object.keys(rest).length === 0 && typeof stack === "string" && !stackNameProblem(stack) && typeof account === "string" && /^\d{12}$/.test(account);
+  return good ? undefined : `allowed: ${syncPeerRule}`;
+}
+
+/** The stack and account of a sync peer; `ownAccount` for a bare name (null when the stack file names no account). */
+export function syncPeerOf(peer: SyncPeer, ownAccount: string | null): { stack: string; account: string | null } {
+  return typeof peer === "string" ? { stack: peer, account: ownAccount } : peer;
+}
+
+const syncPeers = z.array(checked<SyncPeer>(syncPeerProblem), { error: `allowed: a list of ${syncPeerRule}` }).default([]);
 
 const dataSyncSchema = z
   .strictObject({
@@ -323,10 +344,10 @@ const dataSyncSchema = z
     /** This stack may import an export of its `sources` (never on production). */
     import: flag(),
     exportRetentionDays: whole(1, 7, "days"),
-    /** Stacks whose import task may read this stack's exports. */
-    readers: z.array(stackName, { error: "allowed: a list of stack names" }).default([]),
-    /** Stacks whose exports this stack's import task may read. */
-    sources: z.array(stackName, { error: "allowed: a list of stack names" }).default([]),
+    /** Stacks whose import task may read this stack's exports (with their account when it is not this stack's). */
+    readers: syncPeers,
+    /** Stacks whose exports this stack's import task may read (with their account when it is not this stack's). */
+    sources: syncPeers,
   })
   .superRefine((sync, ctx) => {
     if (!sync.export && !sync.import) ctx.addIssue({ code: "custom", path: ["export"], message: "set export or import to true, or leave dataSync out" });
@@ -334,6 +355,23 @@ const dataSyncSchema = z
     if (sync.import && sync.sources.length === 0) ctx.addIssue({ code: "custom", path: ["sources"], message: "import: true needs at least one source stack" });
     if (!sync.import && sync.sources.length > 0) ctx.addIssue({ code: "custom", path: ["sources"], message: "sources need import: true" });
   });
+
+/** Where the stack runs, beside `aws:allowedAccountIds` (which names its account). */
+const accountsSchema = z.strictObject({
+  /**
+   * A production stack's file says so when a non-production stack shares its AWS account
+   * (`npm run stacks` and the plan refuse that otherwise; the policy pack reports it).
+   */
+  sharedWithNonProduction: flag().default(false),
+  /**
+   * The managed policy, in the stack's account, that every role the stack creates carries as
+   * its permissions boundary: the bootstrap's (bootstrap/), whose deploy roles may create
+   * roles only with it. null: none (an account set up without the bootstrap).
+   */
+  permissionsBoundary: checked<string | null>((value) =>
+    value === null || (typeof value === "string" && /^[\w+=,.@-]{1,128}$/.test(value)) ? undefined : "allowed: the name of a managed IAM policy of the account, or null",
+  ).default(permissionsBoundaryName),
+});
 
 /** Every `trading-bot:` key of a stack file (and `aws:region`), with its schema. */
 export const stackConfigSchema = z
@@ -352,6 +390,7 @@ export const stackConfigSchema = z
     "trading-bot:dashboard": dashboardSchema.default({ enabled: false }),
     "trading-bot:tradingConfig": tradingConfigSchema,
     "trading-bot:dataSync": dataSyncSchema.optional(),
+    "trading-bot:accounts": accountsSchema.optional(),
   })
   .superRefine((config, ctx) => {
     const service = config["trading-bot:service"];
@@ -409,6 +448,12 @@ export interface StackSettings {
   tradingConfig: ParsedConfig["trading-bot:tradingConfig"];
   /** The one-off export/import task of the data syncs, or null when the stack has none. */
   dataSync: NonNullable<ParsedConfig["trading-bot:dataSync"]> | null;
+  /** The AWS account `aws:allowedAccountIds` names (the provider refuses any other), or null when the file names none. */
+  accountId: string | null;
+  /** A production stack whose file says a non-production stack shares its account. */
+  accountSharedWithNonProduction: boolean;
+  /** The name of the permissions boundary of the stack's roles (a policy of its account), or null for none. */
+  permissionsBoundary: string | null;
   /** Which optional secret keys are set (their values are read as Pulumi secrets, never here). */
   secretKeysSet: SecretConfigKey[];
 }
@@ -436,10 +481,11 @@ export function parseStackConfig(
   const file = `Pulumi.${stack}.yaml`;
   const { input, secretKeysSet, problems } = sortKeys(file, stack, rawConfig, isSecret);
   const result = stackConfigSchema.safeParse(input);
+  const accountId = accountIdOf(rawConfig["aws:allowedAccountIds"]);
   if (!result.success) problems.push(...schemaProblems(file, input, result.error, isSecret));
-  else problems.push(...productionProblems(file, stack, result.data));
+  else problems.push(...productionProblems(file, stack, result.data), ...accountProblems(file, stack, result.data, accountId, problems));
   if (problems.length > 0 || !result.success) throw new StackConfigError(problems);
-  return settingsOf(stack, result.data, secretKeysSet);
+  return settingsOf(stack, result.data, secretKeysSet, accountId ?? null);
 }
 
 /** Splits the raw keys: secret config keys (checked, never parsed), schema keys, and the rest (aws:, pulumi:, typos). */
@@ -494,7 +540,34 @@ function productionProblems(file: string, stack: string, config: ParsedConfig): 
   return [];
 }
 
-function settingsOf(stack: string, config: ParsedConfig, secretKeysSet: SecretConfigKey[]): StackSettings {
+/** The account of `aws:allowedAccountIds`; a bad value is reported by stacks/stackFileKeys.ts. */
+function accountIdOf(value: unknown): string | undefined {
+  try {
+    return allowedAccountOf(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A production stack names its account: the plan and `pulumi up` alike refuse one that does
+ * not (the offline pack sees no provider). Only a production stack's file may say that a
+ * non-production stack shares its account.
+ */
+function accountProblems(file: string, stack: string, config: ParsedConfig, accountId: string | undefined, earlier: string[]): string[] {
+  const environment = config["trading-bot:environment"];
+  const production = isProductionStack(stack, environment);
+  const key = "aws:allowedAccountIds";
+  if (production && accountId === undefined && !earlier.some((line) => line.startsWith(`${file}: ${key} `))) {
+    return [`${file}: ${key} is missing; a production stack names its AWS account (${productionReason(stack, environment)}): add ${key}: ["<12-digit account id>"]`];
+  }
+  if (!production && config["trading-bot:accounts"]?.sharedWithNonProduction) {
+    return [`${file}: trading-bot:accounts.sharedWithNonProduction is true; allowed: false or unset on a non-production stack (a production stack's file says it shares its account)`];
+  }
+  return [];
+}
+
+function settingsOf(stack: string, config: ParsedConfig, secretKeysSet: SecretConfigKey[], accountId: string | null): StackSettings {
   return {
     stack,
     region: config["aws:region"],
@@ -511,6 +584,9 @@ function settingsOf(stack: string, config: ParsedConfig, secretKeysSet: SecretCo
     dashboard: config["trading-bot:dashboard"],
     tradingConfig: config["trading-bot:tradingConfig"],
     dataSync: config["trading-bot:dataSync"] ?? null,
+    accountId,
+    accountSharedWithNonProduction: config["trading-bot:accounts"]?.sharedWithNonProduction ?? false,
+    permissionsBoundary: config["trading-bot:accounts"] === undefined ? permissionsBoundaryName : config["trading-bot:accounts"].permissionsBoundary,
     secretKeysSet: secretKeysSet.sort(),
   };
 }

@@ -68,7 +68,7 @@ export type StackFileRole = "source" | "target";
  * (`stackConfigDir`) or gives every stack config of its own (`config`). A folder without
  * Pulumi.yaml (the data tool's -C) has no project file to check.
  */
-export function checkProjectFolder(directory: string): void {
+export function checkProjectFolder(directory: string, project: string = projectName): void {
   let entries: string[];
   try {
     entries = fs.readdirSync(directory);
@@ -80,9 +80,9 @@ export function checkProjectFolder(directory: string): void {
     throw new StackFileError(`${other} in ${directory}: the Pulumi CLI would read it as the project file, and its stack files would not be the ones these tools read; keep Pulumi.yaml only`);
   }
   if (!entries.includes("Pulumi.yaml")) return;
-  const project = parseYaml(readBounded(path.join(directory, "Pulumi.yaml"), "Pulumi.yaml", "source").text, "Pulumi.yaml");
-  const body = (project ?? {}) as Record<string, unknown>;
-  if (body.name !== projectName) throw new StackFileError(`Pulumi.yaml names the project ${JSON.stringify(body.name ?? null)}; this program is ${projectName}`);
+  const projectFile = parseYaml(readBounded(path.join(directory, "Pulumi.yaml"), "Pulumi.yaml", "source").text, "Pulumi.yaml");
+  const body = (projectFile ?? {}) as Record<string, unknown>;
+  if (body.name !== project) throw new StackFileError(`Pulumi.yaml names the project ${JSON.stringify(body.name ?? null)}; this program is ${project}`);
   for (const key of ["stackConfigDir", "config"]) {
     if (key in body) {
       throw new StackFileError(`Pulumi.yaml sets ${key}: every stack's settings live in Pulumi.<stack>.yaml beside it, where every tool reads them; remove ${key}`);
@@ -152,21 +152,25 @@ function tooLarge(fileName: string, bytes: number): StackFileError {
   return new StackFileError(`${fileName} is ${(bytes / 1024 / 1024).toFixed(1)} MiB; a stack file may hold at most ${stackFileMaxBytes / 1024 / 1024} MiB`);
 }
 
-/** Reads `Pulumi.<stack>.yaml` from `directory` as the Pulumi CLI would, after checking the folder and the file. */
-export function readStackFile(directory: string, stack: string, role: StackFileRole = "source"): StackFileRead {
+/**
+ * Reads `Pulumi.<stack>.yaml` from `directory` as the Pulumi CLI would, after checking the
+ * folder and the file. `project` is the Pulumi project the folder holds (the bootstrap's is
+ * another): a key without a namespace is its.
+ */
+export function readStackFile(directory: string, stack: string, role: StackFileRole = "source", project: string = projectName): StackFileRead {
   const nameProblem = stackNameProblem(stack);
   if (nameProblem) throw new StackFileError(nameProblem);
-  checkProjectFolder(directory);
+  checkProjectFolder(directory, project);
   const fileName = `Pulumi.${stack}.yaml`;
   const file = path.join(directory, fileName);
   const { text, stat } = readBounded(file, fileName, role);
-  return { ...parseStackFile(stack, text), file, text, stat };
+  return { ...parseStackFile(stack, text, project), file, text, stat };
 }
 
 // ---- parsing ----
 
 /** Parses the text of a stack file as the Pulumi CLI does. */
-export function parseStackFile(stack: string, text: string): StackFileContent {
+export function parseStackFile(stack: string, text: string, project: string = projectName): StackFileContent {
   const fileName = `Pulumi.${stack}.yaml`;
   if (Buffer.byteLength(text) > stackFileMaxBytes) throw tooLarge(fileName, Buffer.byteLength(text));
   const body = parseYaml(text, fileName);
@@ -176,7 +180,7 @@ export function parseStackFile(stack: string, text: string): StackFileContent {
   const rawConfig = (body as Record<string, unknown>).config;
   if (rawConfig === null || rawConfig === undefined) return { stack, fileName, config: {}, secretKeys: [], respelledKeys: {} };
   if (typeof rawConfig !== "object" || Array.isArray(rawConfig)) throw new StackFileError(`${fileName}: "config" must be a mapping of keys to values`);
-  return { stack, fileName, ...configOf(rawConfig as Record<string, unknown>, fileName) };
+  return { stack, fileName, ...configOf(rawConfig as Record<string, unknown>, fileName, project) };
 }
 
 /** The CLI ignores keys it does not know; it reads config from ESC environments too, which nothing offline can. */
@@ -234,21 +238,21 @@ function decodeBinary(value: unknown, fileName: string): unknown {
  * A key as the CLI parses it: `<ns>:<name>`; `<ns>:config:<name>` is its legacy spelling, and a
  * key without a namespace belongs to the project. Anything else the CLI refuses, and so do we.
  */
-export function currentKey(key: string, fileName: string): string {
+export function currentKey(key: string, fileName: string, project: string = projectName): string {
   const parts = key.split(":");
-  if (parts.length === 1) return `${projectName}:${key}`;
+  if (parts.length === 1) return `${project}:${key}`;
   if (parts.length === 2) return key;
   if (parts.length === 3 && parts[1] === "config" && parts[0] !== "" && parts[2] !== "") return `${parts[0]}:${parts[2]}`;
   throw new StackFileError(`${fileName}: ${key} is not a config key the Pulumi CLI can read; write keys as <namespace>:<name>`);
 }
 
-function configOf(raw: Record<string, unknown>, fileName: string): Omit<StackFileContent, "stack" | "fileName"> {
+function configOf(raw: Record<string, unknown>, fileName: string, project: string): Omit<StackFileContent, "stack" | "fileName"> {
   const entries: [string, unknown][] = [];
   const writtenAs = new Map<string, string>();
   const respelledKeys: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [written, value] of Object.entries(raw)) {
-    const key = currentKey(written, fileName);
+    const key = currentKey(written, fileName, project);
     const twin = writtenAs.get(key);
     if (twin !== undefined) {
       throw new StackFileError(`${fileName}: ${key} is written twice, as ${twin} and as ${written}; the Pulumi CLI would keep one of them at random: keep one`);

@@ -100,8 +100,42 @@ function awsKeyProblem(key: string, name: string, value: unknown, context: KeyCo
   if (!(awsProviderKeys as readonly string[]).includes(name)) {
     return `${context.file}: ${key} is not a setting of the aws provider; it takes ${awsProviderKeys.map((k) => `aws:${k}`).join(", ")}`;
   }
+  if (name === "allowedAccountIds") return allowedAccountIdsProblem(key, value, context);
   if (!awsCredentialKeys.includes(name)) return undefined;
   const problem = secretValueProblem(key, value, context);
   // Credentials in a stack file at all are the last resort: say what needs none.
   return problem && `${problem} (better: no key in the stack file at all, with OIDC in CI, or aws sso login or aws:profile on a workstation)`;
+}
+
+/** What `aws:allowedAccountIds` holds in a stack file of this project: the one account its stack deploys into. */
+export const allowedAccountIdsRule = 'exactly one 12-digit account id, quoted, e.g. ["111111111111"]';
+
+/**
+ * The account a stack file names with `aws:allowedAccountIds` (the CLI passes it as JSON
+ * text), undefined when the key is absent; throws the problem's words when it names no
+ * single account. Quoted: YAML reads 012345678901 as a number and drops the leading zero.
+ */
+export function allowedAccountOf(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  let ids: unknown = value;
+  if (typeof value === "string") {
+    try {
+      ids = JSON.parse(value);
+    } catch {
+      ids = value;
+    }
+  }
+  if (!Array.isArray(ids) || ids.length !== 1 || typeof ids[0] !== "string" || !/^\d{12}$/.test(ids[0])) {
+    throw new Error(`is ${typeof value === "string" ? value : JSON.stringify(value)}; allowed: ${allowedAccountIdsRule}`);
+  }
+  return ids[0];
+}
+
+function allowedAccountIdsProblem(key: string, value: unknown, context: KeyContext): string | undefined {
+  try {
+    allowedAccountOf(value);
+    return undefined;
+  } catch (error) {
+    return `${context.file}: ${key} ${(error as Error).message}`;
+  }
 }

@@ -16,7 +16,8 @@ import { RedisCluster } from "../infra/redisCluster";
 import { SqliteVolume } from "../infra/sqliteVolume";
 import { TaskSecurityGroup } from "../infra/taskSecurityGroup";
 import { TradingBotService } from "../infra/tradingBotService";
-import { SecretConfigKeyInfo, StackSettings, projectName, secretConfigKeys } from "./config";
+import { AccountDeclaration } from "./accountDeclaration";
+import { SecretConfigKeyInfo, StackSettings, SyncPeer, projectName, secretConfigKeys, syncPeerOf } from "./config";
 import { StackOutputs } from "./outputs";
 
 /** Secret config values (`pulumi config set --secret`) by the variable the app reads, for the keys that are set. */
@@ -41,6 +42,10 @@ type Backing = ServiceAttachment & {
 };
 
 export function createTradingBotStack(settings: StackSettings, secretInputs: SecretInputs): StackOutputs {
+  new AccountDeclaration(`${projectName}-account`, {
+    allowedAccountIds: settings.accountId === null ? [] : [settings.accountId],
+    sharedWithNonProduction: settings.accountSharedWithNonProduction,
+  });
   const network = createNetwork(settings);
   const taskSecurityGroup = new TaskSecurityGroup(projectName, { vpcId: network.vpcId, description: "Trading bot tasks" });
   const database = createDatabase(settings, network);
@@ -57,8 +62,9 @@ export function createTradingBotStack(settings: StackSettings, secretInputs: Sec
     ...connect(`${projectName}-cache-from-service`, taskSecurityGroup.securityGroupId, cache, "the trading bot service"),
   ];
   const appSecrets = secrets.attachmentFor(secretKeysReadBy("app", secrets));
-  const service = createService(settings, network, taskSecurityGroup, [appSecrets, configBucket, database, cache, appMetrics(), taskSecurityGroup, ...access]);
-  const dataSync = settings.dataSync && createDataSync(settings, network, secrets, database);
+  const boundary = permissionsBoundaryArn(settings);
+  const service = createService(settings, network, taskSecurityGroup, [appSecrets, configBucket, database, cache, appMetrics(), taskSecurityGroup, ...access], boundary);
+  const dataSync = settings.dataSync && createDataSync(settings, network, secrets, database, boundary);
   const alerts = createAlerts(settings, service);
   const dashboard = settings.dashboard.enabled ? createDashboard(settings, service, [database, cache], alerts) : undefined;
   return {
@@ -94,6 +100,17 @@ export function createTradingBotStack(settings: StackSettings, secretInputs: Sec
     dataSyncExportsBucket: dataSync ? dataSync.exportsBucketName : null,
     dashboardUrl: dashboard ? dashboard.url : null,
   };
+}
+
+/** The account the stack deploys into: the one aws:allowedAccountIds names, the credentials' own where the file names none. */
+function accountIdOf(settings: StackSettings): pulumi.Output<string> {
+  return settings.accountId !== null ? pulumi.output(settings.accountId) : aws.getCallerIdentityOutput().accountId;
+}
+
+/** The bootstrap's boundary in the stack's account (trading-bot:accounts.permissionsBoundary), carried by every role the stack creates. */
+function permissionsBoundaryArn(settings: StackSettings): pulumi.Output<string> | undefined {
+  const name = settings.permissionsBoundary;
+  return name === null ? undefined : pulumi.interpolate`arn:aws:iam::${accountIdOf(settings)}:policy/${name}`;
 }
 
 /** A new VPC, or the one another stack exports (`network.fromStack`), read here and handed over as plain ids. */
@@ -178,13 +195,18 @@ function taskSubnets(settings: StackSettings, network: Network): pulumi.Output<s
 /**
  * The one-off task of the data syncs: it reaches the database, reads DATABASE_URL (and, to
  * export, the anonymisation key) from the secret, mounts the SQLite volume when there is
- * one; exports go to its own bucket, imports read the sources' buckets by the naming rule.
+ * one; exports go to its own bucket, imports read the sources' buckets by the naming rule,
+ * each source in the account its entry names (this stack's own for a bare name).
  */
-function createDataSync(settings: StackSettings, network: Network, secrets: AppSecrets, database: Backing): DataSync {
+function createDataSync(settings: StackSettings, network: Network, secrets: AppSecrets, database: Backing, permissionsBoundary: pulumi.Output<string> | undefined): DataSync {
   const sync = settings.dataSync!;
-  const accountId = aws.getCallerIdentityOutput().accountId;
+  const accountId = accountIdOf(settings);
+  // A peer named without an account is in this stack's account.
+  const peer = (entry: SyncPeer) => {
+    const { stack, account } = syncPeerOf(entry, settings.accountId);
+    return { stack, accountId: account !== null ? pulumi.output(account) : accountId };
+  };
   const name = `${projectName}-data-sync`;
-  const exportsBucket = accountId.apply((account) => exportsBucketName(account, settings.stack));
   const tasks = new TaskSecurityGroup(name, { vpcId: network.vpcId, description: "Trading bot data-sync task" });
   const access = connect(`${projectName}-db-from-data-sync`, tasks.securityGroupId, database, "the data-sync task");
   return new DataSync(name, {
@@ -195,18 +217,28 @@ function createDataSync(settings: StackSettings, network: Network, secrets: AppS
     image: sync.image,
     region: settings.region,
     logRetentionDays: settings.service.logRetentionDays,
+    permissionsBoundary,
     // The image holds no stack files: these tell the db tool's production guard which stack it serves, and what that stack is.
     environment: { DATA_SYNC_STACK: settings.stack, DATA_SYNC_ENVIRONMENT: settings.environment, AWS_REGION: settings.region },
     export: sync.export
       ? {
-          bucketName: exportsBucket,
+          bucketName: accountId.apply((account) => exportsBucketName(account, settings.stack)),
           accountId,
           retentionDays: sync.exportRetentionDays,
-          readerRoleArns: sync.readers.map((reader) => pulumi.interpolate`arn:aws:iam::${accountId}:role/${importRoleName(reader)}`),
+          readers: sync.readers.map(peer).map((reader) => ({
+            accountId: reader.accountId,
+            roleArn: pulumi.interpolate`arn:aws:iam::${reader.accountId}:role/${importRoleName(reader.stack)}`,
+          })),
         }
       : undefined,
     import: sync.import
-      ? { roleName: importRoleName(settings.stack), sourceBucketNames: sync.sources.map((source) => accountId.apply((account) => exportsBucketName(account, source))) }
+      ? {
+          roleName: importRoleName(settings.stack),
+          sources: sync.sources.map(peer).map((source) => ({
+            accountId: source.accountId,
+            bucketName: source.accountId.apply((account) => exportsBucketName(account, source.stack)),
+          })),
+        }
       : undefined,
     attachments: [secrets.attachmentFor(secretKeysReadBy("dataSync", secrets)), database, tasks, ...access],
   });
@@ -229,7 +261,13 @@ function appMetrics(): ServiceAttachment {
   };
 }
 
-function createService(settings: StackSettings, network: Network, tasks: TaskSecurityGroup, attachments: ServiceAttachment[]): TradingBotService {
+function createService(
+  settings: StackSettings,
+  network: Network,
+  tasks: TaskSecurityGroup,
+  attachments: ServiceAttachment[],
+  permissionsBoundary: pulumi.Output<string> | undefined,
+): TradingBotService {
   const { app, service: sizing } = settings;
   return new TradingBotService(projectName, {
     vpcId: network.vpcId,
@@ -251,6 +289,7 @@ function createService(settings: StackSettings, network: Network, tasks: TaskSec
     serviceDiscovery: sizing.serviceDiscovery ?? undefined,
     containerInsights: sizing.containerInsights,
     logRetentionDays: sizing.logRetentionDays,
+    permissionsBoundary,
     region: settings.region,
     environment: appEnvironment(settings),
     attachments,

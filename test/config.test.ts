@@ -62,7 +62,7 @@ describe("stack config validation", () => {
     ["a misspelt setting", "prod", "desiredCount: 3", "desiredCount: 3\n    desiredCont: 2",
       "Pulumi.prod.yaml: trading-bot:service.desiredCont is not a setting; trading-bot:service takes cpu, memoryMiB, cpuArchitecture, desiredCount, deploymentMinimumHealthyPercent, deploymentMaximumPercent, deployTimeoutMinutes, capacityProviderStrategy, subnets, assignPublicIp, healthCheck, serviceDiscovery, containerInsights, logRetentionDays"],
     ["a misspelt top-level key", "prod", "  trading-bot:environment: production", "  trading-bot:environment: production\n  trading-bot:servce: {}",
-      "Pulumi.prod.yaml: trading-bot:servce is not a setting; the trading-bot namespace takes aws:region, trading-bot:environment, trading-bot:budget, trading-bot:network, trading-bot:app, trading-bot:service, trading-bot:database, trading-bot:cache, trading-bot:secrets, trading-bot:configBucket, trading-bot:alerts, trading-bot:dashboard, trading-bot:tradingConfig, trading-bot:dataSync"],
+      "Pulumi.prod.yaml: trading-bot:servce is not a setting; the trading-bot namespace takes aws:region, trading-bot:environment, trading-bot:budget, trading-bot:network, trading-bot:app, trading-bot:service, trading-bot:database, trading-bot:cache, trading-bot:secrets, trading-bot:configBucket, trading-bot:alerts, trading-bot:dashboard, trading-bot:tradingConfig, trading-bot:dataSync, trading-bot:accounts"],
     ["two tasks writing one SQLite file", "dev", "desiredCount: 1", "desiredCount: 2",
       "Pulumi.dev.yaml: trading-bot:service.desiredCount is 2; SQLite (trading-bot:database.kind sqlite) allows one writer: at most 1 task"],
     ["private subnets in a VPC with no NAT gateway", "dev", "subnets: public\n    assignPublicIp: true", "subnets: private\n    assignPublicIp: false",
@@ -93,14 +93,26 @@ describe("stack config validation", () => {
       'Pulumi.prod.yaml: trading-bot:app.image is "123456789012.dkr.ecr.us-east-1.amazonaws.com/trading-bot:LATEST"; allowed: an image reference with a tag or digest, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/trading-bot:1.4.2 (not latest)'],
     ["a production stack that would import data", "prod", "    export: true\n    import: false\n", "    export: true\n    import: true\n    sources: [staging]\n",
       "Pulumi.prod.yaml: trading-bot:dataSync.import is true; allowed: false on a production stack (its name is a production name (prod, production)): data flows from production down, never into it"],
-    ["data-sync readers without export", "dev", "    sources: [ prod, staging ]\n", "    sources: [ prod, staging ]\n    readers: [ staging ]\n",
+    ["data-sync readers without export", "dev", "      - staging\n", "      - staging\n    readers: [ staging ]\n",
       "Pulumi.dev.yaml: trading-bot:dataSync.readers is [\"staging\"]; readers need export: true"],
-    ["an import with no source", "dev", "    sources: [ prod, staging ]\n", "    sources: []\n",
+    ["an import with no source", "dev", "    sources:\n      - { stack: prod, account: \"111111111111\" }\n      - staging\n", "    sources: []\n",
       "Pulumi.dev.yaml: trading-bot:dataSync.sources is []; import: true needs at least one source stack"],
     ["a data sync that neither exports nor imports", "dev", "    import: true\n", "    import: false\n",
-      'Pulumi.dev.yaml: trading-bot:dataSync.export is false; set export or import to true, or leave dataSync out\nPulumi.dev.yaml: trading-bot:dataSync.sources is ["prod","staging"]; sources need import: true'],
-    ["a reader that is not a stack name", "prod", "readers: [ dev, staging ]", "readers: [ dev, Staging ]",
-      'Pulumi.prod.yaml: trading-bot:dataSync.readers[1] is "Staging"; allowed: a stack name: 1 to 20 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen'],
+      'Pulumi.dev.yaml: trading-bot:dataSync.export is false; set export or import to true, or leave dataSync out\nPulumi.dev.yaml: trading-bot:dataSync.sources is [{"stack":"prod","account":"111111111111"},"staging"]; sources need import: true'],
+    ["a reader that is not a stack name", "prod", "- { stack: staging,", "- { stack: Staging,",
+      'Pulumi.prod.yaml: trading-bot:dataSync.readers[1] is {"stack":"Staging","account":"222222222222"}; allowed: a stack name (1 to 20 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen), or { stack: <name>, account: "<12-digit account id>" } for a stack in another AWS account'],
+    ["a reader whose account is a number (YAML drops a leading zero)", "prod", 'account: "222222222222" }\n      - { stack: staging', 'account: 222222222222 }\n      - { stack: staging',
+      'Pulumi.prod.yaml: trading-bot:dataSync.readers[0] is {"stack":"dev","account":222222222222}; allowed: a stack name (1 to 20 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen), or { stack: <name>, account: "<12-digit account id>" } for a stack in another AWS account'],
+    ["a source with a key of its own", "dev", 'account: "111111111111" }', 'account: "111111111111", role: admin }',
+      'Pulumi.dev.yaml: trading-bot:dataSync.sources[0] is {"stack":"prod","account":"111111111111","role":"admin"}; allowed: a stack name (1 to 20 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen), or { stack: <name>, account: "<12-digit account id>" } for a stack in another AWS account'],
+    ["a production stack without aws:allowedAccountIds", "prod", '  aws:allowedAccountIds: [ "111111111111" ]\n', "",
+      'Pulumi.prod.yaml: aws:allowedAccountIds is missing; a production stack names its AWS account (its name is a production name (prod, production)): add aws:allowedAccountIds: ["<12-digit account id>"]'],
+    ["a production stack naming two accounts", "prod", 'aws:allowedAccountIds: [ "111111111111" ]', 'aws:allowedAccountIds: [ "111111111111", "222222222222" ]',
+      'Pulumi.prod.yaml: aws:allowedAccountIds is ["111111111111","222222222222"]; allowed: exactly one 12-digit account id, quoted, e.g. ["111111111111"]'],
+    ["a permissions boundary given as an ARN (the name of the account's policy is asked for)", "prod", "    sharedWithNonProduction: false\n", "    sharedWithNonProduction: false\n    permissionsBoundary: arn:aws:iam::111111111111:policy/x\n",
+      'Pulumi.prod.yaml: trading-bot:accounts.permissionsBoundary is "arn:aws:iam::111111111111:policy/x"; allowed: the name of a managed IAM policy of the account, or null'],
+    ["a non-production stack saying it shares production's account", "dev", "  trading-bot:environment: development\n", "  trading-bot:environment: development\n  trading-bot:accounts:\n    sharedWithNonProduction: true\n",
+      "Pulumi.dev.yaml: trading-bot:accounts.sharedWithNonProduction is true; allowed: false or unset on a non-production stack (a production stack's file says it shares its account)"],
     ["exports kept for a fortnight", "prod", "exportRetentionDays: 1", "exportRetentionDays: 14",
       "Pulumi.prod.yaml: trading-bot:dataSync.exportRetentionDays is 14; allowed: days from 1 to 7"],
     ["a Fargate pair with more memory than the CPU allows", "prod", "memoryMiB: 2048", "memoryMiB: 9216",
@@ -241,7 +253,6 @@ describe("stack file keys outside the trading-bot namespace", () => {
       withKeys(
         [
           "  aws:profile: trading-dev",
-          "  aws:allowedAccountIds: ['123456789012']",
           "  aws:assumeRoles:",
           "    - roleArn: arn:aws:iam::123456789012:role/deploy",
           "      externalId:",
@@ -296,7 +307,7 @@ describe("stack file keys outside the trading-bot namespace", () => {
   });
 
   const allowedNamespaces = "allowed namespaces: trading-bot, aws (the aws provider's settings), pulumi (pulumi:tags only)";
-  const projectKeys = "aws:region, trading-bot:environment, trading-bot:budget, trading-bot:network, trading-bot:app, trading-bot:service, trading-bot:database, trading-bot:cache, trading-bot:secrets, trading-bot:configBucket, trading-bot:alerts, trading-bot:dashboard, trading-bot:tradingConfig, trading-bot:dataSync";
+  const projectKeys = "aws:region, trading-bot:environment, trading-bot:budget, trading-bot:network, trading-bot:app, trading-bot:service, trading-bot:database, trading-bot:cache, trading-bot:secrets, trading-bot:configBucket, trading-bot:alerts, trading-bot:dashboard, trading-bot:tradingConfig, trading-bot:dataSync, trading-bot:accounts";
   const unknown: [string, string, string][] = [
     ["a misspelt aws namespace", "  awz:region: us-east-1\n", `Pulumi.dev.yaml: awz:region is in the namespace awz, which nothing in this project reads; ${allowedNamespaces}`],
     ["the project name with an underscore", "  trading_bot:app: {}\n", `Pulumi.dev.yaml: trading_bot:app is in the namespace trading_bot, which nothing in this project reads; ${allowedNamespaces}`],

@@ -77,18 +77,25 @@ function stackFolder(stack: string, text: string): string {
   return folder;
 }
 
+/** The committed dev and prod files, dev moved into prod's account. */
+function sharedAccountFolder(): string {
+  const folder = stackFolder("prod", committed("prod"));
+  fs.writeFileSync(path.join(folder, "Pulumi.dev.yaml"), committed("dev").replace('[ "222222222222" ]', '[ "111111111111" ]'));
+  return folder;
+}
+
 describe("npm run plan", () => {
   it("plans dev: resources, no policy violation, 7.93 USD within the 15 USD budget (exit 0)", () => {
     const run = plan("dev");
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /^trading-bot dev: 58 resources \(offline, under Pulumi's mocks\)$/m);
+    assert.match(run.stdout, /^trading-bot dev: 59 resources \(offline, under Pulumi's mocks\)$/m);
     assert.match(run.stdout, /^pulumi:pulumi:Stack trading-bot-dev$/m);
     assert.match(run.stdout, /^├─ trading-bot:infra:TradingBotService trading-bot$/m);
     assert.match(run.stdout, /aws:ecs\/service:Service trading-bot-service {2}desired=1 minHealthy=0% max=200% capacity=FARGATE_SPOT publicIp=true$/m);
     assert.match(run.stdout, /^Policies \(trading-bot-policies 0\.1\.0\)\n {2}no violations$/m);
     assert.match(run.stdout, /total \(budget 15\.00\) +│ +7\.93 │/);
     assert.match(run.stdout, /^OK: no mandatory violation; 7\.93 USD a month within the 15 USD budget$/m);
-    assert.match(run.stderr, /^plan: checking 58 resources against the policy pack$/m, "progress on stderr");
+    assert.match(run.stderr, /^plan: checking 59 resources against the policy pack$/m, "progress on stderr");
     assert.doesNotMatch(run.stdout, /\x1b\[/, "no colour off a terminal");
     assertPackEnded(run);
   });
@@ -111,7 +118,7 @@ describe("npm run plan", () => {
       dependencies: [],
       propertyDependencies: {},
     });
-    assert.equal(document.resources.length, 74);
+    assert.equal(document.resources.length, 75);
     // What a later diff compares: each resource's dependencies, the stack file's secure: texts (prod's has none), the lock file.
     const service = document.resources.find((r) => r.type === "aws:ecs/service:Service")!;
     assert.deepEqual(service.propertyDependencies.taskDefinition, ["urn:pulumi:prod::trading-bot::trading-bot:infra:TradingBotService$aws:ecs/taskDefinition:TaskDefinition::trading-bot-task"]);
@@ -225,6 +232,10 @@ describe("npm run plan", () => {
       "Pulumi.dev.yaml: aws:secretKey is stored in plain text; set it again with: pulumi config set --secret aws:secretKey <value> --stack dev (better: no key in the stack file at all, with OIDC in CI, or aws sso login or aws:profile on a workstation)"],
     ["a region with no price table", () => plan("dev", "-C", stackFolder("dev", committed("dev").replace("aws:region: us-east-1", "aws:region: eu-west-1"))),
       "plan: no price table for region eu-west-1: data/ has us-east-1"],
+    ["a production stack sharing its account with a non-production one (either is planned)", () => plan("dev", "-C", sharedAccountFolder()),
+      'plan: Pulumi.prod.yaml: the production stack prod shares the AWS account 111111111111 (aws:allowedAccountIds) with dev; give production an account of its own, or set trading-bot:accounts.sharedWithNonProduction: true in Pulumi.prod.yaml (README: "One account or two")'],
+    ["a production stack without aws:allowedAccountIds", () => plan("prod", "-C", stackFolder("prod", committed("prod").replace('  aws:allowedAccountIds: [ "111111111111" ]\n', ""))),
+      'Pulumi.prod.yaml: aws:allowedAccountIds is missing; a production stack names its AWS account (its name is a production name (prod, production)): add aws:allowedAccountIds: ["<12-digit account id>"]'],
     ["no stack", () => plan(), "plan: which stack? e.g. npm run plan -- dev (see --help)"],
     ["--compare with one stack", () => plan("--compare", "dev"), "plan: --compare takes two stacks, e.g. --compare dev prod; got 1"],
     ["--compare with a stack name it cannot build", () => plan("--compare", "dev", "Prod"), `plan: "Prod" is not a stack name this project can build: ${nameRule}`],

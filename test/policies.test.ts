@@ -381,6 +381,11 @@ const productionCases: ProductionCase[] = [
     boundary: ["a DataSync that exports, with its export role", all(tagRole("export"), addDataSync({ export: true, import: false }))],
     broken: ["a DataSync that imports", addDataSync({ export: false, import: true }),
       "the DataSync component has import: true; a production stack never imports data (another stack's export would overwrite its rows)"] },
+  { policy: "account-not-shared-with-non-production",
+    boundary: ["an account of its own (sharedWithNonProduction false)", set("trading-bot:stack:Account", "sharedWithNonProduction", false)],
+    broken: ["an account shared with a non-production stack (the file says sharedWithNonProduction: true)", set("trading-bot:stack:Account", "sharedWithNonProduction", true),
+      "the stack file says trading-bot:accounts.sharedWithNonProduction: true: a non-production stack shares production's AWS account, " +
+        "so whatever can deploy or run there (its roles, a pull request's preview) is one IAM policy away from production's secrets and data"] },
 ];
 
 const nonProductionBreaks: { policy: string; level: Level; mutate: Mutation; message: string }[] = [
@@ -437,6 +442,7 @@ const unknownProbes: Record<string, [type: string, key: string, name?: string]> 
   "nat-gateway-per-az": [VPC, "natGateways"],
   "no-dev-stand-ins": [TASK, "containerDefinitions"],
   "data-sync-no-import": [ROLE, "tags", "trading-bot-task"],
+  "account-not-shared-with-non-production": ["trading-bot:stack:Account", "sharedWithNonProduction"],
 };
 
 describe("the policy pack, over the Analyzer protocol", function () {

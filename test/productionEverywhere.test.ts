@@ -127,10 +127,10 @@ for (const spelling of spellings) {
         assert.match(run.stderr, /^stacks: Pulumi\.live\.yaml: trading-bot:environment is .*; allowed: development, staging, production\n$/);
         return;
       }
-      const listed = JSON.parse(run.stdout) as { name: string; dataSync: unknown }[];
+      const listed = JSON.parse(run.stdout) as { name: string; dataSync: unknown; account: unknown }[];
       const live = listed.find((stack) => stack.name === "live");
-      const { dataSync } = listed.find((stack) => stack.name === "prod")!;
-      assert.deepEqual(live, { name: "live", environment: "production", production: true, productionReason: spelling.reason, branch: "main", dataSync });
+      const { dataSync, account } = listed.find((stack) => stack.name === "prod")!;
+      assert.deepEqual(live, { name: "live", environment: "production", production: true, productionReason: spelling.reason, branch: "main", dataSync, account });
     });
   });
 }

@@ -22,7 +22,9 @@ describe("a git worktree whose node_modules is the main checkout's", () => {
     git("worktree", "add", "--quiet", "--detach", worktree, "HEAD");
     // The code under test is this checkout's, committed or not (new files too).
     for (const file of git("ls-files", "-z", "--cached", "--others", "--exclude-standard").split("\0").filter(Boolean)) {
-      if (fs.existsSync(path.join(repoRoot, file))) fs.copyFileSync(path.join(repoRoot, file), path.join(worktree, file));
+      if (!fs.existsSync(path.join(repoRoot, file))) continue;
+      fs.mkdirSync(path.dirname(path.join(worktree, file)), { recursive: true });
+      fs.copyFileSync(path.join(repoRoot, file), path.join(worktree, file));
     }
     fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(worktree, "node_modules"));
   });

@@ -2,7 +2,7 @@
 // project's namespace with the line it gets, and YAML numbers JSON cannot hold kept as written.
 // (test/config.test.ts checks the same rules through the schema, on whole stack files.)
 import { strict as assert } from "node:assert";
-import { KeyContext, awsCredentialKeys, awsProviderKeys, otherKeyProblem, pulumiKeysAllowed, secretValueProblem } from "../stacks/stackFileKeys";
+import { KeyContext, allowedAccountOf, awsCredentialKeys, awsProviderKeys, otherKeyProblem, pulumiKeysAllowed, secretValueProblem } from "../stacks/stackFileKeys";
 import { YamlSourceText, markYamlSource, withYamlSource } from "../stacks/yamlSource";
 
 /** The config keys of @pulumi/aws 7 (test/config.test.ts compares the module's list with the installed provider). */
@@ -27,12 +27,30 @@ describe("stack file keys outside the project's namespace (stacks/stackFileKeys.
     assert.deepEqual(pulumiKeysAllowed, ["pulumi:tags"]);
   });
 
-  for (const key of awsKeys.filter((k) => !credentials.includes(k))) {
+  for (const key of awsKeys.filter((k) => !credentials.includes(k) && k !== "allowedAccountIds")) {
     it(`accepts aws:${key}, in plain text or as a secret`, () => {
       assert.equal(otherKeyProblem(`aws:${key}`, "x", plain), undefined);
       assert.equal(otherKeyProblem(`aws:${key}`, "x", secret), undefined);
     });
   }
+
+  it("accepts aws:allowedAccountIds naming exactly one quoted 12-digit account, and refuses anything else in one line", () => {
+    assert.equal(allowedAccountOf('["012345678901"]'), "012345678901");
+    assert.equal(allowedAccountOf(undefined), undefined);
+    assert.equal(otherKeyProblem("aws:allowedAccountIds", '["111111111111"]', plain), undefined);
+    const allowed = 'allowed: exactly one 12-digit account id, quoted, e.g. ["111111111111"]';
+    for (const [value, shown] of [
+      ["[12345678901]", "[12345678901]"], // 012345678901 unquoted: YAML's number, its leading zero lost
+      ['["111111111111","222222222222"]', '["111111111111","222222222222"]'],
+      ["[]", "[]"],
+      ['["11111111111a"]', '["11111111111a"]'],
+      ['["1111111111111"]', '["1111111111111"]'],
+      ["111111111111", "111111111111"],
+      ['{"id":"111111111111"}', '{"id":"111111111111"}'],
+    ]) {
+      assert.equal(otherKeyProblem("aws:allowedAccountIds", value, plain), `Pulumi.qa.yaml: aws:allowedAccountIds is ${shown}; ${allowed}`, value);
+    }
+  });
 
   const cases: [key: string, value: unknown, context: KeyContext, problem: string | undefined][] = [
     ...credentials.flatMap((name): [string, unknown, KeyContext, string | undefined][] => [

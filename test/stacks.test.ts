@@ -4,6 +4,8 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { MockRunResult } from "../tools/engine/resource";
+import { bucketOwnersVariable } from "../infra/dataSync";
+import { bucketOwnersVariable as dbBucketOwnersVariable } from "../tools/db/s3Store";
 import { appContainer, appEnvironment, containers, onlyResource, repoRoot, resourcesOf, runCommittedStack, runStackText, serviceTask } from "./helpers";
 
 const SERVICE = "aws:ecs/service:Service";
@@ -636,7 +638,9 @@ describe("the data syncs in AWS (trading-bot:dataSync)", () => {
   before(async () => {
     [prod, dev] = [await runCommittedStack("prod"), await runCommittedStack("dev")];
   });
-  const account = "123456789012";
+  // Each stack runs in the account its file names (aws:allowedAccountIds): prod in its own, dev and staging in the other.
+  const account = "111111111111";
+  const nonprod = "222222222222";
   const policyOf = (run: MockRunResult, name: string) => JSON.parse(String(resourcesOf(run, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === name)!.inputs.policy));
   const dataSyncContainer = (run: MockRunResult) => {
     const task = resourcesOf(run, TASK).find((t) => t.name === "trading-bot-data-sync-task")!;
@@ -652,7 +656,8 @@ describe("the data syncs in AWS (trading-bot:dataSync)", () => {
       { id: "expire-exports", status: "Enabled", filter: { prefix: "exports/" }, expiration: { days: 1 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
     ]);
     const policy = JSON.parse(String(resourcesOf(prod, "aws:s3/bucketPolicy:BucketPolicy").find((p) => p.name === "trading-bot-data-sync-exports-policy")!.inputs.policy));
-    const readers = [`arn:aws:iam::${account}:role/trading-bot-dev-data-import`, `arn:aws:iam::${account}:role/trading-bot-staging-data-import`];
+    const readers = [`arn:aws:iam::${nonprod}:role/trading-bot-dev-data-import`, `arn:aws:iam::${nonprod}:role/trading-bot-staging-data-import`];
+    const exportRole = resourcesOf(prod, "aws:iam/role:Role").find((r) => r.name === "trading-bot-data-sync-task")!;
     assert.deepEqual(policy.Statement, [
       {
         Sid: "DenyInsecureTransport",
@@ -665,7 +670,8 @@ describe("the data syncs in AWS (trading-bot:dataSync)", () => {
       {
         Sid: "ReadersListExports",
         Effect: "Allow",
-        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        // Cross-account: the readers' account, narrowed to the import roles; the bucket policy decides.
+        Principal: { AWS: [`arn:aws:iam::${nonprod}:root`] },
         Action: "s3:ListBucket",
         Resource: bucket.state.arn,
         Condition: { ArnEquals: { "aws:PrincipalArn": readers }, StringLike: { "s3:prefix": "exports/*" } },
@@ -673,10 +679,19 @@ describe("the data syncs in AWS (trading-bot:dataSync)", () => {
       {
         Sid: "ReadersGetExports",
         Effect: "Allow",
-        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Principal: { AWS: [`arn:aws:iam::${nonprod}:root`] },
         Action: "s3:GetObject",
         Resource: `${bucket.state.arn}/exports/*`,
         Condition: { ArnEquals: { "aws:PrincipalArn": readers } },
+      },
+      {
+        // Every other principal, prod's own admins and deploy role included, is denied the exports.
+        Sid: "DenyExportsToEveryOtherPrincipal",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: `${bucket.state.arn}/exports/*`,
+        Condition: { ArnNotEquals: { "aws:PrincipalArn": [exportRole.state.arn, ...readers] } },
       },
     ]);
     const block = resourcesOf(prod, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").find((b) => b.name === "trading-bot-data-sync-exports-public-access-block")!;
@@ -687,9 +702,23 @@ describe("the data syncs in AWS (trading-bot:dataSync)", () => {
   it("prod's export task may list and put objects under exports/ of that bucket and nothing else in S3, and reads DATABASE_URL and the key", () => {
     const bucket = resourcesOf(prod, "aws:s3/bucket:Bucket").find((b) => b.name === "trading-bot-data-sync-exports")!;
     assert.deepEqual(policyOf(prod, "trading-bot-data-sync-task-inline").Statement, [
-      { Sid: "ListExports", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucket.state.arn], Condition: { StringLike: { "s3:prefix": "exports/*" } } },
-      { Sid: "WriteExports", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: [`${bucket.state.arn}/exports/*`] },
+      {
+        Sid: "ListExports",
+        Effect: "Allow",
+        Action: ["s3:ListBucket"],
+        Resource: [bucket.state.arn],
+        Condition: { StringLike: { "s3:prefix": "exports/*" }, StringEquals: { "aws:ResourceAccount": account } },
+      },
+      {
+        Sid: "WriteExports",
+        Effect: "Allow",
+        Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
+        Resource: [`${bucket.state.arn}/exports/*`],
+        Condition: { StringEquals: { "aws:ResourceAccount": account } },
+      },
     ]);
+    const environment = Object.fromEntries(dataSyncContainer(prod).environment.map((e) => [e.name, e.value]));
+    assert.equal(environment.DATA_SYNC_BUCKET_OWNERS, JSON.stringify({ [`trading-bot-data-${account}-prod`]: account }));
     const role = resourcesOf(prod, "aws:iam/role:Role").find((r) => r.name === "trading-bot-data-sync-task")!;
     assert.deepEqual(role.inputs.tags, { "trading-bot:data-sync": "export" });
     const secret = onlyResource(prod, "aws:secretsmanager/secret:Secret");
@@ -726,14 +755,23 @@ describe("the data syncs in AWS (trading-bot:dataSync)", () => {
         Resource: [onlyResource(dev, "aws:efs/fileSystem:FileSystem").state.arn],
         Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": onlyResource(dev, "aws:efs/accessPoint:AccessPoint").state.arn } },
       },
-      {
-        Sid: "ListSourceExports",
-        Effect: "Allow",
-        Action: ["s3:ListBucket"],
-        Resource: [`arn:aws:s3:::trading-bot-data-${account}-prod`, `arn:aws:s3:::trading-bot-data-${account}-staging`],
-        Condition: { StringLike: { "s3:prefix": "exports/*" } },
-      },
-      { Sid: "ReadSourceExports", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`arn:aws:s3:::trading-bot-data-${account}-prod/exports/*`, `arn:aws:s3:::trading-bot-data-${account}-staging/exports/*`] },
+      // One pair per source, each held to the account that must own its bucket (a squatted name in another account is refused).
+      ...[[account, "prod"], [nonprod, "staging"]].flatMap(([owner, source], index) => [
+        {
+          Sid: `ListSourceExports${index}`,
+          Effect: "Allow",
+          Action: ["s3:ListBucket"],
+          Resource: [`arn:aws:s3:::trading-bot-data-${owner}-${source}`],
+          Condition: { StringLike: { "s3:prefix": "exports/*" }, StringEquals: { "aws:ResourceAccount": owner } },
+        },
+        {
+          Sid: `ReadSourceExports${index}`,
+          Effect: "Allow",
+          Action: ["s3:GetObject"],
+          Resource: [`arn:aws:s3:::trading-bot-data-${owner}-${source}/exports/*`],
+          Condition: { StringEquals: { "aws:ResourceAccount": owner } },
+        },
+      ]),
     ]);
     assert.equal(resourcesOf(dev, "aws:s3/bucket:Bucket").length, 1, "only the config bucket");
     assert.equal(dev.outputs.dataSyncExportsBucket, null);
@@ -748,7 +786,41 @@ describe("the data syncs in AWS (trading-bot:dataSync)", () => {
     assert.equal(task.inputs.family, "trading-bot-dev-data-sync");
     assert.deepEqual(dev.outputs.dataSyncSubnetIds, ["subnet-public-1", "subnet-public-2"]);
     assert.equal(dev.outputs.dataSyncAssignPublicIp, true, "dev has no NAT gateway: the task needs a public IP to reach ECR and S3");
-    assert.deepEqual(Object.fromEntries(dataSyncContainer(dev).environment.map((e) => [e.name, e.value])), { AWS_REGION: "us-east-1", DATA_SYNC_ENVIRONMENT: "development", DATA_SYNC_STACK: "dev" });
+    assert.deepEqual(Object.fromEntries(dataSyncContainer(dev).environment.map((e) => [e.name, e.value])), {
+      AWS_REGION: "us-east-1",
+      // The db tool passes each as ExpectedBucketOwner: prod's bucket in prod's account, staging's in dev's.
+      DATA_SYNC_BUCKET_OWNERS: JSON.stringify({ "trading-bot-data-111111111111-prod": account, "trading-bot-data-222222222222-staging": nonprod }),
+      DATA_SYNC_ENVIRONMENT: "development",
+      DATA_SYNC_STACK: "dev",
+    });
+    assert.equal(bucketOwnersVariable, dbBucketOwnersVariable, "the task's variable is the one the db tool reads");
+  });
+
+  it("gives every role it creates its account's permissions boundary (the bootstrap's deploy roles create roles only with it), or none when the file says null", async () => {
+    for (const [run, owner] of [[prod, account], [dev, nonprod]] as const) {
+      const roles = resourcesOf(run, "aws:iam/role:Role");
+      assert.equal(roles.length, 4);
+      for (const role of roles) assert.equal(role.inputs.permissionsBoundary, `arn:aws:iam::${owner}:policy/trading-bot-permissions-boundary`, role.name);
+    }
+    const devYaml = fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8");
+    const without = await runStackText("dev", devYaml.replace("  trading-bot:environment: development\n", "  trading-bot:environment: development\n  trading-bot:accounts:\n    permissionsBoundary: null\n"));
+    assert.deepEqual(resourcesOf(without, "aws:iam/role:Role").map((role) => role.inputs.permissionsBoundary), [undefined, undefined, undefined, undefined]);
+  });
+
+  it("keeps a single-account set-up working: bare names are this stack's account, and the Deny still keeps other principals out", async () => {
+    const single = (stack: string) =>
+      fs.readFileSync(path.join(repoRoot, `Pulumi.${stack}.yaml`), "utf8")
+        .replace(/aws:allowedAccountIds: \[ "\d{12}" \]/, 'aws:allowedAccountIds: [ "333333333333" ]')
+        .replace(/ {6}- \{ stack: (\w+), account: "\d{12}" \}\n/g, "      - $1\n");
+    const [prodAlone, devAlone] = [await runStackText("prod", single("prod")), await runStackText("dev", single("dev"))];
+    const policy = JSON.parse(String(resourcesOf(prodAlone, "aws:s3/bucketPolicy:BucketPolicy").find((p) => p.name === "trading-bot-data-sync-exports-policy")!.inputs.policy));
+    const readers = ["dev", "staging"].map((stack) => `arn:aws:iam::333333333333:role/trading-bot-${stack}-data-import`);
+    assert.deepEqual(policy.Statement[1].Principal, { AWS: ["arn:aws:iam::333333333333:root"] });
+    assert.deepEqual(policy.Statement[3].Condition.ArnNotEquals["aws:PrincipalArn"].slice(1), readers);
+    assert.deepEqual(
+      policyOf(devAlone, "trading-bot-data-sync-task-inline").Statement.filter((s: { Sid: string }) => s.Sid.startsWith("Read")).map((s: { Resource: string[]; Condition: unknown }) => [s.Resource[0], s.Condition]),
+      ["prod", "staging"].map((source) => [`arn:aws:s3:::trading-bot-data-333333333333-${source}/exports/*`, { StringEquals: { "aws:ResourceAccount": "333333333333" } }]),
+    );
   });
 
   it("leaves a stack without dataSync with none of it, and null outputs", async () => {

@@ -5,14 +5,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { environments } from "../stacks/config";
 import { isProductionStack } from "../stacks/production";
-import { StackEntry, branchMatches, deployBranchByEnvironment } from "../tools/stacks/index";
+import { StackEntry, branchMatches, deployBranchByEnvironment, listStacks } from "../tools/stacks/index";
 import { dataSyncStackText, repoRoot, stackFilesFolder, stackText, stackTextsFolder, stacksTool } from "./helpers";
 
 const article = { dev: "development", staging: "staging", prod: "production" };
 const byName = "its name is a production name (prod, production)";
-const dev = { name: "dev", environment: "development", production: false, productionReason: null, branch: "feature/**", dataSync: null };
-const staging = { name: "staging", environment: "staging", production: false, productionReason: null, branch: "develop", dataSync: null };
-const prod = { name: "prod", environment: "production", production: true, productionReason: byName, branch: "main", dataSync: null };
+const dev = { name: "dev", environment: "development", production: false, productionReason: null, branch: "feature/**", dataSync: null, account: null };
+const staging = { name: "staging", environment: "staging", production: false, productionReason: null, branch: "develop", dataSync: null, account: null };
+const prod = { name: "prod", environment: "production", production: true, productionReason: byName, branch: "main", dataSync: null, account: null };
 
 function listed(...args: string[]): unknown {
   const run = stacksTool(...args, "--json");
@@ -105,9 +105,20 @@ describe("npm run stacks", () => {
     const stacks = listed() as StackEntry[];
     assert.deepEqual(stacks.map((stack) => `Pulumi.${stack.name}.yaml`), files.sort());
     for (const stack of stacks) assert.equal(stack.production, isProductionStack(stack.name, stack.environment), stack.name);
-    assert.deepEqual(stacks.find((stack) => stack.name === "prod"), { ...prod, dataSync: { export: true, import: false, readers: ["dev", "staging"], sources: [] } });
-    assert.deepEqual(stacks.find((stack) => stack.name === "dev"), { ...dev, dataSync: { export: false, import: true, readers: [], sources: ["prod", "staging"] } });
-    assert.deepEqual(stacks.find((stack) => stack.name === "staging")?.dataSync, { export: true, import: true, readers: ["dev"], sources: ["prod"] });
+    const [prodAccount, nonprodAccount] = ["111111111111", "222222222222"];
+    assert.deepEqual(stacks.find((stack) => stack.name === "prod"), {
+      ...prod,
+      account: prodAccount,
+      dataSync: { export: true, import: false, readers: ["dev", "staging"], sources: [], readerAccounts: { dev: nonprodAccount, staging: nonprodAccount }, sourceAccounts: {} },
+    });
+    assert.deepEqual(stacks.find((stack) => stack.name === "dev"), {
+      ...dev,
+      account: nonprodAccount,
+      dataSync: { export: false, import: true, readers: [], sources: ["prod", "staging"], readerAccounts: {}, sourceAccounts: { prod: prodAccount, staging: nonprodAccount } },
+    });
+    assert.deepEqual(stacks.find((stack) => stack.name === "staging")?.dataSync, {
+      export: true, import: true, readers: ["dev"], sources: ["prod"], readerAccounts: { dev: nonprodAccount }, sourceAccounts: { prod: prodAccount },
+    });
   });
 
   it("gives what the data syncs may do with each stack (trading-bot:dataSync), null without it, in the JSON and the table", () => {
@@ -117,17 +128,57 @@ describe("npm run stacks", () => {
       staging: dataSyncStackText("staging", { export: true, import: true, readers: ["dev"], sources: ["prod"] }),
       qa: stackText("staging"),
     });
+    // The files name no account: a bare name's account is unknown (null).
     assert.deepEqual(listed("-C", folder), [
-      { ...dev, dataSync: { export: false, import: true, readers: [], sources: ["prod", "staging"] } },
-      { ...prod, dataSync: { export: true, import: false, readers: ["dev"], sources: [] } },
+      { ...dev, dataSync: { export: false, import: true, readers: [], sources: ["prod", "staging"], readerAccounts: {}, sourceAccounts: { prod: null, staging: null } } },
+      { ...prod, dataSync: { export: true, import: false, readers: ["dev"], sources: [], readerAccounts: { dev: null }, sourceAccounts: {} } },
       { ...staging, name: "qa" },
-      { ...staging, dataSync: { export: true, import: true, readers: ["dev"], sources: ["prod"] } },
+      { ...staging, dataSync: { export: true, import: true, readers: ["dev"], sources: ["prod"], readerAccounts: { dev: null }, sourceAccounts: { prod: null } } },
     ]);
     const table = stacksTool("-C", folder).stdout;
     assert.match(table, /│ dev +│ development +│ no +│ feature\/\*\* +│ imports from prod, staging +│/);
     assert.match(table, /│ prod +│ production +│ yes +│ main +│ exports to dev +│/);
     assert.match(table, /│ qa +│ staging +│ no +│ develop +│ none +│/);
     assert.match(table, /│ staging +│ staging +│ no +│ develop +│ exports to dev; imports from prod +│/);
+  });
+
+  describe("accounts: production never shares its AWS account with a non-production stack unless its file says so", () => {
+    const withAccount = (environment: string, account: string, extra = "") => `${stackText(environment)}  aws:allowedAccountIds: ["${account}"]\n${extra}`;
+    const shared = "  trading-bot:accounts:\n    sharedWithNonProduction: true\n";
+    const folderOf = (prodExtra = "", stagingAccount = "111111111111") =>
+      stackTextsFolder({ prod: withAccount("production", "111111111111", prodExtra), dev: withAccount("development", "222222222222"), staging: withAccount("staging", stagingAccount) });
+
+    it("lists each stack's account; distinct accounts pass", () => {
+      const stacks = listStacks(folderOf("", "222222222222"));
+      assert.deepEqual(stacks.map((stack) => [stack.name, stack.account]), [["dev", "222222222222"], ["prod", "111111111111"], ["staging", "222222222222"]]);
+    });
+
+    it("refuses a production stack sharing its account (exit 2, one line naming both and the way out)", () => {
+      refused(
+        folderOf(),
+        'Pulumi.prod.yaml: the production stack prod shares the AWS account 111111111111 (aws:allowedAccountIds) with staging; give production an account of its own, or set trading-bot:accounts.sharedWithNonProduction: true in Pulumi.prod.yaml (README: "One account or two")',
+      );
+    });
+
+    it("lets it pass when the production file says so", () => {
+      assert.deepEqual(listStacks(folderOf(shared)).map((stack) => stack.account), ["222222222222", "111111111111", "111111111111"]);
+    });
+
+    it("refuses a data-sync reader or source named in an account its own file does not name", () => {
+      const inAccount = (text: string, account: string) => text.replace("  trading-bot:environment:", `  aws:allowedAccountIds: ["${account}"]\n  trading-bot:environment:`);
+      const folder = stackTextsFolder({
+        prod: inAccount(dataSyncStackText("production", { export: true }), "111111111111").replace("readers: []", 'readers: [{ stack: dev, account: "333333333333" }]'),
+        dev: inAccount(dataSyncStackText("development", { import: true, sources: ["staging"] }), "222222222222"),
+      });
+      assert.throws(() => listStacks(folder), {
+        message: "Pulumi.prod.yaml: trading-bot:dataSync.readers names dev in the account 333333333333, but Pulumi.dev.yaml names 222222222222 (aws:allowedAccountIds)",
+      });
+    });
+
+    it("refuses an account id that is not one quoted 12-digit id", () => {
+      const folder = stackTextsFolder({ prod: `${stackText("production")}  aws:allowedAccountIds: [011111111111]\n` });
+      assert.throws(() => listStacks(folder), { message: 'Pulumi.prod.yaml: aws:allowedAccountIds is [11111111111]; allowed: exactly one 12-digit account id, quoted, e.g. ["111111111111"]' });
+    });
   });
 
   describe("refuses, exit 2 with one line", () => {
@@ -177,7 +228,7 @@ describe("npm run stacks", () => {
         [dataSyncStackText("development", {}), "Pulumi.dev.yaml: trading-bot:dataSync.export is false; set export or import to true, or leave dataSync out"],
         [
           dataSyncStackText("development", { import: true, sources: ["Prod"] }),
-          'Pulumi.dev.yaml: trading-bot:dataSync.sources[0] is "Prod"; allowed: a stack name: 1 to 20 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen',
+          'Pulumi.dev.yaml: trading-bot:dataSync.sources[0] is "Prod"; allowed: a stack name (1 to 20 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen), or { stack: <name>, account: "<12-digit account id>" } for a stack in another AWS account',
         ],
         [dataSyncStackText("development", { import: true, sources: ["prod"] }).replace("    import:", "    imprt: true\n    import:"), "Pulumi.dev.yaml: trading-bot:dataSync.imprt is not a setting"],
         [`${stackText("development")}  trading-bot:dataSync: yes\n`, 'Pulumi.dev.yaml: trading-bot:dataSync is "yes"; Invalid input: expected object, received string'],

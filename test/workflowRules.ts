@@ -236,3 +236,125 @@ export function productionProblems(workflow: Workflow, productionStacks: readonl
   }
   return problems;
 }
+
+// ---- credentialed jobs (issue 19): install scripts, the Pulumi CLI, timeouts, sessions, approvals ----
+
+/** A job that can mint an OIDC token or reads a secret: every step of it runs with those credentials. */
+export function holdsCredentials(job: Job): boolean {
+  const idToken = typeof job.permissions === "object" ? job.permissions["id-token"] : undefined;
+  return idToken === "write" || /secrets\.(?!GITHUB_TOKEN\b)/.test(JSON.stringify(job));
+}
+
+/**
+ * No install script where credentials are: `npm ci`/`npm install` with --ignore-scripts, after
+ * actions/setup-node with Node.js 24 (the node devDependency's own install script, which
+ * provides Node.js 24 to npm scripts, does not run then).
+ */
+export function installScriptsWithCredentials(workflow: Workflow): string[] {
+  return Object.entries(workflow.jobs)
+    .filter(([, job]) => holdsCredentials(job))
+    .flatMap(([jobId, job]) => {
+      const where = `${workflow.file} ${jobId}`;
+      const installs = steps(job).map((step, index) => ({ step, index })).filter(({ step }) => /\bnpm (ci|install|i)\b/.test(step.run ?? ""));
+      const setupNode = steps(job).findIndex((step) => usesAction(step, "actions/setup-node") && String(step.with?.["node-version"]) === "24");
+      return installs.flatMap(({ step, index }) => [
+        ...(/--ignore-scripts\b/.test(step.run ?? "") ? [] : [`${where} step ${index + 1}: ${step.run!.trim()} runs install scripts in a job that holds credentials: add --ignore-scripts`]),
+        ...(setupNode >= 0 && setupNode < index ? [] : [`${where} step ${index + 1}: no actions/setup-node with node-version 24 before it (the node devDependency's install script does not run)`]),
+      ]);
+    });
+}
+
+/** Every pulumi/actions step installs the CLI of .pulumi-version, not whatever the runner has. */
+export function unpinnedPulumiCli(workflow: Workflow): string[] {
+  return Object.entries(workflow.jobs).flatMap(([jobId, job]) =>
+    steps(job)
+      .map((step, index) => ({ step, index }))
+      .filter(({ step }) => usesAction(step, "pulumi/actions") && (step.with?.["pulumi-version-file"] !== ".pulumi-version" || step.with?.["pulumi-version"] !== undefined))
+      .map(({ index }) => `${workflow.file} ${jobId} step ${index + 1}: pulumi/actions without pulumi-version-file: .pulumi-version`),
+  );
+}
+
+/** Every job ends within a bound it names. */
+export function jobsWithoutTimeout(workflow: Workflow): string[] {
+  return Object.entries(workflow.jobs)
+    .filter(([, job]) => typeof (job as { "timeout-minutes"?: unknown })["timeout-minutes"] !== "number")
+    .map(([jobId]) => `${workflow.file} ${jobId}: no timeout-minutes`);
+}
+
+/**
+ * Every assumed role asks for its role's session (`sessionBySecret`: the bootstrap's, by the
+ * secret that carries the role's ARN), and the job ends before the credentials do.
+ */
+export function roleSessionProblems(workflow: Workflow, sessionBySecret: Record<string, number>): string[] {
+  return Object.entries(workflow.jobs).flatMap(([jobId, job]) =>
+    steps(job)
+      .filter((step) => usesAction(step, "aws-actions/configure-aws-credentials"))
+      .flatMap((step) => {
+        const secret = /secrets\.(\w+)/.exec(String(step.with?.["role-to-assume"]))?.[1] ?? "";
+        const asked = Number(step.with?.["role-duration-seconds"]);
+        const timeout = Number((job as { "timeout-minutes"?: number })["timeout-minutes"]);
+        const where = `${workflow.file} ${jobId}`;
+        if (sessionBySecret[secret] === undefined) return [`${where}: assumes ${secret || "a role"} that the bootstrap creates no role for`];
+        if (asked !== sessionBySecret[secret]) return [`${where}: role-duration-seconds ${step.with?.["role-duration-seconds"] ?? "unset"}; its role's session is ${sessionBySecret[secret]}`];
+        return timeout * 60 <= asked ? [] : [`${where}: timeout-minutes ${timeout} outlives the ${asked} s session`];
+      }),
+  );
+}
+
+/**
+ * The environments a job may run in: a literal name, or what the expressions these
+ * workflows use can resolve to (`stages`: development and staging for non-production lists).
+ * An expression not listed here is reported, so a new one is judged before it is trusted.
+ */
+export function possibleEnvironments(job: Job, nonProduction: readonly string[]): string[] | string {
+  const environment = environmentName(job);
+  if (environment === undefined) return [];
+  if (!environment.includes("${{")) return [environment];
+  const known: Record<string, string[]> = {
+    "${{ matrix.stack.environment }}": [...nonProduction],
+    "${{ matrix.stack.environment }}-preview": nonProduction.map((stage) => `${stage}-preview`),
+    "${{ needs.check.outputs.target-environment }}": [...nonProduction],
+    "${{ needs.check.outputs.source-environment }}": [...nonProduction, "production-data-export"],
+  };
+  return known[environment] ?? `an environment expression this check does not know: ${environment}`;
+}
+
+/**
+ * Nothing holds a concurrency group while it waits for an approval: no job that may wait for
+ * reviewers has a group, and a workflow with such a job has no workflow-wide group.
+ */
+export function concurrencyWhileWaiting(workflow: Workflow, reviewed: readonly string[], nonProduction: readonly string[]): string[] {
+  const problems: string[] = [];
+  const waiting = Object.entries(workflow.jobs).filter(([jobId, job]) => {
+    const possible = possibleEnvironments(job, nonProduction);
+    if (typeof possible === "string") problems.push(`${workflow.file} ${jobId}: ${possible}`);
+    return typeof possible !== "string" && possible.some((name) => reviewed.includes(name));
+  });
+  if (waiting.length > 0 && workflow.concurrency !== undefined) {
+    problems.push(`${workflow.file}: a workflow-wide concurrency group is held while ${waiting.map(([id]) => id).join(", ")} waits for an approval`);
+  }
+  for (const [jobId, job] of waiting) {
+    if (job.concurrency !== undefined) problems.push(`${workflow.file} ${jobId}: holds a concurrency group while it waits for an approval`);
+  }
+  return problems;
+}
+
+/**
+ * A production `pulumi up` applies the plan its reviewer read: `plan:` from the artifact a
+ * production-preview job saved with `--save-plan`, and nothing that could hide its failure.
+ */
+export function unboundProductionUps(workflow: Workflow): string[] {
+  const problems: string[] = [];
+  for (const [jobId, job] of Object.entries(workflow.jobs)) {
+    if (!/^production/.test(environmentName(job) ?? "")) continue;
+    const where = `${workflow.file} ${jobId}`;
+    for (const [index, step] of steps(job).entries()) {
+      if (!usesAction(step, "pulumi/actions") || step.with?.command !== "up") continue;
+      const plan = step.with?.plan;
+      const downloaded = steps(job).slice(0, index).some((s) => usesAction(s, "actions/download-artifact") && s.with?.name === `update-plan-\${{ matrix.stack.name }}`);
+      if (typeof plan !== "string" || !downloaded) problems.push(`${where} step ${index + 1}: pulumi up without the plan its preview saved (plan: and the update-plan artifact)`);
+    }
+    if (/continue-on-error/.test(JSON.stringify(job))) problems.push(`${where}: continue-on-error could hide a failed update`);
+  }
+  return problems;
+}

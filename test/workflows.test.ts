@@ -13,11 +13,18 @@ import { TradingBotOutputValues, secretOutputKeys } from "../stacks/outputs";
 import { renderPlanSummary } from "../tools/plan/summary";
 import { deployBranchByEnvironment, listStacks } from "../tools/stacks/index";
 import { dataSyncStackText, repoRoot, resourcesOf, runCommittedStack, stackFilesFolder, stackText, stackTextsFolder } from "./helpers";
+import { environmentRules, rolesOf, stages } from "../bootstrap/trust";
 import {
   Job,
   Step,
   Workflow,
   checkoutKeepsToken,
+  concurrencyWhileWaiting,
+  installScriptsWithCredentials,
+  jobsWithoutTimeout,
+  roleSessionProblems,
+  unboundProductionUps,
+  unpinnedPulumiCli,
   environmentName,
   expressionsInRun,
   inconsistentPins,
@@ -288,6 +295,135 @@ describe("GitHub workflows", () => {
     });
   });
 
+  describe("credentialed jobs (issue 19): install scripts, the Pulumi CLI, timeouts, sessions, approvals, the plan", () => {
+    const pulumiPin = "pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d # v7.0.0";
+    const setupNode = "actions/setup-node@820762786026740c76f36085b0efc47a31fe5020 # v7.0.0";
+    const credentials = "aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c # v6.2.3";
+    // Each role's session, by the secret that carries its ARN: the bootstrap's (bootstrap/trust.ts).
+    const sessionBySecret = Object.fromEntries(stages.flatMap(rolesOf).map((role) => [role.secret, role.maxSessionSeconds]));
+    const reviewed = environmentRules.filter((rule) => rule.reviewers).map((rule) => rule.name);
+    const nonProduction = ["development", "staging"];
+
+    it("no job that holds credentials runs install scripts; Node.js 24 comes from setup-node there", () => {
+      assert.deepEqual(workflows.flatMap(installScriptsWithCredentials), []);
+      const bad = fixture(
+        [
+          "  a:",
+          "    runs-on: ubuntu-latest",
+          "    permissions:",
+          "      id-token: write",
+          "    steps:",
+          "      - run: npm ci",
+          `      - uses: ${setupNode}`,
+          "        with:",
+          "          node-version: 24",
+          "      - run: npm ci --ignore-scripts",
+          "  b:",
+          "    runs-on: ubuntu-latest",
+          "    steps:",
+          "      - run: npm install",
+          "        env:",
+          "          TOKEN: ${{ secrets.PULUMI_ACCESS_TOKEN }}",
+          "  c:",
+          "    runs-on: ubuntu-latest",
+          "    steps:",
+          "      - run: npm ci",
+          "",
+        ].join("\n"),
+      );
+      assert.deepEqual(installScriptsWithCredentials(bad), [
+        "fixture.yml a step 1: npm ci runs install scripts in a job that holds credentials: add --ignore-scripts",
+        "fixture.yml a step 1: no actions/setup-node with node-version 24 before it (the node devDependency's install script does not run)",
+        "fixture.yml b step 1: npm install runs install scripts in a job that holds credentials: add --ignore-scripts",
+        "fixture.yml b step 1: no actions/setup-node with node-version 24 before it (the node devDependency's install script does not run)",
+      ]);
+    });
+
+    it("every pulumi/actions step installs the Pulumi CLI of .pulumi-version, which supports the SDK of the lock file", () => {
+      assert.deepEqual(workflows.flatMap(unpinnedPulumiCli), []);
+      const cli = fs.readFileSync(path.join(repoRoot, ".pulumi-version"), "utf8");
+      const sdk = JSON.parse(fs.readFileSync(path.join(repoRoot, "package-lock.json"), "utf8")).packages["node_modules/@pulumi/pulumi"].version as string;
+      const numbers = (version: string) => version.trim().split(".").map(Number);
+      assert.match(cli, /^\d+\.\d+\.\d+\n$/);
+      assert.ok(numbers(cli)[0] === numbers(sdk)[0] && numbers(cli)[1] >= numbers(sdk)[1], `CLI ${cli.trim()} for SDK ${sdk}: a CLI at least as new as the SDK`);
+      const bad = fixture(`  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ${pulumiPin}\n      - uses: ${pulumiPin}\n        with:\n          pulumi-version: 3.100.0\n          pulumi-version-file: .pulumi-version\n`);
+      assert.deepEqual(unpinnedPulumiCli(bad), [
+        "fixture.yml a step 1: pulumi/actions without pulumi-version-file: .pulumi-version",
+        "fixture.yml a step 2: pulumi/actions without pulumi-version-file: .pulumi-version",
+      ]);
+    });
+
+    it("every job has timeout-minutes; every role is asked for its session, which outlives the job", () => {
+      assert.deepEqual(workflows.flatMap(jobsWithoutTimeout), []);
+      assert.deepEqual(workflows.flatMap((w) => roleSessionProblems(w, sessionBySecret)), []);
+      assert.deepEqual(sessionBySecret, { AWS_PREVIEW_ROLE_ARN: 3600, AWS_DEPLOY_ROLE_ARN: 7200, AWS_DATA_SYNC_ROLE_ARN: 3600 });
+      const assume = (secret: string, seconds?: number) =>
+        `      - uses: ${credentials}\n        with:\n          role-to-assume: \${{ secrets.${secret} }}\n${seconds ? `          role-duration-seconds: ${seconds}\n` : ""}`;
+      const bad = fixture(
+        `  a:\n    runs-on: ubuntu-latest\n    steps:\n${assume("AWS_DEPLOY_ROLE_ARN")}` +
+          `  b:\n    runs-on: ubuntu-latest\n    timeout-minutes: 130\n    steps:\n${assume("AWS_DEPLOY_ROLE_ARN", 7200)}` +
+          `  c:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    steps:\n${assume("AWS_ADMIN_ROLE_ARN", 3600)}`,
+      );
+      assert.deepEqual(jobsWithoutTimeout(bad), ["fixture.yml a: no timeout-minutes"]);
+      assert.deepEqual(roleSessionProblems(bad, sessionBySecret), [
+        "fixture.yml a: role-duration-seconds unset; its role's session is 7200",
+        "fixture.yml b: timeout-minutes 130 outlives the 7200 s session",
+        "fixture.yml c: assumes AWS_ADMIN_ROLE_ARN that the bootstrap creates no role for",
+      ]);
+    });
+
+    it("nothing holds a concurrency group while it waits for an approval (production, production-data-export)", () => {
+      assert.deepEqual(reviewed, ["production", "production-data-export"]);
+      assert.deepEqual(workflows.flatMap((w) => concurrencyWhileWaiting(w, reviewed, nonProduction)), []);
+      const bad = fixture(
+        [
+          "  up:",
+          "    runs-on: ubuntu-latest",
+          "    environment: production",
+          "    concurrency: pulumi-prod",
+          "    steps:",
+          "      - run: echo",
+          "  export:",
+          "    runs-on: ubuntu-latest",
+          "    environment: ${{ needs.check.outputs.source-environment }}",
+          "    steps:",
+          "      - run: echo",
+          "  other:",
+          "    runs-on: ubuntu-latest",
+          "    environment: ${{ inputs.anything }}",
+          "    steps:",
+          "      - run: echo",
+          "",
+        ].join("\n"),
+        "on: push\npermissions:\n  contents: read\nconcurrency: everything\n",
+      );
+      assert.deepEqual(concurrencyWhileWaiting(bad, reviewed, nonProduction), [
+        "fixture.yml other: an environment expression this check does not know: ${{ inputs.anything }}",
+        "fixture.yml: a workflow-wide concurrency group is held while up, export waits for an approval",
+        "fixture.yml up: holds a concurrency group while it waits for an approval",
+      ]);
+    });
+
+    it("production's pulumi up applies the plan production-preview saved, and fails loudly when it cannot", () => {
+      assert.deepEqual(workflows.flatMap(unboundProductionUps), []);
+      const { "production-preview": preview, production } = workflow("deploy.yml").jobs;
+      assert.equal(stepUsing(preview, "pulumi/actions").with?.plan, "update-plan.json");
+      assert.deepEqual(stepUsing(preview, "actions/upload-artifact").with, { name: "update-plan-${{ matrix.stack.name }}", path: "update-plan.json", "if-no-files-found": "error", "retention-days": 7 });
+      assert.deepEqual(stepUsing(production, "actions/download-artifact").with, { name: "update-plan-${{ matrix.stack.name }}" });
+      assert.equal(stepOf(production, "up").with?.plan, "update-plan.json");
+      const explain = stepOf(production, "Say why an update bound to its plan failed");
+      assert.equal(explain.if, "${{ failure() && steps.up.outcome == 'failure' }}");
+      assert.match(explain.run!, /^echo "::error::pulumi up --plan failed: .*"\nexit 1\n$/);
+      const bad = fixture(
+        `  up:\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n      - uses: ${pulumiPin}\n        continue-on-error: true\n        with:\n          command: up\n          pulumi-version-file: .pulumi-version\n`,
+      );
+      assert.deepEqual(unboundProductionUps(bad), [
+        "fixture.yml up step 1: pulumi up without the plan its preview saved (plan: and the update-plan artifact)",
+        "fixture.yml up: continue-on-error could hide a failed update",
+      ]);
+    });
+  });
+
   describe("preview.yml (pull requests)", () => {
     const preview = workflow("preview.yml");
 
@@ -322,7 +458,8 @@ describe("GitHub workflows", () => {
 
     it("previews for real only the non-production stacks, each in its stack's environment with that environment's secrets", () => {
       const job = preview.jobs.preview;
-      assert.equal(job.environment, "${{ matrix.stack.environment }}");
+      // development-preview or staging-preview: read-only roles and tokens, since the pull request's code holds them.
+      assert.equal(job.environment, "${{ matrix.stack.environment }}-preview");
       assert.deepEqual(job.strategy?.matrix, { stack: "${{ fromJSON(needs.offline.outputs.non-production) }}" });
       assert.equal(preview.jobs.offline.outputs?.["non-production"], "${{ steps.stacks.outputs.non-production }}");
       assert.match(stepOf(preview.jobs.offline, "stacks").run!, /^non_production=\$\(npm run -s stacks -- --json --non-production\)$/m);
@@ -330,11 +467,13 @@ describe("GitHub workflows", () => {
       assert.deepEqual(stepUsing(job, "aws-actions/configure-aws-credentials").with, {
         "role-to-assume": "${{ secrets.AWS_PREVIEW_ROLE_ARN }}",
         "aws-region": "us-east-1",
+        "role-duration-seconds": 3600,
       });
       const step = stepUsing(job, "pulumi/actions");
       assert.deepEqual(step.with, {
         command: "preview",
         "stack-name": "${{ matrix.stack.name }}",
+        "pulumi-version-file": ".pulumi-version",
         policyPacks: "policies",
         diff: true,
         "comment-on-summary": true,
@@ -373,8 +512,10 @@ describe("GitHub workflows", () => {
       ] as const) {
         const job = jobs[jobId];
         assert.deepEqual(job.strategy?.matrix, { stack: `\${{ fromJSON(needs.stacks.outputs.${list}) }}` }, jobId);
-        assert.deepEqual(job.concurrency, { group: "pulumi-${{ matrix.stack.name }}", "cancel-in-progress": false }, jobId);
+        // The job that waits for reviewers holds no group (see "nothing holds a concurrency group while it waits").
+        assert.deepEqual(job.concurrency, jobId === "production" ? undefined : { group: "pulumi-${{ matrix.stack.name }}", "cancel-in-progress": false }, jobId);
         const plan = indexOf(job, (s) => s.run === 'npm run plan -- "$STACK"');
+        assert.equal(stepUsing(job, "pulumi/actions").with?.["pulumi-version-file"], ".pulumi-version");
         const pulumi = indexOf(job, (s) => s.uses?.startsWith("pulumi/actions@") ?? false);
         assert.ok(plan > 0 && plan < pulumi, `${jobId}: the offline plan runs before pulumi`);
         assert.deepEqual(job.steps?.[plan].env, { STACK: "${{ matrix.stack.name }}" });
@@ -412,8 +553,10 @@ describe("GitHub workflows", () => {
   describe("env-sync.yml (by hand)", () => {
     const sync = workflow("env-sync.yml");
 
-    it("waits for, and holds off, a pulumi up of the target stack (the deploy workflow's group)", () => {
-      assert.deepEqual(sync.concurrency, { group: "pulumi-${{ inputs.target_env }}", "cancel-in-progress": false });
+    it("imports (and restarts) in the deploy workflow's group of the target stack, held by no job that waits for an approval", () => {
+      assert.equal(sync.concurrency, undefined, "no workflow-wide group: the export may wait for production-data-export's reviewers");
+      assert.deepEqual(sync.jobs.import.concurrency, { group: "pulumi-${{ needs.check.outputs.target }}", "cancel-in-progress": false });
+      assert.equal(sync.jobs.export.concurrency, undefined);
     });
 
     it("takes source and target as stack names and the article's three sync types", () => {
@@ -437,7 +580,16 @@ describe("GitHub workflows", () => {
       assert.equal(job.needs, "check");
       assert.equal(job.if, "${{ needs.check.outputs.sync-type == 'config-only' }}");
       assert.equal(job.environment, "${{ needs.check.outputs.target-environment }}");
-      assert.deepEqual(job.permissions, { contents: "write", "pull-requests": "write" });
+      // The pull request is opened as the env-sync GitHub App: the job's own token only reads.
+      assert.deepEqual(job.permissions, { contents: "read" });
+      assert.deepEqual(stepOf(job, "app-token").with, {
+        "client-id": "${{ secrets.ENV_SYNC_APP_CLIENT_ID }}",
+        "private-key": "${{ secrets.ENV_SYNC_APP_PRIVATE_KEY }}",
+        "permission-contents": "write",
+        "permission-pull-requests": "write",
+      });
+      assert.equal(stepUsing(job, "peter-evans/create-pull-request").with?.token, "${{ steps.app-token.outputs.token }}");
+      assert.ok(indexOf(job, (s) => s.id === "app-token") > indexOf(job, (s) => s.name === "Sync the shared config keys"), "minted after the tool ran");
       assert.deepEqual(stepOf(job, "Sync the shared config keys").env, {
         SOURCE: "${{ needs.check.outputs.source }}",
         TARGET: "${{ needs.check.outputs.target }}",
@@ -456,6 +608,7 @@ describe("GitHub workflows", () => {
         "target-environment": "${{ steps.stacks.outputs.target-environment }}",
         "export-type": "${{ steps.stacks.outputs.export-type }}",
         "source-environment": "${{ steps.stacks.outputs.source-environment }}",
+        "source-account": "${{ steps.stacks.outputs.source-account }}",
       });
       assert.deepEqual(check.permissions, { contents: "read" });
       assert.doesNotMatch(JSON.stringify(check), /secrets\./);
@@ -470,14 +623,15 @@ describe("GitHub workflows", () => {
       assert.equal(importer.environment, "${{ needs.check.outputs.target-environment }}");
       for (const job of [exporter, importer]) {
         assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
-        assert.equal((job as { "timeout-minutes"?: number })["timeout-minutes"], 60);
+        assert.equal((job as { "timeout-minutes"?: number })["timeout-minutes"], 55);
         assert.deepEqual(stepUsing(job, "actions/checkout").with, { "persist-credentials": false });
         assert.deepEqual(stepUsing(job, "aws-actions/configure-aws-credentials").with, {
           "role-to-assume": "${{ secrets.AWS_DATA_SYNC_ROLE_ARN }}",
           "aws-region": "us-east-1",
+          "role-duration-seconds": 3600,
         });
-        // No command: the action only installs the Pulumi CLI.
-        assert.equal(stepUsing(job, "pulumi/actions").with, undefined);
+        // No command: the action only installs the Pulumi CLI, the pinned one.
+        assert.deepEqual(stepUsing(job, "pulumi/actions").with, { "pulumi-version-file": ".pulumi-version" });
         assert.doesNotMatch(JSON.stringify(job), /inputs\./, "only what the check read from the stack files");
         assert.deepEqual(stepOf(job, "Stop the task of a cancelled run"), {
           name: "Stop the task of a cancelled run",
@@ -497,6 +651,7 @@ describe("GitHub workflows", () => {
         STACK: "${{ needs.check.outputs.target }}",
         SOURCE: "${{ needs.check.outputs.source }}",
         LOCATION: "${{ needs.export.outputs.location }}",
+        SOURCE_ACCOUNT: "${{ needs.check.outputs.source-account }}",
         RUN_ID: "${{ github.run_id }}-${{ github.run_attempt }}",
         PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
       });
@@ -647,9 +802,9 @@ function runStep(
 }
 
 const json = (...stacks: object[]) => JSON.stringify(stacks);
-const dev = { name: "dev", environment: "development", production: false, productionReason: null, branch: "feature/**", dataSync: null };
-const staging = { name: "staging", environment: "staging", production: false, productionReason: null, branch: "develop", dataSync: null };
-const prod = { name: "prod", environment: "production", production: true, productionReason: "its name is a production name (prod, production)", branch: "main", dataSync: null };
+const dev = { name: "dev", environment: "development", production: false, productionReason: null, branch: "feature/**", dataSync: null, account: null };
+const staging = { name: "staging", environment: "staging", production: false, productionReason: null, branch: "develop", dataSync: null, account: null };
+const prod = { name: "prod", environment: "production", production: true, productionReason: "its name is a production name (prod, production)", branch: "main", dataSync: null, account: null };
 /** A stack that is production by its file alone. */
 const live = { ...prod, name: "live", productionReason: "its stack file says trading-bot:environment: production" };
 
@@ -673,8 +828,8 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
 
     const check = (source: string, target: string, folder = stacks, syncType = "config-only") =>
       runStep(sync, "check", "Check source and target against the stack files", { SOURCE: source, TARGET: target, SYNC_TYPE: syncType }, folder);
-    const checked = (source: string, target: string, targetEnvironment: string, syncType = "config-only", exportType = "", sourceEnvironment = "") =>
-      `sync-type=${syncType}\nsource=${source}\ntarget=${target}\ntarget-environment=${targetEnvironment}\nexport-type=${exportType}\nsource-environment=${sourceEnvironment}\n`;
+    const checked = (source: string, target: string, targetEnvironment: string, syncType = "config-only", exportType = "", sourceEnvironment = "", sourceAccount = "") =>
+      `sync-type=${syncType}\nsource=${source}\ntarget=${target}\ntarget-environment=${targetEnvironment}\nexport-type=${exportType}\nsource-environment=${sourceEnvironment}\nsource-account=${sourceAccount}\n`;
 
     it("passes on the names and the target's environment read from the stack files", () => {
       const run = check("prod", "dev");
@@ -766,6 +921,23 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
         assert.equal(run.status, 1);
         assert.equal(run.stdout, "::error::unknown sync_type; choose config-only, data-subset or schema-only\n");
         assert.equal(check("prod", "dev", broken, "full-copy").status, 1, "not 2: no stack file was read");
+      });
+
+      it("passes on the source's account the target's file names, and fails on files that disagree on an account", () => {
+        const withAccount = (text: string, account: string) => text.replace("  trading-bot:environment:", `  aws:allowedAccountIds: [ "${account}" ]\n  trading-bot:environment:`);
+        const crossAccount = (devSources: string, prodReaders: string, devAccount = "222222222222") =>
+          stackTextsFolder({
+            prod: withAccount(dataSyncStackText("production", { export: true }), "111111111111").replace("readers: []", `readers: ${prodReaders}`),
+            dev: withAccount(dataSyncStackText("development", { import: true }), devAccount).replace("sources: []", `sources: ${devSources}`),
+          });
+        const good = check("prod", "dev", crossAccount('[{ stack: prod, account: "111111111111" }]', '[{ stack: dev, account: "222222222222" }]'), "data-subset");
+        assert.equal(good.status, 0, good.stdout + good.stderr);
+        assert.equal(good.outputs, checked("prod", "dev", "development", "data-subset", "subset", "production-data-export", "111111111111"));
+        // Files that disagree on an account: npm run stacks refuses them (exit 2), so the step fails.
+        const wrongSource = check("prod", "dev", crossAccount('[{ stack: prod, account: "333333333333" }]', '[{ stack: dev, account: "222222222222" }]'), "data-subset");
+        assert.equal(wrongSource.status, 2);
+        assert.equal(wrongSource.stderr, "stacks: Pulumi.dev.yaml: trading-bot:dataSync.sources names prod in the account 333333333333, but Pulumi.prod.yaml names 111111111111 (aws:allowedAccountIds)\n");
+        assert.equal(wrongSource.outputs, "");
       });
 
       it("leaves config-only as it was: no dataSync needed", () => {
@@ -878,7 +1050,7 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
 
     const exportEnv = { STACK: "prod", EXPORT_TYPE: "subset", RUN_ID: "9876543210-1", PULUMI_ACCESS_TOKEN: pulumiToken };
     const location = "s3://trading-bot-data-123456789012-prod/exports/9876543210-1/";
-    const importEnv = { STACK: "dev", SOURCE: "prod", LOCATION: location, RUN_ID: "9876543210-1", PULUMI_ACCESS_TOKEN: pulumiToken };
+    const importEnv = { STACK: "dev", SOURCE: "prod", LOCATION: location, SOURCE_ACCOUNT: "", RUN_ID: "9876543210-1", PULUMI_ACCESS_TOKEN: pulumiToken };
     const runExport = (replies: Record<string, unknown>, env: Record<string, string> = exportEnv) =>
       runStep(sync, "export", "task", env, stacks, { standIns: { "pulumi stack output": outputsByStack, ...replies } });
     const runImport = (replies: Record<string, unknown>, env: Record<string, string> = importEnv) =>
@@ -1061,8 +1233,25 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
       }
       const otherAccount = runImport(finished(devOutputs), { ...importEnv, LOCATION: "s3://trading-bot-data-210987654321-prod/exports/9876543210-1/" });
       assert.equal(otherAccount.status, 1);
-      assert.deepEqual(errors(otherAccount.stdout), ["::error::the export is in the account 210987654321 and dev in 123456789012: its import role reads its own account's sources only"]);
+      assert.deepEqual(errors(otherAccount.stdout), [
+        "::error::the export is in the account 210987654321, and dev imports prod from 123456789012 (trading-bot:dataSync.sources of Pulumi.dev.yaml; the task's ExpectedBucketOwner)",
+      ]);
       assert.deepEqual(otherAccount.calls, [readOutputs("dev")]);
+    });
+
+    it("import: takes the export from the source's own account where the target's file names it (SOURCE_ACCOUNT), and from no other", () => {
+      const crossAccount = "s3://trading-bot-data-210987654321-prod/exports/9876543210-1/";
+      const run = runImport(finished(devOutputs), { ...importEnv, LOCATION: crossAccount, SOURCE_ACCOUNT: "210987654321" });
+      assert.equal(run.status, 0, run.stdout + run.stderr);
+      assert.deepEqual(run.calls[1], runTask(devOutputs, "ENABLED", ["import", "--in", crossAccount, "--to-env", "DATABASE_URL", "--to-stack", "dev"]));
+      const sameAccount = runImport(finished(devOutputs), { ...importEnv, SOURCE_ACCOUNT: "210987654321" });
+      assert.equal(sameAccount.status, 1);
+      assert.deepEqual(errors(sameAccount.stdout), [
+        "::error::the export is in the account 123456789012, and dev imports prod from 210987654321 (trading-bot:dataSync.sources of Pulumi.dev.yaml; the task's ExpectedBucketOwner)",
+      ]);
+      const bad = runImport(finished(devOutputs), { ...importEnv, SOURCE_ACCOUNT: "2109876543; true" });
+      assert.deepEqual(errors(bad.stdout), ["::error::SOURCE_ACCOUNT is not a 12-digit AWS account id"]);
+      assert.deepEqual(bad.calls, []);
     });
 
     it("refuses a stack, an export type or a run id the check job would never pass on", () => {
@@ -1119,8 +1308,9 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
       assert.equal(container.logConfiguration.options["awslogs-stream-prefix"], "data-sync");
       const group = resourcesOf(run, "aws:cloudwatch/logGroup:LogGroup").find((g) => g.state.name === container.logConfiguration.options["awslogs-group"])!;
       assert.equal(group.inputs.namePrefix, "/ecs/trading-bot-prod-data-sync/");
-      assert.equal(run.outputs.dataSyncExportsBucket, exportsBucketName(account, "prod"));
-      assert.equal(run.outputs.dataSyncExportsBucket, "trading-bot-data-123456789012-prod");
+      // prod runs in the account its file names.
+      assert.equal(run.outputs.dataSyncExportsBucket, exportsBucketName("111111111111", "prod"));
+      assert.equal(run.outputs.dataSyncExportsBucket, "trading-bot-data-111111111111-prod");
     });
   });
 

@@ -12,9 +12,15 @@ const path = require("node:path");
 // The checkout this launcher belongs to, by its real path: the project every tool works on.
 const root = fs.realpathSync(path.resolve(__dirname, ".."));
 const cacheRoot = path.join(root, "node_modules", ".cache", "trading-bot-tools");
-const sourceFolders = ["infra", "stacks", "tools", "policies"];
+const sourceFolders = ["infra", "stacks", "tools", "policies", "bootstrap"];
 /** Files the copy needs besides the transpiled sources. */
-const plainFiles = ["policies/package.json", "policies/PulumiPolicy.yaml", "tools/engine/exitWithParent.js"];
+const plainFiles = [
+  "policies/package.json",
+  "policies/PulumiPolicy.yaml",
+  "bootstrap/policies/package.json",
+  "bootstrap/policies/PulumiPolicy.yaml",
+  "tools/engine/exitWithParent.js",
+];
 
 const compileCache = path.join(cacheRoot, "v8");
 enableCompileCache?.(compileCache);

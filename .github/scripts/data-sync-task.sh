@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The data syncs of the env-sync workflow (.github/workflows/env-sync.yml), run inside AWS:
 #   data-sync-task.sh export   STACK, EXPORT_TYPE (subset | schema), RUN_ID (<run id>-<attempt>)
-#   data-sync-task.sh import   STACK, SOURCE, LOCATION (the export's s3:// folder), RUN_ID
+#   data-sync-task.sh import   STACK, SOURCE, LOCATION (the export's s3:// folder), RUN_ID,
+#                              SOURCE_ACCOUNT (the source's account, when another than STACK's)
 #   data-sync-task.sh restart  STACK: a new deployment of its service, waited for
 #   data-sync-task.sh stop     REGION, CLUSTER, TASK_ARN: the task of a cancelled run
 # export and import start the stack's one-off data-sync task (aws ecs run-task) with the db
@@ -153,16 +154,19 @@ export_data() {
 }
 
 import_data() {
-  local export_account task_account command
+  local export_account task_account expected_account command
   [[ "$SOURCE" =~ $stack_name ]] || fail "SOURCE is not a stack name"
+  # The source's account as the target's file names it (trading-bot:dataSync.sources), or empty: the target's own.
+  [[ -z "${SOURCE_ACCOUNT:-}" || "$SOURCE_ACCOUNT" =~ ^[0-9]{12}$ ]] || fail "SOURCE_ACCOUNT is not a 12-digit AWS account id"
   # Only a folder the export job wrote: the source's exports bucket (infra/dataSync.ts names it), exports/<run>-<attempt>/.
   [[ "$LOCATION" =~ ^s3://trading-bot-data-([0-9]{12})-$SOURCE/exports/[0-9]+-[0-9]+/$ ]] ||
     fail "LOCATION is not an export of $SOURCE: s3://trading-bot-data-<account>-$SOURCE/exports/<run>-<attempt>/"
   export_account=${BASH_REMATCH[1]}
   read_task_outputs
   IFS=: read -r _ _ _ _ task_account _ <<<"$task_definition"
-  [[ "$export_account" == "$task_account" ]] ||
-    fail "the export is in the account $export_account and $STACK in $task_account: its import role reads its own account's sources only"
+  expected_account=${SOURCE_ACCOUNT:-$task_account}
+  [[ "$export_account" == "$expected_account" ]] ||
+    fail "the export is in the account $export_account, and $STACK imports $SOURCE from $expected_account (trading-bot:dataSync.sources of Pulumi.$STACK.yaml; the task's ExpectedBucketOwner)"
   command=$(jq -nc --arg in "$LOCATION" --arg stack "$STACK" '["import", "--in", $in, "--to-env", "DATABASE_URL", "--to-stack", $stack]')
   run_task "$command"
 }

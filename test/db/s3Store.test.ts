@@ -30,7 +30,10 @@ const prefix = "exports/42-1/";
 const location = `s3://${bucket}/${prefix}`;
 const tableFiles = ["001-accounts.ndjson.gz", "002-fills.ndjson.gz", "003-orders.ndjson.gz", "004-trading_strategies.ndjson.gz", "005-users.ndjson.gz", "006-trading_bot_data_sync.ndjson.gz"];
 /** What the SDK needs to build requests; the mock answers them, nothing leaves the machine. */
-const awsEnv = { AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "AKIAEXAMPLEEXAMPLE00", AWS_SECRET_ACCESS_KEY: "example-secret-key-not-used-anywhere" };
+const owner = "123456789012";
+/** What the data-sync task's environment says: the account that must own each bucket it uses. */
+const bucketOwners = JSON.stringify({ [bucket]: owner });
+const awsEnv = { AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "AKIAEXAMPLEEXAMPLE00", AWS_SECRET_ACCESS_KEY: "example-secret-key-not-used-anywhere", DATA_SYNC_BUCKET_OWNERS: bucketOwners };
 const sha256 = (bytes: Uint8Array) => crypto.createHash("sha256").update(bytes).digest("hex");
 
 const s3 = mockClient(S3Client);
@@ -85,13 +88,14 @@ describe("npm run db -- export and import with S3 (aws-sdk-client-mock)", functi
     const result = await runDb(workflowExport(), exportEnv());
     assert.equal(result.code, 0, result.stderr);
     const calls = sent();
-    assert.deepEqual(calls[0], { command: "ListObjectsV2", input: { Bucket: bucket, Prefix: prefix, MaxKeys: 1 } });
+    assert.deepEqual(calls[0], { command: "ListObjectsV2", input: { Bucket: bucket, ExpectedBucketOwner: owner, Prefix: prefix, MaxKeys: 1 } });
     assert.deepEqual(calls.slice(1).map((call) => [call.command, call.input.Bucket, call.input.Key, call.input.ContentType, call.input.IfNoneMatch]), [
       ...tableFiles.map((file) => ["PutObject", bucket, `${prefix}${file}`, "application/gzip", undefined]),
       ["PutObject", bucket, `${prefix}schema.json`, "application/json", undefined],
       ["PutObject", bucket, `${prefix}manifest.json`, "application/json", "*"],
     ]);
     assert.ok(calls.every((call) => !("ServerSideEncryption" in call.input)), "encryption is the bucket's default (SSE-S3)");
+    assert.ok(calls.every((call) => call.input.ExpectedBucketOwner === owner), "every request names the account that must own the bucket");
     const bodies = new Map(calls.slice(1).map((call) => [call.input.Key.slice(prefix.length), Buffer.from(call.input.Body)]));
     const manifest = JSON.parse(bodies.get("manifest.json")!.toString("utf8"));
     assert.deepEqual(manifest.source, { stack: "dev" });
@@ -107,7 +111,24 @@ describe("npm run db -- export and import with S3 (aws-sdk-client-mock)", functi
     s3.on(ListObjectsV2Command).resolves({ KeyCount: 1, Contents: [{ Key: `${prefix}manifest.json`, Size: 900 }] });
     const result = await runDb(["export", "--type", "schema", "--from-url", recorder.url, "--from-stack", "dev", "--out", location], awsEnv);
     assert.deepEqual(result, { code: 2, stdout: "", stderr: `db: --out ${location} is not empty (it holds manifest.json): give a new prefix\n` });
-    assert.deepEqual(sent(), [{ command: "ListObjectsV2", input: { Bucket: bucket, Prefix: prefix, MaxKeys: 1 } }]);
+    assert.deepEqual(sent(), [{ command: "ListObjectsV2", input: { Bucket: bucket, ExpectedBucketOwner: owner, Prefix: prefix, MaxKeys: 1 } }]);
+    assert.equal(recorder.connections(), 0);
+  });
+
+  it("refuses a bucket the task's DATA_SYNC_BUCKET_OWNERS does not name, or names no account for, before any S3 request (exit 2)", async () => {
+    const other = "s3://trading-bot-data-123456789012-staging/exports/42-1/";
+    const how = (name: string) => `set DATA_SYNC_BUCKET_OWNERS='{"${name}":"<12-digit account id>"}' (the data-sync task has it)`;
+    for (const [env, stderr] of [
+      [{ ...awsEnv, DATA_SYNC_BUCKET_OWNERS: undefined }, `db: s3://${bucket}: no account is expected to own it; ${how(bucket)}\n`],
+      [{ ...awsEnv, DATA_SYNC_BUCKET_OWNERS: JSON.stringify({ [bucket]: "12345" }) }, `db: s3://${bucket}: no account is expected to own it; ${how(bucket)}\n`],
+      [{ ...awsEnv, DATA_SYNC_BUCKET_OWNERS: "{not json" }, `db: DATA_SYNC_BUCKET_OWNERS is not JSON; ${how(bucket)}\n`],
+    ] as const) {
+      const result = await runDb(["export", "--type", "schema", "--from-url", recorder.url, "--from-stack", "dev", "--out", location], env);
+      assert.deepEqual(result, { code: 2, stdout: "", stderr });
+    }
+    const result = await runDb(["import", "--in", other, "--to-url", `sqlite:///${path.join(folder, "other.db")}`, "--to-stack", "dev"], awsEnv);
+    assert.deepEqual(result, { code: 2, stdout: "", stderr: `db: s3://trading-bot-data-123456789012-staging: no account is expected to own it; ${how("trading-bot-data-123456789012-staging")}\n` });
+    assert.deepEqual(sent(), []);
     assert.equal(recorder.connections(), 0);
   });
 
@@ -140,7 +161,7 @@ describe("npm run db -- export and import with S3 (aws-sdk-client-mock)", functi
     s3.on(CompleteMultipartUploadCommand).resolves({});
     const data = crypto.randomBytes(20 * 1024 * 1024);
     const chunks = Array.from({ length: 20 }, (_, i) => data.subarray(i * 1024 * 1024, (i + 1) * 1024 * 1024));
-    const writer = new S3Writer(bucket, prefix, new S3Client({ region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" } }));
+    const writer = new S3Writer(bucket, prefix, new S3Client({ region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" } }), owner);
     await writer.put("big.ndjson.gz", Readable.from(chunks));
     const calls = sent();
     assert.deepEqual(calls.map((call) => call.command), ["CreateMultipartUpload", "UploadPart", "UploadPart", "UploadPart", "CompleteMultipartUpload"]);
@@ -156,7 +177,7 @@ describe("npm run db -- export and import with S3 (aws-sdk-client-mock)", functi
     s3.on(UploadPartCommand).resolves({ ETag: '"ok"' });
     s3.on(UploadPartCommand, { PartNumber: 2 }).rejects(new Error("Slow Down"));
     s3.on(AbortMultipartUploadCommand).resolves({});
-    const writer = new S3Writer(bucket, prefix, new S3Client({ region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" } }));
+    const writer = new S3Writer(bucket, prefix, new S3Client({ region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" } }), owner);
     await assert.rejects(writer.put("big.ndjson.gz", Readable.from([crypto.randomBytes(17 * 1024 * 1024)])), /Slow Down/);
     const aborts = sent().filter((call) => call.command === "AbortMultipartUpload");
     assert.deepEqual(aborts.map((call) => call.input), [{ Bucket: bucket, Key: `${prefix}big.ndjson.gz`, UploadId: "upload-2" }]);
@@ -179,9 +200,9 @@ describe("npm run db -- export and import with S3 (aws-sdk-client-mock)", functi
     const result = await runDb(["import", "--in", location, "--to-url", `sqlite:///${target}`, "--to-stack", "dev"], awsEnv);
     assert.deepEqual(result, { code: 2, stdout: "", stderr: `db: late/extra.ndjson.gz: in ${location} but not listed in manifest.json\n` });
     assert.deepEqual(sent(), [
-      { command: "ListObjectsV2", input: { Bucket: bucket, Prefix: prefix, ContinuationToken: undefined } },
-      { command: "ListObjectsV2", input: { Bucket: bucket, Prefix: prefix, ContinuationToken: "page-2" } },
-      { command: "GetObject", input: { Bucket: bucket, Key: `${prefix}manifest.json` } },
+      { command: "ListObjectsV2", input: { Bucket: bucket, ExpectedBucketOwner: owner, Prefix: prefix, ContinuationToken: undefined } },
+      { command: "ListObjectsV2", input: { Bucket: bucket, ExpectedBucketOwner: owner, Prefix: prefix, ContinuationToken: "page-2" } },
+      { command: "GetObject", input: { Bucket: bucket, ExpectedBucketOwner: owner, Key: `${prefix}manifest.json` } },
     ]);
     assert.ok(!fs.existsSync(target));
   });

@@ -5,6 +5,9 @@
 // bucket's default (SSE-S3); the region is the SDK's default (AWS_REGION, which ECS sets).
 // The task roles need s3:ListBucket on the prefix: to refuse a prefix that holds anything
 // (export) and to find files the manifest does not list (import).
+// Every request names the account that must own the bucket (ExpectedBucketOwner): bucket
+// names are global, so a bucket created in another account under a name this one expects
+// (a source that does not exist yet) is refused by S3 instead of read or written.
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import type { Readable } from "node:stream";
@@ -19,7 +22,24 @@ const maxListedFiles = 10_000;
 
 const contentType = (name: string) => (name.endsWith(".json") ? "application/json" : "application/gzip");
 
-/** An export's place in S3: a bucket, a prefix ending in /, and the client that reaches them. */
+/** The variable naming each bucket's owner: `{"<bucket>": "<12-digit account>"}` (the data-sync task's environment, infra/dataSync.ts). */
+export const bucketOwnersVariable = "DATA_SYNC_BUCKET_OWNERS";
+
+/** The account that must own `bucket`, from `DATA_SYNC_BUCKET_OWNERS`; refused when it names none. */
+export function expectedBucketOwner(bucket: string, environment: NodeJS.ProcessEnv = process.env): string {
+  const how = `set ${bucketOwnersVariable}='{"${bucket}":"<12-digit account id>"}' (the data-sync task has it)`;
+  let owners: unknown;
+  try {
+    owners = JSON.parse(environment[bucketOwnersVariable] ?? "{}");
+  } catch {
+    throw new Refusal(`${bucketOwnersVariable} is not JSON; ${how}`);
+  }
+  const owner = owners !== null && typeof owners === "object" && Object.hasOwn(owners, bucket) ? (owners as Record<string, unknown>)[bucket] : undefined;
+  if (typeof owner !== "string" || !/^\d{12}$/.test(owner)) throw new Refusal(`s3://${bucket}: no account is expected to own it; ${how}`);
+  return owner;
+}
+
+/** An export's place in S3: a bucket, a prefix ending in /, the account that must own the bucket, and the client that reaches them. */
 abstract class S3Folder {
   readonly shown: string;
   protected readonly client: S3Client;
@@ -28,6 +48,7 @@ abstract class S3Folder {
     protected readonly bucket: string,
     protected readonly prefix: string,
     client?: S3Client,
+    protected readonly owner: string = expectedBucketOwner(bucket),
   ) {
     this.shown = `s3://${bucket}/${prefix}`;
     this.client = client ?? new S3Client({});
@@ -38,7 +59,7 @@ export class S3Writer extends S3Folder implements ExportWriter {
   private upload: Upload | undefined;
 
   async open(): Promise<void> {
-    const listed = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, MaxKeys: 1 }));
+    const listed = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, ExpectedBucketOwner: this.owner, Prefix: this.prefix, MaxKeys: 1 }));
     const first = listed.Contents?.[0]?.Key;
     if (first !== undefined) throw new Refusal(`--out ${this.shown} is not empty (it holds ${first.slice(this.prefix.length)}): give a new prefix`);
   }
@@ -46,7 +67,7 @@ export class S3Writer extends S3Folder implements ExportWriter {
   async put(name: string, body: Readable): Promise<void> {
     this.upload = new Upload({
       client: this.client,
-      params: { Bucket: this.bucket, Key: this.prefix + name, Body: body, ContentType: contentType(name) },
+      params: { Bucket: this.bucket, ExpectedBucketOwner: this.owner, Key: this.prefix + name, Body: body, ContentType: contentType(name) },
       partSize: partBytes,
       queueSize: partsInFlight,
       leavePartsOnError: false,
@@ -58,7 +79,7 @@ export class S3Writer extends S3Folder implements ExportWriter {
   async finish(manifest: Buffer): Promise<void> {
     try {
       await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + manifestFile, Body: manifest, ContentType: contentType(manifestFile), IfNoneMatch: "*" }),
+        new PutObjectCommand({ Bucket: this.bucket, ExpectedBucketOwner: this.owner, Key: this.prefix + manifestFile, Body: manifest, ContentType: contentType(manifestFile), IfNoneMatch: "*" }),
       );
     } catch (error) {
       if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412) {
@@ -82,7 +103,7 @@ export class S3Reader extends S3Folder implements ExportReader {
     const files: ExportFile[] = [];
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, ContinuationToken: token }));
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, ExpectedBucketOwner: this.owner, Prefix: this.prefix, ContinuationToken: token }));
       for (const object of page.Contents ?? []) files.push({ name: object.Key!.slice(this.prefix.length), bytes: object.Size ?? 0 });
       if (files.length > maxListedFiles) throw new Refusal(`--in ${this.shown} holds more than ${maxListedFiles} objects: not an export`);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -91,7 +112,7 @@ export class S3Reader extends S3Folder implements ExportReader {
   }
 
   async open(name: string): Promise<Readable> {
-    const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + name }));
+    const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, ExpectedBucketOwner: this.owner, Key: this.prefix + name }));
     return object.Body as Readable;
   }
 }

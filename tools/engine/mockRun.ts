@@ -4,10 +4,21 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { projectName } from "../../stacks/config";
+import { allowedAccountOf } from "../../stacks/stackFileKeys";
 import { MockRunResult, RecordedResource, stackResourceOf } from "./resource";
 import { StackFile } from "./stackFile";
 
+/** The account of a stack whose file names none (`aws:allowedAccountIds`); each other stack runs in the account its file names. */
 export const mockAccountId = "123456789012";
+
+/** The account the mocks give a stack: the one its file names, as the provider would be held to. */
+export function mockAccountOf(file: StackFile): string {
+  try {
+    return allowedAccountOf(file.config["aws:allowedAccountIds"]) ?? mockAccountId;
+  } catch {
+    return mockAccountId;
+  }
+}
 
 // Pulumi's runtime state is global: runs queue here instead of interleaving.
 let runQueue: Promise<unknown> = Promise.resolve();
@@ -43,10 +54,11 @@ interface Registration {
 async function runUnderMocksNow(
   file: StackFile,
   program: () => unknown,
-  options: { stackReferences?: StackReferenceOutputs } = {},
+  options: { stackReferences?: StackReferenceOutputs; project?: string } = {},
 ): Promise<MockRunResult> {
   const computed: Computed = new Map();
-  await pulumi.runtime.setMocks(mocksFor(file.stack, computed, options.stackReferences ?? {}), projectName, file.stack, false);
+  const mocks = mocksFor({ stack: file.stack, account: mockAccountOf(file) }, computed, options.stackReferences ?? {});
+  await pulumi.runtime.setMocks(mocks, options.project ?? projectName, file.stack, false);
   const edges = recordDependencyEdges();
   pulumi.runtime.setAllConfig(file.config, file.secretKeys);
 
@@ -65,7 +77,7 @@ async function runUnderMocksNow(
     return programOutputs;
   })) as Record<string, unknown>;
 
-  const resources = await recordResources(file.stack, registered, computed, edges);
+  const resources = await recordResources(file.stack, registered, computed, edges, options.project);
   const secretOutputs: string[] = [];
   for (const [key, value] of Object.entries(programOutputs)) {
     if (pulumi.Output.isInstance(value) && (await pulumi.isSecret(value))) secretOutputs.push(key);
@@ -74,7 +86,7 @@ async function runUnderMocksNow(
 }
 
 /** The mocks: a provider's computed state per type, stand-in outputs for stack references, canned invokes. */
-function mocksFor(stack: string, computed: Computed, stackReferences: StackReferenceOutputs): pulumi.runtime.Mocks {
+function mocksFor(stack: { stack: string; account: string }, computed: Computed, stackReferences: StackReferenceOutputs): pulumi.runtime.Mocks {
   return {
     newResource: (args) => {
       const reference = stackReferences[String(args.inputs.name)];
@@ -90,7 +102,7 @@ function mocksFor(stack: string, computed: Computed, stackReferences: StackRefer
       computed.set(key, { custom: args.custom ?? true, state });
       return { id: args.custom === false ? undefined : `${args.name}-id`, state };
     },
-    call: (args) => mockCall(args.token, args.inputs),
+    call: (args) => mockCall(args.token, args.inputs, stack.account),
   };
 }
 
@@ -118,8 +130,8 @@ function recordDependencyEdges(): Edges {
 }
 
 /** Every registered resource as the engine would record it; resources without a parent belong to the stack. */
-async function recordResources(stack: string, registered: Registration[], computed: Computed, edges: Edges): Promise<RecordedResource[]> {
-  const stackUrn = stackResourceOf(stack).urn;
+async function recordResources(stack: string, registered: Registration[], computed: Computed, edges: Edges, project?: string): Promise<RecordedResource[]> {
+  const stackUrn = stackResourceOf(stack, project).urn;
   const urnOf = new Map<pulumi.Resource, string>();
   for (const entry of registered) urnOf.set(entry.resource, engineUrn(await promiseOf(entry.resource.urn)));
   const seen = new Set<string>();
@@ -186,12 +198,23 @@ async function withResourceReferences(value: unknown): Promise<unknown> {
 }
 
 /** The state a real provider would return: inputs plus the computed attributes this program reads. */
-function mockState(type: string, name: string, inputs: Record<string, unknown>, stack: string): Record<string, unknown> {
+function mockState(type: string, name: string, inputs: Record<string, unknown>, { stack, account }: { stack: string; account: string }): Record<string, unknown> {
   const region = "us-east-1";
   const service = type.split(":")[1]?.split("/")[0] ?? "mock";
-  const arn = `arn:aws:${service}:${region}:${mockAccountId}:${type.split(":").pop()}/${name}`;
+  const arn = `arn:aws:${service}:${region}:${account}:${type.split(":").pop()}/${name}`;
   const common = { ...inputs, arn, name: inputs.name ?? `${name}-${stack}` };
   switch (type) {
+    case "aws:iam/role:Role": {
+      // IAM is global: no region; a path (e.g. /github-actions/) is part of the ARN.
+      const roleName = String(inputs.name ?? `${name}-${stack}`);
+      return { ...common, name: roleName, arn: `arn:aws:iam::${account}:role${inputs.path ?? "/"}${roleName}` };
+    }
+    case "aws:iam/policy:Policy": {
+      const policyName = String(inputs.name ?? `${name}-${stack}`);
+      return { ...common, name: policyName, arn: `arn:aws:iam::${account}:policy${inputs.path ?? "/"}${policyName}` };
+    }
+    case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+      return { ...common, arn: `arn:aws:iam::${account}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}` };
     case "awsx:ec2:Vpc":
       return {
         ...inputs,
@@ -231,10 +254,10 @@ function replicationGroupIds(name: string, inputs: Record<string, unknown>): { r
   return { replicationGroupId, memberClusters };
 }
 
-function mockCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+function mockCall(token: string, inputs: Record<string, unknown>, account: string): Record<string, unknown> {
   switch (token) {
     case "aws:index/getCallerIdentity:getCallerIdentity":
-      return { accountId: mockAccountId, arn: `arn:aws:iam::${mockAccountId}:user/mock`, userId: "mock" };
+      return { accountId: account, arn: `arn:aws:iam::${account}:user/mock`, userId: "mock" };
     case "aws:index/getRegion:getRegion":
       return { name: "us-east-1", region: "us-east-1" };
     default:

@@ -37,9 +37,9 @@ export interface MockRunResult {
 }
 
 /** A component resource of `stack` at the top of the tree: no parent, no inputs of its own. */
-export function componentResourceOf(stack: string, type: string, name: string): RecordedResource {
+export function componentResourceOf(stack: string, type: string, name: string, project = projectName): RecordedResource {
   return {
-    urn: `urn:pulumi:${stack}::${projectName}::${type}::${name}`,
+    urn: `urn:pulumi:${stack}::${project}::${type}::${name}`,
     type,
     name,
     parentUrn: null,
@@ -52,6 +52,6 @@ export function componentResourceOf(stack: string, type: string, name: string): 
 }
 
 /** The stack resource itself: the root of every resource's parent chain. */
-export function stackResourceOf(stack: string): RecordedResource {
-  return componentResourceOf(stack, "pulumi:pulumi:Stack", `${projectName}-${stack}`);
+export function stackResourceOf(stack: string, project = projectName): RecordedResource {
+  return componentResourceOf(stack, "pulumi:pulumi:Stack", `${project}-${stack}`, project);
 }

@@ -48,9 +48,9 @@ export function parseProgramConfig(stack: string, text: string): StackFile {
   return programConfigOf(parseStackFile(stack, text));
 }
 
-/** Reads `Pulumi.<stack>.yaml` from a folder into program config. */
-export function readProgramConfig(directory: string, stack: string): StackFile {
-  return programConfigOf(readStackFile(directory, stack));
+/** Reads `Pulumi.<stack>.yaml` from a folder (of the Pulumi project `project`, this one unless told) into program config. */
+export function readProgramConfig(directory: string, stack: string, project?: string): StackFile {
+  return programConfigOf(readStackFile(directory, stack, "source", project));
 }
 
 /**

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import type { StackSettings } from "../../stacks/config";
 import { stackNameProblem } from "../../stacks/stackName";
 import { readStackFile, stackFileProductionReason } from "../../stacks/stackFile";
+import { sharedAccountProblemFor } from "../engine/stackAccounts";
 import { StackFile, programConfigOf, withPlaceholderSecrets } from "../engine/stackFile";
 import { PriceTable, loadPriceTable } from "./cost";
 import { PlanRefused, progress } from "./output";
@@ -60,6 +61,8 @@ export function loadStack(stack: string, directory: string, projectRoot: string,
   const file = withPlaceholderSecrets(read);
   const standInSecrets = file.secretKeys.filter((key) => !read.secretKeys.includes(key));
   const settings = code.parseStackConfig(stack, file.config, (key) => file.secretKeys.includes(key));
+  const sharedAccount = sharedAccountProblemFor(directory, content);
+  if (sharedAccount) throw new PlanRefused(sharedAccount);
   return {
     file,
     productionReason: stackFileProductionReason(content),

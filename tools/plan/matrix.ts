@@ -103,9 +103,10 @@ function alertsValue(run: MockRunResult): string {
 
 /** What the stack's data-sync task may do: export (to which readers) and import (from which sources). */
 function dataSyncValue({ one }: MatrixSources): string {
-  const sync = one("trading-bot:infra:DataSync")?.inputs as { export?: { readerRoleArns?: string[] }; import?: { sourceBucketNames?: string[] } } | undefined;
+  type Inputs = { export?: { readers?: { roleArn: string }[] }; import?: { sources?: { bucketName: string }[] } };
+  const sync = one("trading-bot:infra:DataSync")?.inputs as Inputs | undefined;
   if (!sync) return "none";
-  const readers = (sync.export?.readerRoleArns ?? []).map((arn) => /role\/trading-bot-(.+)-data-import$/.exec(arn)?.[1] ?? arn);
-  const sources = (sync.import?.sourceBucketNames ?? []).map((bucket) => /^trading-bot-data-\d+-(.+)$/.exec(bucket)?.[1] ?? bucket);
+  const readers = (sync.export?.readers ?? []).map(({ roleArn }) => /role\/trading-bot-(.+)-data-import$/.exec(roleArn)?.[1] ?? roleArn);
+  const sources = (sync.import?.sources ?? []).map(({ bucketName }) => /^trading-bot-data-\d+-(.+)$/.exec(bucketName)?.[1] ?? bucketName);
   return [...(sync.export ? [`exports to ${readers.join(", ") || "no reader"}`] : []), ...(sync.import ? [`imports from ${sources.join(", ")}`] : [])].join("; ");
 }

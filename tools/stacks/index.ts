@@ -6,13 +6,15 @@ import * as fs from "node:fs";
 import Table from "cli-table3";
 import { Command, Option } from "commander";
 import type { z } from "zod";
-import { Environment, stackConfigSchema } from "../../stacks/config";
+import { Environment, stackConfigSchema, syncPeerOf } from "../../stacks/config";
 import { environmentKey, nameEnvironmentConflict, productionEnvironment } from "../../stacks/production";
 import { SecretValue } from "../../stacks/secretValue";
+import { sharedAccountProblem } from "../../stacks/sharedAccount";
 import { StackFileContent, StackFileError, StackFileRead, readStackFile, stackFileProductionReason } from "../../stacks/stackFile";
 import { stackNameProblem } from "../../stacks/stackName";
 import { parseArguments } from "../common/cli";
 import type { ToolContext } from "../common/toolContext";
+import { stackAccountOf } from "../engine/stackAccounts";
 
 export type { Environment };
 
@@ -38,6 +40,8 @@ export interface StackEntry {
   branch: string;
   /** What the data syncs may do with this stack (`trading-bot:dataSync`), or null when its file has none. */
   dataSync: DataSyncFlags | null;
+  /** The AWS account its file names (`aws:allowedAccountIds`), or null. */
+  account: string | null;
 }
 
 /** The part of `trading-bot:dataSync` the env-sync workflow checks before it starts a task. */
@@ -50,6 +54,10 @@ export interface DataSyncFlags {
   readers: string[];
   /** Stacks whose exports its import task may read. */
   sources: string[];
+  /** The account of each reader (its entry's, or this stack's own for a bare name; null when neither is known). */
+  readerAccounts: Record<string, string | null>;
+  /** The account of each source, the same way: where the import expects the source's exports bucket. */
+  sourceAccounts: Record<string, string | null>;
 }
 
 /** A stack file the workflows must not act on: exit 2. */
@@ -90,7 +98,7 @@ function stackFileNames(directory: string): string[] {
  * One stack file, read and classified. Read as a target would be (no link, no other name):
  * the workflows act on what this says, and a link could make one stack's file another's.
  */
-function readEntry(directory: string, name: string): StackEntry {
+function readEntry(directory: string, name: string): StackEntry & { sharedWithNonProduction: boolean } {
   let file: StackFileRead;
   try {
     file = readStackFile(directory, name, "target");
@@ -102,14 +110,25 @@ function readEntry(directory: string, name: string): StackEntry {
   const environment = readEnvironment(file);
   const conflict = nameEnvironmentConflict(name, file.config[environmentKey]);
   if (conflict) throw new StackListError(`${file.fileName}: ${conflict}`);
+  const { accountId, sharedWithNonProduction } = readAccount(file);
   return {
     name,
     environment,
     production: productionReason !== undefined,
     productionReason: productionReason ?? null,
     branch: deployBranchByEnvironment[environment],
-    dataSync: readDataSync(file, productionReason),
+    dataSync: readDataSync(file, productionReason, accountId),
+    account: accountId,
+    sharedWithNonProduction,
   };
+}
+
+function readAccount(file: StackFileContent): ReturnType<typeof stackAccountOf> {
+  try {
+    return stackAccountOf(file);
+  } catch (error) {
+    throw new StackListError((error as Error).message);
+  }
 }
 
 /** A key the workflows act on must be plain text: they cannot decrypt it, and it names nothing secret. */
@@ -134,7 +153,7 @@ function readEnvironment(file: StackFileContent): Environment {
 }
 
 /** `trading-bot:dataSync`, checked with the schema's own rules (the program's), and never an import into production. */
-function readDataSync(file: StackFileContent, productionReason: string | undefined): DataSyncFlags | null {
+function readDataSync(file: StackFileContent, productionReason: string | undefined, ownAccount: string | null): DataSyncFlags | null {
   const key = "trading-bot:dataSync";
   const value = plainValue(file, key);
   const parsed = stackConfigSchema.shape[key].safeParse(value);
@@ -143,8 +162,18 @@ function readDataSync(file: StackFileContent, productionReason: string | undefin
   if (productionReason && parsed.data.import) {
     throw new StackListError(`${file.fileName}: ${key}.import is true; allowed: false on a production stack (${productionReason}): data flows from production down, never into it`);
   }
-  const { export: exports, import: imports, readers, sources } = parsed.data;
-  return { export: exports, import: imports, readers, sources };
+  const { export: exports, import: imports } = parsed.data;
+  const readers = parsed.data.readers.map((peer) => syncPeerOf(peer, ownAccount));
+  const sources = parsed.data.sources.map((peer) => syncPeerOf(peer, ownAccount));
+  const accounts = (peers: typeof readers) => Object.fromEntries(peers.map((peer) => [peer.stack, peer.account]));
+  return {
+    export: exports,
+    import: imports,
+    readers: readers.map((peer) => peer.stack),
+    sources: sources.map((peer) => peer.stack),
+    readerAccounts: accounts(readers),
+    sourceAccounts: accounts(sources),
+  };
 }
 
 /** One schema issue in the words of the config check: `trading-bot:dataSync.readers[1] is "Staging"; allowed: ...`. */
@@ -158,7 +187,32 @@ function describeIssue(key: string, value: unknown, issue: z.core.$ZodIssue): st
 
 /** Every stack of the folder, by name; throws StackListError on the first file it refuses. */
 export function listStacks(directory: string): StackEntry[] {
-  return stackFileNames(directory).map((name) => readEntry(directory, name));
+  const read = stackFileNames(directory).map((name) => readEntry(directory, name));
+  const shared = sharedAccountProblem(read.map((entry) => ({ stack: entry.name, production: entry.production, accountId: entry.account, sharedWithNonProduction: entry.sharedWithNonProduction })));
+  if (shared) throw new StackListError(shared);
+  const mismatch = syncAccountMismatch(read);
+  if (mismatch) throw new StackListError(mismatch);
+  return read.map(({ sharedWithNonProduction: _shared, ...entry }) => entry);
+}
+
+/**
+ * A data-sync reader or source named with an account its own stack file does not name (an
+ * account id replaced in one file and not the other): the bucket policy or the import would
+ * point at an account the stack is not in.
+ */
+function syncAccountMismatch(entries: StackEntry[]): string | undefined {
+  const accountOf = new Map(entries.map((entry) => [entry.name, entry.account]));
+  for (const entry of entries) {
+    for (const [list, accounts] of [["readers", entry.dataSync?.readerAccounts], ["sources", entry.dataSync?.sourceAccounts]] as const) {
+      for (const [stack, account] of Object.entries(accounts ?? {})) {
+        const own = accountOf.get(stack);
+        if (account !== null && own !== undefined && own !== null && own !== account) {
+          return `Pulumi.${entry.name}.yaml: trading-bot:dataSync.${list} names ${stack} in the account ${account}, but Pulumi.${stack}.yaml names ${own} (aws:allowedAccountIds)`;
+        }
+      }
+    }
+  }
+  return undefined;
 }
 
 export interface StackFilter {
