@@ -155,7 +155,7 @@ describe("npm run plan", () => {
 
     // The preview workflow's pull-request comment, from this JSON.
     const summary = renderPlanSummary([file, path.join(path.dirname(file), "plan-dev.json")]);
-    assert.ok(summary.includes("| prod | 73 | (no base) | 275.23 | 300.00 | ✅ passes |"), summary);
+    assert.ok(summary.includes("| prod | 74 | (no base) | 275.23 | 300.00 | ✅ passes |"), summary);
     assert.ok(summary.includes("| plan-dev.json | | | | | no plan: see the job log |"), summary);
     assert.ok(
       summary.includes(
