@@ -185,8 +185,31 @@ function refuseEscImports(body: Record<string, unknown>, fileName: string): void
   }
 }
 
+/**
+ * Characters that end a line for the CLI's YAML library (yaml.v3 follows YAML 1.1) and not for
+ * the `yaml` package (YAML 1.2): behind a comment they would hide from these tools a line the
+ * CLI reads (a second environment, a stackConfigDir).
+ */
+const cliOnlyLineBreaks: [pattern: RegExp, name: string][] = [
+  [/\u0085/, "U+0085 (NEL)"],
+  [/\u2028/, "U+2028 (LINE SEPARATOR)"],
+  [/\u2029/, "U+2029 (PARAGRAPH SEPARATOR)"],
+  [/\r(?!\n)/, "a carriage return without a line feed"],
+];
+
+/** Refuses text the CLI's library would split into other lines than this reader. */
+function refuseCliOnlyLineBreaks(text: string, fileName: string): void {
+  for (const [pattern, name] of cliOnlyLineBreaks) {
+    const found = pattern.exec(text);
+    if (found === null) continue;
+    const line = text.slice(0, found.index).split("\n").length;
+    throw new StackFileError(`${fileName} line ${line}: holds ${name}, which the Pulumi CLI reads as a line break and these tools do not, so the two would read different settings; use plain line feeds`);
+  }
+}
+
 /** The YAML as plain values the way the CLI's library reads it; one line for anything else. */
 function parseYaml(text: string, fileName: string): unknown {
+  refuseCliOnlyLineBreaks(text, fileName);
   const document = YAML.parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: true });
   const problem = document.errors[0] ?? document.warnings[0];
   if (problem) {

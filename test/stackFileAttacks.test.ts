@@ -1,0 +1,98 @@
+// Attacks on the one stack-file reader (issue 18), each found by reading a file with both this
+// reader and the Pulumi CLI's YAML library (gopkg.in/yaml.v3 v3.0.1, as the CLI's
+// LoadProjectStackBytes does): wherever the two would read a file differently, every tool
+// refuses it, so that no tool takes for non-production a stack the CLI deploys as production.
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { main as db } from "../tools/db/index";
+import { main as envSync } from "../tools/envSync/index";
+import { loadStack } from "../tools/plan/load";
+import { main as stacks } from "../tools/stacks/index";
+import { StackFileError, checkProjectFolder, parseStackFile } from "../stacks/stackFile";
+import { inProcess, repoRoot } from "./helpers";
+
+const refusal = (message: string) => (error: unknown) => {
+  assert.ok(error instanceof StackFileError, String(error));
+  assert.equal(error.message, message);
+  return true;
+};
+
+const context = { projectRoot: repoRoot };
+const project = "name: trading-bot\nruntime: nodejs\n";
+
+function folderWith(files: Record<string, string>): string {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), "stack-file-attacks-"));
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(folder, name), text);
+  return folder;
+}
+
+/**
+ * yaml.v3 (YAML 1.1) ends a line at NEL, LS, PS and a lone CR; the `yaml` package (YAML 1.2)
+ * only at LF and CRLF. Behind a comment, such a character hides from this reader a line the
+ * CLI reads: here `trading-bot:environment: production`, and an open quote that swallows the
+ * line this reader sees (`development`). yaml.v3 reads each of these files as production.
+ */
+const hiddenLineBreaks: [name: string, character: string][] = [
+  ["U+0085 (NEL)", "\u0085"],
+  ["U+2028 (LINE SEPARATOR)", "\u2028"],
+  ["U+2029 (PARAGRAPH SEPARATOR)", "\u2029"],
+  ["a carriage return without a line feed", "\r"],
+];
+const withHiddenLine = (character: string) =>
+  `config:\n  trading-bot:app: {}  # note${character}  trading-bot:environment: production${character}  trading-bot:note: "\n  trading-bot:environment: development\n  # "\n`;
+const hiddenLineMessage = (fileName: string, name: string) =>
+  `${fileName} line 2: holds ${name}, which the Pulumi CLI reads as a line break and these tools do not, so the two would read different settings; use plain line feeds`;
+
+describe("attack: a line hidden from the reader by a line break only the Pulumi CLI's YAML library knows", () => {
+  for (const [name, character] of hiddenLineBreaks) {
+    it(`refuses a stack file holding ${name} in one line`, () => {
+      assert.throws(() => parseStackFile("live", withHiddenLine(character)), refusal(hiddenLineMessage("Pulumi.live.yaml", name)));
+    });
+  }
+
+  it("refuses a Pulumi.yaml that hides stackConfigDir behind U+0085", () => {
+    const folder = folderWith({ "Pulumi.yaml": `name: trading-bot # the project\u0085stackConfigDir: elsewhere\nruntime: nodejs\n` });
+    assert.throws(() => checkProjectFolder(folder), refusal(hiddenLineMessage("Pulumi.yaml", "U+0085 (NEL)").replace("line 2", "line 1")));
+  });
+
+  it("keeps CRLF line endings readable", () => {
+    assert.equal(parseStackFile("dev", "config:\r\n  trading-bot:environment: development\r\n").config["trading-bot:environment"], "development");
+  });
+
+  describe("every tool refuses Pulumi.live.yaml hiding production behind U+0085, and writes nothing", () => {
+    let folder: string;
+    let original: string;
+    const message = hiddenLineMessage("Pulumi.live.yaml", "U+0085 (NEL)");
+    before(() => {
+      folder = folderWith({ "Pulumi.yaml": project, "Pulumi.dev.yaml": "config:\n  trading-bot:environment: development\n" });
+      original = withHiddenLine("\u0085");
+      fs.writeFileSync(path.join(folder, "Pulumi.live.yaml"), original);
+    });
+    after(() => assert.equal(fs.readFileSync(path.join(folder, "Pulumi.live.yaml"), "utf8"), original));
+
+    it("env-sync, as a target and as a source", async () => {
+      for (const [from, to] of [["dev", "live"], ["live", "dev"]]) {
+        const run = await inProcess(() => envSync(["--from", from, "--to", to, "-C", folder], context));
+        assert.deepEqual(run, { status: 2, stdout: "", stderr: `env-sync: ${message}\n` });
+      }
+    });
+
+    it("the db tool, as a target and as a source", async () => {
+      const target = await inProcess(() => db(["seed", "--to-url", `sqlite:///${path.join(folder, "live.db")}`, "--to-stack", "live", "-C", folder], context));
+      assert.deepEqual(target, { status: 2, stdout: "", stderr: `db: ${message}\n` });
+      assert.equal(fs.existsSync(path.join(folder, "live.db")), false);
+      const source = await inProcess(() =>
+        db(["schema", "--from-url", "postgresql://nobody@127.0.0.1:9/none", "--from-stack", "live", "--to-url", `sqlite:///${path.join(folder, "dev.db")}`, "--to-stack", "dev", "-C", folder], context),
+      );
+      assert.deepEqual(source, { status: 2, stdout: "", stderr: `db: ${message}\n` });
+    });
+
+    it("the plan and stacks", async () => {
+      assert.throws(() => loadStack("live", folder, repoRoot), refusal(message));
+      const run = await inProcess(() => stacks(["--json", "-C", folder], context));
+      assert.deepEqual(run, { status: 2, stdout: "", stderr: `stacks: ${message}\n` });
+    });
+  });
+});
