@@ -61,6 +61,17 @@ export type StackFileRole = "source" | "target";
 // ---- the project folder ----
 
 /**
+ * Names the Pulumi CLI reads in a folder, in every extension it reads (encoding.Exts: .json,
+ * .yaml, .yml) and in any case (a disk may ignore case): a project or stack file, a policy
+ * pack's, a plugin's. No tool writes anything else under such a name (the plan's --json, the
+ * db tool's SQLite target): Pulumi.json, read before Pulumi.yaml, would break every command.
+ */
+export const pulumiFileNamePattern = /^pulumi(policy|plugin)?(\..+)?\.(json|ya?ml)$/i;
+
+/** How a refusal names what pulumiFileNamePattern matches. */
+export const pulumiFileNamesShown = "Pulumi.yaml, Pulumi.json, Pulumi.<stack>.yaml, PulumiPolicy.yaml, any case";
+
+/**
  * Refuses a folder where the Pulumi CLI would read other stack files than these tools: another
  * project file (the CLI reads Pulumi.json before Pulumi.yaml, and a stack's file then is
  * Pulumi.<stack>.json), a Pulumi.yaml that names another project, moves the stack files

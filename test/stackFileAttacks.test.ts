@@ -96,3 +96,20 @@ describe("attack: a line hidden from the reader by a line break only the Pulumi 
     });
   });
 });
+
+describe("attack: a SQLite target named like a file the Pulumi CLI reads other than a stack file", () => {
+  // Pulumi.json is read before Pulumi.yaml: a database under that name breaks every pulumi
+  // command in the folder (and every tool here refuses the folder).
+  for (const name of ["Pulumi.json", "pulumi.YML", "PulumiPolicy.yaml", "Pulumi.dev.json"]) {
+    it(`db seed refuses --to-url sqlite:///…/${name} (exit 2, nothing written)`, async () => {
+      const folder = folderWith({ "Pulumi.yaml": project, "Pulumi.dev.yaml": "config:\n  trading-bot:environment: development\n" });
+      const run = await inProcess(() => db(["seed", "--to-url", `sqlite:///${path.join(folder, name)}`, "--to-stack", "dev", "-C", folder], context));
+      assert.deepEqual(run, {
+        status: 2,
+        stdout: "",
+        stderr: `db: --to-url: ${name} is named like a file the Pulumi CLI reads (Pulumi.yaml, Pulumi.json, Pulumi.<stack>.yaml, PulumiPolicy.yaml, any case): such a file is never used as a database\n`,
+      });
+      assert.deepEqual(fs.readdirSync(folder).sort(), ["Pulumi.dev.yaml", "Pulumi.yaml"]);
+    });
+  }
+});
