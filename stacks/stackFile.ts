@@ -89,7 +89,7 @@ export function checkProjectFolder(directory: string): void {
   if (other !== undefined) {
     throw new StackFileError(`${other} in ${directory}: the Pulumi CLI would read it as the project file, and its stack files would not be the ones these tools read; keep Pulumi.yaml only`);
   }
-  if (!entries.includes("Pulumi.yaml")) return;
+  if (!entries.includes("Pulumi.yaml")) return refuseEnclosingProject(directory);
   const project = parseYaml(readBounded(path.join(directory, "Pulumi.yaml"), "Pulumi.yaml", "source").text, "Pulumi.yaml");
   const body = (project ?? {}) as Record<string, unknown>;
   if (body.name !== projectName) throw new StackFileError(`Pulumi.yaml names the project ${JSON.stringify(body.name ?? null)}; this program is ${projectName}`);
@@ -98,6 +98,36 @@ export function checkProjectFolder(directory: string): void {
       throw new StackFileError(`Pulumi.yaml sets ${key}: every stack's settings live in Pulumi.<stack>.yaml beside it, where every tool reads them; remove ${key}`);
     }
   }
+}
+
+/** A project file as the CLI looks for one (findProjectInDir): Pulumi.json, .yaml or .yml, not a folder. */
+const projectFileNamePattern = /^pulumi\.(json|ya?ml)$/i;
+
+/**
+ * The CLI looks for its project file from its working folder upwards (DetectProjectPathFrom):
+ * run in a folder without one, it deploys the stacks of the nearest folder above that has one,
+ * from that folder's stack files. A folder without Pulumi.yaml is accepted only outside any
+ * project (the data tool's image, a folder of copies in /tmp).
+ */
+function refuseEnclosingProject(directory: string): void {
+  const real = fs.realpathSync(directory);
+  for (let folder = path.dirname(real); ; folder = path.dirname(folder)) {
+    let entries: fs.Dirent[] = [];
+    try {
+      entries = fs.readdirSync(folder, { withFileTypes: true });
+    } catch {
+      // An unreadable folder: the CLI stops its search there too (a permission error).
+      return;
+    }
+    if (entries.some((entry) => projectFileNamePattern.test(entry.name) && !isFolder(path.join(folder, entry.name)))) {
+      throw new StackFileError(`${real} has no Pulumi.yaml but ${folder} above it has: the Pulumi CLI run there reads the stack files of ${folder}, not these; give -C ${folder}`);
+    }
+    if (folder === path.dirname(folder)) return;
+  }
+}
+
+function isFolder(file: string): boolean {
+  return fs.statSync(file, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
 // ---- opening ----

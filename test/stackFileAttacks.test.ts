@@ -113,3 +113,34 @@ describe("attack: a SQLite target named like a file the Pulumi CLI reads other t
     });
   }
 });
+
+describe("attack: -C naming a folder inside a project, whose own stack files the Pulumi CLI never reads", () => {
+  // The CLI looks for Pulumi.yaml from its working folder upwards: run in project/sub, it
+  // deploys (and reads outputs of) project's stacks, from project's stack files. A stale
+  // Pulumi.live.yaml in sub saying development must not make live non-production.
+  let projectFolder: string;
+  let sub: string;
+  before(() => {
+    projectFolder = folderWith({ "Pulumi.yaml": project, "Pulumi.live.yaml": "config:\n  trading-bot:environment: production\n" });
+    sub = path.join(projectFolder, "copies");
+    fs.mkdirSync(sub);
+    fs.writeFileSync(path.join(sub, "Pulumi.live.yaml"), "config:\n  trading-bot:environment: development\n");
+  });
+  const message = () =>
+    `${fs.realpathSync(sub)} has no Pulumi.yaml but ${fs.realpathSync(projectFolder)} above it has: the Pulumi CLI run there reads the stack files of ${fs.realpathSync(projectFolder)}, not these; give -C ${fs.realpathSync(projectFolder)}`;
+
+  it("the reader refuses the folder in one line", () => {
+    assert.throws(() => checkProjectFolder(sub), refusal(message()));
+  });
+
+  it("db seed refuses live as a target from the inner folder (exit 2, nothing written)", async () => {
+    const run = await inProcess(() => db(["seed", "--to-url", `sqlite:///${path.join(sub, "live.db")}`, "--to-stack", "live", "-C", sub], context));
+    assert.deepEqual(run, { status: 2, stdout: "", stderr: `db: ${message()}\n` });
+    assert.equal(fs.existsSync(path.join(sub, "live.db")), false);
+  });
+
+  it("the plan refuses it too, and a folder outside any project is still accepted", () => {
+    assert.throws(() => loadStack("live", sub, repoRoot), refusal(message()));
+    checkProjectFolder(folderWith({ "Pulumi.dev.yaml": "config: {}\n" }));
+  });
+});
