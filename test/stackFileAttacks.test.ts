@@ -144,3 +144,27 @@ describe("attack: -C naming a folder inside a project, whose own stack files the
     checkProjectFolder(folderWith({ "Pulumi.dev.yaml": "config: {}\n" }));
   });
 });
+
+describe("attack: DATA_SYNC_STACK and DATA_SYNC_ENVIRONMENT left in a workstation's shell", () => {
+  // The variables speak for a data-sync task's image, which holds no project; in a project
+  // folder only the stack file decides, and a stack without one is never taken for development.
+  const saved = { stack: process.env.DATA_SYNC_STACK, environment: process.env.DATA_SYNC_ENVIRONMENT };
+  before(() => Object.assign(process.env, { DATA_SYNC_STACK: "live", DATA_SYNC_ENVIRONMENT: "development" }));
+  after(() => {
+    for (const [name, value] of [["DATA_SYNC_STACK", saved.stack], ["DATA_SYNC_ENVIRONMENT", saved.environment]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  it("db seed refuses live, which has no stack file in the project folder, as a target (exit 2, nothing written)", async () => {
+    const folder = folderWith({ "Pulumi.yaml": project, "Pulumi.dev.yaml": "config:\n  trading-bot:environment: development\n" });
+    const run = await inProcess(() => db(["seed", "--to-url", `sqlite:///${path.join(folder, "live.db")}`, "--to-stack", "live", "-C", folder], context));
+    assert.deepEqual(run, {
+      status: 2,
+      stdout: "",
+      stderr: `db: live: no Pulumi.live.yaml in ${folder}; the target's stack file says whether it is production (-C names the folder of the stack files)\n`,
+    });
+    assert.equal(fs.existsSync(path.join(folder, "live.db")), false);
+  });
+});
