@@ -45,9 +45,22 @@ export function checkBotContainer(props: Record<string, any>, botContainerName: 
   });
 }
 
-/** The value of one plain environment variable of a container. */
+/** The value of one plain environment variable of a container (the first, when it is set more than once: see setMoreThanOnce). */
 export function environmentValue(container: Container, name: string): string | undefined {
   return (container.environment ?? []).find((variable) => variable.name === name)?.value;
+}
+
+/**
+ * A violation for each of `names` the container sets more than once: ECS passes one of the
+ * values, and which is not documented, so the pack cannot judge the one the bot gets (the
+ * first could say testnet, the second live).
+ */
+export function setMoreThanOnce(container: Container, names: readonly string[]): string[] {
+  return names.flatMap((name) => {
+    const values = (container.environment ?? []).filter((variable) => variable.name === name).map((variable) => JSON.stringify(variable.value));
+    if (values.length < 2) return [];
+    return [`container ${container.name} sets ${name} ${values.length} times (${values.join(", ")}); ECS passes one of them to the container, and which is not documented: set it once`];
+  });
 }
 
 /** The property path of a bot environment variable, as rules declare it. */
@@ -76,6 +89,8 @@ export function botVariableRule({ variable, judge, ...rule }: BotVariableRule): 
     config: botContainerConfig,
     check: (props, { config }) =>
       checkBotContainer(props, config.botContainerName, (bot) => {
+        const repeated = setMoreThanOnce(bot, [variable]);
+        if (repeated.length > 0) return repeated;
         const problem = judge(environmentValue(bot, variable), config.botContainerName);
         return problem === undefined ? [] : [problem];
       }),

@@ -1,5 +1,5 @@
 // Production invariants of the task definition, read from its containerDefinitions JSON.
-import { TASK, botContainerConfig, botVariable, botVariableRule, checkBotContainer, checkContainers, environmentValue } from "../containers";
+import { TASK, botContainerConfig, botVariable, botVariableRule, checkBotContainer, checkContainers, environmentValue, setMoreThanOnce } from "../containers";
 import { defaultMutableTags, defaultVersionTagPattern, unpinnedReason } from "../imageReference";
 import { productionRule, spellsTrue } from "../rule";
 
@@ -85,11 +85,13 @@ export const noDebugFeatures = productionRule(TASK, {
   anchors: [],
   config: botContainerConfig,
   check: (props, { config }) =>
-    checkBotContainer(props, config.botContainerName, (bot) =>
-      debugFeatures
+    checkBotContainer(props, config.botContainerName, (bot) => {
+      const repeated = setMoreThanOnce(bot, debugFeatures);
+      if (repeated.length > 0) return repeated;
+      return debugFeatures
         .filter((name) => spellsTrue(environmentValue(bot, name)))
-        .map((name) => `container ${bot.name} sets ${name}=${environmentValue(bot, name)}; it must be off in production`),
-    ),
+        .map((name) => `container ${bot.name} sets ${name}=${environmentValue(bot, name)}; it must be off in production`);
+    }),
 });
 
 export const environmentProduction = botVariableRule({
