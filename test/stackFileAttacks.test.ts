@@ -196,3 +196,22 @@ describe("attack: a lock file crafted by hand", () => {
     assert.doesNotMatch(run.stderr.slice(0, -1), /[\u0000-\u001f\u007f-\u009f]/);
   });
 });
+
+describe("attack: a lock on this host whose pid a later process took (a restarted container counts from 1 again)", () => {
+  it("names the lock file and what to check, not only 'run again when it has finished'", async () => {
+    const folder = folderWith({ "Pulumi.yaml": project, "Pulumi.dev.yaml": "config:\n  trading-bot:environment: development\n", "Pulumi.qa.yaml": "config:\n  trading-bot:environment: development\n" });
+    const lockFile = path.join(folder, "Pulumi.dev.yaml.lock");
+    const startedAt = new Date(Date.now() - 3 * 86400_000).toISOString();
+    // pid 1 always runs (the container's first process); it is not the run that wrote this lock.
+    fs.writeFileSync(lockFile, JSON.stringify({ pid: 1, hostname: os.hostname(), startedAt, command: "env-sync --from qa --to dev" }));
+    const run = await inProcess(() => envSync(["--from", "qa", "--to", "dev", "-C", folder, "--lock-timeout", "0"], context));
+    assert.deepEqual(run, {
+      status: 2,
+      stdout: "",
+      stderr:
+        `env-sync: Pulumi.dev.yaml is locked by another run: pid 1 on ${os.hostname()} since ${startedAt} (env-sync --from qa --to dev), 3 days ago; waited 0 s (--lock-timeout). ` +
+        `Run again when it has finished; if pid 1 is no env-sync or promote (its number taken by another process since the holder was killed), delete ${lockFile}\n`,
+    });
+    assert.ok(fs.existsSync(lockFile));
+  });
+});

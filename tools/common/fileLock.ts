@@ -243,7 +243,10 @@ function heldLockMessage(file: string, lockFile: string, holder: LockHolder | un
     return `${name} is locked by a run that does not say who it is (${lockFile} is empty or not a lock file); waited ${timeoutSeconds} s. If no env-sync or promote is running, delete ${lockFile} and run again`;
   }
   const held = `${name} is locked by another run: ${describeHolder(holder)}, ${ageOf(holder.startedAt)} ago; waited ${timeoutSeconds} s (--lock-timeout).`;
-  if (holder.hostname === os.hostname()) return `${held} Run again when it has finished`;
+  if (holder.hostname === os.hostname()) {
+    // Its pid runs, but pids are reused (a restarted container counts from 1 again).
+    return `${held} Run again when it has finished; if pid ${holder.pid} is no env-sync or promote (its number taken by another process since the holder was killed), delete ${lockFile}`;
+  }
   // Another host (each CI container has its own): this run cannot tell whether it still runs.
   return (
     `${held} Its host is not this one (${os.hostname()}), so this run cannot tell whether it still runs. ` +
