@@ -3,7 +3,9 @@
 // that no tool decides from another reading than the one `pulumi up` deploys:
 // - YAML as the CLI's library reads it: a leading byte order mark dropped, `<<` merge keys and
 //   aliases applied, `!!binary` decoded to text; duplicate keys, unknown tags and more than one
-//   document refused;
+//   document refused, and wherever the CLI's library (yaml.v3) and the `yaml` package part
+//   ways (line breaks only yaml.v3 knows, control characters, keys that are not text, two merge
+//   keys, lenient base64: stacks/cliYaml.ts), refused too; text that is not UTF-8 refused;
 // - config keys as the CLI parses them: `<ns>:<name>`; the legacy `<ns>:config:<name>` and a key
 //   with no namespace (the CLI gives it the project's) mapped to that form, a file that holds two
 //   spellings of one key refused (the CLI would keep one of them, at random);
@@ -16,6 +18,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML, { Document, visit } from "yaml";
+import { cliDocumentProblem, cliTextProblem } from "./cliYaml";
 import { environmentKey, productionReason, projectName } from "./production";
 import { SecretValue } from "./secretValue";
 import { stackNameProblem } from "./stackName";
@@ -165,6 +168,9 @@ function checkOpened(fd: number, file: string, fileName: string, role: StackFile
   return stat;
 }
 
+/** UTF-8 as the CLI's library reads it: invalid bytes refused, a byte order mark kept in the text (parsing drops it). */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
 /** Reads at most the size limit through the descriptor: a file that grows after fstat is refused, not read on. */
 function readAtMost(fd: number, fileName: string): string {
   const buffer = Buffer.alloc(stackFileMaxBytes + 1);
@@ -175,7 +181,11 @@ function readAtMost(fd: number, fileName: string): string {
     length += read;
   }
   if (length > stackFileMaxBytes) throw tooLarge(fileName, length);
-  return buffer.toString("utf8", 0, length);
+  try {
+    return strictUtf8.decode(buffer.subarray(0, length));
+  } catch {
+    throw new StackFileError(`${fileName} is not UTF-8 text, which the Pulumi CLI refuses; save it as UTF-8`);
+  }
 }
 
 function readBounded(file: string, fileName: string, role: StackFileRole): { text: string; stat: fs.BigIntStats } {
@@ -226,37 +236,18 @@ function refuseEscImports(body: Record<string, unknown>, fileName: string): void
   }
 }
 
-/**
- * Characters that end a line for the CLI's YAML library (yaml.v3 follows YAML 1.1) and not for
- * the `yaml` package (YAML 1.2): behind a comment they would hide from these tools a line the
- * CLI reads (a second environment, a stackConfigDir).
- */
-const cliOnlyLineBreaks: [pattern: RegExp, name: string][] = [
-  [/\u0085/, "U+0085 (NEL)"],
-  [/\u2028/, "U+2028 (LINE SEPARATOR)"],
-  [/\u2029/, "U+2029 (PARAGRAPH SEPARATOR)"],
-  [/\r(?!\n)/, "a carriage return without a line feed"],
-];
-
-/** Refuses text the CLI's library would split into other lines than this reader. */
-function refuseCliOnlyLineBreaks(text: string, fileName: string): void {
-  for (const [pattern, name] of cliOnlyLineBreaks) {
-    const found = pattern.exec(text);
-    if (found === null) continue;
-    const line = text.slice(0, found.index).split("\n").length;
-    throw new StackFileError(`${fileName} line ${line}: holds ${name}, which the Pulumi CLI reads as a line break and these tools do not, so the two would read different settings; use plain line feeds`);
-  }
-}
-
 /** The YAML as plain values the way the CLI's library reads it; one line for anything else. */
 function parseYaml(text: string, fileName: string): unknown {
-  refuseCliOnlyLineBreaks(text, fileName);
+  const textProblem = cliTextProblem(text);
+  if (textProblem !== undefined) throw new StackFileError(`${fileName} ${textProblem}`);
   const document = YAML.parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: true });
   const problem = document.errors[0] ?? document.warnings[0];
   if (problem) {
     const line = problem.linePos?.[0]?.line;
     throw new StackFileError(`${fileName}${line ? ` line ${line}` : ""}: not valid YAML: ${problem.message.split("\n")[0]}`);
   }
+  const documentProblem = cliDocumentProblem(document, text);
+  if (documentProblem !== undefined) throw new StackFileError(`${fileName} ${documentProblem}`);
   return decodeBinary(toJS(document, fileName), fileName);
 }
 

@@ -10,7 +10,7 @@ import { main as db } from "../tools/db/index";
 import { main as envSync } from "../tools/envSync/index";
 import { loadStack } from "../tools/plan/load";
 import { main as stacks } from "../tools/stacks/index";
-import { StackFileError, checkProjectFolder, parseStackFile } from "../stacks/stackFile";
+import { StackFileError, checkProjectFolder, parseStackFile, readStackFile } from "../stacks/stackFile";
 import { inProcess, repoRoot } from "./helpers";
 
 const refusal = (message: string) => (error: unknown) => {
@@ -213,5 +213,39 @@ describe("attack: a lock on this host whose pid a later process took (a restarte
         `Run again when it has finished; if pid 1 is no env-sync or promote (its number taken by another process since the holder was killed), delete ${lockFile}\n`,
     });
     assert.ok(fs.existsSync(lockFile));
+  });
+});
+
+describe("attack: a stack file the Pulumi CLI refuses to load, which the tools would have read (and written) as development", () => {
+  const refusedByTheCli: [what: string, text: string, message: string][] = [
+    ["a NUL in a comment", "config:\n  trading-bot:environment: development # \u0000\n", "Pulumi.qa.yaml line 2: holds the control character U+0000, which the Pulumi CLI refuses; remove it"],
+    ["a C1 control character", "config:\n  trading-bot:environment: development\u0090\n", "Pulumi.qa.yaml line 2: holds the control character U+0090, which the Pulumi CLI refuses; remove it"],
+    ["two merge keys in one mapping", "config:\n  <<: {trading-bot:environment: development}\n  <<: {trading-bot:environment: production}\n",
+      "Pulumi.qa.yaml line 3: a second << merge key in one mapping, which the Pulumi CLI refuses; merge a list instead: <<: [*first, *second]"],
+    ["a number as a key", "config:\n  trading-bot:environment: development\n  1: x\n", "Pulumi.qa.yaml line 3: the key 1 is not text, which the Pulumi CLI refuses; quote it"],
+    ["true as a key", "config:\n  trading-bot:environment: development\n  trading-bot:app: {true: x}\n", "Pulumi.qa.yaml line 3: the key true is not text, which the Pulumi CLI refuses; quote it"],
+    ["an empty key", "config:\n  trading-bot:environment: development\n  ~: x\n", "Pulumi.qa.yaml line 3: the key null is not text, which the Pulumi CLI refuses; quote it"],
+    ...["ZGV2ZWxvcG1lbnQ", "ZGV2 ZWxvcG1lbnQ=", "ZGV2ZWxvcG1lbnQ=!", "ZGV2ZWxvcG1lbnQ=cHJvZA==", "ZGV2ZWxvcG1lbnQ-"].map((base64): [string, string, string] => [
+      `!!binary ${base64}`, `config:\n  trading-bot:environment: !!binary "${base64}"\n`,
+      "Pulumi.qa.yaml line 2: a !!binary value is not base64 as the Pulumi CLI decodes it (A-Z, a-z, 0-9, + and /, padded with =, line breaks allowed); write the value out",
+    ]),
+  ];
+  for (const [what, text, message] of refusedByTheCli) {
+    it(`refuses ${what} in one line`, () => {
+      assert.throws(() => parseStackFile("qa", text), refusal(message));
+    });
+  }
+
+  it("refuses a file that is not UTF-8 (the CLI refuses it), keeping a byte order mark readable", () => {
+    const folder = folderWith({ "Pulumi.yaml": project });
+    fs.writeFileSync(path.join(folder, "Pulumi.qa.yaml"), Buffer.concat([Buffer.from("config:\n  trading-bot:environment: development # "), Buffer.from([0xff, 0xfe]), Buffer.from("\n")]));
+    assert.throws(() => readStackFile(folder, "qa"), refusal("Pulumi.qa.yaml is not UTF-8 text, which the Pulumi CLI refuses; save it as UTF-8"));
+    fs.writeFileSync(path.join(folder, "Pulumi.qa.yaml"), "\uFEFFconfig:\n  trading-bot:environment: development\n");
+    assert.ok(readStackFile(folder, "qa").text.startsWith("\uFEFF"));
+  });
+
+  it("still reads a !!binary block with line breaks, a key from an alias, and a merge list", () => {
+    const file = parseStackFile("qa", "k: &k trading-bot:environment\nm: &m {trading-bot:app: {}}\nconfig:\n  <<: [*m]\n  *k : !!binary |\n    ZGV2ZWxv\n    cG1lbnQ=\n");
+    assert.deepEqual(file.config, { "trading-bot:environment": "development", "trading-bot:app": {} });
   });
 });
