@@ -3,7 +3,7 @@
 // rather than read other settings than the CLI deploys, or read a file the CLI refuses:
 // - line breaks only yaml.v3 knows (NEL, LS, PS, a lone CR): behind a comment they hide a line;
 // - characters yaml.v3 refuses (C0 and C1 controls but tab, LF, CR and NEL);
-// - what the CLI refuses after parsing: a key that is not text (Pulumi's
+// - what the CLI refuses after parsing: a %YAML directive but 1.1, a key that is not text (Pulumi's
 //   SimplifyMarshalledValue), two `<<` keys in one mapping (yaml.v3's duplicate check), a
 //   `!!binary` value Go's base64.StdEncoding does not decode (the `yaml` package decodes
 //   any text leniently).
@@ -55,6 +55,9 @@ function keyProblem(key: unknown, document: Document): string | undefined {
 
 /** The first problem the CLI would have with the parsed document (see the top of this file). */
 export function cliDocumentProblem(document: Document, text: string): string | undefined {
+  // yaml.v3 reads only "%YAML 1.1" ("found incompatible YAML document").
+  const directive = document.directives?.yaml;
+  if (directive?.explicit && directive.version !== "1.1") return `line 1: %YAML ${directive.version}, which the Pulumi CLI refuses (it reads %YAML 1.1 only); remove the directive`;
   let problem: string | undefined;
   const found = (offset: number | undefined, what: string) => {
     problem = `line ${lineAt(text, offset ?? 0)}: ${what}`;

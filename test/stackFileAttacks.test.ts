@@ -220,6 +220,7 @@ describe("attack: a stack file the Pulumi CLI refuses to load, which the tools w
   const refusedByTheCli: [what: string, text: string, message: string][] = [
     ["a NUL in a comment", "config:\n  trading-bot:environment: development # \u0000\n", "Pulumi.qa.yaml line 2: holds the control character U+0000, which the Pulumi CLI refuses; remove it"],
     ["a C1 control character", "config:\n  trading-bot:environment: development\u0090\n", "Pulumi.qa.yaml line 2: holds the control character U+0090, which the Pulumi CLI refuses; remove it"],
+    ["a %YAML 1.2 directive", "%YAML 1.2\n---\nconfig:\n  trading-bot:environment: development\n", "Pulumi.qa.yaml line 1: %YAML 1.2, which the Pulumi CLI refuses (it reads %YAML 1.1 only); remove the directive"],
     ["two merge keys in one mapping", "config:\n  <<: {trading-bot:environment: development}\n  <<: {trading-bot:environment: production}\n",
       "Pulumi.qa.yaml line 3: a second << merge key in one mapping, which the Pulumi CLI refuses; merge a list instead: <<: [*first, *second]"],
     ["a number as a key", "config:\n  trading-bot:environment: development\n  1: x\n", "Pulumi.qa.yaml line 3: the key 1 is not text, which the Pulumi CLI refuses; quote it"],
