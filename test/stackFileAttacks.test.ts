@@ -12,6 +12,7 @@ import { loadStack } from "../tools/plan/load";
 import { main as stacks } from "../tools/stacks/index";
 import { StackFileError, checkProjectFolder, parseStackFile, readStackFile } from "../stacks/stackFile";
 import { inProcess, repoRoot } from "./helpers";
+import * as tools from "./stackFileTools";
 
 const refusal = (message: string) => (error: unknown) => {
   assert.ok(error instanceof StackFileError, String(error));
@@ -248,5 +249,19 @@ describe("attack: a stack file the Pulumi CLI refuses to load, which the tools w
   it("still reads a !!binary block with line breaks, a key from an alias, and a merge list", () => {
     const file = parseStackFile("qa", "k: &k trading-bot:environment\nm: &m {trading-bot:app: {}}\nconfig:\n  <<: [*m]\n  *k : !!binary |\n    ZGV2ZWxv\n    cG1lbnQ=\n");
     assert.deepEqual(file.config, { "trading-bot:environment": "development", "trading-bot:app": {} });
+  });
+});
+
+describe("attack: the terminal closes mid-write (SIGHUP)", () => {
+  it("removes its lock and temporary file and leaves the old file (exit 129)", async () => {
+    const staging = tools.committed("staging").replace("logFormat: json", "logFormat: text");
+    const folder = tools.folderWith({ dev: tools.committed("dev"), staging });
+    const writer = tools.startTool("envSync", folder, ["--from", "staging", "--to", "dev"], tools.pauseAt("temporary file written", 60000));
+    await writer.waitForStderr(tools.pauseMarker("temporary file written"));
+    writer.child.kill("SIGHUP");
+    const end = await writer.finished;
+    assert.equal(end.status, 129, end.stderr);
+    assert.equal(tools.read(folder, "dev"), tools.committed("dev"));
+    assert.deepEqual(fs.readdirSync(folder).sort(), [".pulumi-backups", "Pulumi.dev.yaml", "Pulumi.staging.yaml"]);
   });
 });
