@@ -11,6 +11,8 @@ export interface Container {
   name?: string;
   image?: string;
   environment?: { name: string; value: string }[];
+  /** Variables ECS sets from Secrets Manager or SSM (their values are not in the definition). */
+  secrets?: { name: string; valueFrom: string }[];
   healthCheck?: { command?: string[] };
   logConfiguration?: { logDriver?: string };
 }
@@ -51,13 +53,15 @@ export function environmentValue(container: Container, name: string): string | u
 }
 
 /**
- * A violation for each of `names` the container sets more than once: ECS passes one of the
- * values, and which is not documented, so the pack cannot judge the one the bot gets (the
- * first could say testnet, the second live).
+ * A violation for each of `names` the container sets more than once, in `environment` or in
+ * `secrets`: ECS passes one of the values, and which is not documented, so the pack cannot
+ * judge the one the bot gets (the first could say testnet, the second live).
  */
 export function setMoreThanOnce(container: Container, names: readonly string[]): string[] {
   return names.flatMap((name) => {
-    const values = (container.environment ?? []).filter((variable) => variable.name === name).map((variable) => JSON.stringify(variable.value));
+    const plain = (container.environment ?? []).filter((variable) => variable.name === name).map((variable) => JSON.stringify(variable.value));
+    const secret = (container.secrets ?? []).filter((variable) => variable.name === name).map(() => "a secret");
+    const values = [...plain, ...secret];
     if (values.length < 2) return [];
     return [`container ${container.name} sets ${name} ${values.length} times (${values.join(", ")}); ECS passes one of them to the container, and which is not documented: set it once`];
   });
@@ -66,6 +70,11 @@ export function setMoreThanOnce(container: Container, names: readonly string[]):
 /** The property path of a bot environment variable, as rules declare it. */
 export function botVariable(name: string): string {
   return `containerDefinitions[name=bot].environment[name=${name}].value`;
+}
+
+/** The property path of a bot variable set from a secret: only its name is read (see setMoreThanOnce). */
+export function botSecretVariable(name: string): string {
+  return `containerDefinitions[name=bot].secrets[name=${name}]`;
 }
 
 export const botContainerConfig: PolicyConfigSchema["properties"] = {
@@ -84,7 +93,7 @@ export function botVariableRule({ variable, judge, ...rule }: BotVariableRule): 
   return {
     kind: "resource",
     ...rule,
-    reads: { [TASK]: [botVariable(variable)] },
+    reads: { [TASK]: [botVariable(variable), botSecretVariable(variable)] },
     anchors: [],
     config: botContainerConfig,
     check: (props, { config }) =>

@@ -1,5 +1,5 @@
 // Production invariants of the task definition, read from its containerDefinitions JSON.
-import { TASK, botContainerConfig, botVariable, botVariableRule, checkBotContainer, checkContainers, environmentValue, setMoreThanOnce } from "../containers";
+import { TASK, botContainerConfig, botSecretVariable, botVariable, botVariableRule, checkBotContainer, checkContainers, environmentValue, setMoreThanOnce } from "../containers";
 import { defaultMutableTags, defaultVersionTagPattern, unpinnedReason } from "../imageReference";
 import { productionRule, spellsTrue } from "../rule";
 
@@ -80,7 +80,7 @@ const debugFeatures = ["ENABLE_PROFILING", "ENABLE_DEBUG_TOOLBAR", "RELOAD_ON_CH
 export const noDebugFeatures = productionRule(TASK, {
   name: "ecs-task-no-debug-features",
   description: "Profiling, the debug toolbar, reload on change and fake API responses are off in production",
-  reads: debugFeatures.map(botVariable),
+  reads: [...debugFeatures.map(botVariable), ...debugFeatures.map(botSecretVariable)],
   required: "not true in any spelling the app reads as true (1, on, t, true, y, yes)",
   anchors: [],
   config: botContainerConfig,

@@ -47,6 +47,8 @@ describe("non-production rules, in-process", () => {
       { what: "an empty ENVIRONMENT", props: taskWith(botWith({ ENVIRONMENT: "" })), expect: production("") },
       { what: "ENVIRONMENT set twice, development then production", props: taskWith(botSetting("ENVIRONMENT", "development", "production")),
         expect: [setTwice("ENVIRONMENT", ["development", "production"])] },
+      { what: "ENVIRONMENT=development and a secret named ENVIRONMENT", props: taskWith({ ...botWith({ ENVIRONMENT: "development" }), secrets: [{ name: "ENVIRONMENT", valueFrom: "arn:aws:ssm:us-east-1:123456789012:parameter/env" }] }),
+        expect: ['container trading-bot sets ENVIRONMENT 2 times ("development", a secret); ECS passes one of them to the container, and which is not documented: set it once'] },
       { what: "a task definition without the bot", props: taskWith(botWith({ ENVIRONMENT: "production" }, { name: "a" }), botWith({}, { name: "b" })), expect: [] },
     ],
     unknown: [{ path: "containerDefinitions", props: devTask }],
