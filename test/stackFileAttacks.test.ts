@@ -168,6 +168,20 @@ describe("attack: DATA_SYNC_STACK and DATA_SYNC_ENVIRONMENT left in a workstatio
     });
     assert.equal(fs.existsSync(path.join(folder, "live.db")), false);
   });
+
+  it("nor from a folder inside a project (where the CLI deploys the project's live)", async () => {
+    const folder = folderWith({ "Pulumi.yaml": project });
+    const inner = path.join(folder, "scratch");
+    fs.mkdirSync(inner);
+    const run = await inProcess(() => db(["seed", "--to-url", `sqlite:///${path.join(inner, "live.db")}`, "--to-stack", "live", "-C", inner], context));
+    const real = fs.realpathSync(folder);
+    assert.deepEqual(run, {
+      status: 2,
+      stdout: "",
+      stderr: `db: ${path.join(real, "scratch")} has no Pulumi.yaml but ${real} above it has: the Pulumi CLI run there reads the stack files of ${real}, not these; give -C ${real}\n`,
+    });
+    assert.equal(fs.existsSync(path.join(inner, "live.db")), false);
+  });
 });
 
 describe("attack: a lock file crafted by hand", () => {

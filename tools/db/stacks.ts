@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { environmentKey, isProductionName, nameEnvironmentConflict, productionReason } from "../../stacks/production";
-import { StackFileError, StackFileRead, readStackFile, stackFileProductionReason } from "../../stacks/stackFile";
+import { StackFileError, StackFileRead, checkProjectFolder, readStackFile, stackFileProductionReason } from "../../stacks/stackFile";
 import { stackNameProblem } from "../../stacks/stackName";
 import { Refusal } from "./errors";
 
@@ -61,6 +61,13 @@ export function sourceProductionReason(stack: string, directory: string): { reas
 function taskStackStage(stack: string, directory: string, environment: NodeJS.ProcessEnv = process.env): StackStage {
   if (environment.DATA_SYNC_STACK !== stack || !environment.DATA_SYNC_ENVIRONMENT) return { found: false };
   if (fileEntryExists(path.join(directory, "Pulumi.yaml"))) return { found: false };
+  // Nor in a folder inside a project: the CLI run there deploys the project's stacks.
+  try {
+    checkProjectFolder(directory);
+  } catch (error) {
+    if (error instanceof StackFileError) throw new Refusal(error.message);
+    throw error;
+  }
   const value = environment.DATA_SYNC_ENVIRONMENT;
   refuseConflict(stack, value);
   return { found: true, productionReason: productionReason(stack, value) };
