@@ -279,3 +279,20 @@ describe("attack: the terminal closes mid-write (SIGHUP)", () => {
     assert.deepEqual(fs.readdirSync(folder).sort(), [".pulumi-backups", "Pulumi.dev.yaml", "Pulumi.staging.yaml"]);
   });
 });
+
+describe("attack: an editor saves the target in place while a run holds its lock", () => {
+  it("refuses to rename over the edit (exit 2): the edit is kept, nothing of it lost", async () => {
+    const staging = tools.committed("staging").replace("logFormat: json", "logFormat: text");
+    const folder = tools.folderWith({ dev: tools.committed("dev"), staging });
+    const writer = tools.startTool("envSync", folder, ["--from", "staging", "--to", "dev"], tools.pauseAt("temporary file synced", 3000));
+    await writer.waitForStderr(tools.pauseMarker("temporary file synced"));
+    // Same file, new content: an editor's save, which takes no lock.
+    const edited = `${tools.committed("dev")}# saved by an editor\n`;
+    fs.writeFileSync(tools.stackPath(folder, "dev"), edited);
+    const end = await writer.finished;
+    assert.equal(end.status, 2, end.stderr);
+    assert.match(end.stderr, /^env-sync: refusing to write Pulumi\.dev\.yaml: it was changed while this run held its lock \(an editor or a tool that takes no lock\); nothing written, run again$/m);
+    assert.equal(tools.read(folder, "dev"), edited);
+    assert.deepEqual(tools.leftovers(folder).filter((name) => !name.startsWith(".pulumi-backups")), []);
+  });
+});

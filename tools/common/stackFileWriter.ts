@@ -297,6 +297,11 @@ function checkBeforeRename(target: InspectedTarget, lock: FileLock): void {
     throw new EditRefused(`refusing to write ${target.fileName}: it was replaced, linked or removed while this run held its lock; nothing written`);
   }
   if (!lock.isHeld()) throw new EditRefused(`refusing to write ${target.fileName}: its lock file ${lock.lockFile} was removed or replaced while this run held it; nothing written`);
+  // The same file, written in place since it was read (an editor's save takes no lock): the
+  // rename would lose that change. This run itself never touches the target before the rename.
+  if (now.size !== target.stat.size || now.mtimeNs !== target.stat.mtimeNs || now.ctimeNs !== target.stat.ctimeNs) {
+    throw new EditRefused(`refusing to write ${target.fileName}: it was changed while this run held its lock (an editor or a tool that takes no lock); nothing written, run again`);
+  }
 }
 
 /** A new name beside `file` for its replacement: hidden, unique to this run. */
