@@ -13,6 +13,7 @@ import { main as stacks } from "../tools/stacks/index";
 import { StackFileError, checkProjectFolder, parseStackFile, readStackFile } from "../stacks/stackFile";
 import { inProcess, repoRoot } from "./helpers";
 import * as tools from "./stackFileTools";
+import { EditRefused, editStackFile } from "../tools/common/stackFileWriter";
 
 const refusal = (message: string) => (error: unknown) => {
   assert.ok(error instanceof StackFileError, String(error));
@@ -294,5 +295,49 @@ describe("attack: an editor saves the target in place while a run holds its lock
     assert.match(end.stderr, /^env-sync: refusing to write Pulumi\.dev\.yaml: it was changed while this run held its lock \(an editor or a tool that takes no lock\); nothing written, run again$/m);
     assert.equal(tools.read(folder, "dev"), edited);
     assert.deepEqual(tools.leftovers(folder).filter((name) => !name.startsWith(".pulumi-backups")), []);
+  });
+});
+
+describe("attack: a YAML anchor in a copied value takes over an alias of the target", () => {
+  // dev's environment is `*env`, an alias of `&env development` above; staging's first strategy
+  // name is anchored `&env production`. Copied into dev's tradingConfig (before the alias), the
+  // anchor would be the nearest `&env`: dev would read as production, which env-sync never
+  // meant to write (and dev, without data-sync imports, passes the schema as production).
+  const dev = `defaults:\n  env: &env development\n${tools.committed("dev").replace("  trading-bot:environment: development\n", "").replace(/ {2}trading-bot:dataSync:\n( {4}.*\n)+/, "")}  trading-bot:environment: *env\n`;
+  const staging = tools.committed("staging").replace(/(strategies:\n\s+- name: )\S+/, "$1&env production");
+
+  it("env-sync refuses to copy a value holding an anchor (exit 2, nothing written)", async () => {
+    const folder = tools.folderWith({ dev, staging });
+    fs.writeFileSync(path.join(folder, "Pulumi.yaml"), project);
+    assert.equal(parseStackFile("dev", dev).config["trading-bot:environment"], "development");
+    const run = await inProcess(() => envSync(["--from", "staging", "--to", "dev", "-C", folder], context));
+    assert.deepEqual(run, {
+      status: 2,
+      stdout: "",
+      stderr: "env-sync: Pulumi.staging.yaml: trading-bot:tradingConfig holds a YAML anchor (&name), which copied could take over an alias of Pulumi.dev.yaml; write it without the anchor to copy it\n",
+    });
+    assert.equal(tools.read(folder, "dev"), dev);
+  });
+
+  it("the writer refuses any edit that would change the target's environment", async () => {
+    const folder = tools.folderWith({ dev: tools.committed("dev") });
+    fs.writeFileSync(path.join(folder, "Pulumi.yaml"), project);
+    await assert.rejects(
+      editStackFile({
+        directory: folder,
+        stack: "dev",
+        dryRun: false,
+        lock: { timeoutSeconds: 0, command: "test" },
+        admit: () => undefined,
+        plan: (target) => ({ updatedText: target.text.replace("trading-bot:environment: development", "trading-bot:environment: staging") }),
+      }),
+      (error: unknown) => {
+        assert.ok(error instanceof EditRefused, String(error));
+        assert.equal(error.message, 'refusing to write Pulumi.dev.yaml: the edit would change trading-bot:environment from "development" to "staging", which no tool here edits; nothing written');
+        return true;
+      },
+    );
+    assert.equal(tools.read(folder, "dev"), tools.committed("dev"));
+    assert.deepEqual(tools.leftovers(folder), []);
   });
 });
