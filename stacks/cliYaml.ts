@@ -4,11 +4,12 @@
 // - line breaks only yaml.v3 knows (NEL, LS, PS, a lone CR): behind a comment they hide a line;
 // - characters yaml.v3 refuses (C0 and C1 controls but tab, LF, CR and NEL);
 // - what the CLI refuses after parsing: a %YAML directive but 1.1, a key that is not text (Pulumi's
-//   SimplifyMarshalledValue), two `<<` keys in one mapping (yaml.v3's duplicate check), a
+//   SimplifyMarshalledValue), two `<<` keys in one mapping (yaml.v3's duplicate check), `<<`
+//   of an alias to a list, `!!str <<` (a plain key to yaml.v3, merged by the `yaml` package), a
 //   `!!binary` value Go's base64.StdEncoding does not decode (the `yaml` package decodes
 //   any text leniently).
 // Each problem is one line without the file's name: "line <n>: ...". Imports only `yaml`.
-import { Document, isAlias, isCollection, isScalar, visit } from "yaml";
+import { Document, isAlias, isCollection, isScalar, isSeq, visit } from "yaml";
 
 const cliOnlyLineBreaks: [pattern: RegExp, name: string][] = [
   [/\u0085/, "U+0085 (NEL)"],
@@ -67,6 +68,10 @@ export function cliDocumentProblem(document: Document, text: string): string | u
     Map(_, map) {
       const merges = map.items.filter((pair) => isScalar(pair.key) && typeof pair.key.value === "symbol");
       if (merges.length > 1) return found((merges[1].key as { range?: number[] }).range?.[0], "a second << merge key in one mapping, which the Pulumi CLI refuses; merge a list instead: <<: [*first, *second]");
+      const listAlias = merges.find((pair) => isAlias(pair.value) && isSeq(pair.value.resolve(document)));
+      if (listAlias) return found((listAlias.key as { range?: number[] }).range?.[0], "a << merge of an alias to a list, which the Pulumi CLI refuses; merge a list of aliases instead: <<: [*first, *second]");
+      const tagged = map.items.find((pair) => isScalar(pair.key) && pair.key.value === "<<" && pair.key.type === "PLAIN" && pair.key.tag === "tag:yaml.org,2002:str");
+      if (tagged) return found((tagged.key as { range?: number[] }).range?.[0], "a << key tagged !!str, which the Pulumi CLI reads as a plain key and the yaml package merges; remove the tag");
       for (const pair of map.items) {
         const refused = keyProblem(pair.key, document);
         if (refused !== undefined) return found((pair.key as { range?: number[] } | null)?.range?.[0], refused);
