@@ -74,6 +74,17 @@ export const pulumiFileNamePattern = /^pulumi(policy|plugin)?(\..+)?\.(json|ya?m
 /** How a refusal names what pulumiFileNamePattern matches. */
 export const pulumiFileNamesShown = "Pulumi.yaml, Pulumi.json, Pulumi.<stack>.yaml, PulumiPolicy.yaml, any case";
 
+/** Is `file` inside a `.pulumi` folder (any case), where the CLI keeps a file backend's state (`.pulumi/stacks/...`) and its own settings? */
+export function insidePulumiFolder(file: string): boolean {
+  return path
+    .resolve(file)
+    .split(path.sep)
+    .some((part) => part.toLowerCase() === ".pulumi");
+}
+
+/** How a refusal says why nothing is written inside a `.pulumi` folder. */
+export const pulumiFolderShown = "a .pulumi folder, where the Pulumi CLI keeps a file backend's state and its own settings";
+
 /**
  * Refuses a folder where the Pulumi CLI would read other stack files than these tools: another
  * project file (the CLI reads Pulumi.json before Pulumi.yaml, and a stack's file then is

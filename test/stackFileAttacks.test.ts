@@ -8,7 +8,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { main as db } from "../tools/db/index";
 import { main as envSync } from "../tools/envSync/index";
+import { checkJsonTarget } from "../tools/plan/jsonFile";
 import { loadStack } from "../tools/plan/load";
+import { PlanRefused } from "../tools/plan/output";
 import { main as stacks } from "../tools/stacks/index";
 import { StackFileError, checkProjectFolder, parseStackFile, readStackFile } from "../stacks/stackFile";
 import { inProcess, repoRoot } from "./helpers";
@@ -343,5 +345,30 @@ describe("attack: a YAML anchor in a copied value takes over an alias of the tar
     );
     assert.equal(tools.read(folder, "dev"), tools.committed("dev"));
     assert.deepEqual(tools.leftovers(folder), []);
+  });
+});
+
+describe("attack: a plan or a database written inside a .pulumi folder (a file backend's state, the CLI's settings)", () => {
+  it("the plan refuses --json .pulumi/stacks/trading-bot/live.json, in any case, writing nothing", () => {
+    const folder = folderWith({});
+    for (const inner of [".pulumi/stacks/trading-bot", ".Pulumi/workspaces"]) {
+      fs.mkdirSync(path.join(folder, inner), { recursive: true });
+      const file = path.join(folder, inner, "live.json");
+      assert.throws(() => checkJsonTarget(file), (error: unknown) => {
+        assert.ok(error instanceof PlanRefused, String(error));
+        assert.equal(error.message, `--json ${file}: a plan is never written inside a .pulumi folder, where the Pulumi CLI keeps a file backend's state and its own settings; give a name such as plan-dev.json`);
+        return true;
+      });
+      assert.deepEqual(fs.readdirSync(path.join(folder, inner)), []);
+    }
+  });
+
+  it("db seed refuses a SQLite target inside .pulumi (exit 2, nothing written)", async () => {
+    const folder = folderWith({ "Pulumi.yaml": project, "Pulumi.dev.yaml": "config:\n  trading-bot:environment: development\n" });
+    fs.mkdirSync(path.join(folder, ".pulumi"));
+    const file = path.join(folder, ".pulumi", "dev.json");
+    const run = await inProcess(() => db(["seed", "--to-url", `sqlite:///${file}`, "--to-stack", "dev", "-C", folder], context));
+    assert.deepEqual(run, { status: 2, stdout: "", stderr: `db: --to-url: ${file} is inside a .pulumi folder, where the Pulumi CLI keeps a file backend's state and its own settings: a database is never written there\n` });
+    assert.deepEqual(fs.readdirSync(path.join(folder, ".pulumi")), []);
   });
 });

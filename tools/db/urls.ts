@@ -2,7 +2,7 @@
 // that "is the target the source?" compares what the URLs point at, not how they are spelt.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { pulumiFileNamePattern, pulumiFileNamesShown } from "../../stacks/stackFile";
+import { insidePulumiFolder, pulumiFileNamePattern, pulumiFileNamesShown, pulumiFolderShown } from "../../stacks/stackFile";
 import { Refusal } from "./errors";
 
 export type Endpoint =
@@ -73,6 +73,7 @@ function parseSqliteUrl(text: string, option: string): Endpoint {
   for (const name of new Set([path.basename(rest), path.basename(file)])) {
     if (pulumiFileNamePattern.test(name)) throw new Refusal(`${option}: ${name} is named like a file the Pulumi CLI reads (${pulumiFileNamesShown}): such a file is never used as a database`);
   }
+  if (insidePulumiFolder(rest) || insidePulumiFolder(file)) throw new Refusal(`${option}: ${path.resolve(rest)} is inside ${pulumiFolderShown}: a database is never written there`);
   return { kind: "sqlite", file, identity: `sqlite:${fileIdentity(file)}`, shown: `sqlite:///${file}` };
 }
 

@@ -3,7 +3,7 @@
 // never anything else, never through a link.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { pulumiFileNamePattern, pulumiFileNamesShown } from "../../stacks/stackFile";
+import { insidePulumiFolder, pulumiFileNamePattern, pulumiFileNamesShown, pulumiFolderShown } from "../../stacks/stackFile";
 import { syncFolder, writeAllSync } from "../common/durableWrite";
 import { PlanDocument, isPlanDocument } from "./document";
 import { PlanRefused } from "./output";
@@ -22,6 +22,7 @@ export function checkJsonTarget(file: string): void {
       `--json ${file}: a plan is never written under a name the Pulumi CLI reads (${pulumiFileNamesShown}); give a name such as plan-dev.json`,
     );
   }
+  if (insidePulumiFolder(file)) throw new PlanRefused(`--json ${file}: a plan is never written inside ${pulumiFolderShown}; give a name such as plan-dev.json`);
   const folder = path.dirname(path.resolve(file));
   const folderStat = fs.statSync(folder, { throwIfNoEntry: false });
   if (!folderStat) throw new PlanRefused(`--json ${file}: the folder ${folder} does not exist`);
