@@ -11,6 +11,8 @@ export interface Container {
   name?: string;
   image?: string;
   environment?: { name: string; value: string }[];
+  /** Variables ECS sets from Secrets Manager or SSM (their values are not in the definition). */
+  secrets?: { name: string; valueFrom: string }[];
   healthCheck?: { command?: string[] };
   logConfiguration?: { logDriver?: string };
 }
@@ -45,14 +47,34 @@ export function checkBotContainer(props: Record<string, any>, botContainerName: 
   });
 }
 
-/** The value of one plain environment variable of a container. */
+/** The value of one plain environment variable of a container (the first, when it is set more than once: see setMoreThanOnce). */
 export function environmentValue(container: Container, name: string): string | undefined {
   return (container.environment ?? []).find((variable) => variable.name === name)?.value;
+}
+
+/**
+ * A violation for each of `names` the container sets more than once, in `environment` or in
+ * `secrets`: ECS passes one of the values, and which is not documented, so the pack cannot
+ * judge the one the bot gets (the first could say testnet, the second live).
+ */
+export function setMoreThanOnce(container: Container, names: readonly string[]): string[] {
+  return names.flatMap((name) => {
+    const plain = (container.environment ?? []).filter((variable) => variable.name === name).map((variable) => JSON.stringify(variable.value));
+    const secret = (container.secrets ?? []).filter((variable) => variable.name === name).map(() => "a secret");
+    const values = [...plain, ...secret];
+    if (values.length < 2) return [];
+    return [`container ${container.name} sets ${name} ${values.length} times (${values.join(", ")}); ECS passes one of them to the container, and which is not documented: set it once`];
+  });
 }
 
 /** The property path of a bot environment variable, as rules declare it. */
 export function botVariable(name: string): string {
   return `containerDefinitions[name=bot].environment[name=${name}].value`;
+}
+
+/** The property path of a bot variable set from a secret: only its name is read (see setMoreThanOnce). */
+export function botSecretVariable(name: string): string {
+  return `containerDefinitions[name=bot].secrets[name=${name}]`;
 }
 
 export const botContainerConfig: PolicyConfigSchema["properties"] = {
@@ -71,11 +93,13 @@ export function botVariableRule({ variable, judge, ...rule }: BotVariableRule): 
   return {
     kind: "resource",
     ...rule,
-    reads: { [TASK]: [botVariable(variable)] },
+    reads: { [TASK]: [botVariable(variable), botSecretVariable(variable)] },
     anchors: [],
     config: botContainerConfig,
     check: (props, { config }) =>
       checkBotContainer(props, config.botContainerName, (bot) => {
+        const repeated = setMoreThanOnce(bot, [variable]);
+        if (repeated.length > 0) return repeated;
         const problem = judge(environmentValue(bot, variable), config.botContainerName);
         return problem === undefined ? [] : [problem];
       }),

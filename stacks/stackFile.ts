@@ -3,7 +3,9 @@
 // that no tool decides from another reading than the one `pulumi up` deploys:
 // - YAML as the CLI's library reads it: a leading byte order mark dropped, `<<` merge keys and
 //   aliases applied, `!!binary` decoded to text; duplicate keys, unknown tags and more than one
-//   document refused;
+//   document refused, and wherever the CLI's library (yaml.v3) and the `yaml` package part
+//   ways (line breaks only yaml.v3 knows, control characters, keys that are not text, two merge
+//   keys, lenient base64: stacks/cliYaml.ts), refused too; text that is not UTF-8 refused;
 // - config keys as the CLI parses them: `<ns>:<name>`; the legacy `<ns>:config:<name>` and a key
 //   with no namespace (the CLI gives it the project's) mapped to that form, a file that holds two
 //   spellings of one key refused (the CLI would keep one of them, at random);
@@ -17,6 +19,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML, { Document, visit } from "yaml";
+import { cliDocumentProblem, cliTextProblem } from "./cliYaml";
 import { environmentKey, productionReason, projectName } from "./production";
 import { SecretValue } from "./secretValue";
 import { stackNameProblem } from "./stackName";
@@ -62,6 +65,28 @@ export type StackFileRole = "source" | "target";
 // ---- the project folder ----
 
 /**
+ * Names the Pulumi CLI reads in a folder, in every extension it reads (encoding.Exts: .json,
+ * .yaml, .yml) and in any case (a disk may ignore case): a project or stack file, a policy
+ * pack's, a plugin's. No tool writes anything else under such a name (the plan's --json, the
+ * db tool's SQLite target): Pulumi.json, read before Pulumi.yaml, would break every command.
+ */
+export const pulumiFileNamePattern = /^pulumi(policy|plugin)?(\..+)?\.(json|ya?ml)$/i;
+
+/** How a refusal names what pulumiFileNamePattern matches. */
+export const pulumiFileNamesShown = "Pulumi.yaml, Pulumi.json, Pulumi.<stack>.yaml, PulumiPolicy.yaml, any case";
+
+/** Is `file` inside a `.pulumi` folder (any case), where the CLI keeps a file backend's state (`.pulumi/stacks/...`) and its own settings? */
+export function insidePulumiFolder(file: string): boolean {
+  return path
+    .resolve(file)
+    .split(path.sep)
+    .some((part) => part.toLowerCase() === ".pulumi");
+}
+
+/** How a refusal says why nothing is written inside a `.pulumi` folder. */
+export const pulumiFolderShown = "a .pulumi folder, where the Pulumi CLI keeps a file backend's state and its own settings";
+
+/**
  * Refuses a folder where the Pulumi CLI would read other stack files than these tools: another
  * project file (the CLI reads Pulumi.json before Pulumi.yaml, and a stack's file then is
  * Pulumi.<stack>.json), a Pulumi.yaml that names another project, moves the stack files
@@ -79,7 +104,7 @@ export function checkProjectFolder(directory: string, project: string = projectN
   if (other !== undefined) {
     throw new StackFileError(`${other} in ${directory}: the Pulumi CLI would read it as the project file, and its stack files would not be the ones these tools read; keep Pulumi.yaml only`);
   }
-  if (!entries.includes("Pulumi.yaml")) return;
+  if (!entries.includes("Pulumi.yaml")) return refuseEnclosingProject(directory);
   const projectFile = parseYaml(readBounded(path.join(directory, "Pulumi.yaml"), "Pulumi.yaml", "source").text, "Pulumi.yaml");
   const body = (projectFile ?? {}) as Record<string, unknown>;
   if (body.name !== project) throw new StackFileError(`Pulumi.yaml names the project ${JSON.stringify(body.name ?? null)}; this program is ${project}`);
@@ -88,6 +113,36 @@ export function checkProjectFolder(directory: string, project: string = projectN
       throw new StackFileError(`Pulumi.yaml sets ${key}: every stack's settings live in Pulumi.<stack>.yaml beside it, where every tool reads them; remove ${key}`);
     }
   }
+}
+
+/** A project file as the CLI looks for one (findProjectInDir): Pulumi.json, .yaml or .yml, not a folder. */
+const projectFileNamePattern = /^pulumi\.(json|ya?ml)$/i;
+
+/**
+ * The CLI looks for its project file from its working folder upwards (DetectProjectPathFrom):
+ * run in a folder without one, it deploys the stacks of the nearest folder above that has one,
+ * from that folder's stack files. A folder without Pulumi.yaml is accepted only outside any
+ * project (the data tool's image, a folder of copies in /tmp).
+ */
+function refuseEnclosingProject(directory: string): void {
+  const real = fs.realpathSync(directory);
+  for (let folder = path.dirname(real); ; folder = path.dirname(folder)) {
+    let entries: fs.Dirent[] = [];
+    try {
+      entries = fs.readdirSync(folder, { withFileTypes: true });
+    } catch {
+      // An unreadable folder: the CLI stops its search there too (a permission error).
+      return;
+    }
+    if (entries.some((entry) => projectFileNamePattern.test(entry.name) && !isFolder(path.join(folder, entry.name)))) {
+      throw new StackFileError(`${real} has no Pulumi.yaml but ${folder} above it has: the Pulumi CLI run there reads the stack files of ${folder}, not these; give -C ${folder}`);
+    }
+    if (folder === path.dirname(folder)) return;
+  }
+}
+
+function isFolder(file: string): boolean {
+  return fs.statSync(file, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
 // ---- opening ----
@@ -125,6 +180,9 @@ function checkOpened(fd: number, file: string, fileName: string, role: StackFile
   return stat;
 }
 
+/** UTF-8 as the CLI's library reads it: invalid bytes refused, a byte order mark kept in the text (parsing drops it). */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
 /** Reads at most the size limit through the descriptor: a file that grows after fstat is refused, not read on. */
 function readAtMost(fd: number, fileName: string): string {
   const buffer = Buffer.alloc(stackFileMaxBytes + 1);
@@ -135,7 +193,11 @@ function readAtMost(fd: number, fileName: string): string {
     length += read;
   }
   if (length > stackFileMaxBytes) throw tooLarge(fileName, length);
-  return buffer.toString("utf8", 0, length);
+  try {
+    return strictUtf8.decode(buffer.subarray(0, length));
+  } catch {
+    throw new StackFileError(`${fileName} is not UTF-8 text, which the Pulumi CLI refuses; save it as UTF-8`);
+  }
 }
 
 function readBounded(file: string, fileName: string, role: StackFileRole): { text: string; stat: fs.BigIntStats } {
@@ -192,12 +254,16 @@ function refuseEscImports(body: Record<string, unknown>, fileName: string): void
 
 /** The YAML as plain values the way the CLI's library reads it; one line for anything else. */
 function parseYaml(text: string, fileName: string): unknown {
+  const textProblem = cliTextProblem(text);
+  if (textProblem !== undefined) throw new StackFileError(`${fileName} ${textProblem}`);
   const document = YAML.parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: true });
   const problem = document.errors[0] ?? document.warnings[0];
   if (problem) {
     const line = problem.linePos?.[0]?.line;
     throw new StackFileError(`${fileName}${line ? ` line ${line}` : ""}: not valid YAML: ${problem.message.split("\n")[0]}`);
   }
+  const documentProblem = cliDocumentProblem(document, text);
+  if (documentProblem !== undefined) throw new StackFileError(`${fileName} ${documentProblem}`);
   return decodeBinary(toJS(document, fileName), fileName);
 }
 

@@ -235,7 +235,8 @@ describe("the stack file writer and concurrent runs", () => {
     assert.equal(run.status, 2);
     assert.equal(
       run.stderr,
-      `env-sync: Pulumi.dev.yaml is locked by another run: pid ${process.pid} on ${os.hostname()} since ${startedAt} (promote --from dev --to staging), 1 h 30 min ago; waited 0.5 s (--lock-timeout). Run again when it has finished\n`,
+      `env-sync: Pulumi.dev.yaml is locked by another run: pid ${process.pid} on ${os.hostname()} since ${startedAt} (promote --from dev --to staging), 1 h 30 min ago; waited 0.5 s (--lock-timeout). ` +
+        `Run again when it has finished; if pid ${process.pid} is no env-sync or promote (its number taken by another process since the holder was killed), delete ${lockFile}\n`,
     );
     assert.equal(read(folder, "dev"), committed("dev"));
     assert.equal(fs.readFileSync(lockFile, "utf8"), JSON.stringify(holder), "another run's lock is never removed");

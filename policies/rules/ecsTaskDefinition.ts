@@ -1,5 +1,5 @@
 // Production invariants of the task definition, read from its containerDefinitions JSON.
-import { TASK, botContainerConfig, botVariable, botVariableRule, checkBotContainer, checkContainers, environmentValue } from "../containers";
+import { TASK, botContainerConfig, botSecretVariable, botVariable, botVariableRule, checkBotContainer, checkContainers, environmentValue, setMoreThanOnce } from "../containers";
 import { defaultMutableTags, defaultVersionTagPattern, unpinnedReason } from "../imageReference";
 import { productionRule, spellsTrue } from "../rule";
 
@@ -80,16 +80,18 @@ const debugFeatures = ["ENABLE_PROFILING", "ENABLE_DEBUG_TOOLBAR", "RELOAD_ON_CH
 export const noDebugFeatures = productionRule(TASK, {
   name: "ecs-task-no-debug-features",
   description: "Profiling, the debug toolbar, reload on change and fake API responses are off in production",
-  reads: debugFeatures.map(botVariable),
+  reads: [...debugFeatures.map(botVariable), ...debugFeatures.map(botSecretVariable)],
   required: "not true in any spelling the app reads as true (1, on, t, true, y, yes)",
   anchors: [],
   config: botContainerConfig,
   check: (props, { config }) =>
-    checkBotContainer(props, config.botContainerName, (bot) =>
-      debugFeatures
+    checkBotContainer(props, config.botContainerName, (bot) => {
+      const repeated = setMoreThanOnce(bot, debugFeatures);
+      if (repeated.length > 0) return repeated;
+      return debugFeatures
         .filter((name) => spellsTrue(environmentValue(bot, name)))
-        .map((name) => `container ${bot.name} sets ${name}=${environmentValue(bot, name)}; it must be off in production`),
-    ),
+        .map((name) => `container ${bot.name} sets ${name}=${environmentValue(bot, name)}; it must be off in production`);
+    }),
 });
 
 export const environmentProduction = botVariableRule({

@@ -335,7 +335,7 @@ describe("npm run db -- guards", function () {
         assert.deepEqual(result, {
           code: 2,
           stdout: "",
-          stderr: `db: --to-url: ${shown} is named like a Pulumi stack file (Pulumi.<stack>.yaml, in any case): a stack file is never used as a database\n`,
+          stderr: `db: --to-url: ${shown} is named like a file the Pulumi CLI reads (Pulumi.yaml, Pulumi.json, Pulumi.<stack>.yaml, PulumiPolicy.yaml, any case): such a file is never used as a database\n`,
         }, name);
       }
       assert.deepEqual(fs.readFileSync(path.join(folder, "Pulumi.qa.yaml")), before);

@@ -133,6 +133,8 @@ describe("ECS task definition rules, in-process", () => {
         })),
       ),
       ...falseSpellings.map((spelling) => ({ what: `every flag ${JSON.stringify(spelling)}`, props: taskWith(bot(Object.fromEntries(flags.map((f) => [f, spelling])))), expect: [] })),
+      { what: "a flag set twice, off then on", props: taskWith({ ...bot({}), environment: [{ name: "ENABLE_DEBUG_TOOLBAR", value: "false" }, { name: "ENABLE_DEBUG_TOOLBAR", value: "true" }] }),
+        expect: ['container trading-bot sets ENABLE_DEBUG_TOOLBAR 2 times ("false", "true"); ECS passes one of them to the container, and which is not documented: set it once'] },
       { what: "all four on, reported in order", props: taskWith(bot(Object.fromEntries(flags.map((f) => [f, "true"])))),
         expect: flags.map((flag) => `container trading-bot sets ${flag}=true; it must be off in production`) },
       ...unreadable,

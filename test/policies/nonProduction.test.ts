@@ -3,6 +3,10 @@ import * as nonProduction from "../../policies/rules/nonProduction";
 import { botWith, describeResourceRule, taskWith } from "./harness";
 
 const devTask = taskWith(botWith({ ENVIRONMENT: "development", BYBIT_TESTNET: "true" }));
+/** The bot with `variable` set once per value, in order (ECS documents no winner). */
+const botSetting = (variable: string, ...values: string[]) => ({ ...botWith({}), environment: values.map((value) => ({ name: variable, value })) });
+const setTwice = (variable: string, values: string[]) =>
+  `container trading-bot sets ${variable} ${values.length} times (${values.map((value) => JSON.stringify(value)).join(", ")}); ECS passes one of them to the container, and which is not documented: set it once`;
 
 describe("non-production rules, in-process", () => {
   const live = (value: string) => [`container trading-bot has BYBIT_TESTNET=${value}; outside production the bot must trade on testnet (BYBIT_TESTNET=true)`];
@@ -15,6 +19,8 @@ describe("non-production rules, in-process", () => {
         what: `BYBIT_TESTNET=${JSON.stringify(value)}`, props: taskWith(botWith({ BYBIT_TESTNET: value })), expect: live(value),
       })),
       { what: "no BYBIT_TESTNET", props: taskWith(botWith({})), expect: live("unset") },
+      { what: "BYBIT_TESTNET set twice, true then false", props: taskWith(botSetting("BYBIT_TESTNET", "true", "false")), expect: [setTwice("BYBIT_TESTNET", ["true", "false"])] },
+      { what: "BYBIT_TESTNET set twice, true both times", props: taskWith(botSetting("BYBIT_TESTNET", "true", "true")), expect: [setTwice("BYBIT_TESTNET", ["true", "true"])] },
       { what: "a task definition without the bot", props: taskWith(botWith({}, { name: "a" }), botWith({}, { name: "b" })), expect: [] },
       { what: "the bot under a configured name", props: taskWith(botWith({ BYBIT_TESTNET: "false" }, { name: "bot" }), botWith({}, { name: "other" })),
         config: { botContainerName: "bot" },
@@ -39,6 +45,10 @@ describe("non-production rules, in-process", () => {
       })),
       { what: "ENVIRONMENT=staging with a leading space", props: taskWith(botWith({ ENVIRONMENT: " staging" })), expect: production(" staging") },
       { what: "an empty ENVIRONMENT", props: taskWith(botWith({ ENVIRONMENT: "" })), expect: production("") },
+      { what: "ENVIRONMENT set twice, development then production", props: taskWith(botSetting("ENVIRONMENT", "development", "production")),
+        expect: [setTwice("ENVIRONMENT", ["development", "production"])] },
+      { what: "ENVIRONMENT=development and a secret named ENVIRONMENT", props: taskWith({ ...botWith({ ENVIRONMENT: "development" }), secrets: [{ name: "ENVIRONMENT", valueFrom: "arn:aws:ssm:us-east-1:123456789012:parameter/env" }] }),
+        expect: ['container trading-bot sets ENVIRONMENT 2 times ("development", a secret); ECS passes one of them to the container, and which is not documented: set it once'] },
       { what: "a task definition without the bot", props: taskWith(botWith({ ENVIRONMENT: "production" }, { name: "a" }), botWith({}, { name: "b" })), expect: [] },
     ],
     unknown: [{ path: "containerDefinitions", props: devTask }],

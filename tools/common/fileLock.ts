@@ -196,6 +196,9 @@ function holderOfDescriptor(fd: number): LockHolder | undefined {
     // A pid of 0 or below would name a process group to process.kill.
     if (!Number.isSafeInteger(holder.pid) || (holder.pid as number) <= 0) return undefined;
     if (typeof holder.hostname !== "string" || typeof holder.startedAt !== "string" || typeof holder.command !== "string") return undefined;
+    // The host goes into a --break-lock line a person may paste into a shell: a name with `;`,
+    // `|` or `$` in it is no host of ours, and would run a command.
+    if (!hostNamePattern.test(holder.hostname) && holder.hostname !== os.hostname()) return undefined;
     return holder as LockHolder;
   } catch {
     return undefined;
@@ -212,7 +215,16 @@ export function isRunning(pid: number): boolean {
   }
 }
 
-const describeHolder = (holder: LockHolder) => `pid ${holder.pid} on ${holder.hostname} since ${holder.startedAt} (${holder.command})`;
+/** A host name as hosts and containers are named: letters, digits, `.`, `_`, `-`. */
+const hostNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
+
+const escapes: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/** Text from a lock file as a message shows it: control characters escaped, never sent to a terminal. */
+const shownText = (text: string) =>
+  text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (character) => escapes[character] ?? `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
+
+const describeHolder = (holder: LockHolder) => `pid ${holder.pid} on ${holder.hostname} since ${shownText(holder.startedAt)} (${shownText(holder.command)})`;
 
 /** `3 h 20 min`, `45 s`: how long ago `startedAt` was (unknown for a time that does not parse). */
 export function ageOf(startedAt: string, now = Date.now()): string {
@@ -231,7 +243,10 @@ function heldLockMessage(file: string, lockFile: string, holder: LockHolder | un
     return `${name} is locked by a run that does not say who it is (${lockFile} is empty or not a lock file); waited ${timeoutSeconds} s. If no env-sync or promote is running, delete ${lockFile} and run again`;
   }
   const held = `${name} is locked by another run: ${describeHolder(holder)}, ${ageOf(holder.startedAt)} ago; waited ${timeoutSeconds} s (--lock-timeout).`;
-  if (holder.hostname === os.hostname()) return `${held} Run again when it has finished`;
+  if (holder.hostname === os.hostname()) {
+    // Its pid runs, but pids are reused (a restarted container counts from 1 again).
+    return `${held} Run again when it has finished; if pid ${holder.pid} is no env-sync or promote (its number taken by another process since the holder was killed), delete ${lockFile}`;
+  }
   // Another host (each CI container has its own): this run cannot tell whether it still runs.
   return (
     `${held} Its host is not this one (${os.hostname()}), so this run cannot tell whether it still runs. ` +

@@ -1,4 +1,4 @@
-// What a run must undo when it is interrupted (SIGINT, SIGTERM) while it holds something:
+// What a run must undo when it is interrupted (SIGINT, SIGTERM, SIGHUP) while it holds something:
 // its lock file, its temporary file. `finally` blocks do not run when a signal ends the
 // process, so these run from the signal handler instead, then the process exits 128 + signal.
 // (SIGKILL cannot be handled: what it leaves is explained by the next run.)
@@ -7,7 +7,8 @@ import * as os from "node:os";
 type Cleanup = () => void;
 
 const pending = new Set<Cleanup>();
-const handledSignals = ["SIGINT", "SIGTERM"] as const;
+// SIGHUP: the terminal or the SSH session that ran the tool closed.
+const handledSignals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 function onSignal(signal: NodeJS.Signals): void {
   for (const cleanup of pending) {

@@ -297,6 +297,11 @@ function checkBeforeRename(target: InspectedTarget, lock: FileLock): void {
     throw new EditRefused(`refusing to write ${target.fileName}: it was replaced, linked or removed while this run held its lock; nothing written`);
   }
   if (!lock.isHeld()) throw new EditRefused(`refusing to write ${target.fileName}: its lock file ${lock.lockFile} was removed or replaced while this run held it; nothing written`);
+  // The same file, written in place since it was read (an editor's save takes no lock): the
+  // rename would lose that change. This run itself never touches the target before the rename.
+  if (now.size !== target.stat.size || now.mtimeNs !== target.stat.mtimeNs || now.ctimeNs !== target.stat.ctimeNs) {
+    throw new EditRefused(`refusing to write ${target.fileName}: it was changed while this run held its lock (an editor or a tool that takes no lock); nothing written, run again`);
+  }
 }
 
 /** A new name beside `file` for its replacement: hidden, unique to this run. */
@@ -388,7 +393,20 @@ function prepare<P extends PlannedEdit>(target: InspectedTarget, edit: StackFile
   const updatedText = keepLineEndings(target.text, edited);
   const problems = stackTextProblems(target.stack, updatedText);
   if (problems.length > 0) return { kind: "invalid", plan, target, updatedText, problems };
+  refuseEnvironmentChange(target, updatedText);
   return { kind: "ready", plan, target, updatedText };
+}
+
+/**
+ * No tool edits a stack's environment, so an edit that changes it as Pulumi reads it (an anchor
+ * copied over an alias, a merge key) is refused: production must never be the side effect of
+ * an edit that was admitted for what the file said before.
+ */
+function refuseEnvironmentChange(target: StackText, updatedText: string): void {
+  const before = JSON.stringify(target.environment);
+  const after = JSON.stringify(parseStackFile(target.stack, updatedText).config[environmentKey]);
+  if (after === before) return;
+  throw new EditRefused(`refusing to write ${target.fileName}: the edit would change ${environmentKey} from ${before} to ${after}, which no tool here edits; nothing written`);
 }
 
 /**

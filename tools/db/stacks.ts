@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { environmentKey, isProductionName, nameEnvironmentConflict, productionReason } from "../../stacks/production";
-import { StackFileError, StackFileRead, readStackFile, stackFileProductionReason } from "../../stacks/stackFile";
+import { StackFileError, StackFileRead, checkProjectFolder, readStackFile, stackFileProductionReason } from "../../stacks/stackFile";
 import { stackNameProblem } from "../../stacks/stackName";
 import { Refusal } from "./errors";
 
@@ -21,7 +21,7 @@ type StackStage = { found: false } | { found: true; productionReason: string | u
 function stackStage(stack: string, directory: string): StackStage {
   const nameProblem = stackNameProblem(stack);
   if (nameProblem) throw new Refusal(nameProblem);
-  return stackFileStage(stack, directory) ?? taskStackStage(stack);
+  return stackFileStage(stack, directory) ?? taskStackStage(stack, directory);
 }
 
 /**
@@ -54,10 +54,20 @@ export function sourceProductionReason(stack: string, directory: string): { reas
 /**
  * Inside a stack's data-sync task the image holds no stack files; the task definition says
  * which stack the task serves and that stack's environment, as the program read them from the
- * validated stack config (infra/dataSync.ts, stacks/tradingBot.ts). Only for that stack.
+ * validated stack config (infra/dataSync.ts, stacks/tradingBot.ts). Only for that stack, and
+ * only outside a project: in a folder with Pulumi.yaml (a checkout, where the variables may be
+ * left over in a shell) the stack file alone decides.
  */
-function taskStackStage(stack: string, environment: NodeJS.ProcessEnv = process.env): StackStage {
+function taskStackStage(stack: string, directory: string, environment: NodeJS.ProcessEnv = process.env): StackStage {
   if (environment.DATA_SYNC_STACK !== stack || !environment.DATA_SYNC_ENVIRONMENT) return { found: false };
+  if (fileEntryExists(path.join(directory, "Pulumi.yaml"))) return { found: false };
+  // Nor in a folder inside a project: the CLI run there deploys the project's stacks.
+  try {
+    checkProjectFolder(directory);
+  } catch (error) {
+    if (error instanceof StackFileError) throw new Refusal(error.message);
+    throw error;
+  }
   const value = environment.DATA_SYNC_ENVIRONMENT;
   refuseConflict(stack, value);
   return { found: true, productionReason: productionReason(stack, value) };

@@ -2,6 +2,7 @@
 // that "is the target the source?" compares what the URLs point at, not how they are spelt.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { insidePulumiFolder, pulumiFileNamePattern, pulumiFileNamesShown, pulumiFolderShown } from "../../stacks/stackFile";
 import { Refusal } from "./errors";
 
 export type Endpoint =
@@ -62,8 +63,6 @@ function parsePostgresUrl(text: string, option: string): Endpoint {
   return { kind: "postgres", url: text, identity: `postgres:${host}:${port}/${database}`, shown: shownUrl.toString() };
 }
 
-/** Pulumi.yaml and Pulumi.<stack>.yaml (.yml too), in any case. */
-const pulumiFileName = /^pulumi(\..+)?\.ya?ml$/i;
 
 function parseSqliteUrl(text: string, option: string): Endpoint {
   // sqlite:////abs/path -> /abs/path; sqlite:///relative.db -> relative.db (from the working folder).
@@ -72,8 +71,9 @@ function parseSqliteUrl(text: string, option: string): Endpoint {
   const file = resolveFile(path.resolve(rest));
   // By the name given and the name it resolves to: a link named like a stack file, or to one.
   for (const name of new Set([path.basename(rest), path.basename(file)])) {
-    if (pulumiFileName.test(name)) throw new Refusal(`${option}: ${name} is named like a Pulumi stack file (Pulumi.<stack>.yaml, in any case): a stack file is never used as a database`);
+    if (pulumiFileNamePattern.test(name)) throw new Refusal(`${option}: ${name} is named like a file the Pulumi CLI reads (${pulumiFileNamesShown}): such a file is never used as a database`);
   }
+  if (insidePulumiFolder(rest) || insidePulumiFolder(file)) throw new Refusal(`${option}: ${path.resolve(rest)} is inside ${pulumiFolderShown}: a database is never written there`);
   return { kind: "sqlite", file, identity: `sqlite:${fileIdentity(file)}`, shown: `sqlite:///${file}` };
 }
 

@@ -47,6 +47,26 @@ function holdsAlias(node: unknown): boolean {
   return found;
 }
 
+/**
+ * Does the subtree hold a YAML anchor (`&name`)? Copied into the target, it would become the
+ * nearest anchor of that name for the target's aliases below it, and change what they read
+ * (`trading-bot:environment: *env` could turn to production).
+ */
+function holdsAnchor(node: unknown): boolean {
+  let found = false;
+  // Stryker disable next-line ConditionalExpression: planSync hands over what getIn(path, true) returns, a node or undefined (skipped before)
+  if (isNode(node)) {
+    visit(node, (_, inner) => {
+      if (isNode(inner) && inner.anchor) {
+        found = true;
+        return visit.BREAK;
+      }
+      return undefined;
+    });
+  }
+  return found;
+}
+
 /** `["trading-bot:app", "logFormat"]` -> `trading-bot:app.logFormat`. */
 const keyOf = (configPath: string[]) => configPath.join(".");
 
@@ -99,6 +119,9 @@ export function planSync(source: SyncSide, target: SyncSide): SyncPlan {
       throw new EditRefused(`${source.fileName}: ${keyOf(configPath)} is written with a YAML alias or merge key; write it out to copy it`);
     }
     if (node === undefined) continue;
+    if (holdsAnchor(node)) {
+      throw new EditRefused(`${source.fileName}: ${keyOf(configPath)} holds a YAML anchor (&name), which copied could take over an alias of ${target.fileName}; write it without the anchor to copy it`);
+    }
     if (holdsSecret(node)) {
       const nested = configPath.length > 1 ? " --path" : "";
       secureCommands.push(`pulumi config cp --stack ${source.stack} --dest ${target.stack}${nested} '${keyOf(configPath)}'`);

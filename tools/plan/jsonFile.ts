@@ -3,12 +3,11 @@
 // never anything else, never through a link.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { insidePulumiFolder, pulumiFileNamePattern, pulumiFileNamesShown, pulumiFolderShown } from "../../stacks/stackFile";
 import { syncFolder, writeAllSync } from "../common/durableWrite";
 import { PlanDocument, isPlanDocument } from "./document";
 import { PlanRefused } from "./output";
 
-/** Pulumi's project, stack, policy-pack and plugin files, in every extension it reads (encoding.Exts), in any case. */
-const pulumiFileName = /^pulumi(policy|plugin)?(\..+)?\.(json|ya?ml)$/i;
 
 /** The largest file read to see whether it is an earlier plan (prod's plan is about 150 KiB). */
 const earlierPlanMaxBytes = 16 * 1024 * 1024;
@@ -18,11 +17,12 @@ export function checkJsonTarget(file: string): void {
   if (file.trim() === "") throw new PlanRefused("--json needs a file name, e.g. --json plan-dev.json");
   // The Pulumi CLI reads Pulumi.json before Pulumi.yaml, and a stack file by its name (JSON is
   // YAML): a plan under such a name, in any case, would break or become a project or stack.
-  if (pulumiFileName.test(path.basename(file))) {
+  if (pulumiFileNamePattern.test(path.basename(file))) {
     throw new PlanRefused(
-      `--json ${file}: a plan is never written under a name the Pulumi CLI reads (Pulumi.yaml, Pulumi.json, Pulumi.<stack>.yaml, PulumiPolicy.yaml, any case); give a name such as plan-dev.json`,
+      `--json ${file}: a plan is never written under a name the Pulumi CLI reads (${pulumiFileNamesShown}); give a name such as plan-dev.json`,
     );
   }
+  if (insidePulumiFolder(file)) throw new PlanRefused(`--json ${file}: a plan is never written inside ${pulumiFolderShown}; give a name such as plan-dev.json`);
   const folder = path.dirname(path.resolve(file));
   const folderStat = fs.statSync(folder, { throwIfNoEntry: false });
   if (!folderStat) throw new PlanRefused(`--json ${file}: the folder ${folder} does not exist`);
