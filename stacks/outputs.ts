@@ -12,6 +12,12 @@ export interface TradingBotOutputValues {
   clusterArn: string;
   serviceName: string;
   serviceArn: string;
+  /**
+   * The service's task definition with its revision, as this update registered it
+   * (`arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>`): what
+   * `npm run verify-deploy` expects the service's PRIMARY deployment to run.
+   */
+  serviceTaskDefinitionArn: string;
   /** `<service>.<namespace>` in Cloud Map, or null when service discovery is off. */
   serviceDiscoveryName: string | null;
   logGroupName: string;
@@ -26,7 +32,11 @@ export interface TradingBotOutputValues {
   databaseEndpoint: string;
   /** DATABASE_URL itself. Secret. */
   databaseUrl: string;
-  /** ECS `valueFrom` of DATABASE_URL in the stack's secret, `<appSecretArn>:DATABASE_URL::`, for another task definition. */
+  /**
+   * ECS `valueFrom` of DATABASE_URL in the stack's secret, `<appSecretArn>:DATABASE_URL::`, for another
+   * task definition: the current version (AWSCURRENT) whenever that task starts, never pinned
+   * (pin it with `appSecretVersionId` to roll your tasks with ours).
+   */
   databaseUrlValueFrom: string;
   /** `cluster` (ElastiCache) or `local` (sidecar). */
   cacheKind: string;
@@ -40,6 +50,11 @@ export interface TradingBotOutputValues {
   appSecretArn: string;
   /** The keys of that secret (names only, never values), e.g. BYBIT_API_KEY, DATABASE_URL. */
   appSecretKeys: string[];
+  /**
+   * The Secrets Manager version holding the values this update stored (the bot's tasks read
+   * exactly it: `<appSecretArn>:<KEY>::<appSecretVersionId>`); new whenever a value changes.
+   */
+  appSecretVersionId: string;
   configBucketName: string;
   /** SNS topic ARN per alert severity. */
   alertTopicArns: Record<Severity, string>;
@@ -71,6 +86,7 @@ export const outputKeys = [
   "clusterArn",
   "serviceName",
   "serviceArn",
+  "serviceTaskDefinitionArn",
   "serviceDiscoveryName",
   "logGroupName",
   "vpcId",
@@ -87,6 +103,7 @@ export const outputKeys = [
   "cacheUrlValueFrom",
   "appSecretArn",
   "appSecretKeys",
+  "appSecretVersionId",
   "configBucketName",
   "alertTopicArns",
   "dataSyncTaskDefinitionArn",

@@ -4,7 +4,8 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { MockRunResult } from "../tools/engine/resource";
-import { appContainer, appEnvironment, containers, onlyResource, repoRoot, resourcesOf, runCommittedStack, runStackText, serviceTask } from "./helpers";
+import { parseStackFile, withPlaceholderSecrets } from "../tools/engine/stackFile";
+import { appContainer, appEnvironment, containers, onlyResource, repoRoot, resourcesOf, runCommittedStack, runStackFile, runStackText, serviceTask } from "./helpers";
 
 const SERVICE = "aws:ecs/service:Service";
 
@@ -293,13 +294,16 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
     assert.deepEqual(subscription.inputs, { topic: criticalTopic.state.arn, protocol: "email", endpoint: "trading-alerts@example.com" });
   });
 
-  it("keeps every credential out of the plain environment: one secret, a JSON key each, read by ECS as <arn>:<KEY>::", () => {
+  it("keeps every credential out of the plain environment: one secret, a JSON key each, read by ECS as <arn>:<KEY>::<versionId>", () => {
     const secret = onlyResource(prod, "aws:secretsmanager/secret:Secret");
     assert.equal(secret.inputs.namePrefix, "trading-bot/prod/");
     assert.equal(secret.inputs.recoveryWindowInDays, 30);
     const keys = ["BYBIT_API_KEY", "BYBIT_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SECRET_KEY"];
-    assert.deepEqual(appContainer(prod).secrets, keys.map((key) => ({ name: key, valueFrom: `${secret.state.arn}:${key}::` })));
     const version = onlyResource(prod, "aws:secretsmanager/secretVersion:SecretVersion");
+    const versionId = String(version.state.versionId);
+    assert.match(versionId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    assert.deepEqual(appContainer(prod).secrets, keys.map((key) => ({ name: key, valueFrom: `${secret.state.arn}:${key}::${versionId}` })));
+    assert.equal(prod.outputs.appSecretVersionId, versionId);
     assert.deepEqual(version.secretInputs, ["secretString"], "stored as a Pulumi secret");
     assert.deepEqual(Object.keys(JSON.parse(String(version.inputs.secretString))), [...keys, "DATA_SYNC_KEY"].sort(), "prod exports: it holds the anonymisation key too");
     const env = appEnvironment(prod);
@@ -563,6 +567,49 @@ describe("a change of configuration rolls the service", () => {
   });
 });
 
+describe("a changed secret rolls the service", () => {
+  const prodFile = withPlaceholderSecrets(parseStackFile("prod", fs.readFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), "utf8")));
+  /** prod with `values` as its secret config (by key without the namespace); the task definitions and the stored version. */
+  const runWith = async (values: Record<string, string>, file = prodFile) => {
+    const keys = Object.keys(values).map((key) => `trading-bot:${key}`);
+    const config = { ...file.config, ...Object.fromEntries(Object.entries(values).map(([key, value]) => [`trading-bot:${key}`, value])) };
+    const run = await runStackFile({ ...file, config, secretKeys: [...new Set([...file.secretKeys, ...keys])] });
+    const versionId = onlyResource(run, "aws:secretsmanager/secretVersion:SecretVersion").state.versionId as string;
+    const dataSync = resourcesOf(run, TASK).find((t) => t.inputs.family === "trading-bot-prod-data-sync")!;
+    return { versionId, service: serviceTask(run).inputs.containerDefinitions, dataSync: dataSync.inputs.containerDefinitions };
+  };
+  const base = { bybitApiKey: "live-key-1", bybitSecretKey: "live-secret-1", secretKey: "app-secret-1", datadogApiKey: "dd-1", sentryDsn: "https://a@sentry.example/1", dataSyncKey: "sync-1" };
+  let original: Awaited<ReturnType<typeof runWith>>;
+  before(async () => {
+    original = await runWith(base);
+  });
+
+  it("the same values twice: the same version, the same task definitions", async () => {
+    const again = await runWith({ ...base });
+    assert.deepEqual(again, original);
+  });
+
+  for (const key of Object.keys(base) as (keyof typeof base)[]) {
+    it(`a new ${key}: a new version, so new task definitions that name it`, async () => {
+      const after = await runWith({ ...base, [key]: `${base[key]}-rotated` });
+      assert.notEqual(after.versionId, original.versionId);
+      assert.notEqual(after.service, original.service, "the service's task definition changes: ECS rolls the tasks");
+      assert.notEqual(after.dataSync, original.dataSync);
+      assert.ok(String(after.service).includes(`::${after.versionId}`), "the new revision reads the new version");
+      assert.ok(!String(after.service).includes(original.versionId));
+    });
+  }
+
+  it("a new DATABASE_URL (here: another database user) rolls the service too", async () => {
+    const text = fs.readFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), "utf8");
+    assert.ok(text.includes("username: tradingbot\n"));
+    const otherUser = withPlaceholderSecrets(parseStackFile("prod", text.replace("username: tradingbot\n", "username: tradingbot2\n")));
+    const after = await runWith(base, otherUser);
+    assert.notEqual(after.versionId, original.versionId);
+    assert.notEqual(after.service, original.service);
+  });
+});
+
 describe("optional settings", () => {
   const devYaml = fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8");
 
@@ -693,9 +740,10 @@ describe("the data syncs in AWS (trading-bot:dataSync)", () => {
     const role = resourcesOf(prod, "aws:iam/role:Role").find((r) => r.name === "trading-bot-data-sync-task")!;
     assert.deepEqual(role.inputs.tags, { "trading-bot:data-sync": "export" });
     const secret = onlyResource(prod, "aws:secretsmanager/secret:Secret");
+    const versionId = onlyResource(prod, "aws:secretsmanager/secretVersion:SecretVersion").state.versionId;
     assert.deepEqual(dataSyncContainer(prod).secrets, [
-      { name: "DATABASE_URL", valueFrom: `${secret.state.arn}:DATABASE_URL::` },
-      { name: "DATA_SYNC_KEY", valueFrom: `${secret.state.arn}:DATA_SYNC_KEY::` },
+      { name: "DATABASE_URL", valueFrom: `${secret.state.arn}:DATABASE_URL::${versionId}` },
+      { name: "DATA_SYNC_KEY", valueFrom: `${secret.state.arn}:DATA_SYNC_KEY::${versionId}` },
     ]);
     assert.ok(!(appContainer(prod).secrets ?? []).some((s) => s.name === "DATA_SYNC_KEY"), "the bot never gets the anonymisation key");
     assert.deepEqual(policyOf(prod, "trading-bot-data-sync-execution-inline").Statement, [

@@ -209,6 +209,14 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
       return { ...common, bucket: inputs.bucket ?? `${inputs.bucketPrefix ?? name}abc1234` };
     case "aws:cloudwatch/logGroup:LogGroup":
       return { ...common, name: `${inputs.namePrefix ?? ""}abc1234` };
+    case "aws:secretsmanager/secretVersion:SecretVersion":
+      // Secrets Manager gives each stored value a new version id: derived from the value here,
+      // so a new value gets a new id and the same value the same one, as across real updates.
+      // (A secret input reaches the mock wrapped, with its value inside: JSON holds all of it.)
+      return { ...common, versionId: uuidOf(JSON.stringify(inputs.secretString ?? null)) };
+    case "aws:ecs/taskDefinition:TaskDefinition":
+      // The ARN names the revision, as ECS's does; under mocks every family is at revision 1.
+      return { ...common, arn: `arn:aws:ecs:${region}:${mockAccountId}:task-definition/${inputs.family}:1`, revision: 1 };
     case "random:index/randomPassword:RandomPassword":
       return { ...inputs, result: `mock-random-${name}` };
     case "random:index/randomId:RandomId":
@@ -217,6 +225,12 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
     default:
       return common;
   }
+}
+
+/** A UUID-shaped id derived from `text`. */
+function uuidOf(text: string): string {
+  const hex = createHash("sha256").update(text).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 function mockCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
