@@ -384,6 +384,19 @@ describe("GitHub workflows", () => {
       }
     });
 
+    it("verifies every pulumi up at once, in the same job: npm run verify-deploy, waiting up to 10 minutes for the rollout", () => {
+      for (const jobId of ["update", "production"]) {
+        const job = jobs[jobId];
+        const up = indexOf(job, (s) => s.uses?.startsWith("pulumi/actions@") === true && s.with?.command === "up");
+        const verify = stepOf(job, "Verify the deployment");
+        assert.equal(job.steps!.indexOf(verify), up + 1, jobId);
+        assert.equal(verify.run, 'npm run verify-deploy -- "$STACK" --wait 10');
+        assert.deepEqual(verify.env, { STACK: "${{ matrix.stack.name }}", PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}" });
+        assert.equal(verify.if, undefined, "runs whenever the update succeeded, and fails the job when it fails");
+      }
+      assert.equal(indexOf(jobs["production-preview"], (s) => s.name === "Verify the deployment"), -1, "a preview deploys nothing");
+    });
+
     it("updates development and staging stacks in their own environment", () => {
       assert.equal(jobs.update.environment, "${{ matrix.stack.environment }}");
       assert.equal(stepUsing(jobs.update, "aws-actions/configure-aws-credentials").with?.["role-to-assume"], "${{ secrets.AWS_DEPLOY_ROLE_ARN }}");
