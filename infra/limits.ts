@@ -293,6 +293,40 @@ export function alarmEvaluationPeriods(periodSeconds: unknown): Validator {
   };
 }
 
+/** M of an "M out of N" alarm: at least one, at most the evaluation periods (PutMetricAlarm's DatapointsToAlarm). */
+export function alarmDatapointsToAlarm(evaluationPeriods: unknown): Validator {
+  return (value) => {
+    const most = typeof evaluationPeriods === "number" && Number.isInteger(evaluationPeriods) && evaluationPeriods >= 1 ? evaluationPeriods : 1;
+    return wholeNumber(1, most, "datapoints")(value) === undefined ? undefined : `allowed: datapoints from 1 to evaluationPeriods (${most})`;
+  };
+}
+
+/** The id the alarm's metric math expression gets; the metrics it reads take other ids. */
+export const metricMathResultId = "result";
+
+/** A metric query id: a lower-case letter, then letters, digits and _ (PutMetricAlarm's MetricDataQuery Id). */
+export const metricQueryId: Validator = (value) => {
+  if (typeof value !== "string" || !/^[a-z][A-Za-z0-9_]{0,254}$/.test(value)) return "allowed: an id of a lower-case letter, then letters, digits and _, e.g. running";
+  return value === metricMathResultId ? `allowed: any id but ${metricMathResultId} (the expression's own)` : undefined;
+};
+
+/**
+ * A metric math expression over the given metric ids: arithmetic, comparisons and upper-case
+ * functions (IF, FILL, ...), no strings (SEARCH is not allowed in alarms), every lower-case
+ * name one of the ids, and every id used.
+ */
+export function metricMathExpression(ids: readonly string[]): Validator {
+  return (value) => {
+    const allowed = `allowed: an expression of ${ids.join(", ")} such as ${ids.slice(0, 2).join(" - ") || "m1 * 2"} (numbers, + - * / ^, comparisons, upper-case functions)`;
+    if (typeof value !== "string" || value.trim() === "" || value.length > 1024 || !/^[A-Za-z0-9_.\s+\-*/^()<>=!,&|]+$/.test(value)) return allowed;
+    const names = value.match(/\b[a-z][A-Za-z0-9_]*\b/g) ?? [];
+    const unknown = [...new Set(names.filter((name) => !ids.includes(name)))];
+    if (unknown.length > 0) return `${allowed}; ${unknown.join(", ")} is not one of them`;
+    const unused = ids.filter((id) => !names.includes(id));
+    return unused.length > 0 ? `${allowed}; ${unused.join(", ")} is read but not used` : undefined;
+  };
+}
+
 function range(from: number, to: number, step: number): number[] {
   const values: number[] = [];
   for (let v = from; v <= to; v += step) values.push(v);

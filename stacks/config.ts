@@ -227,6 +227,19 @@ const metricSchema = z.strictObject({
   dimensions: oneOf(["service", "environment"] as const),
 });
 
+/** `expression` over `metrics` by id, e.g. `desired - running`; CloudWatch takes up to 10 metrics in an alarm. */
+const metricMathSchema = z
+  .strictObject({
+    expression: z.string({ error: "allowed: a metric math expression such as desired - running" }),
+    metrics: z.record(z.string(), metricSchema, { error: "allowed: metrics by id, e.g. { running: {...}, desired: {...} }" }),
+  })
+  .superRefine((math, ctx) => {
+    const ids = Object.keys(math.metrics);
+    if (ids.length === 0 || ids.length > 10) ctx.addIssue({ code: "custom", path: ["metrics"], message: "allowed: 1 to 10 metrics (CloudWatch's limit for an alarm)" });
+    for (const id of ids) crossCheck(ctx, ["metrics", id], id, limits.metricQueryId);
+    crossCheck(ctx, ["expression"], math.expression, limits.metricMathExpression(ids));
+  });
+
 const alertRuleSchema = z
   .strictObject({
     name: checked<string>(limits.alarmRuleName),
@@ -234,22 +247,30 @@ const alertRuleSchema = z
     description: checked<string>((value) => (typeof value === "string" && value.length > 0 ? undefined : "allowed: a sentence")),
     metric: metricSchema.optional(),
     ratio: z.strictObject({ numerator: metricSchema, denominator: metricSchema }).optional(),
+    metricMath: metricMathSchema.optional(),
     comparison: checked<limits.ComparisonOperator>(limits.comparisonOperator),
-    threshold: checked<number | "desiredCount">(alarmThreshold),
+    threshold: checked<number>(alarmThreshold),
     periodSeconds: checked<number>(limits.alarmPeriodSeconds),
     evaluationPeriods: whole(1, 1440, "periods"),
+    /** M of N: how many of the evaluationPeriods must breach; CloudWatch's default is all of them. */
+    datapointsToAlarm: z.unknown().optional(),
     treatMissingData: checked<limits.MissingDataTreatment>(limits.missingDataTreatment),
   })
   .superRefine((rule, ctx) => {
-    if ((rule.metric === undefined) === (rule.ratio === undefined)) {
-      ctx.addIssue({ code: "custom", path: ["metric"], message: "set exactly one of metric and ratio" });
+    if ([rule.metric, rule.ratio, rule.metricMath].filter((form) => form !== undefined).length !== 1) {
+      ctx.addIssue({ code: "custom", path: ["metric"], message: "set exactly one of metric, ratio and metricMath" });
     }
     crossCheck(ctx, ["evaluationPeriods"], rule.evaluationPeriods, limits.alarmEvaluationPeriods(rule.periodSeconds));
-  });
+    if (rule.datapointsToAlarm !== undefined) crossCheck(ctx, ["datapointsToAlarm"], rule.datapointsToAlarm, limits.alarmDatapointsToAlarm(rule.evaluationPeriods));
+  })
+  .transform((rule) => ({ ...rule, datapointsToAlarm: (rule.datapointsToAlarm as number | undefined) ?? rule.evaluationPeriods }));
 
-/** A number, or `desiredCount`: the service's configured task count (e.g. fewer running tasks than desired). */
+/** A number. (`desiredCount`, a count frozen at the stack file's, gave way to metricMath over DesiredTaskCount.) */
 function alarmThreshold(value: unknown): string | undefined {
-  return (typeof value === "number" && Number.isFinite(value)) || value === "desiredCount" ? undefined : "allowed: a number, or desiredCount";
+  if (typeof value === "number" && Number.isFinite(value)) return undefined;
+  return value === "desiredCount"
+    ? "allowed: a number; desiredCount froze the count at the stack file's: compare Container Insights' DesiredTaskCount and RunningTaskCount with metricMath (see Pulumi.prod.yaml's TaskDown)"
+    : "allowed: a number";
 }
 
 const emailList = z.array(z.email({ error: "allowed: e-mail addresses" }), { error: "allowed: a list of e-mail addresses" });
@@ -377,10 +398,15 @@ export const stackConfigSchema = z
 function containerInsightsReadWhileDisabled(config: z.infer<typeof stackConfigSchema>): (string | number)[][] {
   if (config["trading-bot:service"].containerInsights !== "disabled") return [];
   return config["trading-bot:alerts"].rules.flatMap((rule, index) => {
-    const metrics = rule.metric ? { metric: rule.metric } : { "ratio.numerator": rule.ratio?.numerator, "ratio.denominator": rule.ratio?.denominator };
-    return Object.entries(metrics)
+    const metrics: [(string | number)[], { namespace: string } | undefined][] = [
+      [["metric"], rule.metric],
+      [["ratio", "numerator"], rule.ratio?.numerator],
+      [["ratio", "denominator"], rule.ratio?.denominator],
+      ...Object.entries(rule.metricMath?.metrics ?? {}).map(([id, metric]): [(string | number)[], { namespace: string }] => [["metricMath", "metrics", id], metric]),
+    ];
+    return metrics
       .filter(([, metric]) => metric?.namespace === "ECS/ContainerInsights")
-      .map(([where]) => ["trading-bot:alerts", "rules", index, ...where.split("."), "namespace"]);
+      .map(([where]) => ["trading-bot:alerts", "rules", index, ...where, "namespace"]);
   });
 }
 

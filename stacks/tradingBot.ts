@@ -15,6 +15,7 @@ import { RedisCluster } from "../infra/redisCluster";
 import { SqliteVolume } from "../infra/sqliteVolume";
 import { TaskSecurityGroup } from "../infra/taskSecurityGroup";
 import { TradingBotService } from "../infra/tradingBotService";
+import { appMetricsNamespace } from "./appMetrics";
 import { SecretConfigKeyInfo, StackSettings, projectName, secretConfigKeys } from "./config";
 import { StackOutputs } from "./outputs";
 
@@ -24,9 +25,6 @@ export type SecretInputs = Record<string, pulumi.Output<string>>;
 /** Where the SQLite file lives in the app container. */
 const sqliteMountPath = "/data";
 const sqliteFileName = "trading.db";
-
-/** The CloudWatch namespace the app publishes its own metrics to (the prod alarms read it). */
-export const appMetricsNamespace = "TradingBot";
 
 /** A database or cache: what the app connects to, and (when it is on the network) how to reach it. */
 type Backing = ServiceAttachment & { connectionUrl: pulumi.Output<string>; endpoint: pulumi.Output<string>; network?: Reachable };
@@ -203,7 +201,7 @@ function createDataSync(settings: StackSettings, network: Network, secrets: AppS
   });
 }
 
-/** The app publishes HttpRequests, HttpRequests5xx and TradingPnl to its own namespace, and nowhere else. */
+/** The app publishes its metrics (stacks/appMetrics.ts) to its own namespace, and nowhere else. */
 function appMetrics(): ServiceAttachment {
   return {
     environment: { METRICS_NAMESPACE: appMetricsNamespace },
@@ -267,11 +265,15 @@ function createAlerts(settings: StackSettings, service: TradingBotService): Aler
         description: rule.description,
         metric: rule.metric && metric(rule.metric),
         ratio: rule.ratio && { numerator: metric(rule.ratio.numerator), denominator: metric(rule.ratio.denominator) },
+        metricMath: rule.metricMath && {
+          expression: rule.metricMath.expression,
+          metrics: Object.fromEntries(Object.entries(rule.metricMath.metrics).map(([id, m]) => [id, metric(m)])),
+        },
         comparison: rule.comparison,
-        // `desiredCount`: fewer tasks running than the service is set to keep.
-        threshold: rule.threshold === "desiredCount" ? settings.service.desiredCount : rule.threshold,
+        threshold: rule.threshold,
         periodSeconds: rule.periodSeconds,
         evaluationPeriods: rule.evaluationPeriods,
+        datapointsToAlarm: rule.datapointsToAlarm,
         treatMissingData: rule.treatMissingData,
       }),
     ),

@@ -83,10 +83,29 @@ describe("stack config validation", () => {
       "Pulumi.prod.yaml: trading-bot:service.deployTimeoutMinutes is 1; allowed: minutes from 5 to 120"],
     ["a CPU architecture Fargate lacks", "prod", "cpu: 1024", "cpu: 1024\n    cpuArchitecture: arm64",
       'Pulumi.prod.yaml: trading-bot:service.cpuArchitecture is "arm64"; allowed: X86_64, ARM64'],
-    ["an alarm threshold that is neither a number nor desiredCount", "prod", "threshold: desiredCount", "threshold: desired",
-      'Pulumi.prod.yaml: trading-bot:alerts.rules[1].threshold is "desired"; allowed: a number, or desiredCount'],
+    ["an alarm threshold that is not a number", "prod", "threshold: -10000", "threshold: low",
+      'Pulumi.prod.yaml: trading-bot:alerts.rules[4].threshold is "low"; allowed: a number'],
+    ["the threshold desiredCount, which froze the count at the stack file's", "prod", "threshold: -10000", "threshold: desiredCount",
+      "Pulumi.prod.yaml: trading-bot:alerts.rules[4].threshold is \"desiredCount\"; allowed: a number; desiredCount froze the count at the stack file's: compare Container Insights' DesiredTaskCount and RunningTaskCount with metricMath (see Pulumi.prod.yaml's TaskDown)"],
     ["an alarm on Container Insights with Container Insights off", "prod", "containerInsights: enabled", "containerInsights: disabled",
-      'Pulumi.prod.yaml: trading-bot:alerts.rules[1].metric.namespace is "ECS/ContainerInsights"; trading-bot:service.containerInsights is disabled, so this namespace gets no data and the alarm would never leave its missing-data state: enable Container Insights or read AWS/ECS'],
+      ["rules[0].metric", "rules[1].metricMath.metrics.desired", "rules[1].metricMath.metrics.running"]
+        .map((where) => `Pulumi.prod.yaml: trading-bot:alerts.${where}.namespace is "ECS/ContainerInsights"; trading-bot:service.containerInsights is disabled, so this namespace gets no data and the alarm would never leave its missing-data state: enable Container Insights or read AWS/ECS`)
+        .join("\n")],
+    ["more datapoints to alarm than evaluation periods", "prod", "        evaluationPeriods: 3\n        datapointsToAlarm: 2\n", "        evaluationPeriods: 3\n        datapointsToAlarm: 4\n",
+      "Pulumi.prod.yaml: trading-bot:alerts.rules[0].datapointsToAlarm is 4; allowed: datapoints from 1 to evaluationPeriods (3)"],
+    ["datapoints to alarm that are not a whole number", "prod", "        evaluationPeriods: 3\n        datapointsToAlarm: 2\n", "        evaluationPeriods: 3\n        datapointsToAlarm: 1.5\n",
+      "Pulumi.prod.yaml: trading-bot:alerts.rules[0].datapointsToAlarm is 1.5; allowed: datapoints from 1 to evaluationPeriods (3)"],
+    ["a metric math expression naming a metric it does not read", "prod", "expression: desired - running", "expression: desired - runing",
+      "Pulumi.prod.yaml: trading-bot:alerts.rules[1].metricMath.expression is \"desired - runing\"; allowed: an expression of desired, running such as desired - running (numbers, + - * / ^, comparisons, upper-case functions); runing is not one of them"],
+    ["a metric math expression that leaves a metric unused", "prod", "expression: desired - running", "expression: desired - 3",
+      "Pulumi.prod.yaml: trading-bot:alerts.rules[1].metricMath.expression is \"desired - 3\"; allowed: an expression of desired, running such as desired - running (numbers, + - * / ^, comparisons, upper-case functions); running is read but not used"],
+    ["a metric math expression with a string (SEARCH)", "prod", "expression: desired - running", "expression: \"SEARCH('{ECS} running', 'Maximum') - desired + running\"",
+      "Pulumi.prod.yaml: trading-bot:alerts.rules[1].metricMath.expression is \"SEARCH('{ECS} running', 'Maximum') - desired + running\"; allowed: an expression of desired, running such as desired - running (numbers, + - * / ^, comparisons, upper-case functions)"],
+    ["a metric math id CloudWatch refuses, or the expression's own", "prod", "            running: { namespace", "            Running: { namespace",
+      "Pulumi.prod.yaml: trading-bot:alerts.rules[1].metricMath.metrics.Running is {\"namespace\":\"ECS/ContainerInsights\",\"name\":\"RunningTaskCount\",\"statistic\":\"Maximum\",\"dimensions\":\"service\"}; allowed: an id of a lower-case letter, then letters, digits and _, e.g. running\n" +
+        "Pulumi.prod.yaml: trading-bot:alerts.rules[1].metricMath.expression is \"desired - running\"; allowed: an expression of desired, Running such as desired - Running (numbers, + - * / ^, comparisons, upper-case functions); running is not one of them"],
+    ["a rule with both metric and metricMath", "prod", "        metricMath:\n          expression: desired - running\n", "        metric: { namespace: AWS/ECS, name: CPUUtilization, statistic: SampleCount, dimensions: service }\n        metricMath:\n          expression: desired - running\n",
+      "Pulumi.prod.yaml: trading-bot:alerts.rules[1].metric is {\"namespace\":\"AWS/ECS\",\"name\":\"CPUUtilization\",\"statistic\":\"SampleCount\",\"dimensions\":\"service\"}; set exactly one of metric, ratio and metricMath"],
     ["a production stack whose environment says development", "prod", "trading-bot:environment: production", "trading-bot:environment: development",
       'Pulumi.prod.yaml: the stack prod has a production name (prod, production) but trading-bot:environment is "development"; allowed: production'],
     ["an image on the latest tag, in any case", "prod", "trading-bot:1.0.0", "trading-bot:LATEST",
@@ -118,11 +137,11 @@ describe("stack config validation", () => {
     ["a symbol Bybit does not spell that way", "prod", "symbol: BTCUSDT", "symbol: btc-usdt",
       'Pulumi.prod.yaml: trading-bot:tradingConfig.strategies[0].symbol is "btc-usdt"; allowed: a Bybit symbol such as BTCUSDT'],
     ["two alert rules with one name", "prod", "      - name: TradingLoss", "      - name: ServiceDown",
-      'Pulumi.prod.yaml: trading-bot:alerts.rules[3].name is "ServiceDown"; each rule needs its own name'],
+      'Pulumi.prod.yaml: trading-bot:alerts.rules[4].name is "ServiceDown"; each rule needs its own name'],
     ["no region", "prod", "  aws:region: us-east-1\n", "",
       "Pulumi.prod.yaml: aws:region is missing; allowed: an AWS region such as us-east-1"],
-    ["a rule with neither metric nor ratio", "dev", "        metric: { namespace: AWS/ECS, name: MemoryUtilization, statistic: Average, dimensions: service }\n", "",
-      "Pulumi.dev.yaml: trading-bot:alerts.rules[1].metric is missing; set exactly one of metric and ratio"],
+    ["a rule with neither metric, ratio nor metricMath", "dev", "        metric: { namespace: AWS/ECS, name: MemoryUtilization, statistic: Average, dimensions: service }\n", "",
+      "Pulumi.dev.yaml: trading-bot:alerts.rules[1].metric is missing; set exactly one of metric, ratio and metricMath"],
   ];
   for (const [what, stack, from, to, message] of cases) {
     it(`refuses ${what}`, () => rejects(stack, from, to, message));
@@ -211,7 +230,7 @@ describe("stack config validation", () => {
         "Pulumi.prod.yaml: trading-bot:service.cpu is .nan; Fargate allows 256, 512, 1024, 2048, 4096, 8192, 16384",
         "Pulumi.prod.yaml: trading-bot:service.memoryMiB is .inf; allowed: MiB from 512 to 122880",
       ].join("\n"));
-    rejects("prod", "threshold: -10000", "threshold: -.inf", "Pulumi.prod.yaml: trading-bot:alerts.rules[3].threshold is -.inf; allowed: a number, or desiredCount");
+    rejects("prod", "threshold: -10000", "threshold: -.inf", "Pulumi.prod.yaml: trading-bot:alerts.rules[4].threshold is -.inf; allowed: a number");
     rejects("prod", "  trading-bot:environment: production", "  trading-bot:environment: .NaN",
       "Pulumi.prod.yaml: trading-bot:environment is .NaN; allowed: development, staging, production");
   });

@@ -453,4 +453,57 @@ describe("limits: validators with rules of their own", () => {
       assert.equal(limits.alarmEvaluationPeriods(period)(periods), refusal);
     });
   }
+
+  const datapointCases: [evaluationPeriods: unknown, datapoints: unknown, refusal: string | undefined][] = [
+    [3, 1, undefined],
+    [3, 3, undefined],
+    [3, 4, "allowed: datapoints from 1 to evaluationPeriods (3)"],
+    [3, 0, "allowed: datapoints from 1 to evaluationPeriods (3)"],
+    [3, 2.5, "allowed: datapoints from 1 to evaluationPeriods (3)"],
+    [3, "2", "allowed: datapoints from 1 to evaluationPeriods (3)"],
+    [10, 7, undefined],
+    // A bad evaluationPeriods is reported by its own check; M is then held to 1.
+    [0, 1, undefined],
+    [undefined, 2, "allowed: datapoints from 1 to evaluationPeriods (1)"],
+    [2.5, 2, "allowed: datapoints from 1 to evaluationPeriods (1)"],
+  ];
+  for (const [periods, datapoints, refusal] of datapointCases) {
+    it(`alarmDatapointsToAlarm(${shown(periods)})(${shown(datapoints)}) ${refusal === undefined ? "accepts" : "refuses"}`, () => {
+      assert.equal(limits.alarmDatapointsToAlarm(periods)(datapoints), refusal);
+    });
+  }
+
+  checks("metricQueryId", limits.metricQueryId, ["running", "m1", "desired_tasks", `a${"b".repeat(254)}`], [
+    ["Running", "allowed: an id of a lower-case letter, then letters, digits and _, e.g. running"],
+    ["1m", "allowed: an id of a lower-case letter, then letters, digits and _, e.g. running"],
+    ["m-1", "allowed: an id of a lower-case letter, then letters, digits and _, e.g. running"],
+    [`a${"b".repeat(255)}`, "allowed: an id of a lower-case letter, then letters, digits and _, e.g. running"],
+    ["", "allowed: an id of a lower-case letter, then letters, digits and _, e.g. running"],
+    ["result", "allowed: any id but result (the expression's own)"],
+  ]);
+
+  const mathAllowed = "allowed: an expression of desired, running such as desired - running (numbers, + - * / ^, comparisons, upper-case functions)";
+  const mathCases: [expression: unknown, refusal: string | undefined][] = [
+    ["desired - running", undefined],
+    ["IF(desired > 0, (desired - running) / desired, 0)", undefined],
+    ["FILL(desired, 0) - FILL(running, 0)", undefined],
+    ["desired-running*1e3", undefined],
+    ["desired - runing", `${mathAllowed}; runing is not one of them`],
+    ["desired - 2", `${mathAllowed}; running is read but not used`],
+    ["desired - other - more", `${mathAllowed}; other, more is not one of them`],
+    ["SEARCH('{AWS/ECS} running', 'Maximum') - desired", mathAllowed],
+    ["desired - running;", mathAllowed],
+    ["   ", mathAllowed],
+    ["", mathAllowed],
+    [`desired - running${" ".repeat(1010)}`, mathAllowed],
+    [7, mathAllowed],
+  ];
+  for (const [expression, refusal] of mathCases) {
+    it(`metricMathExpression([desired, running])(${JSON.stringify(expression).slice(0, 60)}) ${refusal === undefined ? "accepts" : "refuses"}`, () => {
+      assert.equal(limits.metricMathExpression(["desired", "running"])(expression), refusal);
+    });
+  }
+  it("metricMathExpression([]) offers an example of its own", () => {
+    assert.equal(limits.metricMathExpression([])("m"), "allowed: an expression of  such as m1 * 2 (numbers, + - * / ^, comparisons, upper-case functions); m is not one of them");
+  });
 });

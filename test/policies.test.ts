@@ -144,14 +144,6 @@ const oneCriticalAlarm: Mutation = (resources) => {
   return find(resources, ALARM, "trading-bot-alerts-TradingLoss");
 };
 
-/** Sets `key` on every alarm. */
-function everyAlarm(key: string, value: unknown): Mutation {
-  return (resources) => {
-    for (const alarm of resources.filter((r) => r.type === ALARM)) set(ALARM, key, value, alarm.name)(resources);
-    return find(resources, ALARM);
-  };
-}
-
 const removeSubscriptions: Mutation = (resources) => {
   const topic = find(resources, TOPIC, "trading-bot-alerts-critical");
   resources.splice(0, resources.length, ...resources.filter((r) => r.type !== SUBSCRIPTION));
@@ -329,6 +321,10 @@ const productionCases: ProductionCase[] = [
     boundary: ["actionsEnabled unset", set(ALARM, "actionsEnabled", undefined, "trading-bot-alerts-TradingLoss")],
     broken: ["actions disabled", set(ALARM, "actionsEnabled", false, "trading-bot-alerts-TradingLoss"),
       "actionsEnabled is false with 1 alarm action(s); a production alarm must notify someone"] },
+  { policy: "alarm-breaching-m-of-n",
+    boundary: ["breaching, 2 of 3 datapoints", set(ALARM, "datapointsToAlarm", 2, "trading-bot-alerts-ServiceDown")],
+    broken: ["breaching, 1 of 3", set(ALARM, "datapointsToAlarm", 1, "trading-bot-alerts-ServiceDown"),
+      "treatMissingData is breaching with datapointsToAlarm 1 of evaluationPeriods 3: one late or lost datapoint pages; alarm on at least 2 datapoints (M of N)"] },
   { policy: "alerts-service-down-alarm",
     boundary: ["Container Insights running tasks <= 0", all(
       set(ALARM, "namespace", "ECS/ContainerInsights", "trading-bot-alerts-ServiceDown"),
@@ -336,9 +332,17 @@ const productionCases: ProductionCase[] = [
       set(ALARM, "comparisonOperator", "LessThanOrEqualToThreshold", "trading-bot-alerts-ServiceDown"),
       set(ALARM, "threshold", 0, "trading-bot-alerts-ServiceDown"),
     )],
-    broken: ["missing data not breaching on every alarm", everyAlarm("treatMissingData", "notBreaching"),
+    broken: ["missing data not breaching on ServiceDown", set(ALARM, "treatMissingData", "notBreaching", "trading-bot-alerts-ServiceDown"),
       "no alarm fires when the ECS service stops: add one on an AWS/ECS or ECS/ContainerInsights metric with a ServiceName dimension, " +
       "a LessThanThreshold or LessThanOrEqualToThreshold comparison and treatMissingData breaching (a stopped service sends no data)"] },
+  { policy: "alerts-heartbeat-alarm",
+    boundary: ["Heartbeat at most 0", all(
+      set(ALARM, "comparisonOperator", "LessThanOrEqualToThreshold", "trading-bot-alerts-Heartbeat"),
+      set(ALARM, "threshold", 0, "trading-bot-alerts-Heartbeat"),
+    )],
+    broken: ["missing data not breaching on Heartbeat", set(ALARM, "treatMissingData", "notBreaching", "trading-bot-alerts-Heartbeat"),
+      "no alarm fires when the bot stops sending its heartbeat: add one on TradingBot Heartbeat with a LessThanThreshold or " +
+      "LessThanOrEqualToThreshold comparison and treatMissingData breaching (a hung or stopped bot sends nothing)"] },
   { policy: "alerts-critical-alarm",
     boundary: ["exactly one alarm notifies the critical topic", oneCriticalAlarm],
     broken: ["every alarm notifies the warning topic", noCriticalAlarm,
@@ -428,7 +432,9 @@ const unknownProbes: Record<string, [type: string, key: string, name?: string]> 
   "secrets-recovery-window": [SECRET, "recoveryWindowInDays"],
   "log-group-retention": ["aws:cloudwatch/logGroup:LogGroup", "retentionInDays"],
   "alarm-actions": [ALARM, "alarmActions", "trading-bot-alerts-ServiceDown"],
+  "alarm-breaching-m-of-n": [ALARM, "treatMissingData", "trading-bot-alerts-ServiceDown"],
   "alerts-service-down-alarm": [ALARM, "treatMissingData", "trading-bot-alerts-ServiceDown"],
+  "alerts-heartbeat-alarm": [ALARM, "treatMissingData", "trading-bot-alerts-Heartbeat"],
   "alerts-critical-alarm": [ALARM, "alarmActions", "trading-bot-alerts-ServiceDown"],
   "alerts-critical-subscription": [SUBSCRIPTION, "topic"],
   "alerts-critical-subscription-not-placeholder": [SUBSCRIPTION, "endpoint"],
@@ -506,7 +512,7 @@ describe("the policy pack, over the Analyzer protocol", function () {
         const resources = copyOf(prodLive);
         const broken = mutate(resources);
         // A stack policy's finding without a resource is the stack's: the engine sends no URN.
-        const urn = ["alerts-service-down-alarm", "alerts-critical-alarm"].includes(policy) ? "" : broken.urn;
+        const urn = ["alerts-service-down-alarm", "alerts-heartbeat-alarm", "alerts-critical-alarm"].includes(policy) ? "" : broken.urn;
         assert.deepEqual(await analyzeResources(pack, resources), [{ policy, level: levelOf(policy), urn, message }]);
       });
     }

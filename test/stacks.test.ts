@@ -124,18 +124,19 @@ describe("the dev stack (Pulumi.dev.yaml)", () => {
     assert.equal(named(dev, "aws:s3/bucket:Bucket", "trading-bot-config-bucket").inputs.forceDestroy, true);
   });
 
-  it("keeps basic monitoring: Container Insights off, 7-day logs, ServiceDown (5 m, info) and HighMemoryUsage (> 90 % for 10 m, warning)", () => {
+  it("keeps basic monitoring: Container Insights off, 7-day logs, ServiceDown (5 of 5 m, info) and HighMemoryUsage (> 90 % for 10 of 10 m, warning)", () => {
     assert.deepEqual(onlyResource(dev, "aws:ecs/cluster:Cluster").inputs.settings, [{ name: "containerInsights", value: "disabled" }]);
     assert.equal(named(dev, "aws:cloudwatch/logGroup:LogGroup", "trading-bot-logs").inputs.retentionInDays, 7);
     const alarms = resourcesOf(dev, "aws:cloudwatch/metricAlarm:MetricAlarm");
     assert.deepEqual(alarms.map((a) => a.inputs.name), ["trading-bot-dev-ServiceDown", "trading-bot-dev-HighMemoryUsage"]);
     const [down, memory] = alarms.map((a) => a.inputs);
-    assert.equal((down.period as number) * (down.evaluationPeriods as number), 300);
-    assert.equal(down.treatMissingData, "breaching");
+    // Container Insights is off: CPU samples, none for 5 of 5 minutes.
+    assert.deepEqual([down.namespace, down.metricName, down.statistic], ["AWS/ECS", "CPUUtilization", "SampleCount"]);
+    assert.deepEqual([down.period, down.datapointsToAlarm, down.evaluationPeriods, down.treatMissingData], [60, 5, 5, "breaching"]);
     assert.match(String(down.alarmDescription), /^\[info\]/);
     assert.equal(memory.metricName, "MemoryUtilization");
     assert.equal(memory.threshold, 90);
-    assert.equal((memory.period as number) * (memory.evaluationPeriods as number), 600);
+    assert.deepEqual([memory.period, memory.datapointsToAlarm, memory.evaluationPeriods, memory.treatMissingData], [60, 10, 10, "notBreaching"]);
     assert.match(String(memory.alarmDescription), /^\[warning\]/);
   });
 });
@@ -235,17 +236,12 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
     assert.deepEqual(network.subnets, ["subnet-private-1", "subnet-private-2"]);
   });
 
-  it("monitors comprehensively: Container Insights, ServiceDown 1 m, TaskDown 3 m, HighErrorRate and TradingLoss, all critical", () => {
+  it("monitors comprehensively: Container Insights, ServiceDown, TaskDown, Heartbeat, HighErrorRate and TradingLoss, all critical, each M of N", () => {
     assert.deepEqual(onlyResource(prod, "aws:ecs/cluster:Cluster").inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
     const alarms: Record<string, Record<string, unknown>> = Object.fromEntries(
-      resourcesOf(prod, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [String(a.inputs.name), a.inputs]),
+      resourcesOf(prod, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [String(a.inputs.name).replace("trading-bot-prod-", ""), a.inputs]),
     );
-    assert.deepEqual(Object.keys(alarms), [
-      "trading-bot-prod-ServiceDown",
-      "trading-bot-prod-TaskDown",
-      "trading-bot-prod-HighErrorRate",
-      "trading-bot-prod-TradingLoss",
-    ]);
+    assert.deepEqual(Object.keys(alarms), ["ServiceDown", "TaskDown", "Heartbeat", "HighErrorRate", "TradingLoss"]);
     const criticalTopic = resourcesOf(prod, "aws:sns/topic:Topic").find((t) => t.name === "trading-bot-alerts-critical")!;
     assert.deepEqual(criticalTopic.inputs.tags, { "trading-bot:severity": "critical" });
     for (const alarm of Object.values(alarms)) {
@@ -254,25 +250,39 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
       assert.match(String(alarm.alarmDescription), /^\[critical\]/);
       assert.deepEqual(alarm.tags, { "trading-bot:severity": "critical" });
     }
-    const down = alarms["trading-bot-prod-ServiceDown"];
-    assert.equal((down.period as number) * (down.evaluationPeriods as number), 60);
-    assert.equal(down.treatMissingData, "breaching");
+    // [period, M, N, missing data] of each, as Pulumi.prod.yaml chose them.
+    const shape = (a: Record<string, unknown>) => [a.period ?? (a.metricQueries as { metric?: { period: number } }[])[0].metric!.period, a.datapointsToAlarm, a.evaluationPeriods, a.treatMissingData];
+    assert.deepEqual(Object.fromEntries(Object.entries(alarms).map(([name, a]) => [name, shape(a)])), {
+      ServiceDown: [60, 2, 3, "breaching"],
+      TaskDown: [60, 7, 10, "notBreaching"],
+      Heartbeat: [60, 3, 5, "breaching"],
+      HighErrorRate: [60, 2, 2, "notBreaching"],
+      TradingLoss: [60, 1, 1, "ignore"],
+    });
 
-    const taskDown = alarms["trading-bot-prod-TaskDown"];
-    assert.equal(taskDown.namespace, "ECS/ContainerInsights");
-    assert.equal(taskDown.metricName, "RunningTaskCount");
-    assert.equal(taskDown.comparisonOperator, "LessThanThreshold");
-    assert.equal(taskDown.threshold, 3, "the configured desiredCount");
-    // Longer than a rollout's dip (an old task stopped before its replacement runs), one period a minute.
-    assert.equal(taskDown.period, 60);
-    assert.equal(taskDown.evaluationPeriods, 3);
-    assert.equal(taskDown.treatMissingData, "breaching");
-    assert.deepEqual(Object.keys(taskDown.dimensions as object), ["ClusterName", "ServiceName"]);
+    const down = alarms.ServiceDown;
+    assert.deepEqual([down.namespace, down.metricName, down.statistic, down.comparisonOperator, down.threshold], ["ECS/ContainerInsights", "RunningTaskCount", "Maximum", "LessThanThreshold", 1]);
+    const service = onlyResource(prod, SERVICE);
+    const cluster = onlyResource(prod, "aws:ecs/cluster:Cluster");
+    assert.deepEqual(down.dimensions, { ClusterName: cluster.state.name, ServiceName: service.state.name });
 
-    const errors = alarms["trading-bot-prod-HighErrorRate"];
+    // Desired minus running, both read at alarm time: the threshold is 0, not a count frozen at the stack file's.
+    const taskDown = alarms.TaskDown;
+    assert.equal(taskDown.metricName, undefined);
+    assert.deepEqual([taskDown.comparisonOperator, taskDown.threshold], ["GreaterThanThreshold", 0]);
+    assert.deepEqual(taskDown.metricQueries, [
+      { id: "desired", returnData: false, metric: { namespace: "ECS/ContainerInsights", metricName: "DesiredTaskCount", stat: "Maximum", dimensions: down.dimensions, period: 60 } },
+      { id: "running", returnData: false, metric: { namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", stat: "Maximum", dimensions: down.dimensions, period: 60 } },
+      { id: "result", expression: "desired - running", label: "TaskDown", returnData: true },
+    ]);
+
+    const heartbeat = alarms.Heartbeat;
+    assert.deepEqual([heartbeat.namespace, heartbeat.metricName, heartbeat.statistic, heartbeat.comparisonOperator, heartbeat.threshold], ["TradingBot", "Heartbeat", "Sum", "LessThanThreshold", 1]);
+    assert.deepEqual(heartbeat.dimensions, { Environment: "production" });
+
+    const errors = alarms.HighErrorRate;
     assert.equal(errors.threshold, 0.01);
     assert.equal(errors.comparisonOperator, "GreaterThanThreshold");
-    assert.equal(errors.evaluationPeriods, 2);
     const queries = errors.metricQueries as { id: string; expression?: string; metric?: Record<string, unknown> }[];
     assert.deepEqual(queries.map((q) => q.id), ["numerator", "denominator", "ratio"]);
     assert.equal(queries[2].expression, "IF(denominator > 0, numerator / denominator, 0)");
@@ -284,11 +294,8 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
       period: 60,
     });
 
-    const loss = alarms["trading-bot-prod-TradingLoss"];
-    assert.equal(loss.metricName, "TradingPnl");
-    assert.equal(loss.comparisonOperator, "LessThanThreshold");
-    assert.equal(loss.threshold, -10000);
-    assert.equal((loss.period as number) * (loss.evaluationPeriods as number), 60);
+    const loss = alarms.TradingLoss;
+    assert.deepEqual([loss.metricName, loss.statistic, loss.comparisonOperator, loss.threshold], ["TradingPnl", "Maximum", "LessThanThreshold", -10000]);
 
     const subscription = onlyResource(prod, "aws:sns/topicSubscription:TopicSubscription");
     assert.deepEqual(subscription.inputs, { topic: criticalTopic.state.arn, protocol: "email", endpoint: "trading-alerts@example.com" });
@@ -390,13 +397,13 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
     });
   });
 
-  it("pages TaskDown below the desired count, whatever that count is", async () => {
+  it("pages TaskDown below the desired count, whatever that count is: the alarm does not change with it", async () => {
     const prodYaml = fs.readFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), "utf8");
     assert.ok(prodYaml.includes("desiredCount: 3"));
     const four = await runStackText("prod", prodYaml.replace("desiredCount: 3", "desiredCount: 4"));
-    const taskDown = resourcesOf(four, "aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.name === "trading-bot-prod-TaskDown")!;
+    const taskDownOf = (run: MockRunResult) => resourcesOf(run, "aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.name === "trading-bot-prod-TaskDown")!.inputs;
     assert.equal(onlyResource(four, SERVICE).inputs.desiredCount, 4);
-    assert.equal(taskDown.inputs.threshold, 4);
+    assert.deepEqual(taskDownOf(four), taskDownOf(prod));
   });
 
   it("keeps each RDS instance's final snapshot under its own name: a new suffix whenever the instance is replaced, the same one otherwise", async () => {
@@ -468,7 +475,7 @@ describe("the staging stack (Pulumi.staging.yaml)", () => {
     assert.deepEqual(onlyResource(staging, "awsx:ec2:Vpc").inputs.natGateways, { strategy: "Single" });
     assert.deepEqual(
       resourcesOf(staging, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs.name),
-      ["trading-bot-staging-ServiceDown", "trading-bot-staging-HighErrorRate"],
+      ["trading-bot-staging-ServiceDown", "trading-bot-staging-TaskDown", "trading-bot-staging-Heartbeat", "trading-bot-staging-HighErrorRate"],
     );
     assert.equal(named(staging, "aws:s3/bucket:Bucket", "trading-bot-config-bucket").inputs.bucketPrefix, "trading-config-staging-");
   });
@@ -589,24 +596,15 @@ describe("a changed secret rolls the service", () => {
     assert.deepEqual(again, original);
   });
 
-  for (const key of Object.keys(base) as (keyof typeof base)[]) {
-    it(`a new ${key}: a new version, so new task definitions that name it`, async () => {
-      const after = await runWith({ ...base, [key]: `${base[key]}-rotated` });
-      assert.notEqual(after.versionId, original.versionId);
-      assert.notEqual(after.service, original.service, "the service's task definition changes: ECS rolls the tasks");
-      assert.notEqual(after.dataSync, original.dataSync);
-      assert.ok(String(after.service).includes(`::${after.versionId}`), "the new revision reads the new version");
-      assert.ok(!String(after.service).includes(original.versionId));
-    });
-  }
-
-  it("a new DATABASE_URL (here: another database user) rolls the service too", async () => {
-    const text = fs.readFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), "utf8");
-    assert.ok(text.includes("username: tradingbot\n"));
-    const otherUser = withPlaceholderSecrets(parseStackFile("prod", text.replace("username: tradingbot\n", "username: tradingbot2\n")));
-    const after = await runWith(base, otherUser);
+  // Every key, DATABASE_URL and REDIS_URL included, one at a time: at the component, in
+  // test/components.test.ts ("AppSecrets names the version in every valueFrom ...").
+  it("a rotated Bybit secret: a new version, so new task definitions that name it", async () => {
+    const after = await runWith({ ...base, bybitSecretKey: "live-secret-2" });
     assert.notEqual(after.versionId, original.versionId);
-    assert.notEqual(after.service, original.service);
+    assert.notEqual(after.service, original.service, "the service's task definition changes: ECS rolls the tasks");
+    assert.notEqual(after.dataSync, original.dataSync);
+    assert.ok(String(after.service).includes(`::${after.versionId}`), "the new revision reads the new version");
+    assert.ok(!String(after.service).includes(original.versionId));
   });
 });
 
