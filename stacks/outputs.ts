@@ -66,6 +66,8 @@ export interface TradingBotOutputValues {
   dataSyncAssignPublicIp: boolean | null;
   /** The stack's exports bucket, or null when it does not export. */
   dataSyncExportsBucket: string | null;
+  /** The data-sync task's log group (its stream: `data-sync/data-sync/<task id>`), or null without dataSync. */
+  dataSyncLogGroupName: string | null;
 }
 
 /** A value whose parts may each still be an Input. */
@@ -111,6 +113,7 @@ export const outputKeys = [
   "dataSyncSubnetIds",
   "dataSyncAssignPublicIp",
   "dataSyncExportsBucket",
+  "dataSyncLogGroupName",
 ] as const satisfies readonly (keyof TradingBotOutputValues)[];
 
 /** The outputs that carry credentials: exported as Pulumi secrets, and secret when read. */

@@ -82,6 +82,7 @@ export function createTradingBotStack(settings: StackSettings, secretInputs: Sec
     dataSyncSubnetIds: dataSync ? taskSubnets(settings, network) : null,
     dataSyncAssignPublicIp: dataSync ? settings.service.assignPublicIp : null,
     dataSyncExportsBucket: dataSync ? dataSync.exportsBucketName : null,
+    dataSyncLogGroupName: dataSync ? dataSync.logGroup.name : null,
   };
 }
 
