@@ -217,6 +217,75 @@ export const rdsSnapshotPrefix = matching(/^[A-Za-z](?:[A-Za-z0-9]|-(?=[A-Za-z0-
 export const postgresUsername: Validator = (value) =>
   postgresIdentifier(value) ?? (value === "rdsadmin" ? "allowed: any name but rdsadmin (RDS keeps it for itself)" : undefined);
 
+/** An RDS DB instance identifier: a letter, then letters, digits and single hyphens, 63 at most, lower case (RDS stores it so). */
+export const rdsInstanceIdentifier = matching(
+  /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,62}$/,
+  "a lower-case letter, then lower-case letters, digits and single hyphens, at most 63 characters, e.g. trading-bot-prod-db",
+);
+
+/** The parameter group family of a PostgreSQL version: `17.4` -> `postgres17`. */
+export function postgresParameterGroupFamily(engineVersion: string): string {
+  return `postgres${engineVersion.split(".")[0]}`;
+}
+
+const weekDays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+const minutesOfDay = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+const hhmm = "([01]\\d|2[0-3]):[0-5]\\d";
+const backupWindowPattern = new RegExp(`^(${hhmm})-(${hhmm})$`);
+const maintenanceWindowPattern = new RegExp(`^(${weekDays.join("|")}):(${hhmm})-(${weekDays.join("|")}):(${hhmm})$`);
+const week = 7 * 1440;
+
+/** A window as minutes from Monday 00:00 UTC: [start, start + length). A daily window gives one a day. */
+interface Window {
+  start: number;
+  length: number;
+}
+
+function backupWindowOf(value: string): Window | undefined {
+  const match = backupWindowPattern.exec(value);
+  if (!match) return undefined;
+  // Groups: 1 time (2 its hour), 3 time (4 its hour).
+  const start = minutesOfDay(match[1]);
+  return { start, length: (minutesOfDay(match[3]) - start + 1440) % 1440 };
+}
+
+function maintenanceWindowOf(value: string): Window | undefined {
+  const match = maintenanceWindowPattern.exec(value);
+  if (!match) return undefined;
+  const start = weekDays.indexOf(match[1] as (typeof weekDays)[number]) * 1440 + minutesOfDay(match[2]);
+  // Groups: 1 day, 2 time (3 its hour), 4 day, 5 time (6 its hour).
+  const end = weekDays.indexOf(match[4] as (typeof weekDays)[number]) * 1440 + minutesOfDay(match[5]);
+  return { start, length: (end - start + week) % week };
+}
+
+/** RDS's daily backup window, `hh24:mi-hh24:mi` in UTC, at least 30 minutes (it may pass midnight). */
+export const rdsBackupWindow: Validator = (value) => {
+  const window = typeof value === "string" ? backupWindowOf(value) : undefined;
+  return window && window.length >= 30 ? undefined : "allowed: hh24:mi-hh24:mi in UTC, at least 30 minutes, e.g. 04:00-04:30";
+};
+
+/** RDS's weekly maintenance window, `ddd:hh24:mi-ddd:hh24:mi` in UTC, 30 minutes to a day. */
+export const rdsMaintenanceWindow: Validator = (value) => {
+  const window = typeof value === "string" ? maintenanceWindowOf(value) : undefined;
+  return window && window.length >= 30 && window.length <= 1440 ? undefined : "allowed: ddd:hh24:mi-ddd:hh24:mi in UTC, 30 minutes to a day, e.g. sun:05:00-sun:05:30";
+};
+
+/** RDS refuses a maintenance window that overlaps the daily backup window (checked for every day of the week). */
+export function rdsWindowsApart(backupWindow: unknown): Validator {
+  return (maintenanceWindow) => {
+    const backup = typeof backupWindow === "string" ? backupWindowOf(backupWindow) : undefined;
+    const maintenance = typeof maintenanceWindow === "string" ? maintenanceWindowOf(maintenanceWindow) : undefined;
+    if (!backup || !maintenance) return undefined; // each format is its own check
+    const overlaps = weekDays.some((_, day) => {
+      const start = day * 1440 + backup.start;
+      // Two windows on a circle of a week meet when either starts inside the other.
+      const inside = (point: number, window: Window) => (point - window.start + week) % week < window.length;
+      return inside(start % week, maintenance) || inside(maintenance.start, { start: start % week, length: backup.length });
+    });
+    return overlaps ? `allowed: a maintenance window apart from the daily backup window ${backupWindow} (RDS refuses them overlapping)` : undefined;
+  };
+}
+
 // ---- ElastiCache ----
 
 export const cacheEngines = ["redis", "valkey"] as const;

@@ -188,8 +188,20 @@ const postgresSchema = z
     protect: flag(),
     databaseName: checked<string>(limits.postgresIdentifier),
     username: checked<string>(limits.postgresUsername),
+    /**
+     * The RDS instance's identifier (and its log group's name). Default `trading-bot-<stack>-db`.
+     * An instance created before this setting keeps the name Pulumi gave it: set that name here.
+     */
+    identifier: checked<string>(limits.rdsInstanceIdentifier).optional(),
+    /** Daily backup window in UTC; default outside the busiest trading hours (README "RDS operations"). */
+    backupWindow: checked<string>(limits.rdsBackupWindow).default("04:00-04:30"),
+    /** Weekly maintenance window in UTC, apart from the backup window. */
+    maintenanceWindow: checked<string>(limits.rdsMaintenanceWindow).default("sun:05:00-sun:05:30"),
   })
-  .superRefine((db, ctx) => crossCheck(ctx, ["maxAllocatedStorageGb"], db.maxAllocatedStorageGb, limits.maxAllocatedStorageGb(db.allocatedStorageGb)));
+  .superRefine((db, ctx) => {
+    crossCheck(ctx, ["maxAllocatedStorageGb"], db.maxAllocatedStorageGb, limits.maxAllocatedStorageGb(db.allocatedStorageGb));
+    crossCheck(ctx, ["maintenanceWindow"], db.maintenanceWindow, limits.rdsWindowsApart(db.backupWindow));
+  });
 
 const sqliteSchema = z.strictObject({
   kind: z.literal("sqlite"),
@@ -325,6 +337,7 @@ const budgetSchema = z.strictObject({
       dataSyncExportStorageGb: gigabytes("GB").optional(),
       dataSyncRunsPerMonth: checked<number>(limits.nonNegativeNumber("runs a month")).optional(),
       dataSyncRunMinutes: checked<number>(limits.nonNegativeNumber("minutes")).optional(),
+      databaseLogGbPerMonth: gigabytes("GB a month").optional(),
     })
     .default({}),
 });

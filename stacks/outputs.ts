@@ -30,6 +30,8 @@ export interface TradingBotOutputValues {
   databaseKind: string;
   /** `host:port` of RDS, or the EFS file system's DNS name. */
   databaseEndpoint: string;
+  /** RDS's PostgreSQL log group (`/aws/rds/instance/<identifier>/postgresql`), or null for SQLite. */
+  databaseLogGroupName: string | null;
   /** DATABASE_URL itself. Secret. */
   databaseUrl: string;
   /**
@@ -97,6 +99,7 @@ export const outputKeys = [
   "serviceSecurityGroupId",
   "databaseKind",
   "databaseEndpoint",
+  "databaseLogGroupName",
   "databaseUrl",
   "databaseUrlValueFrom",
   "cacheKind",

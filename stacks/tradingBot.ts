@@ -27,7 +27,7 @@ const sqliteMountPath = "/data";
 const sqliteFileName = "trading.db";
 
 /** A database or cache: what the app connects to, and (when it is on the network) how to reach it. */
-type Backing = ServiceAttachment & { connectionUrl: pulumi.Output<string>; endpoint: pulumi.Output<string>; network?: Reachable };
+type Backing = ServiceAttachment & { connectionUrl: pulumi.Output<string>; endpoint: pulumi.Output<string>; network?: Reachable; logGroupName?: pulumi.Output<string> };
 
 export function createTradingBotStack(settings: StackSettings, secretInputs: SecretInputs): StackOutputs {
   const network = createNetwork(settings);
@@ -65,6 +65,7 @@ export function createTradingBotStack(settings: StackSettings, secretInputs: Sec
     serviceSecurityGroupId: taskSecurityGroup.securityGroupId,
     databaseKind: settings.database.kind,
     databaseEndpoint: database.endpoint,
+    databaseLogGroupName: database.logGroupName ?? null,
     // Credentials: secret in every stack, even where the URL holds none (SQLite, the sidecar).
     databaseUrl: pulumi.secret(database.connectionUrl),
     databaseUrlValueFrom: secrets.valueFrom("DATABASE_URL"),
@@ -106,8 +107,14 @@ function createDatabase(settings: StackSettings, network: Network): Backing {
   const placement = { vpcId: network.vpcId, subnetIds: network.privateSubnetIds };
   switch (db.kind) {
     case "postgres": {
-      const { kind: _kind, ...postgres } = db;
-      return new PostgresDatabase(`${projectName}-db`, { ...placement, ...postgres, finalSnapshotPrefix: `${projectName}-${settings.stack}-db` });
+      const { kind: _kind, identifier, ...postgres } = db;
+      return new PostgresDatabase(`${projectName}-db`, {
+        ...placement,
+        ...postgres,
+        finalSnapshotPrefix: `${projectName}-${settings.stack}-db`,
+        identifier: identifier ?? `${projectName}-${settings.stack}-db`,
+        logRetentionDays: settings.service.logRetentionDays,
+      });
     }
     case "sqlite": {
       return new SqliteVolume(`${projectName}-db`, {

@@ -53,6 +53,10 @@ const postgres: PostgresDatabaseArgs = {
   databaseName: "trading",
   username: "tradingbot",
   finalSnapshotPrefix: "trading-bot-unit-db",
+  identifier: "trading-bot-unit-db",
+  backupWindow: "04:00-04:30",
+  maintenanceWindow: "sun:05:00-sun:05:30",
+  logRetentionDays: 30,
 };
 const sqlite: SqliteVolumeArgs = { ...vpc, availabilityZoneCount: 2, dailyBackup: true, mountPath: "/data", databaseFileName: "trading.db" };
 const cluster: RedisClusterArgs = {
@@ -276,6 +280,9 @@ describe("the schema and the components refuse a value with the same words", () 
     ["a one-label namespace", ["namespace: trading.internal", "namespace: internal"],
       () => new TradingBotService("t", { ...service, serviceDiscovery: { namespace: "internal", serviceName: "trading-bot" } })],
     ["36 days of backups", ["backupRetentionDays: 14", "backupRetentionDays: 36"], () => new PostgresDatabase("d", { ...postgres, backupRetentionDays: 36 })],
+    ["a maintenance window inside the backup window", ["maintenanceWindow: sun:05:00-sun:05:30", "maintenanceWindow: wed:04:10-wed:04:40"],
+      () => new PostgresDatabase("d", { ...postgres, maintenanceWindow: "wed:04:10-wed:04:40" })],
+    ["an identifier with capitals", ["identifier: trading-bot-prod-db", "identifier: Trading-Bot"], () => new PostgresDatabase("d", { ...postgres, identifier: "Trading-Bot" })],
   ];
   for (const [what, [from, to], create] of pairs) {
     it(`refuses ${what} in both, in the same words`, async () => {

@@ -503,6 +503,60 @@ describe("limits: validators with rules of their own", () => {
       assert.equal(limits.metricMathExpression(["desired", "running"])(expression), refusal);
     });
   }
+  checks("rdsInstanceIdentifier", limits.rdsInstanceIdentifier, ["trading-bot-prod-db", "a", `a${"b".repeat(62)}`, "db-1"], [
+    ["Trading-bot", "allowed: a lower-case letter, then lower-case letters, digits and single hyphens, at most 63 characters, e.g. trading-bot-prod-db"],
+    ["1db", "allowed: a lower-case letter, then lower-case letters, digits and single hyphens, at most 63 characters, e.g. trading-bot-prod-db"],
+    ["db-", "allowed: a lower-case letter, then lower-case letters, digits and single hyphens, at most 63 characters, e.g. trading-bot-prod-db"],
+    ["db--1", "allowed: a lower-case letter, then lower-case letters, digits and single hyphens, at most 63 characters, e.g. trading-bot-prod-db"],
+    [`a${"b".repeat(63)}`, "allowed: a lower-case letter, then lower-case letters, digits and single hyphens, at most 63 characters, e.g. trading-bot-prod-db"],
+  ]);
+  const backupAllowed = "allowed: hh24:mi-hh24:mi in UTC, at least 30 minutes, e.g. 04:00-04:30";
+  checks("rdsBackupWindow", limits.rdsBackupWindow, ["04:00-04:30", "23:45-00:15", "00:00-23:59", "10:10-11:00"], [
+    ["04:00-04:29", backupAllowed],
+    ["04:00-04:00", backupAllowed],
+    ["24:00-00:30", backupAllowed],
+    ["4:00-4:30", backupAllowed],
+    ["04:60-05:30", backupAllowed],
+    ["sun:04:00-sun:04:30", backupAllowed],
+    [430, backupAllowed],
+  ]);
+  const maintenanceAllowed = "allowed: ddd:hh24:mi-ddd:hh24:mi in UTC, 30 minutes to a day, e.g. sun:05:00-sun:05:30";
+  checks("rdsMaintenanceWindow", limits.rdsMaintenanceWindow, ["sun:05:00-sun:05:30", "sat:23:45-sun:00:15", "sun:23:45-mon:00:15", "mon:00:00-tue:00:00"], [
+    ["sun:05:00-sun:05:29", maintenanceAllowed],
+    ["mon:00:00-tue:00:01", maintenanceAllowed],
+    ["sun:05:00-tue:05:00", maintenanceAllowed],
+    ["Sun:05:00-Sun:05:30", maintenanceAllowed],
+    ["05:00-05:30", maintenanceAllowed],
+    ["sun:05:00-sun:05:00", maintenanceAllowed],
+    [null, maintenanceAllowed],
+  ]);
+  const apart = (backup: string) => `allowed: a maintenance window apart from the daily backup window ${backup} (RDS refuses them overlapping)`;
+  const windowCases: [backup: unknown, maintenance: unknown, refusal: string | undefined][] = [
+    ["04:00-04:30", "sun:05:00-sun:05:30", undefined],
+    ["04:00-04:30", "tue:04:30-tue:05:00", undefined],
+    ["04:00-04:30", "tue:03:30-tue:04:00", undefined],
+    ["04:00-04:30", "sat:23:50-sun:04:00", undefined],
+    ["04:00-04:30", "sat:23:50-sun:04:01", apart("04:00-04:30")],
+    ["04:00-04:30", "wed:04:29-wed:05:00", apart("04:00-04:30")],
+    ["04:00-04:30", "wed:03:00-wed:05:00", apart("04:00-04:30")],
+    ["04:00-05:00", "thu:04:15-thu:04:45", apart("04:00-05:00")],
+    // A backup window over midnight meets Monday 00:00 from Sunday night.
+    ["23:45-00:15", "mon:00:00-mon:00:30", apart("23:45-00:15")],
+    ["23:45-00:15", "sun:23:15-sun:23:45", undefined],
+    // Sunday night into Monday: the window that crosses the week's end.
+    ["00:10-00:40", "sun:23:50-mon:00:20", apart("00:10-00:40")],
+    // A format that fails is its own check's.
+    ["bad", "sun:05:00-sun:05:30", undefined],
+    ["04:00-04:30", "bad", undefined],
+  ];
+  for (const [backup, maintenance, refusal] of windowCases) {
+    it(`rdsWindowsApart(${backup})(${maintenance}) ${refusal === undefined ? "accepts" : "refuses"}`, () => assert.equal(limits.rdsWindowsApart(backup)(maintenance), refusal));
+  }
+  it("postgresParameterGroupFamily takes the major version", () => {
+    assert.equal(limits.postgresParameterGroupFamily("17"), "postgres17");
+    assert.equal(limits.postgresParameterGroupFamily("16.4"), "postgres16");
+  });
+
   it("metricMathExpression([]) offers an example of its own", () => {
     assert.equal(limits.metricMathExpression([])("m"), "allowed: an expression of  such as m1 * 2 (numbers, + - * / ^, comparisons, upper-case functions); m is not one of them");
   });

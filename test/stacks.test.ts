@@ -406,6 +406,37 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
     assert.deepEqual(taskDownOf(four), taskDownOf(prod));
   });
 
+  it("runs RDS with its own windows, parameter group and log group: backups at 04:00 UTC, patches Sunday 05:00, the log kept 90 days", () => {
+    const db = onlyResource(prod, "aws:rds/instance:Instance");
+    assert.equal(db.inputs.identifier, "trading-bot-prod-db");
+    assert.equal(db.inputs.backupWindow, "04:00-04:30");
+    assert.equal(db.inputs.maintenanceWindow, "sun:05:00-sun:05:30");
+    const parameters = onlyResource(prod, "aws:rds/parameterGroup:ParameterGroup");
+    assert.equal(db.inputs.parameterGroupName, parameters.state.name);
+    assert.equal(parameters.inputs.family, "postgres17");
+    assert.deepEqual(parameters.inputs.parameters, [
+      { name: "log_min_duration_statement", value: "1000" },
+      { name: "rds.force_ssl", value: "1" },
+    ]);
+    assert.deepEqual(db.inputs.enabledCloudwatchLogsExports, ["postgresql"]);
+    const logs = named(prod, "aws:cloudwatch/logGroup:LogGroup", "trading-bot-db-postgresql-logs");
+    assert.deepEqual(logs.inputs, { name: "/aws/rds/instance/trading-bot-prod-db/postgresql", retentionInDays: 90 });
+    assert.ok(db.dependencies!.includes(logs.urn), "the log group exists before RDS writes to it");
+    assert.equal(prod.outputs.databaseLogGroupName, "/aws/rds/instance/trading-bot-prod-db/postgresql");
+  });
+
+  it("never replaces or renames the existing prod instance: the same URN, the identifier set once and then ignored, a replacement deletes first", () => {
+    const db = onlyResource(prod, "aws:rds/instance:Instance");
+    // The URN it has had since it was created: a change of name, type or parent would replace it.
+    assert.equal(db.urn, "urn:pulumi:prod::trading-bot::trading-bot:infra:PostgresDatabase$aws:rds/instance:Instance::trading-bot-db-instance");
+    // An instance created before trading-bot:database.identifier has Pulumi's generated name in its
+    // state: the engine takes the identifier from there (ignoreChanges), so the new input renames nothing.
+    assert.deepEqual(db.ignoreChanges, ["identifier"]);
+    assert.equal(db.protect, true, "and prod's is protected: a replacement would stop pulumi up");
+    // Were it replaced (an unprotected stack, a new database name), the identifier stays: the old one goes first.
+    assert.equal(db.deleteBeforeReplace, true);
+  });
+
   it("keeps each RDS instance's final snapshot under its own name: a new suffix whenever the instance is replaced, the same one otherwise", async () => {
     const snapshotOf = (run: MockRunResult) => {
       const db = onlyResource(run, "aws:rds/instance:Instance");
@@ -415,7 +446,7 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
     const { db, suffix, keepers } = snapshotOf(prod);
     assert.equal(db.inputs.finalSnapshotIdentifier, `trading-bot-prod-db-final-${suffix.state.hex}`);
     assert.match(String(db.inputs.finalSnapshotIdentifier), /^trading-bot-prod-db-final-[0-9a-f]{8}$/);
-    assert.deepEqual(db.ignoreChanges, [], "an ignored name would pass the old instance's to its replacement");
+    assert.ok(!db.ignoreChanges!.includes("finalSnapshotIdentifier"), "an ignored name would pass the old instance's to its replacement");
     // The keepers are the instance's inputs that the provider cannot change in place.
     assert.deepEqual(keepers, {
       engine: db.inputs.engine,

@@ -144,6 +144,7 @@ async function recordResources(stack: string, registered: Registration[], comput
       dependencies: edges.get(urn)?.dependencies ?? [],
       propertyDependencies: edges.get(urn)?.propertyDependencies ?? {},
       ignoreChanges: entry.opts.ignoreChanges ?? [],
+      deleteBeforeReplace: entry.opts.deleteBeforeReplace === true,
       customTimeouts: entry.opts.customTimeouts,
     });
   }
@@ -208,7 +209,7 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
     case "aws:s3/bucket:Bucket":
       return { ...common, bucket: inputs.bucket ?? `${inputs.bucketPrefix ?? name}abc1234` };
     case "aws:cloudwatch/logGroup:LogGroup":
-      return { ...common, name: `${inputs.namePrefix ?? ""}abc1234` };
+      return { ...common, name: inputs.name ?? `${inputs.namePrefix ?? ""}abc1234` };
     case "aws:secretsmanager/secretVersion:SecretVersion":
       // Secrets Manager gives each stored value a new version id: derived from the value here,
       // so a new value gets a new id and the same value the same one, as across real updates.
