@@ -75,6 +75,10 @@ export const vpcCidrBlock = matching(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/,
 export const privateDnsNamespace = matching(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, "a private DNS name such as trading.internal");
 /** One DNS label (a Cloud Map service name). */
 export const dnsLabel = matching(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "a DNS label such as trading-bot");
+export const securityGroupId = matching(/^sg-[0-9a-f]{8,17}$/, "a security group id such as sg-0123456789abcdef0");
+export const prefixListId = matching(/^pl-[0-9a-f]{8,17}$/, "a managed prefix list id such as pl-0123456789abcdef0");
+/** What a security group rule's description may hold (EC2: up to 255 of a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*). */
+export const ruleDescription = matching(/^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]{1,200}$/, "up to 200 letters, digits, spaces and ._-:/()#,@[]+=&;{}!$* naming who connects");
 
 // ---- S3, EFS and the container ----
 
@@ -388,7 +392,7 @@ export function metricMathExpression(ids: readonly string[]): Validator {
   return (value) => {
     const allowed = `allowed: an expression of ${ids.join(", ")} such as ${ids.slice(0, 2).join(" - ") || "m1 * 2"} (numbers, + - * / ^, comparisons, upper-case functions)`;
     if (typeof value !== "string" || value.trim() === "" || value.length > 1024 || !/^[A-Za-z0-9_.\s+\-*/^()<>=!,&|]+$/.test(value)) return allowed;
-    const names = value.match(/\b[a-z][A-Za-z0-9_]*\b/g) ?? [];
+    const names: string[] = value.match(/\b[a-z][A-Za-z0-9_]*\b/g) ?? [];
     const unknown = [...new Set(names.filter((name) => !ids.includes(name)))];
     if (unknown.length > 0) return `${allowed}; ${unknown.join(", ")} is not one of them`;
     const unused = ids.filter((id) => !names.includes(id));

@@ -61,6 +61,7 @@ export const rules: Rule[] = [
   bucket.noForceDestroy,
   network.noPublicIngress,
   network.natGatewayPerAz,
+  network.serviceDiscoveryReachable,
   stack.noDevStandIns,
   dataSync.noDataImport,
   nonProduction.testnetOnly,

@@ -140,6 +140,28 @@ const capacityProviderStrategySchema = z
   )
   .superRefine((strategy, ctx) => crossCheck(ctx, [], strategy, limits.capacityProviderStrategy));
 
+/** Who may call the bot's API on its port: a security group, or a managed prefix list, named. */
+const consumerSchema = z
+  .strictObject({
+    securityGroupId: checked<string>(limits.securityGroupId).optional(),
+    prefixListId: checked<string>(limits.prefixListId).optional(),
+    description: checked<string>(limits.ruleDescription),
+  })
+  .superRefine((consumer, ctx) => {
+    if ((consumer.securityGroupId === undefined) === (consumer.prefixListId === undefined)) {
+      ctx.addIssue({ code: "custom", path: ["securityGroupId"], message: "set exactly one of securityGroupId and prefixListId" });
+    }
+  });
+
+/** A Cloud Map name for the tasks, and who may reach them through it: a name nobody may reach leads nowhere. */
+const serviceDiscoverySchema = z.strictObject({
+  namespace: checked<string>(limits.privateDnsNamespace),
+  serviceName: checked<string>(limits.dnsLabel),
+  consumers: z
+    .array(consumerSchema, { error: "allowed: a list of consumers, each { securityGroupId or prefixListId, description }" })
+    .min(1, { error: "allowed: at least one consumer: the tasks' security group admits only them, so a name no consumer may reach leads nowhere (leave serviceDiscovery null)" }),
+});
+
 const serviceSchema = z
   .strictObject({
     cpu: checked<number>(limits.fargateCpu),
@@ -153,13 +175,7 @@ const serviceSchema = z
     subnets: oneOf(["private", "public"] as const),
     assignPublicIp: flag(),
     healthCheck: healthCheckSchema.nullable().default(null),
-    serviceDiscovery: z
-      .strictObject({
-        namespace: checked<string>(limits.privateDnsNamespace),
-        serviceName: checked<string>(limits.dnsLabel),
-      })
-      .nullable()
-      .default(null),
+    serviceDiscovery: serviceDiscoverySchema.nullable().default(null),
     containerInsights: checked<limits.ContainerInsights>(limits.containerInsights),
     logRetentionDays: checked<number>(limits.logRetentionDays),
   })

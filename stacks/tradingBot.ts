@@ -9,7 +9,7 @@ import { ConfigBucket } from "../infra/configBucket";
 import { DataSync, exportsBucketName, importRoleName } from "../infra/dataSync";
 import { LocalRedis } from "../infra/localRedis";
 import { Network } from "../infra/network";
-import { Reachable, allowIngress } from "../infra/placement";
+import { Reachable, admitConsumer, allowIngress } from "../infra/placement";
 import { PostgresDatabase } from "../infra/postgresDatabase";
 import { RedisCluster } from "../infra/redisCluster";
 import { SqliteVolume } from "../infra/sqliteVolume";
@@ -47,6 +47,7 @@ export function createTradingBotStack(settings: StackSettings, secretInputs: Sec
   ];
   const appSecrets = secrets.attachmentFor(secretKeysReadBy("app", secrets));
   const service = createService(settings, network, taskSecurityGroup, [appSecrets, configBucket, database, cache, appMetrics(), taskSecurityGroup, ...access]);
+  admitDiscoveryConsumers(settings, taskSecurityGroup);
   const dataSync = settings.dataSync && createDataSync(settings, network, secrets, database);
   const alerts = createAlerts(settings, service);
   return {
@@ -209,6 +210,18 @@ function createDataSync(settings: StackSettings, network: Network, secrets: AppS
   });
 }
 
+/**
+ * With Cloud Map, the consumers the stack file names may call the bot's API on its port (and
+ * no one else): a name in Cloud Map that no one may reach would lead nowhere.
+ */
+function admitDiscoveryConsumers(settings: StackSettings, tasks: TaskSecurityGroup): void {
+  // The description reaches EC2, whose rule descriptions take no apostrophe.
+  const api: Reachable = { securityGroupId: tasks.securityGroupId, port: settings.app.containerPort, protocolName: "Trading bot API" };
+  (settings.service.serviceDiscovery?.consumers ?? []).forEach((consumer, index) => {
+    admitConsumer(`${projectName}-api-from-consumer-${index + 1}`, api, consumer);
+  });
+}
+
 /** The app publishes its metrics (stacks/appMetrics.ts) to its own namespace, and nowhere else. */
 function appMetrics(): ServiceAttachment {
   return {
@@ -245,7 +258,7 @@ function createService(settings: StackSettings, network: Network, tasks: TaskSec
     deployTimeoutMinutes: sizing.deployTimeoutMinutes,
     capacityProviderStrategy: sizing.capacityProviderStrategy,
     healthCheck: sizing.healthCheck ?? undefined,
-    serviceDiscovery: sizing.serviceDiscovery ?? undefined,
+    serviceDiscovery: sizing.serviceDiscovery ? { namespace: sizing.serviceDiscovery.namespace, serviceName: sizing.serviceDiscovery.serviceName } : undefined,
     containerInsights: sizing.containerInsights,
     logRetentionDays: sizing.logRetentionDays,
     region: settings.region,

@@ -277,8 +277,6 @@ describe("the schema and the components refuse a value with the same words", () 
   const pairs: [string, [string, string], () => unknown][] = [
     ["300 CPU units", ["cpu: 1024", "cpu: 300"], () => new TradingBotService("t", { ...service, cpu: 300 })],
     ["10-day logs", ["logRetentionDays: 90", "logRetentionDays: 10"], () => new TradingBotService("t", { ...service, logRetentionDays: 10 })],
-    ["a one-label namespace", ["namespace: trading.internal", "namespace: internal"],
-      () => new TradingBotService("t", { ...service, serviceDiscovery: { namespace: "internal", serviceName: "trading-bot" } })],
     ["36 days of backups", ["backupRetentionDays: 14", "backupRetentionDays: 36"], () => new PostgresDatabase("d", { ...postgres, backupRetentionDays: 36 })],
     ["a maintenance window inside the backup window", ["maintenanceWindow: sun:05:00-sun:05:30", "maintenanceWindow: wed:04:10-wed:04:40"],
       () => new PostgresDatabase("d", { ...postgres, maintenanceWindow: "wed:04:10-wed:04:40" })],

@@ -41,6 +41,9 @@ describe("the stack output contract", () => {
     assert.equal(results.prod.outputs.databaseKind, "postgres");
     assert.equal(results.prod.outputs.cacheKind, "cluster");
     assert.equal(results.dev.outputs.serviceDiscoveryName, null);
+    assert.equal(results.prod.outputs.serviceDiscoveryName, null, "no consumer calls prod's API: no Cloud Map");
+    assert.equal(results.dev.outputs.databaseLogGroupName, null);
+    assert.equal(results.prod.outputs.databaseLogGroupName, "/aws/rds/instance/trading-bot-prod-db/postgresql");
   });
 
   it("serves a consumer that reads prod through a StackReference", async () => {

@@ -383,6 +383,11 @@ const productionCases: ProductionCase[] = [
     boundary: ["no strategy (awsx's OnePerAz)", set(VPC, "natGateways", {})],
     broken: ["Single", set(VPC, "natGateways", { strategy: "Single" }),
       "natGateways.strategy is Single; tasks in private subnets reach Bybit through one NAT gateway, so losing its AZ cuts the bot off from the exchange"] },
+  { policy: "service-discovery-reachable",
+    boundary: ["no Cloud Map, no one admitted (the committed prod)", (resources) => find(resources, SERVICE)],
+    broken: ["Cloud Map with no one admitted", set(SERVICE, "serviceRegistries", { registryArn: "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-0a1b2c3d4e5f6" }),
+      "the service registers its tasks in Cloud Map (serviceRegistries) but its security groups admit no one, so the name leads nowhere: " +
+      "name a consumer (trading-bot:service.serviceDiscovery.consumers) or leave Cloud Map out"] },
   { policy: "no-dev-stand-ins",
     boundary: ["a sidecar that exports Redis metrics", editContainers((containers) => {
       containers.push({ ...containers[0], name: "metrics", image: "public.ecr.aws/bitnami/redis-exporter:1.62.0", healthCheck: undefined });
@@ -453,6 +458,7 @@ const unknownProbes: Record<string, [type: string, key: string, name?: string]> 
   "s3-bucket-no-force-destroy": ["aws:s3/bucket:Bucket", "forceDestroy"],
   "security-group-no-public-ingress": ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "cidrIpv4", "trading-bot-db-from-service"],
   "nat-gateway-per-az": [VPC, "natGateways"],
+  "service-discovery-reachable": [SERVICE, "serviceRegistries"],
   "no-dev-stand-ins": [TASK, "containerDefinitions"],
   "data-sync-no-import": [ROLE, "tags", "trading-bot-task"],
 };

@@ -177,11 +177,37 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
     });
   });
 
-  it("registers the tasks in Cloud Map as trading-bot.trading.internal", () => {
-    const discovery = onlyResource(prod, "aws:servicediscovery/service:Service");
-    assert.deepEqual(onlyResource(prod, SERVICE).inputs.serviceRegistries, { registryArn: discovery.state.arn });
-    assert.equal(onlyResource(prod, "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace").inputs.name, "trading.internal");
-    assert.equal(prod.outputs.serviceDiscoveryName, "trading-bot.trading.internal");
+  it("has no Cloud Map, and its tasks admit no one: nothing calls the bot's API", () => {
+    assert.equal(resourcesOf(prod, "aws:servicediscovery/service:Service").length, 0);
+    assert.equal(resourcesOf(prod, "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace").length, 0);
+    assert.equal(onlyResource(prod, SERVICE).inputs.serviceRegistries, undefined);
+    assert.equal(prod.outputs.serviceDiscoveryName, null);
+    const taskGroup = named(prod, "aws:ec2/securityGroup:SecurityGroup", "trading-bot-sg");
+    const rules = resourcesOf(prod, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+    assert.ok(rules.length >= 2, "the database's and the cache's rules exist");
+    assert.deepEqual(rules.filter((r) => r.inputs.securityGroupId === `${taskGroup.name}-id`), [], "none on the tasks' group");
+  });
+
+  it("registers the tasks in Cloud Map when a consumer is named, and admits exactly the named consumers on the API's port", async () => {
+    const prodYaml = fs.readFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), "utf8");
+    const withDiscovery = prodYaml.replace(
+      "    serviceDiscovery: null\n",
+      "    serviceDiscovery:\n      namespace: trading.internal\n      serviceName: trading-bot\n      consumers:\n" +
+        "        - { securityGroupId: sg-0a1b2c3d4e5f60718, description: ops dashboard (acme/ops/prod) }\n" +
+        "        - { prefixListId: pl-0f1e2d3c4b5a69788, description: office VPN }\n",
+    );
+    assert.notEqual(withDiscovery, prodYaml);
+    const run = await runStackText("prod", withDiscovery);
+    const discovery = onlyResource(run, "aws:servicediscovery/service:Service");
+    assert.deepEqual(onlyResource(run, SERVICE).inputs.serviceRegistries, { registryArn: discovery.state.arn });
+    assert.equal(onlyResource(run, "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace").inputs.name, "trading.internal");
+    assert.equal(run.outputs.serviceDiscoveryName, "trading-bot.trading.internal");
+    const taskGroup = named(run, "aws:ec2/securityGroup:SecurityGroup", "trading-bot-sg");
+    const rules = resourcesOf(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name.startsWith("trading-bot-api-from-consumer-"));
+    assert.deepEqual(rules.map((r) => r.inputs), [
+      { securityGroupId: `${taskGroup.name}-id`, referencedSecurityGroupId: "sg-0a1b2c3d4e5f60718", ipProtocol: "tcp", fromPort: 8080, toPort: 8080, description: "Trading bot API from ops dashboard (acme/ops/prod)" },
+      { securityGroupId: `${taskGroup.name}-id`, prefixListId: "pl-0f1e2d3c4b5a69788", ipProtocol: "tcp", fromPort: 8080, toPort: 8080, description: "Trading bot API from office VPN" },
+    ]);
   });
 
   it("gives the app the production settings (WARNING, live Bybit, strict API limits, debug features off)", () => {
