@@ -54,8 +54,8 @@ const stepUsing = (job: Job, action: string): Step => {
 const indexOf = (job: Job, predicate: (step: Step) => boolean) => (job.steps ?? []).findIndex(predicate);
 
 describe("GitHub workflows", () => {
-  it("are the preview, deploy and env-sync workflows", () => {
-    assert.deepEqual(files, ["deploy.yml", "env-sync.yml", "preview.yml"]);
+  it("are the preview, deploy, env-sync and drift workflows", () => {
+    assert.deepEqual(files, ["deploy.yml", "drift.yml", "env-sync.yml", "preview.yml"]);
   });
 
   for (const file of files) {
@@ -182,6 +182,18 @@ describe("GitHub workflows", () => {
           "      pull-requests: write",
           "    steps:",
           "      - uses: peter-evans/create-pull-request@5f6978faf089d4d20b00c7766989d076bb2fc7f1 # v8.1.1",
+          "  d:",
+          "    runs-on: ubuntu-latest",
+          "    permissions:",
+          "      issues: write",
+          "    steps:",
+          "      - run: gh issue create --title drift --body x",
+          "  e:",
+          "    runs-on: ubuntu-latest",
+          "    permissions:",
+          "      issues: write",
+          "    steps:",
+          "      - run: gh issue list",
           "",
         ].join("\n"),
       );
@@ -192,6 +204,7 @@ describe("GitHub workflows", () => {
         "fixture.yml a: aws-access-key-id: long-lived AWS keys; assume a role through OIDC",
         "fixture.yml b: permissions write-all: list the scopes the job needs",
         "fixture.yml b: assumes an AWS role without id-token: write (OIDC), so it would need stored keys",
+        "fixture.yml e: issues: write, but no step of the job needs it",
         "fixture.yml: names AWS access keys; assume a role through OIDC",
       ]);
     });
