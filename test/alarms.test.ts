@@ -322,3 +322,25 @@ describe("the app's metric contract", () => {
     }
   });
 });
+
+describe("the README's alarm table", () => {
+  const symbols: Record<string, string> = { GreaterThanThreshold: ">", GreaterThanOrEqualToThreshold: ">=", LessThanThreshold: "<", LessThanOrEqualToThreshold: "<=" };
+  /** A rule's columns before "why", as the table writes them. */
+  function columns(stack: string, rule: Rule): string[] {
+    const reads = rule.metric
+      ? `${rule.metric.namespace} ${rule.metric.name} ${rule.metric.statistic}`
+      : rule.ratio
+        ? `${rule.ratio.numerator.namespace} ${rule.ratio.numerator.name} / ${rule.ratio.denominator.name}`
+        : `${Object.values(rule.metricMath!.metrics)[0].namespace} ${rule.metricMath!.expression}`;
+    return [stack, rule.name, rule.severity, reads, `${symbols[rule.comparison]} ${rule.threshold}`, `${rule.datapointsToAlarm} of ${rule.evaluationPeriods}`, `${rule.periodSeconds} s`, rule.treatMissingData];
+  }
+
+  it("lists every alarm of every committed stack as its stack file sets it, each with why", () => {
+    const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
+    const table = readme.slice(readme.indexOf("<!-- alarms -->\n") + "<!-- alarms -->\n".length, readme.indexOf("<!-- /alarms -->"));
+    const rows = table.trim().split("\n").slice(2).map((line) => line.split(" | ").map((cell) => cell.replace(/^\| /, "").replace(/ \|$/, "")));
+    const expected = ["dev", "staging", "prod"].flatMap((stack) => settingsOf(stack).alerts.rules.map((rule) => columns(stack, rule)));
+    assert.deepEqual(rows.map((row) => row.slice(0, 8)), expected);
+    for (const row of rows) assert.ok(row.length === 9 && row[8].length > 20, `${row[0]} ${row[1]}: why`);
+  });
+});

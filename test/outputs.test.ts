@@ -61,6 +61,9 @@ describe("the stack output contract", () => {
     ]);
     assert.equal(body.widgets[0].properties.title, `${prod.outputs.serviceName} (production)`);
     assert.equal(consumer.outputs.watchedService, prod.outputs.serviceArn);
+    assert.equal(consumer.outputs.deployedRevision, prod.outputs.serviceTaskDefinitionArn);
+    assert.match(String(consumer.outputs.deployedRevision), /:task-definition\/trading-bot-prod:\d+$/);
+    assert.deepEqual(body.widgets[1].properties.metrics, [["TradingBot", "Heartbeat", "Environment", "production"]]);
     assert.deepEqual(consumer.secretOutputs, ["databaseUrl"]);
   });
 
