@@ -178,7 +178,7 @@ describe("npm run verify-deploy", () => {
     const now = await verify();
     assert.equal(now.status, 1);
     assert.deepEqual(now.out.slice(0, 7), [
-      "prod: the deployment is not verified still in progress (--wait <minutes> waits for it):",
+      "prod: the deployment is not verified, still in progress (--wait <minutes> waits for it):",
       "  - the deployment ecs-svc/2761498305557021843 is IN_PROGRESS: 1 of 3 task(s) running, 1 pending",
       "  - the ACTIVE deployment ecs-svc/4826150092357713345 of trading-bot-prod:6 still runs 2 task(s)",
       "  - 1 task(s) of trading-bot-prod:7 are RUNNING; desired 3",
@@ -190,7 +190,7 @@ describe("npm run verify-deploy", () => {
     const waited = await verify(["--wait", "1"]);
     assert.equal(waited.status, 1);
     assert.deepEqual(waited.sleeps, [15_000, 15_000, 15_000, 15_000], "four more looks fit in a minute");
-    assert.equal(waited.out[0], "prod: the deployment is not verified still in progress after 1 minute(s):");
+    assert.equal(waited.out[0], "prod: the deployment is not verified, still in progress after 1 minute(s):");
   });
 
   it("fails a completed rollout whose task is UNHEALTHY (exit 1)", async () => {
@@ -198,7 +198,7 @@ describe("npm run verify-deploy", () => {
     const run = await verify();
     assert.equal(run.status, 1);
     assert.deepEqual(run.out.slice(0, 2), [
-      "prod: the deployment is not verified still in progress (--wait <minutes> waits for it):",
+      "prod: the deployment is not verified, still in progress (--wait <minutes> waits for it):",
       "  - the task 6c7d8e9f0a1b42c3d4e5f6a7b8c9d0e1 is UNHEALTHY, not HEALTHY",
     ]);
   });

@@ -108,7 +108,7 @@ async function verify(target: Target, waitMinutes: number, options: VerifyDeploy
 }
 
 function report(target: Target, verdict: Exclude<Verdict, { state: "verified" }>, waitMinutes: number, events: string[], out: (line: string) => void): void {
-  const waited = verdict.state === "pending" ? (waitMinutes > 0 ? ` still in progress after ${waitMinutes} minute(s)` : " still in progress (--wait <minutes> waits for it)") : "";
+  const waited = verdict.state === "pending" ? (waitMinutes > 0 ? `, still in progress after ${waitMinutes} minute(s)` : ", still in progress (--wait <minutes> waits for it)") : "";
   out(`${target.stack}: the deployment is not verified${waited}:`);
   for (const reason of verdict.reasons) out(`  - ${reason}`);
   out(`The latest events of ${target.serviceName}:`);
