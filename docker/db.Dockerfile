@@ -39,8 +39,8 @@ WORKDIR /app
 COPY --from=modules /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/rds-ca.pem ./
-# package.json: the tool's version in each manifest; Pulumi.yaml: how the tool finds /app (tools/common/projectRoot.ts).
-COPY package.json Pulumi.yaml ./
+# package.json: the tool's version in each manifest (tools/db/bin.ts hands the tool /app as its project).
+COPY package.json ./
 COPY data/sync-rules.yaml data/test-data.yaml ./data/
 # The node image's user `node`; the same uid and gid as the SQLite volume's EFS access point (infra/sqliteVolume.ts).
 USER 1000:1000

@@ -3,12 +3,11 @@
 import { z } from "zod";
 import * as limits from "../infra/limits";
 import type { Validator } from "../infra/limits";
-import { isProductionStack, nameEnvironmentConflict, productionReason } from "./production";
+import { type Environment, environments, isProductionStack, nameEnvironmentConflict, productionReason, projectName } from "./production";
 import { otherKeyProblem, secretValueProblem } from "./stackFileKeys";
 import { stackNameProblem, stackNameRule } from "./stackName";
 import { withYamlSource } from "./yamlSource";
 
-export const projectName = "trading-bot";
 
 /** A secret config key: set with `pulumi config set --secret`, read as a Pulumi secret, never printed. */
 export interface SecretConfigKeyInfo {
@@ -49,9 +48,7 @@ export type SecretConfigKey = keyof typeof secretConfigKeys;
  */
 export type SyncMeta = { sync: "shared" };
 
-/** The app's `ENVIRONMENT`, in the order a change is promoted through them. */
-export const environments = ["development", "staging", "production"] as const;
-export type Environment = (typeof environments)[number];
+export { type Environment, environments, projectName };
 const shared: SyncMeta = { sync: "shared" };
 
 // ---- value helpers: every field is checked by a validator of infra/limits.ts, the same
@@ -499,7 +496,7 @@ function sortKeys(file: string, stack: string, rawConfig: Record<string, unknown
   for (const [key, value] of Object.entries(rawConfig)) {
     const name = key.startsWith(`${projectName}:`) ? key.slice(projectName.length + 1) : undefined;
     const context = { file, stack, project: projectName, isSecret: isSecret(key) };
-    if (name !== undefined && name in secretConfigKeys) {
+    if (name !== undefined && Object.hasOwn(secretConfigKeys, name)) {
       const problem = secretValueProblem(key, value, context);
       if (problem) problems.push(problem);
       else secretKeysSet.push(name as SecretConfigKey);

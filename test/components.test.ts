@@ -16,7 +16,7 @@ import { TaskSecurityGroup, TaskSecurityGroupArgs } from "../infra/taskSecurityG
 import { TradingBotService, TradingBotServiceArgs } from "../infra/tradingBotService";
 import { StackConfigError, parseStackConfig } from "../stacks/config";
 import { runUnderMocks } from "../tools/engine/mockRun";
-import { parseStackFile, withPlaceholderSecrets } from "../tools/engine/stackFile";
+import { parseProgramConfig, withPlaceholderSecrets } from "../tools/engine/stackFile";
 import { repoRoot } from "./helpers";
 
 /** Runs `create` as a program under mocks and returns the error it threw. */
@@ -263,7 +263,7 @@ const cases: Case[] = [
 function schemaWords(from: string, to: string): string {
   const text = fs.readFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), "utf8");
   assert.ok(text.includes(from), from);
-  const file = withPlaceholderSecrets(parseStackFile("prod", text.replace(from, to)));
+  const file = withPlaceholderSecrets(parseProgramConfig("prod", text.replace(from, to)));
   try {
     parseStackConfig("prod", file.config, (key) => file.secretKeys.includes(key));
   } catch (error) {

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfigError, parseStackConfig, stackConfigSchema } from "../stacks/config";
 import { awsProviderKeys } from "../stacks/stackFileKeys";
-import { StackFileError, parseStackFile, readStackFile, withPlaceholderSecrets } from "../tools/engine/stackFile";
+import { StackFileError, parseProgramConfig, readProgramConfig, withPlaceholderSecrets } from "../tools/engine/stackFile";
 import { repoRoot, runStackText } from "./helpers";
 
 const committed = {
@@ -18,7 +18,7 @@ const committed = {
 /** Validates the committed file of `stack` with `from` replaced by `to`. */
 function validate(stack: "dev" | "prod", from: string, to: string) {
   assert.ok(committed[stack].includes(from), `Pulumi.${stack}.yaml contains ${JSON.stringify(from)}`);
-  const file = withPlaceholderSecrets(parseStackFile(stack, committed[stack].replace(from, to)));
+  const file = withPlaceholderSecrets(parseProgramConfig(stack, committed[stack].replace(from, to)));
   return parseStackConfig(stack, file.config, (key) => file.secretKeys.includes(key));
 }
 
@@ -198,7 +198,7 @@ describe("stack config validation", () => {
 
   for (const key of ["datadogApiKey", "sentryDsn"]) {
     it(`refuses ${key} stored in plain text, without printing it`, () => {
-      const file = withPlaceholderSecrets(parseStackFile("prod", committed.prod));
+      const file = withPlaceholderSecrets(parseProgramConfig("prod", committed.prod));
       const config = { ...file.config, [`trading-bot:${key}`]: "plain-monitoring-value" };
       assert.throws(() => parseStackConfig("prod", config, (k) => file.secretKeys.includes(k)), (error: unknown) => {
         assert.ok(error instanceof StackConfigError);
@@ -213,7 +213,7 @@ describe("stack config validation", () => {
   }
 
   it("refuses a missing secret, and a secret stored in plain text, without printing its value", () => {
-    const file = parseStackFile("prod", committed.prod);
+    const file = parseProgramConfig("prod", committed.prod);
     const config = { ...file.config, "trading-bot:bybitApiKey": "live-key-in-plain-text" };
     assert.throws(() => parseStackConfig("prod", config, () => false), (error: unknown) => {
       assert.ok(error instanceof StackConfigError);
@@ -230,7 +230,7 @@ describe("stack config validation", () => {
   });
 
   it("does not print a value that was stored as a secret, even when it is wrong", () => {
-    const file = withPlaceholderSecrets(parseStackFile("prod", committed.prod));
+    const file = withPlaceholderSecrets(parseProgramConfig("prod", committed.prod));
     const config = { ...file.config, "trading-bot:budget": JSON.stringify({ monthlyUsd: "ninety-nine-secret-dollars" }) };
     const secretKeys = [...file.secretKeys, "trading-bot:budget"];
     assert.throws(() => parseStackConfig("prod", config, (key) => secretKeys.includes(key)), (error: unknown) => {
@@ -241,7 +241,7 @@ describe("stack config validation", () => {
   });
 
   it("refuses YAML that does not parse, naming the line", () => {
-    assert.throws(() => parseStackFile("prod", "config:\n  a: 1\n b: 2\n"), (error: unknown) => {
+    assert.throws(() => parseProgramConfig("prod", "config:\n  a: 1\n b: 2\n"), (error: unknown) => {
       assert.ok(error instanceof StackFileError);
       assert.match(error.message, /^Pulumi\.prod\.yaml line 3: not valid YAML: /);
       return true;
@@ -263,7 +263,7 @@ describe("stack config validation", () => {
 describe("stack file keys outside the trading-bot namespace", () => {
   const withKeys = (lines: string) => committed.dev.replace("  aws:region: us-east-1\n", `  aws:region: us-east-1\n${lines}`);
   const settingsOfText = (text: string) => {
-    const file = withPlaceholderSecrets(parseStackFile("dev", text));
+    const file = withPlaceholderSecrets(parseProgramConfig("dev", text));
     return parseStackConfig("dev", file.config, (key) => file.secretKeys.includes(key));
   };
   const refusesKeys = (lines: string, message: string) =>
@@ -304,7 +304,7 @@ describe("stack file keys outside the trading-bot namespace", () => {
       ),
     );
     assert.equal(settings.region, "us-east-1");
-    const file = parseStackFile("dev", withKeys("  aws:assumeRoles:\n    - roleArn: r\n      externalId:\n        secure: v1:ZXh0ZXJuYWwtaWQ=\n"));
+    const file = parseProgramConfig("dev", withKeys("  aws:assumeRoles:\n    - roleArn: r\n      externalId:\n        secure: v1:ZXh0ZXJuYWwtaWQ=\n"));
     assert.ok(file.secretKeys.includes("aws:assumeRoles"), "a key holding a secure: entry is secret");
     assert.doesNotMatch(file.config["aws:assumeRoles"], /ZXh0ZXJuYWwtaWQ/);
   });
@@ -319,7 +319,7 @@ describe("stack file keys outside the trading-bot namespace", () => {
   }
 
   it("refuses an empty aws credential stored as a secret", () => {
-    const file = withPlaceholderSecrets(parseStackFile("dev", committed.dev));
+    const file = withPlaceholderSecrets(parseProgramConfig("dev", committed.dev));
     const config = { ...file.config, "aws:token": "" };
     assert.throws(() => parseStackConfig("dev", config, (key) => key === "aws:token" || file.secretKeys.includes(key)), (error: unknown) => {
       assert.ok(error instanceof StackConfigError);
@@ -339,13 +339,15 @@ describe("stack file keys outside the trading-bot namespace", () => {
   });
 
   const allowedNamespaces = "allowed namespaces: trading-bot, aws (the aws provider's settings), pulumi (pulumi:tags only)";
+  const projectKeys = "aws:region, trading-bot:environment, trading-bot:budget, trading-bot:network, trading-bot:app, trading-bot:service, trading-bot:database, trading-bot:cache, trading-bot:secrets, trading-bot:configBucket, trading-bot:alerts, trading-bot:tradingConfig, trading-bot:dataSync";
   const unknown: [string, string, string][] = [
     ["a misspelt aws namespace", "  awz:region: us-east-1\n", `Pulumi.dev.yaml: awz:region is in the namespace awz, which nothing in this project reads; ${allowedNamespaces}`],
     ["the project name with an underscore", "  trading_bot:app: {}\n", `Pulumi.dev.yaml: trading_bot:app is in the namespace trading_bot, which nothing in this project reads; ${allowedNamespaces}`],
     ["another provider's namespace", "  gcp:project: acme\n", `Pulumi.dev.yaml: gcp:project is in the namespace gcp, which nothing in this project reads; ${allowedNamespaces}`],
-    ["a key with no namespace", "  region: us-east-1\n", `Pulumi.dev.yaml: region has no namespace (keys are written <namespace>:<name>); ${allowedNamespaces}`],
+    // Pulumi gives a key without a namespace the project's: region is trading-bot:region.
+    ["a key with no namespace", "  region: us-east-1\n", `Pulumi.dev.yaml: trading-bot:region is not a setting; the trading-bot namespace takes ${projectKeys}`],
     ["a key named __proto__ (an object's prototype, were it assigned)", "  __proto__: x\n",
-      `Pulumi.dev.yaml: __proto__ has no namespace (keys are written <namespace>:<name>); ${allowedNamespaces}`],
+      `Pulumi.dev.yaml: trading-bot:__proto__ is not a setting; the trading-bot namespace takes ${projectKeys}`],
     ["a pulumi: key other than pulumi:tags", "  pulumi:x: 1\n", "Pulumi.dev.yaml: pulumi:x is not allowed: of the pulumi namespace a stack file of this project may hold pulumi:tags only"],
     ["pulumi:disable-default-providers", "  pulumi:disable-default-providers: [aws]\n",
       "Pulumi.dev.yaml: pulumi:disable-default-providers is not allowed: of the pulumi namespace a stack file of this project may hold pulumi:tags only"],
@@ -357,7 +359,7 @@ describe("stack file keys outside the trading-bot namespace", () => {
 
 describe("reading a stack file", () => {
   const refusesFile = (text: string, message: string) =>
-    assert.throws(() => parseStackFile("dev", text), (error: unknown) => {
+    assert.throws(() => parseProgramConfig("dev", text), (error: unknown) => {
       assert.ok(error instanceof StackFileError, String(error));
       assert.equal(error.message, message);
       return true;
@@ -388,7 +390,7 @@ describe("reading a stack file", () => {
     const bomb = ["config:", "  trading-bot:x:", "    a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"];
     levels.slice(1).forEach((name, index) => bomb.push(`    ${name}: &${name} [${Array(9).fill(`*${levels[index]}`).join(", ")}]`));
     refusesFile(bomb.join("\n"), 'Pulumi.dev.yaml: its YAML aliases expand beyond 100 (an alias bomb, "billion laughs"): write the values out');
-    const file = parseStackFile("dev", "config:\n  trading-bot:a: &tags {team: trading}\n  trading-bot:b: *tags\n");
+    const file = parseProgramConfig("dev", "config:\n  trading-bot:a: &tags {team: trading}\n  trading-bot:b: *tags\n");
     assert.equal(file.config["trading-bot:b"], '{"team":"trading"}');
   });
 
@@ -396,10 +398,10 @@ describe("reading a stack file", () => {
     refusesFile(`config: {}\n#${"x".repeat(1024 * 1024)}\n`, "Pulumi.dev.yaml is 1.0 MiB; a stack file may hold at most 1 MiB");
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), "stack-file-"));
     fs.writeFileSync(path.join(folder, "Pulumi.dev.yaml"), `config: {}\n#${"x".repeat(3 * 1024 * 1024)}\n`);
-    assert.throws(() => readStackFile(folder, "dev"), { message: "Pulumi.dev.yaml is 3.0 MiB; a stack file may hold at most 1 MiB" });
+    assert.throws(() => readProgramConfig(folder, "dev"), { message: "Pulumi.dev.yaml is 3.0 MiB; a stack file may hold at most 1 MiB" });
     fs.rmSync(path.join(folder, "Pulumi.dev.yaml"));
     fs.mkdirSync(path.join(folder, "Pulumi.dev.yaml"));
-    assert.throws(() => readStackFile(folder, "dev"), { message: `Pulumi.dev.yaml in ${folder} is not a regular file` });
+    assert.throws(() => readProgramConfig(folder, "dev"), { message: "Pulumi.dev.yaml is not a regular file" });
   });
 });
 

@@ -9,6 +9,9 @@ import * as path from "node:path";
 import { CostItem, PriceTable, PriceTableError, estimateCost, loadPriceTable, tasksPerProvider } from "../tools/plan/cost";
 import type { RecordedResource } from "../tools/engine/resource";
 
+/** The committed price tables. */
+const dataFolder = path.resolve(__dirname, "..", "data");
+
 /** 100 hours a month and prices a multiplication can check. */
 const table: PriceTable = {
   region: "test-1",
@@ -508,7 +511,7 @@ describe("cost: the estimate around the items", () => {
   });
 
   it("loads the committed price table of a region", () => {
-    const committed = loadPriceTable("us-east-1");
+    const committed = loadPriceTable("us-east-1", dataFolder);
     assert.equal(committed.region, "us-east-1");
     assert.equal(committed.hoursPerMonth, 730);
     assert.equal(committed.prices.find((price) => price.key === "fargate.vcpu.hour")?.usd, 0.04048);
@@ -517,7 +520,7 @@ describe("cost: the estimate around the items", () => {
   // The last two resolve to the committed table's file: the name is refused before any path is built from it.
   for (const region of ["eu-west-1", "US-EAST-1", "../data/aws-prices-us-east-1", "us-east-1.json", "", "/../aws-prices-us-east-1", "us-east-1/../../data/aws-prices-us-east-1"]) {
     it(`refuses a region it has no table for: ${JSON.stringify(region)}`, () => {
-      assert.throws(() => loadPriceTable(region), (error: Error) => error instanceof PriceTableError && error.message === `no price table for region ${region}: data/ has us-east-1`);
+      assert.throws(() => loadPriceTable(region, dataFolder), (error: Error) => error instanceof PriceTableError && error.message === `no price table for region ${region}: data/ has us-east-1`);
     });
   }
 });

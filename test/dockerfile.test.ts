@@ -102,13 +102,13 @@ describe("the db tool's image (docker/db.Dockerfile)", () => {
     }
   });
 
-  it("puts only the compiled tool, its modules, the RDS certificates, package.json, Pulumi.yaml and the two data files in the image; no ADD, no URL", () => {
+  it("puts only the compiled tool, its modules, the RDS certificates, package.json and the two data files in the image; no ADD, no URL", () => {
     const copies = (keyword(lastStage(), "COPY") as Copy[]).map((copy) => `${copy.getFromFlag() ? `--from=${copy.getFromFlag()!.getValue()} ` : ""}${copy.getArgumentsContent()}`);
     assert.deepEqual(copies, [
       "--from=modules /app/node_modules ./node_modules",
       "--from=build /app/dist ./dist",
       "--from=build /app/rds-ca.pem ./",
-      "package.json Pulumi.yaml ./",
+      "package.json ./",
       "data/sync-rules.yaml data/test-data.yaml ./data/",
     ]);
     const instructions = DockerfileParser.parse(dockerfileText()).getInstructions();
@@ -150,7 +150,6 @@ describe("the db tool's image (docker/db.Dockerfile)", () => {
       // The image's /app: its files, and the repository's modules behind a guard that refuses any
       // package the compiled files load that is not a production dependency (or is @pulumi/*).
       fs.copyFileSync(path.join(repoRoot, "package.json"), path.join(app, "package.json"));
-      fs.copyFileSync(path.join(repoRoot, "Pulumi.yaml"), path.join(app, "Pulumi.yaml"));
       fs.mkdirSync(path.join(app, "data"));
       for (const file of ["sync-rules.yaml", "test-data.yaml"]) fs.copyFileSync(path.join(repoRoot, "data", file), path.join(app, "data", file));
       fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(app, "node_modules"));

@@ -28,8 +28,8 @@ describe("npm run env-sync", () => {
   });
 
   it("plans a sync as a pure function of the two files", () => {
-    const source = parseStackText("staging", "Pulumi.staging.yaml", staging);
-    const target = parseStackText("dev", "Pulumi.dev.yaml", committed("dev"));
+    const source = parseStackText("staging", staging);
+    const target = parseStackText("dev", committed("dev"));
     const plan = planSync(source, target);
     assert.deepEqual(plan.copied, ["trading-bot:app.logFormat", "trading-bot:app.apiPrefix", "trading-bot:tradingConfig"]);
     assert.deepEqual(plan.secureCommands, []);
@@ -237,7 +237,7 @@ describe("npm run env-sync never writes production through another name", () => 
       assert.equal(made.status, 0, String(made.stderr));
     }, "qa");
     assert.equal(run.status, 2);
-    assert.equal(run.stderr, "env-sync: refusing to write Pulumi.qa.yaml: it is not a regular file\n");
+    assert.equal(run.stderr, "env-sync: Pulumi.qa.yaml is not a regular file\n");
     prodUntouched();
     assert.deepEqual(leftovers(folder), []);
   });

@@ -6,19 +6,19 @@ import { tradingBotProgram } from "../stacks/program";
 import { StackSettings, parseStackConfig } from "../stacks/config";
 import { runUnderMocks } from "../tools/engine/mockRun";
 import type { MockRunResult, RecordedResource } from "../tools/engine/resource";
-import { StackFile, parseStackFile, readStackFile, withPlaceholderSecrets } from "../tools/engine/stackFile";
+import { StackFile, parseProgramConfig, readProgramConfig, withPlaceholderSecrets } from "../tools/engine/stackFile";
 import type { ContainerDefinition } from "../infra/attachment";
 
 export const repoRoot = path.resolve(__dirname, "..");
 
 /** Runs the program for a committed stack file, with the secrets a user would have set. */
 export function runCommittedStack(stack: string): Promise<MockRunResult> {
-  return runUnderMocks(withPlaceholderSecrets(readStackFile(repoRoot, stack)), tradingBotProgram);
+  return runUnderMocks(withPlaceholderSecrets(readProgramConfig(repoRoot, stack)), tradingBotProgram);
 }
 
 /** Runs the program for stack file text written by a test. */
 export function runStackText(stack: string, text: string): Promise<MockRunResult> {
-  return runUnderMocks(withPlaceholderSecrets(parseStackFile(stack, text)), tradingBotProgram);
+  return runUnderMocks(withPlaceholderSecrets(parseProgramConfig(stack, text)), tradingBotProgram);
 }
 
 export function runStackFile(file: StackFile): Promise<MockRunResult> {
@@ -62,7 +62,7 @@ export function appEnvironment(result: MockRunResult): Record<string, string> {
 
 /** The validated settings of a committed stack file. */
 export function settingsOf(stack: string): StackSettings {
-  const file = withPlaceholderSecrets(readStackFile(repoRoot, stack));
+  const file = withPlaceholderSecrets(readProgramConfig(repoRoot, stack));
   return parseStackConfig(stack, file.config, (key) => file.secretKeys.includes(key));
 }
 
@@ -146,4 +146,28 @@ export function strayPolicyPacks(): number[] {
       return false; // ended while read
     }
   });
+}
+
+/**
+ * Runs a tool's `main` in this process with its output captured: for tests about what a tool
+ * decides, where starting a process would only cost time (exit codes, signals and locks are
+ * tested on real processes elsewhere).
+ */
+export async function inProcess(run: () => Promise<number>): Promise<ToolRun> {
+  const output = { stdout: "", stderr: "" };
+  const original = { stdout: process.stdout.write, stderr: process.stderr.write };
+  const capture = (stream: "stdout" | "stderr") =>
+    ((chunk: string | Uint8Array) => {
+      output[stream] += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
+      return true;
+    }) as typeof process.stdout.write;
+  process.stdout.write = capture("stdout");
+  process.stderr.write = capture("stderr");
+  try {
+    const status = await run();
+    return { status, ...output };
+  } finally {
+    process.stdout.write = original.stdout;
+    process.stderr.write = original.stderr;
+  }
 }

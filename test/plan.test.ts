@@ -7,8 +7,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { PriceTableError, estimateCost, loadPriceTable, tasksPerProvider } from "../tools/plan/cost";
 import { planDocumentSchema } from "../tools/plan/document";
+import { checkJsonTarget } from "../tools/plan/jsonFile";
+import { PlanRefused } from "../tools/plan/output";
 import { renderPlanSummary } from "../tools/plan/summary";
 import { isRunning, repoRoot, runCommittedStack, runStackText, settingsOf, strayPolicyPacks } from "./helpers";
+
+/** How --json refuses a name the Pulumi CLI reads. */
+const pulumiNameRefusal = (file: string) =>
+  `--json ${file}: a plan is never written under a name the Pulumi CLI reads (Pulumi.yaml, Pulumi.json, Pulumi.<stack>.yaml, PulumiPolicy.yaml, any case); give a name such as plan-dev.json`;
+
+/** The committed price tables. */
+const dataFolder = path.resolve(__dirname, "..", "data");
 
 interface Run {
   status: number | null;
@@ -305,7 +314,7 @@ describe("npm run plan --json", () => {
   /** Targets the plan must not write, each made in a fresh folder; the file that must stay as it was. */
   const targets: [string, (folder: string) => { target: string; kept: string }, (target: string) => string][] = [
     ["the prod stack file", () => ({ target: "Pulumi.prod.yaml", kept: path.join(repoRoot, "Pulumi.prod.yaml") }),
-      (target) => `plan: --json ${target}: a plan is never written under a stack file's name (Pulumi.<stack>.yaml); give a name such as plan-dev.json`],
+      (target) => `plan: ${pulumiNameRefusal(target)}`],
     ["a hard link to a stack file", (folder) => {
       fs.copyFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), path.join(folder, "Pulumi.prod.yaml"));
       fs.linkSync(path.join(folder, "Pulumi.prod.yaml"), path.join(folder, "plan.json"));
@@ -338,15 +347,22 @@ describe("npm run plan --json", () => {
     });
   }
 
-  it("refuses to create a new file named like a stack file, in any case (exit 2, one line, nothing written)", () => {
+  const pulumiNames = ["Pulumi.json", "Pulumi.yaml", "Pulumi.yml", "pulumi.JSON", "PULUMI.YAML", "Pulumi.qa.yaml", "pulumi.QA.YML", "Pulumi.dev.json", "Pulumi.x.y.yaml", "PulumiPolicy.yaml", "pulumiplugin.json"];
+  it("refuses to create a file under any name the Pulumi CLI reads, in any case (nothing written)", () => {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), "plan-json-"));
-    for (const name of ["Pulumi.qa.yaml", "pulumi.QA.YML"]) {
-      const run = plan("dev", "--json", path.join(folder, name));
-      assert.equal(run.status, 2);
-      assert.deepEqual(run.stderr.split("\n").filter(Boolean), [
-        `plan: --json ${path.join(folder, name)}: a plan is never written under a stack file's name (Pulumi.<stack>.yaml); give a name such as plan-dev.json`,
-      ]);
+    for (const name of pulumiNames) {
+      const file = path.join(folder, name);
+      assert.throws(() => checkJsonTarget(file), (error: Error) => error instanceof PlanRefused && error.message === pulumiNameRefusal(file), name);
     }
+    for (const name of ["plan.json", "Pulumi-plan.json", "pulumi.txt", "my.Pulumi.yaml.json"]) checkJsonTarget(path.join(folder, name));
+    assert.deepEqual(fs.readdirSync(folder), []);
+  });
+
+  it("refuses a Pulumi file name before any work, exit 2 with one line", () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), "plan-json-"));
+    const run = plan("dev", "--json", path.join(folder, "Pulumi.json"));
+    assert.equal(run.status, 2);
+    assert.deepEqual(run.stderr.split("\n").filter(Boolean), [`plan: ${pulumiNameRefusal(path.join(folder, "Pulumi.json"))}`]);
     assert.deepEqual(fs.readdirSync(folder), []);
   });
 
@@ -386,7 +402,7 @@ describe("npm run plan stops the policy pack's process", () => {
   it("when the program fails under mocks (exit 2, one line)", () => {
     // The schema and the components refuse the same values, so no stack file makes the
     // program itself throw: the plan's command runs here with a program that does.
-    const script = `require("./tools/plan").main(["dev"], () => { throw new Error("the program broke"); }).then((code) => process.exit(code));`;
+    const script = `require("./tools/plan").main(["dev"], { projectRoot: process.cwd(), program: () => { throw new Error("the program broke"); } }).then((code) => process.exit(code));`;
     const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: repoRoot, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
     const run = { status: result.status, stdout: result.stdout, stderr: result.stderr };
     assert.equal(run.status, 2, run.stdout + run.stderr);
@@ -422,7 +438,7 @@ describe("npm run plan stops the policy pack's process", () => {
 describe("the cost estimate", () => {
   it("prices dev to the cent, by hand", async () => {
     const dev = await runCommittedStack("dev");
-    const cost = estimateCost(dev.resources, loadPriceTable("us-east-1"), 15, { logIngestionGbPerMonth: 1, efsStorageGb: 1 });
+    const cost = estimateCost(dev.resources, loadPriceTable("us-east-1", dataFolder), 15, { logIngestionGbPerMonth: 1, efsStorageGb: 1 });
     // Spot 0.25 vCPU x 730 h x 0.01289 = 2.35; 0.5 GB x 730 h x 0.001415 = 0.52; one public IPv4 730 h x 0.005 = 3.65;
     // EFS 1 GB x 0.30; one secret x 0.40; two alarms x 0.10; 1 GB of logs x 0.50.
     assert.deepEqual(
@@ -443,7 +459,7 @@ describe("the cost estimate", () => {
 
   it("notes usage it cannot price instead of guessing", async () => {
     const dev = await runCommittedStack("dev");
-    const cost = estimateCost(dev.resources, loadPriceTable("us-east-1"), 15, {});
+    const cost = estimateCost(dev.resources, loadPriceTable("us-east-1", dataFolder), 15, {});
     assert.deepEqual(cost.notes, [
       "one-off task runs are not priced: set trading-bot:budget.assumptions.dataSyncRunsPerMonth and dataSyncRunMinutes",
       "EFS storage is not priced: set trading-bot:budget.assumptions.efsStorageGb",
@@ -454,7 +470,7 @@ describe("the cost estimate", () => {
   });
 
   it("prices Graviton (ARM64) tasks at the ARM64 rates of the price table", async () => {
-    const table = loadPriceTable("us-east-1");
+    const table = loadPriceTable("us-east-1", dataFolder);
     const arm = await runStackText("prod", committed("prod").replace("    cpu: 1024\n", "    cpu: 1024\n    cpuArchitecture: ARM64\n"));
     const cost = estimateCost(arm.resources, table, 300, { logIngestionGbPerMonth: 5, natDataProcessedGbPerMonth: 10 });
     // 3 tasks x 1 vCPU x 730 h x 0.03238 = 70.91; 3 x 2 GB x 730 h x 0.00356 = 15.59.
@@ -480,13 +496,13 @@ describe("the cost estimate", () => {
     for (const [stack, budget] of [["dev", 15], ["staging", 120], ["prod", 300]] as const) {
       const run = await runCommittedStack(stack);
       const settings = settingsOf(stack);
-      const cost = estimateCost(run.resources, loadPriceTable("us-east-1"), budget, settings.budget.assumptions);
+      const cost = estimateCost(run.resources, loadPriceTable("us-east-1", dataFolder), budget, settings.budget.assumptions);
       assert.ok(readme.includes(`| **total** | | **${cost.monthlyTotal.toFixed(2)}** (budget ${budget}) |`), `${stack} total ${cost.monthlyTotal}`);
     }
   });
 
   it("refuses a region it has no price table for", () => {
-    assert.throws(() => loadPriceTable("ap-south-2"), (error: unknown) => {
+    assert.throws(() => loadPriceTable("ap-south-2", dataFolder), (error: unknown) => {
       assert.ok(error instanceof PriceTableError);
       assert.equal(error.message, "no price table for region ap-south-2: data/ has us-east-1");
       return true;

@@ -405,8 +405,8 @@ const nonProductionBreaks: { policy: string; level: Level; mutate: Mutation; mes
   { policy: "non-production-testnet-only", level: "mandatory", mutate: setAppEnvironment("BYBIT_TESTNET", "false"),
     message: "container trading-bot has BYBIT_TESTNET=false; outside production the bot must trade on testnet (BYBIT_TESTNET=true)" },
   { policy: "non-production-environment-not-production", level: "mandatory", mutate: setAppEnvironment("ENVIRONMENT", "production"),
-    message: "container trading-bot has ENVIRONMENT=production: this stack is production by its own stack file (trading-bot:environment: production), " +
-      "but the policy pack was not told, so no production rule guards it; make it production for every policy: npm run policy-config -- <this stack> > policy-config.json, then --policy-pack-config policy-config.json" },
+    message: "container trading-bot has ENVIRONMENT=production: only development or staging make a stack non-production, so this stack is production " +
+      "but the policy pack was not told, and no production rule guards it; make it production for every policy: npm run policy-config -- <this stack> > policy-config.json, then --policy-pack-config policy-config.json" },
   { policy: "non-production-nat-gateway-cost", level: "advisory", mutate: set(VPC, "natGateways", undefined),
     message: "natGateways.strategy is unset (awsx makes one per AZ); each NAT gateway costs about 33 USD a month: use None or Single outside production" },
 ];

@@ -1,6 +1,7 @@
 // The one definition of production, and the stack names the program can build.
 import { strict as assert } from "node:assert";
 import { isProductionName, isProductionStack, nameEnvironmentConflict, productionReason } from "../stacks/production";
+import { SecretValue } from "../stacks/secretValue";
 import { stackNameProblem } from "../stacks/stackName";
 
 describe("which stack is production (stacks/production.ts)", () => {
@@ -14,7 +15,19 @@ describe("which stack is production (stacks/production.ts)", () => {
     ["dev", "development", false],
     ["staging", "staging", false],
     ["prod-eu", "staging", false],
-    ["produ", undefined, false],
+    ["produ", "development", false],
+    // Production unless the environment is plainly development or staging: missing, another
+    // spelling, another type or a secret all count as production.
+    ["produ", undefined, true],
+    ["live", "Production", true],
+    ["live", "Development", true],
+    ["live", "dev", true],
+    ["live", "", true],
+    ["live", 1, true],
+    ["live", null, true],
+    ["live", ["development"], true],
+    ["live", { value: "development" }, true],
+    ["live", new SecretValue("trading-bot:environment"), true],
   ];
   for (const [stack, environment, production] of cases) {
     it(`${stack} with environment ${String(environment)} is ${production ? "" : "not "}production`, () => {
@@ -38,10 +51,9 @@ describe("which stack is production (stacks/production.ts)", () => {
       nameEnvironmentConflict("prod", "development"),
       'the stack prod has a production name (prod, production) but trading-bot:environment is "development"; allowed: production',
     );
-    assert.equal(
-      nameEnvironmentConflict("production", undefined),
-      "the stack production has a production name (prod, production) but trading-bot:environment is null; allowed: production",
-    );
+    assert.equal(nameEnvironmentConflict("Prod", 1), "the stack Prod has a production name (prod, production) but trading-bot:environment is 1 (a number); allowed: production");
+    assert.equal(nameEnvironmentConflict("production", undefined), undefined, "a file that says nothing leaves the name to decide: production");
+    assert.equal(nameEnvironmentConflict("prod", new SecretValue("trading-bot:environment")), undefined, "a secret environment cannot disagree: production");
     assert.equal(nameEnvironmentConflict("prod", "production"), undefined);
     assert.equal(nameEnvironmentConflict("live", "production"), undefined, "a production environment under another name is production, not a conflict");
     assert.equal(nameEnvironmentConflict("dev", "staging"), undefined);

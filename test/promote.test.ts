@@ -132,8 +132,10 @@ describe("npm run promote", () => {
   });
 
   it("refuses a target whose trading-bot:app is not a plain mapping (an alias), rather than guess (exit 2)", () => {
-    // The app settings under another key, and trading-bot:app an alias of them.
-    const viaAlias = stagingWith(`${repository}:0.9.0`).replace(/  trading-bot:app:\n((?: {4}.*\n)+)/, "  base: &app\n$1  trading-bot:app: *app\n");
+    // The app settings under a top-level key the Pulumi CLI ignores, and trading-bot:app an alias of them.
+    const staging = stagingWith(`${repository}:0.9.0`);
+    const app = /  trading-bot:app:\n((?: {4}.*\n)+)/.exec(staging)!;
+    const viaAlias = `app-base: &app\n${app[1].replace(/^ {2}/gm, "")}${staging.replace(app[0], "  trading-bot:app: *app\n")}`;
     assert.match(viaAlias, /^  trading-bot:app: \*app$/m);
     const folder = folderWith({ ...stages3(), staging: viaAlias });
     const before = fingerprint(stackPath(folder, "staging"));

@@ -12,7 +12,7 @@ import { planSync } from "../tools/envSync/index";
 import { checkStep, pinnedImage, planPromotion, stageOf, stages } from "../tools/promote/index";
 
 const committed = (stack: string) => fs.readFileSync(path.join(__dirname, "..", `Pulumi.${stack}.yaml`), "utf8");
-const read = (stack: string, text: string) => parseStackText(stack, `Pulumi.${stack}.yaml`, text);
+const read = (stack: string, text: string) => parseStackText(stack, text);
 /** A target as the writer hands it over; planPromotion reads only its text, document and config. */
 const target = (stack: string, text: string): InspectedTarget => ({ ...read(stack, text), directory: "/stacks", file: `/stacks/Pulumi.${stack}.yaml`, stat: {} as fs.BigIntStats });
 const refusal = (message: string) => (error: unknown) => error instanceof EditRefused && error.message === message;
@@ -120,12 +120,19 @@ describe("env-sync's plan refuses a shared value the source writes with a YAML a
       assert.throws(() => planSync(read("staging", text), read("dev", shared("json", "/api/v1", "[a]"))), refusal(aliased(key)));
     });
   }
+  // The Pulumi CLI reads trading-bot:config:app and app as trading-bot:app; the document API does not.
+  for (const written of ["trading-bot:config:app", "app"]) {
+    it(`in the source: a shared key spelt ${written}`, () => {
+      const text = shared("json", "/api/v1", "[a]").replace("  trading-bot:app:", `  ${written}:`);
+      assert.throws(() => planSync(read("staging", text), read("dev", shared("json", "/api/v1", "[a]"))), refusal(`Pulumi.staging.yaml: trading-bot:app is written as ${written}; write it as trading-bot:app to copy it`));
+    });
+  }
 });
 
 describe("env-sync's plan, on documents the stack-file reader would refuse", () => {
   it("takes a mapping that holds secure beside other keys for a value, not a secret", () => {
     const text = shared("{ secure: v1:abc, note: x }", "/api/v1", "[a]");
-    const source = { stack: "staging", fileName: "Pulumi.staging.yaml", document: YAML.parseDocument(text), config: YAML.parse(text).config };
+    const source = { stack: "staging", fileName: "Pulumi.staging.yaml", document: YAML.parseDocument(text), config: YAML.parse(text).config, respelledKeys: {} };
     const plan = planSync(source, read("dev", shared("json", "/api/v1", "[a]")));
     assert.deepEqual(plan, { copied: ["trading-bot:app.logFormat"], secureCommands: [], updatedText: shared("{ secure: v1:abc, note: x }", "/api/v1", "[ a ]") });
   });
@@ -228,13 +235,13 @@ describe("the stack file writer's pieces that take values", () => {
     ["qa", "config:\n  trading-bot:environment: staging\n", "staging", undefined],
     ["qa", "config:\n  trading-bot:environment: production\n", "production", "its stack file says trading-bot:environment: production"],
     ["prod", "config: {}\n", undefined, "its name is a production name (prod, production)"],
-    ["qa", "", undefined, undefined],
-    ["qa", "# only a comment\n", undefined, undefined],
+    ["qa", "", undefined, "its stack file has no trading-bot:environment; only development or staging make a stack non-production"],
+    ["qa", "# only a comment\n", undefined, "its stack file has no trading-bot:environment; only development or staging make a stack non-production"],
     ["qa", "base: &base\n  trading-bot:environment: production\nconfig:\n  <<: *base\n", "production", "its stack file says trading-bot:environment: production"],
   ];
   for (const [stack, text, environment, productionReason] of parseCases) {
     it(`parseStackText reads ${JSON.stringify(text)} of ${stack}`, () => {
-      const parsed = parseStackText(stack, `Pulumi.${stack}.yaml`, text);
+      const parsed = parseStackText(stack, text);
       assert.deepEqual(
         { stack: parsed.stack, fileName: parsed.fileName, text: parsed.text, environment: parsed.environment, productionReason: parsed.productionReason },
         { stack, fileName: `Pulumi.${stack}.yaml`, text, environment, productionReason },
@@ -244,10 +251,10 @@ describe("the stack file writer's pieces that take values", () => {
     });
   }
   it("parseStackText refuses what the stack-file reader refuses, in its words", () => {
-    assert.throws(() => parseStackText("qa", "Pulumi.qa.yaml", "config: 3\n"), refusal('Pulumi.qa.yaml: "config" must be a mapping of keys to values'));
+    assert.throws(() => parseStackText("qa", "config: 3\n"), refusal('Pulumi.qa.yaml: "config" must be a mapping of keys to values'));
   });
   it("parseStackText refuses a merge key YAML cannot apply, in one line", () => {
-    assert.throws(() => parseStackText("qa", "Pulumi.qa.yaml", "config:\n  <<: 5\n"), refusal("Pulumi.qa.yaml: not a usable stack file: Merge sources must be maps or map aliases"));
+    assert.throws(() => parseStackText("qa", "config:\n  <<: 5\n"), refusal("Pulumi.qa.yaml: not a usable stack file: Merge sources must be maps or map aliases"));
   });
 
   const prod = { dev: 1n, ino: 20n };

@@ -92,13 +92,13 @@ export function prodLinkedTargets(tool: string, titles: { symbolic: string; hard
       titles.symbolic,
       (folder) => fs.symlinkSync("Pulumi.prod.yaml", stackPath(folder, "qa")),
       "qa",
-      `${tool}: refusing to write Pulumi.qa.yaml: it is a symbolic link; a stack file must be a regular file of its own\n`,
+      `${tool}: Pulumi.qa.yaml is a symbolic link; a stack file must be a regular file of its own\n`,
     ],
     [
       titles.hard,
       (folder) => fs.linkSync(stackPath(folder, "prod"), stackPath(folder, "qa")),
       "qa",
-      `${tool}: refusing to write Pulumi.qa.yaml: it has 2 hard links, so another name (maybe a production stack's file) opens the same file; a stack file must have exactly one\n`,
+      `${tool}: Pulumi.qa.yaml has 2 hard links, so another name (maybe a production stack's file) opens the same file; a stack file must have exactly one\n`,
     ],
   ];
 }

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
 import { describeSystemError } from "../tools/common/stackFileCli";
-import { stackFileMaxBytes } from "../tools/engine/stackFile";
+import { stackFileMaxBytes } from "../stacks/stackFile";
 import { EditRefused, keepLineEndings, keepUntouchedLines, parseStackText, productionTwin, writeBackup } from "../tools/common/stackFileWriter";
 import { backupsIn, committed, fingerprint, folderWith, leftovers, pauseAt, pauseMarker, read, runTool, startTool, stackPath, temporaryFolder } from "./stackFileTools";
 
@@ -132,7 +132,7 @@ describe("the stack file writer checks the target again under the lock", () => {
   it("refuses a target swapped for a link to prod while the run waited for its lock", async () => {
     const end = await swapDuring("locked", linkToProd);
     assert.equal(end.status, 2);
-    assert.equal(end.stderr, `${pauseMarker("locked")}env-sync: refusing to write Pulumi.dev.yaml: it is a symbolic link; a stack file must be a regular file of its own\n`);
+    assert.equal(end.stderr, `${pauseMarker("locked")}env-sync: Pulumi.dev.yaml is a symbolic link; a stack file must be a regular file of its own\n`);
   });
 
   it("refuses to rename over a target swapped for a link to prod after it was read", async () => {
@@ -164,12 +164,12 @@ describe("the stack file writer refuses hostile stack files in one line", () => 
   ];
   for (const [what, text, message] of cases) {
     it(`refuses ${what}`, () => {
-      assert.throws(() => parseStackText("qa", "Pulumi.qa.yaml", text), (error: Error) => error instanceof EditRefused && error.message === message);
+      assert.throws(() => parseStackText("qa", text), (error: Error) => error instanceof EditRefused && error.message === message);
     });
   }
 
   it("sees production through a merge key, as the Pulumi CLI reads it", () => {
-    const read = parseStackText("qa", "Pulumi.qa.yaml", "base: &base\n  trading-bot:environment: production\nconfig:\n  <<: *base\n");
+    const read = parseStackText("qa", "base: &base\n  trading-bot:environment: production\nconfig:\n  <<: *base\n");
     assert.equal(read.productionReason, "its stack file says trading-bot:environment: production");
   });
 
@@ -181,7 +181,7 @@ describe("the stack file writer refuses hostile stack files in one line", () => 
     assert.equal(bomb.stderr, 'env-sync: Pulumi.qa.yaml: its YAML aliases expand beyond 100 (an alias bomb, "billion laughs"): write the values out\n');
     const big = runTool("envSync", folder, ["--from", "staging", "--to", "big"]);
     assert.equal(big.status, 2);
-    assert.equal(big.stderr, `env-sync: refusing to use Pulumi.big.yaml: ${Buffer.byteLength(bigText)} bytes is more than a stack file may hold (${stackFileMaxBytes})\n`);
+    assert.equal(big.stderr, "env-sync: Pulumi.big.yaml is 1.0 MiB; a stack file may hold at most 1 MiB\n");
     assert.deepEqual(leftovers(folder), []);
   });
 });
@@ -228,13 +228,14 @@ describe("the stack file writer and concurrent runs", () => {
   it("refuses after --lock-timeout while another live run holds the lock, saying who (exit 2)", () => {
     const folder = folderWith({ dev: committed("dev"), staging });
     const lockFile = `${stackPath(folder, "dev")}.lock`;
-    const holder = { pid: process.pid, hostname: os.hostname(), startedAt: "2025-01-31T12:00:00.000Z", command: "promote --from dev --to staging" };
+    const startedAt = new Date(Date.now() - 90 * 60_000 - 5000).toISOString();
+    const holder = { pid: process.pid, hostname: os.hostname(), startedAt, command: "promote --from dev --to staging" };
     fs.writeFileSync(lockFile, JSON.stringify(holder));
     const run = runTool("envSync", folder, ["--from", "staging", "--to", "dev", "--lock-timeout", "0.5"]);
     assert.equal(run.status, 2);
     assert.equal(
       run.stderr,
-      `env-sync: Pulumi.dev.yaml is locked by another run: pid ${process.pid} on ${os.hostname()} since 2025-01-31T12:00:00.000Z (promote --from dev --to staging); waited 0.5 s (--lock-timeout). Run again when it has finished\n`,
+      `env-sync: Pulumi.dev.yaml is locked by another run: pid ${process.pid} on ${os.hostname()} since ${startedAt} (promote --from dev --to staging), 1 h 30 min ago; waited 0.5 s (--lock-timeout). Run again when it has finished\n`,
     );
     assert.equal(read(folder, "dev"), committed("dev"));
     assert.equal(fs.readFileSync(lockFile, "utf8"), JSON.stringify(holder), "another run's lock is never removed");

@@ -669,8 +669,8 @@ describe("optional settings", () => {
   const devYaml = fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8");
 
   it("gives the app DATADOG_API_KEY and SENTRY_DSN from the stack's secret when they are set", async () => {
-    const { parseStackFile, withPlaceholderSecrets } = await import("../tools/engine/stackFile");
-    const file = withPlaceholderSecrets(parseStackFile("dev", devYaml));
+    const { parseProgramConfig, withPlaceholderSecrets } = await import("../tools/engine/stackFile");
+    const file = withPlaceholderSecrets(parseProgramConfig("dev", devYaml));
     const withMonitoring = {
       ...file,
       config: { ...file.config, "trading-bot:datadogApiKey": "dd-key", "trading-bot:sentryDsn": "https://key@sentry.example/1" },
@@ -714,9 +714,9 @@ describe("a stack that exists only as YAML (qa)", () => {
       "trading-bot:network:\n    fromStack: acme/network/shared\n    availabilityZoneCount: 2\n",
     );
     const { runUnderMocks } = await import("../tools/engine/mockRun");
-    const { parseStackFile, withPlaceholderSecrets } = await import("../tools/engine/stackFile");
+    const { parseProgramConfig, withPlaceholderSecrets } = await import("../tools/engine/stackFile");
     const { tradingBotProgram } = await import("../stacks/program");
-    const qa = await runUnderMocks(withPlaceholderSecrets(parseStackFile("qa", shared)), tradingBotProgram, {
+    const qa = await runUnderMocks(withPlaceholderSecrets(parseProgramConfig("qa", shared)), tradingBotProgram, {
       stackReferences: {
         "acme/network/shared": {
           outputs: { vpcId: "vpc-shared", privateSubnetIds: ["subnet-a", "subnet-b"], publicSubnetIds: ["subnet-c", "subnet-d"] },

@@ -9,9 +9,10 @@ import { StackEntry, branchMatches, deployBranchByEnvironment } from "../tools/s
 import { dataSyncStackText, repoRoot, stackFilesFolder, stackText, stackTextsFolder, stacksTool } from "./helpers";
 
 const article = { dev: "development", staging: "staging", prod: "production" };
-const dev = { name: "dev", environment: "development", production: false, branch: "feature/**", dataSync: null };
-const staging = { name: "staging", environment: "staging", production: false, branch: "develop", dataSync: null };
-const prod = { name: "prod", environment: "production", production: true, branch: "main", dataSync: null };
+const byName = "its name is a production name (prod, production)";
+const dev = { name: "dev", environment: "development", production: false, productionReason: null, branch: "feature/**", dataSync: null };
+const staging = { name: "staging", environment: "staging", production: false, productionReason: null, branch: "develop", dataSync: null };
+const prod = { name: "prod", environment: "production", production: true, productionReason: byName, branch: "main", dataSync: null };
 
 function listed(...args: string[]): unknown {
   const run = stacksTool(...args, "--json");
@@ -86,10 +87,17 @@ describe("npm run stacks", () => {
 
   it("calls a stack production when its file says so, whatever its name, and deploys it from main only", () => {
     const folder = stackFilesFolder({ dev: "development", live: "production" });
-    const live = { name: "live", environment: "production", production: true, branch: "main", dataSync: null };
+    const live = { ...prod, name: "live", productionReason: "its stack file says trading-bot:environment: production" };
     assert.deepEqual(listed("-C", folder, "--production"), [live]);
     assert.deepEqual(listed("-C", folder, "--non-production"), [dev]);
     assert.deepEqual(listed("-C", folder, "--branch", "feature/x"), [dev]);
+  });
+
+  it("calls a stack whose environment is a secret production (nothing here can read it), deployed from main only", () => {
+    const folder = stackFilesFolder({ dev: "development" });
+    fs.writeFileSync(path.join(folder, "Pulumi.qa.yaml"), "config:\n  trading-bot:environment:\n    secure: AAAA\n");
+    const reason = "its trading-bot:environment is a secret (secure:), which nothing here can read; only development or staging make a stack non-production";
+    assert.deepEqual(listed("-C", folder, "--production"), [{ ...prod, name: "qa", productionReason: reason }]);
   });
 
   it("lists the committed stack files as the one definition of production says", () => {
@@ -160,8 +168,6 @@ describe("npm run stacks", () => {
       refused(folder, 'Pulumi.dev.yaml: trading-bot:environment is "qa"; allowed: development, staging, production');
       fs.writeFileSync(path.join(folder, "Pulumi.dev.yaml"), "config:\n  aws:region: us-east-1\n");
       refused(folder, "Pulumi.dev.yaml: trading-bot:environment is missing; allowed: development, staging, production");
-      fs.writeFileSync(path.join(folder, "Pulumi.dev.yaml"), "config:\n  trading-bot:environment:\n    secure: AAAA\n");
-      refused(folder, "Pulumi.dev.yaml: trading-bot:environment is a secret; it must be plain text");
     });
 
     it("a trading-bot:dataSync the stack config schema refuses, in its words", () => {
@@ -202,11 +208,11 @@ describe("npm run stacks", () => {
     it("a stack file that is a symbolic link, a hard link, a FIFO or a folder", () => {
       const linked = stackFilesFolder({ prod: "production" });
       fs.symlinkSync("Pulumi.prod.yaml", path.join(linked, "Pulumi.qa.yaml"));
-      refused(linked, "Pulumi.qa.yaml is a symbolic link: a stack file must be a regular file");
+      refused(linked, "Pulumi.qa.yaml is a symbolic link; a stack file must be a regular file of its own");
 
       const hard = stackFilesFolder({ prod: "production" });
       fs.linkSync(path.join(hard, "Pulumi.prod.yaml"), path.join(hard, "Pulumi.qa.yaml"));
-      refused(hard, "Pulumi.prod.yaml has 2 hard links: a stack file must be the only name of its content");
+      refused(hard, "Pulumi.prod.yaml has 2 hard links, so another name (maybe a production stack's file) opens the same file; a stack file must have exactly one");
 
       const fifo = stackFilesFolder({});
       assert.equal(spawnSync("mkfifo", [path.join(fifo, "Pulumi.dev.yaml")]).status, 0);
@@ -220,7 +226,7 @@ describe("npm run stacks", () => {
     it("a stack file over 1 MiB, before reading it", () => {
       const folder = stackFilesFolder({});
       fs.writeFileSync(path.join(folder, "Pulumi.dev.yaml"), `${stackText("development")}#${"x".repeat(1024 * 1024)}\n`);
-      refused(folder, `Pulumi.dev.yaml is ${stackText("development").length + 1024 * 1024 + 2} bytes; a stack file holds at most 1048576`);
+      refused(folder, "Pulumi.dev.yaml is 1.0 MiB; a stack file may hold at most 1 MiB");
     });
 
     it("a folder without stack files, or no folder", () => {

@@ -672,9 +672,11 @@ function runStep(
 }
 
 const json = (...stacks: object[]) => JSON.stringify(stacks);
-const dev = { name: "dev", environment: "development", production: false, branch: "feature/**", dataSync: null };
-const staging = { name: "staging", environment: "staging", production: false, branch: "develop", dataSync: null };
-const prod = { name: "prod", environment: "production", production: true, branch: "main", dataSync: null };
+const dev = { name: "dev", environment: "development", production: false, productionReason: null, branch: "feature/**", dataSync: null };
+const staging = { name: "staging", environment: "staging", production: false, productionReason: null, branch: "develop", dataSync: null };
+const prod = { name: "prod", environment: "production", production: true, productionReason: "its name is a production name (prod, production)", branch: "main", dataSync: null };
+/** A stack that is production by its file alone. */
+const live = { ...prod, name: "live", productionReason: "its stack file says trading-bot:environment: production" };
 
 describe("workflow steps, run as GitHub runs them, against stack files in a temporary folder", () => {
   const stacks = stackFilesFolder({ dev: "development", staging: "staging", prod: "production", live: "production" });
@@ -1224,7 +1226,7 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
     it("a push to main lists the production stacks (by name or content) and no other", () => {
       const run = runStepOnBranch("main", stacks);
       assert.equal(run.status, 0, run.stderr);
-      assert.equal(run.outputs, `non-production=[]\nproduction=${json({ ...prod, name: "live" }, prod)}\n`);
+      assert.equal(run.outputs, `non-production=[]\nproduction=${json(live, prod)}\n`);
     });
 
     it("a push to develop lists the staging stacks, a new stack file included; feature/** the development stacks", () => {
@@ -1243,7 +1245,7 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
 
   describe("preview.yml", () => {
     const preview = workflow("preview.yml");
-    const all = json(dev, { ...prod, name: "live" }, prod, staging);
+    const all = json(dev, live, prod, staging);
 
     it("lists every stack for the offline plans and the non-production ones for the real previews", () => {
       const run = runStep(preview, "offline", "stacks", {}, stacks);

@@ -3,12 +3,10 @@
 import * as path from "node:path";
 import Table from "cli-table3";
 import { type Sample, measure as measureIn, median } from "./common/processSample";
-import { findProjectRoot } from "./common/projectRoot";
+import type { ToolContext } from "./common/toolContext";
 import { benchDataSync } from "./db/bench";
 
-const root = findProjectRoot();
 const runs = 5;
-const measure = (args: string[]) => measureIn(args, root);
 
 /** What importing the AWS SDKs costs a fresh process, touching the modules the program uses. */
 const importAws = [
@@ -18,7 +16,8 @@ const importAws = [
     "require('@pulumi/awsx/ec2').Vpc;require('@pulumi/random')",
 ];
 
-async function benchPlan(): Promise<void> {
+async function benchPlan(root: string): Promise<void> {
+  const measure = (args: string[]) => measureIn(args, root);
   const launch = path.join(root, "tools", "launch.js");
   // One untimed run fills the caches (the JavaScript copy, Node's compile cache), as any second plan finds them.
   await measure([launch, "plan", "dev"]);
@@ -50,8 +49,8 @@ async function benchPlan(): Promise<void> {
 }
 
 /** `npm run bench` measures the plan and the data sync; `-- --plan` or `-- --db` only one of them. */
-export async function main(argv: string[] = []): Promise<number> {
-  if (!argv.includes("--db")) await benchPlan();
-  if (!argv.includes("--plan")) await benchDataSync({ root, orders: 1_000_000, users: 100_000, runs: 3 });
+export async function main(argv: string[], { projectRoot }: ToolContext): Promise<number> {
+  if (!argv.includes("--db")) await benchPlan(projectRoot);
+  if (!argv.includes("--plan")) await benchDataSync({ root: projectRoot, orders: 1_000_000, users: 100_000, runs: 3 });
   return 0;
 }

@@ -9,7 +9,8 @@ const fs = require("node:fs");
 const { enableCompileCache } = require("node:module");
 const path = require("node:path");
 
-const root = path.resolve(__dirname, "..");
+// The checkout this launcher belongs to, by its real path: the project every tool works on.
+const root = fs.realpathSync(path.resolve(__dirname, ".."));
 const cacheRoot = path.join(root, "node_modules", ".cache", "trading-bot-tools");
 const sourceFolders = ["infra", "stacks", "tools", "policies"];
 /** Files the copy needs besides the transpiled sources. */
@@ -70,7 +71,7 @@ if (!modulePath) {
   process.exit(2);
 }
 require(path.join(transpiledTree(), "tools", `${modulePath}.js`))
-  .main(args)
+  .main(args, { projectRoot: root })
   .then(
     (code) => (process.exitCode = code),
     (error) => {

@@ -1,6 +1,7 @@
 // What every non-production stack must respect: it never trades real money, it is not a
 // production stack the pack was not told about, and it does not pay for production-grade
 // networking.
+import { isNonProductionEnvironment, nonProductionEnvironments } from "../../stacks/production";
 import { botVariableRule } from "../containers";
 import { ResourceRule } from "../rule";
 
@@ -18,18 +19,24 @@ export const testnetOnly = botVariableRule({
       : `container ${bot} has BYBIT_TESTNET=${testnet ?? "unset"}; outside production the bot must trade on testnet (BYBIT_TESTNET=true)`,
 });
 
+/**
+ * The pack sees no stack file, only what the program made of it: the rule of
+ * stacks/production.ts applied to the bot's ENVIRONMENT. A stack is non-production only when
+ * it is plainly a non-production environment; anything else (production, unset, another
+ * spelling) is production, which the pack was not told.
+ */
 export const environmentNotProduction = botVariableRule({
   name: "non-production-environment-not-production",
-  description: "A stack whose bot runs with production settings is treated as production by the pack",
+  description: "A stack whose bot does not plainly run a non-production environment is treated as production by the pack",
   scope: "non-production",
   enforcementLevel: "mandatory",
   variable: "ENVIRONMENT",
-  required: "not production (any case)",
+  required: nonProductionEnvironments.join(" or "),
   judge: (environment, bot) =>
-    environment?.toLowerCase() === "production"
-      ? `container ${bot} has ENVIRONMENT=${environment}: this stack is production by its own stack file (trading-bot:environment: production), ` +
-        "but the policy pack was not told, so no production rule guards it; make it production for every policy: npm run policy-config -- <this stack> > policy-config.json, then --policy-pack-config policy-config.json"
-      : undefined,
+    isNonProductionEnvironment(environment)
+      ? undefined
+      : `container ${bot} has ENVIRONMENT=${environment ?? "unset"}: only ${nonProductionEnvironments.join(" or ")} make a stack non-production, so this stack is production ` +
+        "but the policy pack was not told, and no production rule guards it; make it production for every policy: npm run policy-config -- <this stack> > policy-config.json, then --policy-pack-config policy-config.json",
 });
 
 const VPC = "awsx:ec2:Vpc";

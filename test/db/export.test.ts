@@ -46,10 +46,21 @@ async function postgresContent(database: TestDatabase): Promise<{ rows: Record<s
   return { rows, sequences };
 }
 
-/** Temporary folders an import leaves in the system's temporary folder (none, when it is done). */
+/**
+ * The tool's temporary folders go to this file's own TMPDIR while its tests run: other runs on
+ * the machine (another checkout's tests) make db-import-* folders in the system's at any time.
+ */
+function useOwnTemporaryFolder(): void {
+  const systemTemporary = process.env.TMPDIR;
+  before(() => (process.env.TMPDIR = fs.mkdtempSync(path.join(os.tmpdir(), "export-test-"))));
+  after(() => (systemTemporary === undefined ? delete process.env.TMPDIR : (process.env.TMPDIR = systemTemporary)));
+}
+
+/** Temporary folders an import leaves in the temporary folder (none, when it is done). */
 const importFolders = () => fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith("db-import-"));
 
 describe("npm run db -- export and import (on disk)", function () {
+  useOwnTemporaryFolder();
   let source: TestDatabase;
   let folder: string;
   let rules: string;
@@ -211,6 +222,7 @@ describe("npm run db -- export and import (on disk)", function () {
 });
 
 describe("npm run db -- import refuses a tampered export, with nothing loaded", function () {
+  useOwnTemporaryFolder();
   let source: TestDatabase;
   let folder: string;
   let pristine: string;

@@ -133,7 +133,7 @@ export async function runDb(args: string[], env: Record<string, string | undefin
   process.stdout.write = capture("stdout");
   process.stderr.write = capture("stderr");
   try {
-    const code = await main(args);
+    const code = await main(args, { projectRoot: repoRoot });
     return { code, ...output };
   } finally {
     process.stdout.write = originalStdout;

@@ -24,18 +24,21 @@ describe("non-production rules, in-process", () => {
   });
 
   const production = (value: string) => [
-    `container trading-bot has ENVIRONMENT=${value}: this stack is production by its own stack file (trading-bot:environment: production), ` +
-      "but the policy pack was not told, so no production rule guards it; make it production for every policy: npm run policy-config -- <this stack> > policy-config.json, then --policy-pack-config policy-config.json",
+    `container trading-bot has ENVIRONMENT=${value}: only development or staging make a stack non-production, so this stack is production ` +
+      "but the policy pack was not told, and no production rule guards it; make it production for every policy: npm run policy-config -- <this stack> > policy-config.json, then --policy-pack-config policy-config.json",
   ];
   describeResourceRule(nonProduction.environmentNotProduction, {
     cases: [
-      ...["development", "staging", "dev", "prod", "productionish"].map((value) => ({
+      ...["development", "staging"].map((value) => ({
         what: `ENVIRONMENT=${value}`, props: taskWith(botWith({ ENVIRONMENT: value })), expect: [],
       })),
-      { what: "no ENVIRONMENT", props: taskWith(botWith({})), expect: [] },
-      ...["production", "Production", "PRODUCTION"].map((value) => ({
+      // Production by allow-list (stacks/production.ts): anything but plainly development or staging.
+      { what: "no ENVIRONMENT", props: taskWith(botWith({})), expect: production("unset") },
+      ...["production", "Production", "PRODUCTION", "dev", "prod", "productionish", "Development"].map((value) => ({
         what: `ENVIRONMENT=${value}`, props: taskWith(botWith({ ENVIRONMENT: value })), expect: production(value),
       })),
+      { what: "ENVIRONMENT=staging with a leading space", props: taskWith(botWith({ ENVIRONMENT: " staging" })), expect: production(" staging") },
+      { what: "an empty ENVIRONMENT", props: taskWith(botWith({ ENVIRONMENT: "" })), expect: production("") },
       { what: "a task definition without the bot", props: taskWith(botWith({ ENVIRONMENT: "production" }, { name: "a" }), botWith({}, { name: "b" })), expect: [] },
     ],
     unknown: [{ path: "containerDefinitions", props: devTask }],

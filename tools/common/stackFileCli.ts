@@ -1,7 +1,7 @@
 // Command-line pieces shared by the tools that edit stack files (env-sync, promote).
 import { Command, InvalidArgumentError, Option } from "commander";
 import { parseArguments } from "./cli";
-import { LockRefused } from "./fileLock";
+import { type HolderName, LockRefused, parseHolderName } from "./fileLock";
 import { EditRefused, backupFolder } from "./stackFileWriter";
 
 export const defaultLockTimeoutSeconds = 10;
@@ -15,13 +15,26 @@ function parseLockTimeoutSeconds(value: string): number {
   return seconds;
 }
 
-/** `--lock-timeout <seconds>`: how long to wait for another run editing the same stack file. */
-export function addLockTimeoutOption(command: Command): Command {
-  return command.addOption(
-    new Option("--lock-timeout <seconds>", "wait this long for another run editing the same stack file, then refuse")
-      .argParser(parseLockTimeoutSeconds)
-      .default(defaultLockTimeoutSeconds),
-  );
+function parseBreakLock(value: string): HolderName {
+  const holder = parseHolderName(value);
+  if (holder === undefined) throw new InvalidArgumentError("give the holder a lock refusal names, as <pid>@<host>");
+  return holder;
+}
+
+/**
+ * `--lock-timeout <seconds>`: how long to wait for another run editing the same stack file;
+ * `--break-lock <pid>@<host>`: remove the lock that holder left, once a person checked it is gone.
+ */
+export function addLockOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option("--lock-timeout <seconds>", "wait this long for another run editing the same stack file, then refuse")
+        .argParser(parseLockTimeoutSeconds)
+        .default(defaultLockTimeoutSeconds),
+    )
+    .addOption(
+      new Option("--break-lock <pid@host>", "remove the lock this holder left (after checking it no longer runs), then edit").argParser(parseBreakLock),
+    );
 }
 
 /**
@@ -44,6 +57,8 @@ export interface EditRequest {
   dryRun: boolean;
   yes: boolean;
   lockTimeoutSeconds: number;
+  /** The holder whose lock to remove first (`--break-lock`). */
+  breakLock?: HolderName;
 }
 
 /**
@@ -64,14 +79,14 @@ export async function runEditCommand(
     .option("--dry-run", "print the diff, write nothing", false)
     .option("--yes", help.yes, false)
     .option("-C, --cwd <dir>", "folder of the stack files", help.cwd);
-  addLockTimeoutOption(command).addHelpText(
+  addLockOptions(command).addHelpText(
     "after",
     `\nThe target file is validated before it is written, locked while it is edited, and backed up to ${backupFolder}/ first.\nExit status: 0 done or nothing to do, 1 the result would fail the stack config schema (nothing written), 2 refused.`,
   );
   const stop = parseArguments(command, argv);
   if (stop !== undefined) return stop;
   try {
-    const { cwd, lockTimeout, ...options } = command.opts<{ from: string; to: string; dryRun: boolean; yes: boolean; cwd: string; lockTimeout: number }>();
+    const { cwd, lockTimeout, ...options } = command.opts<{ from: string; to: string; dryRun: boolean; yes: boolean; cwd: string; lockTimeout: number; breakLock?: HolderName }>();
     return await run({ ...options, directory: cwd, lockTimeoutSeconds: lockTimeout });
   } catch (error) {
     const line = error instanceof EditRefused || error instanceof LockRefused ? error.message : describeSystemError(error);

@@ -10,9 +10,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { diffLines } from "diff";
 import YAML, { Document } from "yaml";
 import { StackConfigError, parseStackConfig } from "../../stacks/config";
-import { productionReason } from "../../stacks/production";
-import { stackNameProblem } from "../../stacks/stackName";
-import { StackFileError, parseStackFile, stackFileMaxAliasCount, stackFileMaxBytes, withPlaceholderSecrets } from "../engine/stackFile";
+import { environmentKey, productionReason } from "../../stacks/production";
+import { StackFileContent, StackFileError, StackFileRead, StackFileRole, parseStackFile, readStackFile, stackFileProductionReason } from "../../stacks/stackFile";
+import { parseProgramConfig, withPlaceholderSecrets } from "../engine/stackFile";
+import { syncFolder, writeAllSync } from "./durableWrite";
 import { FileLock, LockOptions } from "./fileLock";
 import { onInterrupt } from "./interruptCleanup";
 
@@ -38,11 +39,13 @@ export interface StackText {
   text: string;
   /** The text parsed with comments, for editing. */
   document: Document;
-  /** The file's `config` as plain values (aliases and merge keys resolved, as Pulumi reads them). */
+  /** The file's `config` as Pulumi reads it (stacks/stackFile.ts): aliases and merge keys applied, keys in the current form. */
   config: Record<string, unknown>;
-  /** `trading-bot:environment`, as written (undefined when absent). */
+  /** Keys the file spells otherwise (`<ns>:config:<name>`, no namespace): current key -> as written. */
+  respelledKeys: Record<string, string>;
+  /** `trading-bot:environment` as Pulumi reads it (undefined when absent, a SecretValue when encrypted). */
   environment: unknown;
-  /** Why the stack is production (productionReason), or undefined. */
+  /** Why the stack is production (stacks/production.ts), or undefined. */
   productionReason: string | undefined;
 }
 
@@ -50,69 +53,43 @@ export interface StackText {
 export interface InspectedTarget extends StackText {
   directory: string;
   file: string;
-  /** lstat of the path, checked equal to the file that was opened and read. */
+  /** fstat of the file that was opened and read (the path's only name). */
   stat: fs.BigIntStats;
 }
 
 // ---- reading ----
 
-/** Parses stack file text; hostile or invalid YAML is refused in one line (engine/stackFile's checks). */
-export function parseStackText(stack: string, fileName: string, text: string): StackText {
+/** Reads through the one stack-file reader; its refusals are this writer's. */
+function read(directory: string, stack: string, role: StackFileRole): StackFileRead {
   try {
-    parseStackFile(stack, text);
+    return readStackFile(directory, stack, role);
   } catch (error) {
     if (error instanceof StackFileError) throw new EditRefused(error.message);
     throw error;
   }
-  const document = YAML.parseDocument(text);
-  let body: unknown;
-  try {
-    // merge: true because the Pulumi CLI's YAML reader applies `<<` merge keys: a target
-    // that is production through one must be seen as production.
-    body = YAML.parse(text, { merge: true, maxAliasCount: stackFileMaxAliasCount });
-  } catch (error) {
-    throw new EditRefused(`${fileName}: not a usable stack file: ${(error as Error).message.split("\n")[0]}`);
-  }
-  const config = (body as { config?: Record<string, unknown> } | null)?.config ?? {};
-  const environment = config["trading-bot:environment"];
-  return { stack, fileName, text, document, config, environment, productionReason: productionReason(stack, environment) };
 }
 
-/** Opens without following a link or blocking on a FIFO, checks it is `expected` when given, reads it. */
-function readRegularFile(file: string, fileName: string, expected?: FileIdentity): string {
-  let fd: number;
+function stackTextOf(file: StackFileContent & { text: string }): StackText {
+  return {
+    stack: file.stack,
+    fileName: file.fileName,
+    text: file.text,
+    document: YAML.parseDocument(file.text),
+    config: file.config,
+    respelledKeys: file.respelledKeys,
+    environment: file.config[environmentKey],
+    productionReason: stackFileProductionReason(file),
+  };
+}
+
+/** Stack file text as a StackText (tests; the tools read files). Refusals as EditRefused. */
+export function parseStackText(stack: string, text: string): StackText {
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
+    return stackTextOf({ ...parseStackFile(stack, text), text });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ELOOP") throw new EditRefused(`refusing to use ${fileName}: it became a symbolic link while it was being checked; nothing written`);
-    if (code === "ENOENT") throw new EditRefused(`${fileName} does not exist in ${path.dirname(file)}`);
+    if (error instanceof StackFileError) throw new EditRefused(error.message);
     throw error;
   }
-  try {
-    const opened = fs.fstatSync(fd, { bigint: true });
-    if (expected !== undefined && !sameFile(opened, expected)) {
-      throw new EditRefused(`refusing to use ${fileName}: it was replaced while it was being checked; nothing written, run again`);
-    }
-    if (!opened.isFile()) throw new EditRefused(`refusing to use ${fileName}: it is not a regular file`);
-    // Checked again on the text by parseStackFile; here so that a huge file is not read at all.
-    if (opened.size > BigInt(stackFileMaxBytes)) throw new EditRefused(`refusing to use ${fileName}: ${opened.size} bytes is more than a stack file may hold (${stackFileMaxBytes})`);
-    return fs.readFileSync(fd, "utf8");
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** Reads a stack file that is only read (a source): it may be a link; it must be a regular file. */
-export function readStackSource(directory: string, stack: string): StackText {
-  const problem = stackNameProblem(stack);
-  if (problem) throw new EditRefused(problem);
-  const fileName = `Pulumi.${stack}.yaml`;
-  const file = path.join(directory, fileName);
-  const resolved = statOrUndefined(file, fs.statSync);
-  if (resolved === undefined) throw new EditRefused(`${fileName} does not exist in ${directory}`);
-  if (!resolved.isFile()) throw new EditRefused(`refusing to use ${fileName}: it is not a regular file`);
-  return parseStackText(stack, fileName, readRegularFile(fs.realpathSync(file), fileName, resolved));
 }
 
 function statOrUndefined(file: string, stat: typeof fs.statSync | typeof fs.lstatSync): fs.BigIntStats | undefined {
@@ -123,6 +100,11 @@ function statOrUndefined(file: string, stat: typeof fs.statSync | typeof fs.lsta
     if (code === "ENOENT" || code === "ENOTDIR" || code === "ELOOP") return undefined;
     throw error;
   }
+}
+
+/** Reads a stack file that is only read (a source): it may be a link; it must be a regular file. */
+export function readStackSource(directory: string, stack: string): StackText {
+  return stackTextOf(read(directory, stack, "source"));
 }
 
 // ---- the target guard ----
@@ -159,32 +141,17 @@ export function productionTwin(target: FileIdentity, targetFileName: string, ent
   return twin?.fileName;
 }
 
-/** Refuses what no edit may write through: a link, a file with other names, not a regular file. */
-function refuseLinks(fileName: string, stat: fs.BigIntStats): void {
-  if (stat.isSymbolicLink()) throw new EditRefused(`refusing to write ${fileName}: it is a symbolic link; a stack file must be a regular file of its own`);
-  if (!stat.isFile()) throw new EditRefused(`refusing to write ${fileName}: it is not a regular file`);
-  if (stat.nlink > 1n) {
-    throw new EditRefused(`refusing to write ${fileName}: it has ${stat.nlink} hard links, so another name (maybe a production stack's file) opens the same file; a stack file must have exactly one`);
-  }
-}
-
 /**
  * Checks a stack file as the target of an edit and reads it: its name, links, hard links, and
  * identity with any production stack's file. Whether production itself may be written is the
  * caller's decision (see `productionReason` on the result).
  */
 export function inspectTarget(directory: string, stack: string): InspectedTarget {
-  const problem = stackNameProblem(stack);
-  if (problem) throw new EditRefused(problem);
-  const fileName = `Pulumi.${stack}.yaml`;
-  const file = path.join(directory, fileName);
-  const stat = statOrUndefined(file, fs.lstatSync);
-  if (stat === undefined) throw new EditRefused(`${fileName} does not exist in ${directory}`);
-  refuseLinks(fileName, stat);
-  const read = parseStackText(stack, fileName, readRegularFile(file, fileName, stat));
-  const twin = productionTwin(stat, fileName, stackFileEntries(directory), read.environment);
-  if (twin !== undefined) throw new EditRefused(`refusing to write ${fileName}: it is the same file as ${twin}, a production stack's file`);
-  return { ...read, directory, file, stat };
+  const file = read(directory, stack, "target");
+  const target = { ...stackTextOf(file), directory, file: file.file, stat: file.stat };
+  const twin = productionTwin(file.stat, file.fileName, stackFileEntries(directory), target.environment);
+  if (twin !== undefined) throw new EditRefused(`refusing to write ${file.fileName}: it is the same file as ${twin}, a production stack's file`);
+  return target;
 }
 
 // ---- new content ----
@@ -237,7 +204,7 @@ export function keepUntouchedLines(original: string, roundTrip: string, edited: 
 /** What the stack config schema says about stack file text: one line per problem, none when valid. */
 export function stackTextProblems(stack: string, text: string): string[] {
   try {
-    const file = withPlaceholderSecrets(parseStackFile(stack, text));
+    const file = withPlaceholderSecrets(parseProgramConfig(stack, text));
     parseStackConfig(stack, file.config, (key) => file.secretKeys.includes(key));
     return [];
   } catch (error) {
@@ -283,34 +250,40 @@ function backupFolderOf(directory: string): string {
 
 /**
  * Writes `text` to `<backupFolder>/<fileName>.<time>.<pid>`, or with `.1`, `.2`, ... appended
- * when that name is taken: created exclusively, so a backup never replaces another (nor a link).
+ * when that name is taken. The content goes to a temporary file first, synced, then gets its
+ * name with link(), which never replaces a file (nor follows a link): a backup under its final
+ * name is always whole (a full disk leaves none), and never replaces another.
  */
 export function writeBackup(directory: string, fileName: string, text: string, mode: number, time = new Date(), pid = process.pid): string {
-  const base = path.join(backupFolderOf(directory), `${fileName}.${fileTime(time)}.${pid}`);
-  for (let attempt = 0; ; attempt++) {
-    const candidate = attempt === 0 ? base : `${base}.${attempt}`;
-    let fd: number;
-    try {
-      fd = fs.openSync(candidate, "wx", mode);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "EEXIST" && attempt < 1000) continue;
-      throw error;
+  const folder = backupFolderOf(directory);
+  const base = path.join(folder, `${fileName}.${fileTime(time)}.${pid}`);
+  const temporary = temporaryFileFor(base);
+  const cancelCleanup = onInterrupt(() => fs.rmSync(temporary, { force: true }));
+  try {
+    writeSynced(temporary, text, mode);
+    for (let attempt = 0; ; attempt++) {
+      const candidate = attempt === 0 ? base : `${base}.${attempt}`;
+      try {
+        fs.linkSync(temporary, candidate);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "EEXIST" && attempt < 1000) continue;
+        throw error;
+      }
+      syncFolder(folder);
+      return candidate;
     }
-    try {
-      fs.writeFileSync(fd, text);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    return candidate;
+  } finally {
+    fs.rmSync(temporary, { force: true });
+    cancelCleanup();
   }
 }
 
-/** fsync a folder so a rename in it is on disk (not supported on Windows). */
-function syncFolder(directory: string): void {
-  if (process.platform === "win32") return;
-  const fd = fs.openSync(directory, "r");
+/** Writes `text` to a new file (created exclusively, never through a link) with `mode`, synced to disk. */
+function writeSynced(file: string, text: string, mode: number): void {
+  const fd = fs.openSync(file, "wx", mode);
   try {
+    writeAllSync(fd, text);
+    fs.fchmodSync(fd, mode); // the umask may have narrowed the mode given to open
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
@@ -334,7 +307,7 @@ async function writeTemporary(temporary: string, text: string, mode: number): Pr
   const fd = fs.openSync(temporary, "wx", mode);
   try {
     await testPause("temporary file created");
-    fs.writeFileSync(fd, text);
+    writeAllSync(fd, text);
     await testPause("temporary file written");
     fs.fchmodSync(fd, mode); // the umask may have narrowed the mode given to open
     fs.fsyncSync(fd);
@@ -399,8 +372,16 @@ type Prepared<P extends PlannedEdit> =
   | Extract<EditOutcome<P>, { kind: "unchanged" | "invalid" }>
   | { kind: "ready"; plan: P; target: InspectedTarget; updatedText: string };
 
+/** The writers edit keys in the `<ns>:<name>` form only; another spelling would be a second key. */
+function refuseRespelledKeys(target: StackText): void {
+  const [key, written] = Object.entries(target.respelledKeys)[0] ?? [];
+  if (key === undefined) return;
+  throw new EditRefused(`refusing to write ${target.fileName}: it spells ${key} as ${written}, which the tools do not edit; write it as ${key} (the Pulumi CLI reads both)`);
+}
+
 /** Plans and validates the edit of an admitted target. */
 function prepare<P extends PlannedEdit>(target: InspectedTarget, edit: StackFileEdit<P>): Prepared<P> {
+  refuseRespelledKeys(target);
   const plan = edit.plan(target);
   if (plan.updatedText === undefined) return { kind: "unchanged", plan, target };
   const edited = keepUntouchedLines(target.text, target.document.toString(stackFileToString), plan.updatedText);

@@ -4,7 +4,6 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { findProjectRoot } from "../common/projectRoot";
 import type { ExportType } from "./exportFormat";
 import { ExportSink } from "./exportSink";
 import { type ExportLocation, exportWriter } from "./exportStore";
@@ -20,11 +19,13 @@ export interface ExportOptions {
   /** The source's stack, or null for an unnamed URL (confirmed with --yes). */
   sourceStack: string | null;
   signal: AbortSignal;
+  /** Written into the manifest: toolIdentity(). */
+  tool: { name: string; version: string };
 }
 
 /** The tool's name and version, from the project's package.json (the image has it too). */
-function toolIdentity(): { name: string; version: string } {
-  const manifest = JSON.parse(fs.readFileSync(path.join(findProjectRoot(), "package.json"), "utf8")) as { name: string; version: string };
+export function toolIdentity(projectRoot: string): { name: string; version: string } {
+  const manifest = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")) as { name: string; version: string };
   return { name: `${manifest.name} db`, version: manifest.version };
 }
 
@@ -34,7 +35,7 @@ export async function exportDatabase(source: PostgresEndpoint, options: ExportOp
   const writer = await exportWriter(options.out);
   await writer.open();
   try {
-    const sink = new ExportSink(writer, { type: options.type, sourceStack: options.sourceStack, rulesSha256, tool: toolIdentity() }, options.signal);
+    const sink = new ExportSink(writer, { type: options.type, sourceStack: options.sourceStack, rulesSha256, tool: options.tool }, options.signal);
     if (options.type === "schema") await copySchema(source, sink, { replace: false });
     else await copySubset(source, sink, { rulesFile: options.rulesFile, rulesShown: options.rulesShown, strict: options.strict, replace: false, signal: options.signal });
   } catch (error) {

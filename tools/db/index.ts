@@ -7,9 +7,9 @@ import * as path from "node:path";
 import * as v8 from "node:v8";
 import { Command, Option } from "commander";
 import { parseArguments } from "../common/cli";
-import { findProjectRoot } from "../common/projectRoot";
+import type { ToolContext } from "../common/toolContext";
 import { ChecksFailed, Interrupted, Refusal } from "./errors";
-import { exportDatabase } from "./export";
+import { exportDatabase, toolIdentity } from "./export";
 import { parseLocation } from "./exportStore";
 import { type SideOptions, guardTarget, resolveSource, resolveSourceAndTarget, resolveTarget } from "./guards";
 import { importExport } from "./import";
@@ -21,6 +21,8 @@ const defaultRules = "data/sync-rules.yaml";
 const defaultFixture = "data/test-data.yaml";
 
 interface CommandOptions extends SideOptions {
+  /** The project's folder (ToolContext): default rules, fixture and the tool's identity come from it. */
+  projectRoot: string;
   replace?: boolean;
   rules?: string;
   strict?: boolean;
@@ -41,34 +43,34 @@ function addSource(command: Command): Command {
     .option("--yes", "confirm you are authorised to read a production source (or an unnamed --from-url / --from-env)", false);
 }
 
-function addTarget(command: Command): Command {
+function addTarget(command: Command, projectRoot: string): Command {
   return command
     .option("--to <stack>", "target stack (never production): its databaseUrl output, read with the Pulumi CLI")
     .option("--to-url <url>", "target URL: postgres://, postgresql://, sqlite:////abs/path.db or sqlite:///relative.db")
     .option("--to-env <variable>", "the environment variable holding the target URL (with --to-stack)")
     .option("--to-stack <stack>", "the stack a --to-url / --to-env database belongs to (required with them)")
-    .option("-C, --cwd <dir>", "folder of the stack files (Pulumi.<stack>.yaml); pulumi runs there", findProjectRoot());
+    .option("-C, --cwd <dir>", "folder of the stack files (Pulumi.<stack>.yaml); pulumi runs there", projectRoot);
 }
 
-function buildProgram(choose: (chosen: Chosen) => void): Command {
+function buildProgram(projectRoot: string, choose: (chosen: Chosen) => void): Command {
   const program = new Command("npm run db --")
     .description("Data between environments: schema, anonymised subset, test data and verification. Never into production.")
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) })
     .addHelpText("after", "\nExit status: 0 done, 1 a verification found a problem (or the run failed), 2 refused or bad input.");
-  const action = (name: string) => (options: CommandOptions) => choose({ name, options });
-  addTarget(addSource(program.command("schema").description("copy the schema of a PostgreSQL source into an empty PostgreSQL database or SQLite file")))
+  const action = (name: string) => (options: Omit<CommandOptions, "projectRoot">) => choose({ name, options: { ...options, projectRoot } });
+  addTarget(addSource(program.command("schema").description("copy the schema of a PostgreSQL source into an empty PostgreSQL database or SQLite file")), projectRoot)
     .option("--replace", "drop what the target holds first", false)
     .action(action("schema"));
-  addTarget(addSource(program.command("subset").description("copy the rules' root rows and every row they reference, anonymised")))
+  addTarget(addSource(program.command("subset").description("copy the rules' root rows and every row they reference, anonymised")), projectRoot)
     .option("--rules <file>", "anonymisation rules", defaultRules)
     .option("--strict", "require a rule for every copied column", false)
     .option("--replace", "drop what the target holds first", false)
     .action(action("subset"));
-  addTarget(program.command("seed").description("insert the test data of data/test-data.yaml (the article's TestDataManager)"))
+  addTarget(program.command("seed").description("insert the test data of data/test-data.yaml (the article's TestDataManager)"), projectRoot)
     .option("--data <file>", "the fixture file", defaultFixture)
     .action(action("seed"));
-  addTarget(addSource(program.command("verify").description("compare a target with its source")))
+  addTarget(addSource(program.command("verify").description("compare a target with its source")), projectRoot)
     .addOption(new Option("--type <type>", "what the target should be").choices(["schema", "subset"]).makeOptionMandatory())
     .option("--rules <file>", "anonymisation rules (for --type subset)", defaultRules)
     .action(action("verify"));
@@ -77,9 +79,9 @@ function buildProgram(choose: (chosen: Chosen) => void): Command {
     .addOption(new Option("--type <type>", "what to export").choices(["subset", "schema"]).default("subset"))
     .option("--rules <file>", "anonymisation rules (for --type subset)", defaultRules)
     .option("--strict", "require a rule for every copied column", false)
-    .option("-C, --cwd <dir>", "folder of the stack files (Pulumi.<stack>.yaml); pulumi runs there", findProjectRoot())
+    .option("-C, --cwd <dir>", "folder of the stack files (Pulumi.<stack>.yaml); pulumi runs there", projectRoot)
     .action(action("export"));
-  addTarget(program.command("import").description("check an export whole, load it into PostgreSQL or SQLite, and verify the result against it"))
+  addTarget(program.command("import").description("check an export whole, load it into PostgreSQL or SQLite, and verify the result against it"), projectRoot)
     .requiredOption("--in <location>", "the export: a folder or s3://<bucket>/<prefix>/")
     .option("--replace", "drop what the target holds first", false)
     .action(action("import"));
@@ -87,14 +89,14 @@ function buildProgram(choose: (chosen: Chosen) => void): Command {
 }
 
 /** A file option: the default is the project's own file, a given one is taken from the working folder. */
-function fileOption(given: string | undefined, fallback: string): { file: string; shown: string } {
+function fileOption(given: string | undefined, fallback: string, projectRoot: string): { file: string; shown: string } {
   const name = given ?? fallback;
-  return { file: given !== undefined && given !== fallback ? path.resolve(name) : path.join(findProjectRoot(), fallback), shown: name };
+  return { file: given !== undefined && given !== fallback ? path.resolve(name) : path.join(projectRoot, fallback), shown: name };
 }
 
 async function runSubset(options: CommandOptions, signal: AbortSignal): Promise<number> {
   guardTarget(options);
-  const rules = fileOption(options.rules, defaultRules);
+  const rules = fileOption(options.rules, defaultRules, options.projectRoot);
   checkSubsetInput({ rulesFile: rules.file, rulesShown: rules.shown });
   const { sourceStack, source, target } = await resolveSourceAndTarget(options);
   await copySubset(source, target, { rulesFile: rules.file, rulesShown: rules.shown, strict: !!options.strict, replace: !!options.replace, signal, sourceStack });
@@ -103,7 +105,7 @@ async function runSubset(options: CommandOptions, signal: AbortSignal): Promise<
 
 async function runSeed(options: CommandOptions): Promise<number> {
   guardTarget(options);
-  const fixture = fileOption(options.data, defaultFixture);
+  const fixture = fileOption(options.data, defaultFixture, options.projectRoot);
   const data = loadFixture(fixture.file, fixture.shown);
   const result = await seed(await resolveTarget(options), data);
   for (const table of ["users", "trading_strategies"]) {
@@ -114,7 +116,7 @@ async function runSeed(options: CommandOptions): Promise<number> {
 
 async function runVerify(options: CommandOptions): Promise<number> {
   guardTarget(options);
-  const rules = fileOption(options.rules, defaultRules);
+  const rules = fileOption(options.rules, defaultRules, options.projectRoot);
   const { sourceStack, source, target } = await resolveSourceAndTarget(options);
   const problems = await verify(source, target, { type: options.type!, rulesFile: rules.file, rulesShown: rules.shown, sourceStack });
   if (problems.length > 0) throw new ChecksFailed(problems);
@@ -124,11 +126,12 @@ async function runVerify(options: CommandOptions): Promise<number> {
 
 async function runExport(options: CommandOptions, signal: AbortSignal): Promise<number> {
   const out = parseLocation(options.out!, "--out");
-  const rules = fileOption(options.rules, defaultRules);
+  const rules = fileOption(options.rules, defaultRules, options.projectRoot);
   const type = options.type ?? "subset";
   if (type === "subset") checkSubsetInput({ rulesFile: rules.file, rulesShown: rules.shown });
   const { stack, source } = await resolveSource(options);
-  await exportDatabase(source, { type, out, rulesFile: rules.file, rulesShown: rules.shown, strict: !!options.strict, sourceStack: stack ?? null, signal });
+  const tool = toolIdentity(options.projectRoot);
+  await exportDatabase(source, { type, out, rulesFile: rules.file, rulesShown: rules.shown, strict: !!options.strict, sourceStack: stack ?? null, signal, tool });
   return 0;
 }
 
@@ -193,12 +196,12 @@ function report(error: unknown, signal: AbortSignal): number {
   return failedWhileWorking;
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], { projectRoot }: ToolContext): Promise<number> {
   // A copy allocates fast and keeps little (one batch): without this V8 grows its heap with
   // the run's length (measured: +125 MB over a 1,000,000-row copy), with it peak memory stays flat.
   v8.setFlagsFromString("--optimize-for-size");
   let chosen: Chosen | undefined;
-  const program = buildProgram((c) => (chosen = c));
+  const program = buildProgram(projectRoot, (c) => (chosen = c));
   const stop = parseArguments(program, argv);
   if (stop !== undefined) return stop;
   if (!chosen) {

@@ -1,33 +1,27 @@
 // Which stack a database belongs to, whether that stack is production, and its databaseUrl
 // output through the real Pulumi CLI. Production is decided only by stacks/production.ts,
-// from the stack's name and its stack file: a target must have one, a source without one is
-// treated as production.
+// from the stack's name and its stack file read as Pulumi reads it (stacks/stackFile.ts): a
+// target must have one, a source without one is treated as production.
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { nameEnvironmentConflict, productionReason } from "../../stacks/production";
+import { environmentKey, isProductionName, nameEnvironmentConflict, productionReason } from "../../stacks/production";
+import { StackFileError, StackFileRead, readStackFile, stackFileProductionReason } from "../../stacks/stackFile";
 import { stackNameProblem } from "../../stacks/stackName";
-import { StackFileError, readStackFile } from "../engine/stackFile";
 import { Refusal } from "./errors";
 
-const environmentKey = "trading-bot:environment";
-
-/** A stack's file as the production guard reads it: absent, or its `trading-bot:environment`. */
-type StackFileStage = { found: false } | { found: true; environment: unknown };
+/** What the guard knows of a stack: nothing (no stack file), or why it is production (undefined: it is not). */
+type StackStage = { found: false } | { found: true; productionReason: string | undefined };
 
 /**
- * Reads what the guard needs of `Pulumi.<stack>.yaml` in `directory`. A name this project
- * cannot build, an unreadable stack file, or a production name whose file says otherwise
- * are refused.
+ * Reads what the guard needs of `Pulumi.<stack>.yaml` in `directory`, through the one
+ * stack-file reader (it reads the file as Pulumi does). A name this project cannot build,
+ * an unreadable stack file, or a production name whose file says otherwise are refused.
  */
-function stackFileStage(stack: string, directory: string): StackFileStage {
+function stackStage(stack: string, directory: string): StackStage {
   const nameProblem = stackNameProblem(stack);
   if (nameProblem) throw new Refusal(nameProblem);
-  const onDisk = stackEnvironment(stack, directory);
-  const stage = onDisk.found ? onDisk : taskStackStage(stack);
-  const conflict = stage.found ? nameEnvironmentConflict(stack, stage.environment) : undefined;
-  if (conflict) throw new Refusal(conflict);
-  return stage;
+  return stackFileStage(stack, directory) ?? taskStackStage(stack);
 }
 
 /**
@@ -35,10 +29,9 @@ function stackFileStage(stack: string, directory: string): StackFileStage {
  * `directory`: without it nothing says the stack is not production (a typo, a wrong -C).
  */
 export function targetProductionReason(stack: string, directory: string): string | undefined {
-  const stage = stackFileStage(stack, directory);
-  if (stage.found) return productionReason(stack, stage.environment);
-  const byName = productionReason(stack, undefined);
-  if (byName) return byName;
+  const stage = stackStage(stack, directory);
+  if (stage.found) return stage.productionReason;
+  if (isProductionName(stack)) return productionReason(stack, undefined);
   throw new Refusal(
     `${stack}: no Pulumi.${stack}.yaml in ${directory}; the target's stack file says whether it is production (-C names the folder of the stack files)`,
   );
@@ -50,11 +43,12 @@ export function targetProductionReason(stack: string, directory: string): string
  * may be production).
  */
 export function sourceProductionReason(stack: string, directory: string): { reason: string; certain: boolean } | undefined {
-  const stage = stackFileStage(stack, directory);
-  const reason = productionReason(stack, stage.found ? stage.environment : undefined);
-  if (reason) return { reason, certain: true };
-  if (!stage.found) return { reason: `no Pulumi.${stack}.yaml in ${directory} says otherwise; -C names the folder of the stack files`, certain: false };
-  return undefined;
+  const stage = stackStage(stack, directory);
+  if (!stage.found) {
+    if (isProductionName(stack)) return { reason: productionReason(stack, undefined)!, certain: true };
+    return { reason: `no Pulumi.${stack}.yaml in ${directory} says otherwise; -C names the folder of the stack files`, certain: false };
+  }
+  return stage.productionReason === undefined ? undefined : { reason: stage.productionReason, certain: true };
 }
 
 /**
@@ -62,20 +56,31 @@ export function sourceProductionReason(stack: string, directory: string): { reas
  * which stack the task serves and that stack's environment, as the program read them from the
  * validated stack config (infra/dataSync.ts, stacks/tradingBot.ts). Only for that stack.
  */
-function taskStackStage(stack: string, environment: NodeJS.ProcessEnv = process.env): StackFileStage {
+function taskStackStage(stack: string, environment: NodeJS.ProcessEnv = process.env): StackStage {
   if (environment.DATA_SYNC_STACK !== stack || !environment.DATA_SYNC_ENVIRONMENT) return { found: false };
-  return { found: true, environment: environment.DATA_SYNC_ENVIRONMENT };
+  const value = environment.DATA_SYNC_ENVIRONMENT;
+  refuseConflict(stack, value);
+  return { found: true, productionReason: productionReason(stack, value) };
 }
 
-function stackEnvironment(stack: string, directory: string): StackFileStage {
+/** The stack's file, read as Pulumi reads it; undefined when there is none. */
+function stackFileStage(stack: string, directory: string): StackStage | undefined {
   // lstat, not exists: a dangling symbolic link is a file we cannot read, not a missing one.
-  if (!fileEntryExists(path.join(directory, `Pulumi.${stack}.yaml`))) return { found: false };
+  if (!fileEntryExists(path.join(directory, `Pulumi.${stack}.yaml`))) return undefined;
+  let file: StackFileRead;
   try {
-    return { found: true, environment: readStackFile(directory, stack).config[environmentKey] };
+    file = readStackFile(directory, stack, "source");
   } catch (error) {
     if (error instanceof StackFileError) throw new Refusal(error.message);
     throw new Refusal(`Pulumi.${stack}.yaml cannot be read: ${(error as Error).message}`);
   }
+  refuseConflict(stack, file.config[environmentKey]);
+  return { found: true, productionReason: stackFileProductionReason(file) };
+}
+
+function refuseConflict(stack: string, environment: unknown): void {
+  const conflict = nameEnvironmentConflict(stack, environment);
+  if (conflict) throw new Refusal(conflict);
 }
 
 function fileEntryExists(file: string): boolean {

@@ -8,9 +8,9 @@ import { type Document, isMap, isNode, isScalar, visit } from "yaml";
 import { isProductionName, productionReason } from "../../stacks/production";
 import { sharedConfigPaths } from "../../stacks/config";
 import { stackNameProblem } from "../../stacks/stackName";
-import { findProjectRoot } from "../common/projectRoot";
 import { EditOutcome, EditRefused, StackText, editStackFile, lfText, readStackSource, stackFileToString } from "../common/stackFileWriter";
 import { type EditRequest, runEditCommand } from "../common/stackFileCli";
+import type { ToolContext } from "../common/toolContext";
 
 /** Does the subtree hold a `secure:` value (a map with the single key `secure`)? */
 function holdsSecret(node: unknown): boolean {
@@ -66,7 +66,7 @@ export interface SyncPlan {
   updatedText: string | undefined;
 }
 
-type SyncSide = Pick<StackText, "stack" | "fileName" | "document" | "config">;
+type SyncSide = Pick<StackText, "stack" | "fileName" | "document" | "config" | "respelledKeys">;
 
 /**
  * Refuses, in one line, a key whose parents are written as something other than a mapping
@@ -91,6 +91,8 @@ export function planSync(source: SyncSide, target: SyncSide): SyncPlan {
   const secureCommands: string[] = [];
   for (const configPath of sharedConfigPaths()) {
     const documentPath = ["config", ...configPath];
+    const writtenAs = source.respelledKeys[configPath[0]];
+    if (writtenAs !== undefined) throw new EditRefused(`${source.fileName}: ${configPath[0]} is written as ${writtenAs}; write it as ${configPath[0]} to copy it`);
     const node = source.document.getIn(documentPath, true);
     // The document API sees no value reached through an alias or a merge key, and cannot copy one holding an alias.
     if (node === undefined ? valueAt(source.config, configPath) !== undefined : holdsAlias(node)) {
@@ -170,7 +172,7 @@ export async function syncStacks(options: EditRequest): Promise<number> {
     directory,
     stack: to,
     dryRun,
-    lock: { timeoutSeconds: options.lockTimeoutSeconds, command: `env-sync --from ${from} --to ${to}` },
+    lock: { timeoutSeconds: options.lockTimeoutSeconds, command: `env-sync --from ${from} --to ${to}`, breakLock: options.breakLock },
     admit: (target) => {
       if (target.productionReason !== undefined) throw refuseProductionTarget(to, target.productionReason);
     },
@@ -179,12 +181,12 @@ export async function syncStacks(options: EditRequest): Promise<number> {
   return report(outcome, from, to);
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], { projectRoot }: ToolContext): Promise<number> {
   return runEditCommand("env-sync", argv, {
     description: "Copy the config keys the stack config schema marks shared from one stack file to another. Never into production.",
     from: "stack to copy from",
     to: "stack to copy into (never a production stack)",
     yes: "allow a production stack as the source",
-    cwd: findProjectRoot(),
+    cwd: projectRoot,
   }, syncStacks);
 }

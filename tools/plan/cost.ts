@@ -3,7 +3,6 @@
 // trading-bot:budget.assumptions, or is priced at zero with a note.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { findProjectRoot } from "../common/projectRoot";
 import type { RecordedResource } from "../engine/resource";
 
 export interface PriceTable {
@@ -51,10 +50,8 @@ export interface UsageAssumptions {
 
 export class PriceTableError extends Error {}
 
-const dataDirectory = path.join(findProjectRoot(), "data");
-
-/** The pinned price table of a region (from `directory`, the tests' choice); refuses a region it has none for. */
-export function loadPriceTable(region: string, directory = dataDirectory): PriceTable {
+/** The pinned price table of a region, from `directory` (the project's data/); refuses a region it has none for. */
+export function loadPriceTable(region: string, directory: string): PriceTable {
   const file = path.join(directory, `aws-prices-${region}.json`);
   if (!/^[a-z0-9-]+$/.test(region) || !fs.existsSync(file)) {
     const known = fs

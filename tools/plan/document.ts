@@ -5,7 +5,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import { projectName } from "../../stacks/config";
-import { findProjectRoot } from "../common/projectRoot";
 import { stackResourceOf } from "../engine/resource";
 import type { PlanResult } from "./run";
 
@@ -73,14 +72,15 @@ export function planFailures(violations: { level: string }[], cost: { monthlyTot
 }
 
 /** The document of a plan; checked against the schema, so what is written is what --json accepts back. */
-export function planDocument(result: PlanResult): PlanDocument {
+/** The plan as a document; `version` is the project's (projectVersion). */
+export function planDocument(result: PlanResult, version: string): PlanDocument {
   const { loaded, run, diagnostics, cost, pack } = result;
   const hide = (values: Record<string, unknown>, secrets: string[]) =>
     Object.fromEntries(Object.entries(values).map(([key, value]) => [key, secrets.includes(key) ? "[secret]" : value]));
   return planDocumentSchema.parse({
     stack: run.stack,
     project: projectName,
-    generatedBy: `trading-bot plan ${planVersion()}`,
+    generatedBy: `trading-bot plan ${version}`,
     resources: [stackResourceOf(run.stack), ...run.resources].map((r) => ({
       urn: r.urn,
       type: r.type,
@@ -116,8 +116,9 @@ export function isPlanDocument(text: string): boolean {
   }
 }
 
-function planVersion(): string {
-  return JSON.parse(fs.readFileSync(path.join(findProjectRoot(), "package.json"), "utf8")).version;
+/** The project's version (its package.json), which a plan document records. */
+export function projectVersion(projectRoot: string): string {
+  return JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")).version;
 }
 
 /** What a violation is about: the resource's name, or the stack for a stack rule's finding without a URN. */

@@ -7,12 +7,12 @@
 import { Command } from "commander";
 import { StackConfigError } from "../../stacks/config";
 import { parseArguments } from "../common/cli";
-import { findProjectRoot } from "../common/projectRoot";
+import type { ToolContext } from "../common/toolContext";
 import { StackFileError } from "../engine/stackFile";
 import { Cleanup } from "./cleanup";
 import { compareStacks } from "./compare";
 import { PriceTableError } from "./cost";
-import { planDocument, planFailures } from "./document";
+import { planDocument, planFailures, projectVersion } from "./document";
 import { checkJsonTarget, writePlanDocument } from "./jsonFile";
 import { checkFolder, checkStackName, loadStack } from "./load";
 import { PlanRefused, progressDone } from "./output";
@@ -34,13 +34,18 @@ const exitStatuses =
   "that fails under mocks (one line saying why), 128 + n when stopped by signal n (130 on SIGINT,\n" +
   "143 on SIGTERM), after stopping the policy pack's process.";
 
-function planCommand(): Command {
+/** What the plan is started with: the project, and (tests) a program that replaces this project's. */
+export interface PlanContext extends ToolContext {
+  program?: Program;
+}
+
+function planCommand(projectRoot: string): Command {
   return new Command("npm run plan --")
     .description("Preview a stack of this project offline: its resources, the policy pack's verdict and its monthly cost.")
     .argument("[stack]", "stack to plan: reads Pulumi.<stack>.yaml")
     .option("--json <file>", "also write the plan as JSON to <file> (a new file, or an earlier plan)")
     .option("--compare <stacks...>", "show the environment matrix of two stacks side by side")
-    .option("-C, --cwd <dir>", "read Pulumi.<stack>.yaml from <dir>, as pulumi --cwd does", findProjectRoot())
+    .option("-C, --cwd <dir>", "read Pulumi.<stack>.yaml from <dir>, as pulumi --cwd does", projectRoot)
     .addHelpText(
       "after",
       `\n${exitStatuses}\n\n` +
@@ -48,15 +53,14 @@ function planCommand(): Command {
     );
 }
 
-/** `program` replaces this project's Pulumi program (a test's way to make it fail). */
-export async function main(argv: string[], program?: Program): Promise<number> {
-  const command = planCommand();
+export async function main(argv: string[], context: PlanContext): Promise<number> {
+  const command = planCommand(context.projectRoot);
   const stop = parseArguments(command, argv);
   if (stop !== undefined) return stop;
   const cleanup = new Cleanup();
   exitOnSignals(cleanup);
   try {
-    return await planOrCompare(command.args[0], command.opts<Options>(), cleanup, program);
+    return await planOrCompare(command.args[0], command.opts<Options>(), cleanup, context);
   } catch (error) {
     // A signal stopped the pack under the plan's feet: the signal handler reports and exits.
     if (cleanup.started) return new Promise<number>(() => undefined);
@@ -70,24 +74,24 @@ export async function main(argv: string[], program?: Program): Promise<number> {
   }
 }
 
-async function planOrCompare(stack: string | undefined, options: Options, cleanup: Cleanup, program?: Program): Promise<number> {
+async function planOrCompare(stack: string | undefined, options: Options, cleanup: Cleanup, { projectRoot, program }: PlanContext): Promise<number> {
   if (options.compare) {
     if (stack) throw new PlanRefused("give either a stack or --compare, not both");
     if (options.json !== undefined) throw new PlanRefused("--json writes the plan of one stack; it does not go with --compare");
     if (options.compare.length !== 2) throw new PlanRefused(`--compare takes two stacks, e.g. --compare dev prod; got ${options.compare.length}`);
     options.compare.forEach(checkStackName);
     checkFolder(options.cwd);
-    return compareStacks(options.compare.map((name) => loadStack(name, options.cwd)));
+    return compareStacks(options.compare.map((name) => loadStack(name, options.cwd, projectRoot)));
   }
   if (!stack) throw new PlanRefused("which stack? e.g. npm run plan -- dev (see --help)");
   checkStackName(stack);
   checkFolder(options.cwd);
   if (options.json !== undefined) checkJsonTarget(options.json);
-  const result = await planStack(loadStack(stack, options.cwd), cleanup, program);
+  const result = await planStack(loadStack(stack, options.cwd, projectRoot), cleanup, program);
   progressDone();
   printPlan(result);
   if (options.json !== undefined) {
-    writePlanDocument(options.json, planDocument(result));
+    writePlanDocument(options.json, planDocument(result, projectVersion(projectRoot)));
     console.log(`Wrote the plan to ${options.json}`);
   }
   return planFailures(result.diagnostics, result.cost).length > 0 ? 1 : 0;

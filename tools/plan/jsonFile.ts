@@ -1,10 +1,14 @@
 // The --json target: checked before any work, then written all at once. The plan
-// overwrites a file only when it holds an earlier plan: never a stack file, never anything
-// else, never through a link.
+// overwrites a file only when it holds an earlier plan: never a file the Pulumi CLI reads,
+// never anything else, never through a link.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { syncFolder, writeAllSync } from "../common/durableWrite";
 import { PlanDocument, isPlanDocument } from "./document";
 import { PlanRefused } from "./output";
+
+/** Pulumi's project, stack, policy-pack and plugin files, in every extension it reads (encoding.Exts), in any case. */
+const pulumiFileName = /^pulumi(policy|plugin)?(\..+)?\.(json|ya?ml)$/i;
 
 /** The largest file read to see whether it is an earlier plan (prod's plan is about 100 KiB). */
 const earlierPlanMaxBytes = 16 * 1024 * 1024;
@@ -12,9 +16,12 @@ const earlierPlanMaxBytes = 16 * 1024 * 1024;
 /** Refuses a target in a missing or unwritable folder, a link, or a file that is not an earlier plan. */
 export function checkJsonTarget(file: string): void {
   if (file.trim() === "") throw new PlanRefused("--json needs a file name, e.g. --json plan-dev.json");
-  // A new file named like a stack file would be read as a stack (JSON is YAML), in any case.
-  if (/^pulumi\..*\.ya?ml$/i.test(path.basename(file))) {
-    throw new PlanRefused(`--json ${file}: a plan is never written under a stack file's name (Pulumi.<stack>.yaml); give a name such as plan-dev.json`);
+  // The Pulumi CLI reads Pulumi.json before Pulumi.yaml, and a stack file by its name (JSON is
+  // YAML): a plan under such a name, in any case, would break or become a project or stack.
+  if (pulumiFileName.test(path.basename(file))) {
+    throw new PlanRefused(
+      `--json ${file}: a plan is never written under a name the Pulumi CLI reads (Pulumi.yaml, Pulumi.json, Pulumi.<stack>.yaml, PulumiPolicy.yaml, any case); give a name such as plan-dev.json`,
+    );
   }
   const folder = path.dirname(path.resolve(file));
   const folderStat = fs.statSync(folder, { throwIfNoEntry: false });
@@ -37,7 +44,7 @@ export function writePlanDocument(file: string, document: PlanDocument): void {
   try {
     const fd = fs.openSync(temporary, "wx", 0o644);
     try {
-      fs.writeFileSync(fd, `${JSON.stringify(document, null, 2)}\n`);
+      writeAllSync(fd, `${JSON.stringify(document, null, 2)}\n`);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
@@ -58,21 +65,22 @@ function refuseExisting(file: string): void {
   if (!stat) return;
   if (stat.isSymbolicLink()) throw new PlanRefused(`--json ${file} is a symbolic link; give the path of a new file or of an earlier plan`);
   if (!stat.isFile()) throw new PlanRefused(`--json ${file} exists and is not a file`);
-  if (stat.size > earlierPlanMaxBytes || !isPlanDocument(fs.readFileSync(file, "utf8"))) {
+  if (stat.size > earlierPlanMaxBytes || !isPlanDocument(readRegular(file))) {
     throw new PlanRefused(`--json ${file} exists and is not an earlier plan; the plan overwrites only its own output: give a new file name`);
+  }
+}
+
+/** The text of a regular file, opened without following a link or blocking (a FIFO swapped in since the check reads as ""). */
+function readRegular(file: string): string {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
+  try {
+    const stat = fs.fstatSync(fd);
+    return stat.isFile() && stat.size <= earlierPlanMaxBytes ? fs.readFileSync(fd, "utf8") : "";
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
 function temporaryPath(file: string, kind: string): string {
   return path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.${kind}`);
-}
-
-/** Makes the rename itself durable. */
-function syncFolder(folder: string): void {
-  const fd = fs.openSync(folder, "r");
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
 }

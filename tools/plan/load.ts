@@ -2,9 +2,11 @@
 // and the prices of its region. Nothing here loads a Pulumi SDK or starts a process, so a
 // bad stack is refused in a fraction of a second.
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { StackSettings, parseStackConfig } from "../../stacks/config";
 import { stackNameProblem } from "../../stacks/stackName";
-import { StackFile, readStackFile, withPlaceholderSecrets } from "../engine/stackFile";
+import { readStackFile, stackFileProductionReason } from "../../stacks/stackFile";
+import { StackFile, programConfigOf, withPlaceholderSecrets } from "../engine/stackFile";
 import { PriceTable, loadPriceTable } from "./cost";
 import { PlanRefused, progress } from "./output";
 
@@ -17,6 +19,8 @@ export interface StandInStackOutputs {
 
 export interface LoadedStack {
   file: StackFile;
+  /** Why the stack is production (stacks/production.ts, from the file as Pulumi reads it), or undefined. */
+  productionReason: string | undefined;
   settings: StackSettings;
   /** Required secrets the file does not hold (set per machine), replaced by stand-ins. */
   standInSecrets: string[];
@@ -39,13 +43,22 @@ export function checkFolder(directory: string): void {
   if (!stat.isDirectory()) throw new PlanRefused(`-C ${directory}: not a folder`);
 }
 
-export function loadStack(stack: string, directory: string): LoadedStack {
+/** Reads and checks `Pulumi.<stack>.yaml` in `directory`; prices come from `projectRoot`'s data/. */
+export function loadStack(stack: string, directory: string, projectRoot: string): LoadedStack {
   progress(`reading Pulumi.${stack}.yaml`);
-  const read = readStackFile(directory, stack);
+  const content = readStackFile(directory, stack);
+  const read = programConfigOf(content);
   const file = withPlaceholderSecrets(read);
   const standInSecrets = file.secretKeys.filter((key) => !read.secretKeys.includes(key));
   const settings = parseStackConfig(stack, file.config, (key) => file.secretKeys.includes(key));
-  return { file, settings, standInSecrets, standInStackOutputs: standInStackOutputs(settings), priceTable: loadPriceTable(settings.region) };
+  return {
+    file,
+    productionReason: stackFileProductionReason(content),
+    settings,
+    standInSecrets,
+    standInStackOutputs: standInStackOutputs(settings),
+    priceTable: loadPriceTable(settings.region, path.join(projectRoot, "data")),
+  };
 }
 
 /**

@@ -2,7 +2,8 @@
 // Analyzer protocol, the price. The SDKs and the gRPC client load on demand (dynamic
 // imports), so the pack's process starts first and warms up while this one loads them.
 import * as path from "node:path";
-import type { Diagnostic } from "../engine/policyPack";
+import { defaultProductionNames, isProductionName } from "../../stacks/production";
+import type { AnalyzerInfo, Diagnostic, PolicyPackProcess } from "../engine/policyPack";
 import type { MockRunResult } from "../engine/resource";
 import { stackResourceOf } from "../engine/resource";
 import { Cleanup } from "./cleanup";
@@ -32,10 +33,25 @@ export async function planStack(loaded: LoadedStack, cleanup: Cleanup, program?:
   progress(`starting the policy pack (pid ${pack.pid})`);
   const run = await runProgram(loaded, program);
   await pack.ready();
+  const info = await pack.info();
+  await judgeAsProduction(pack, info, loaded);
   progress(`checking ${run.resources.length} resources against the policy pack`);
-  const [info, diagnostics] = await Promise.all([pack.info(), analyzeResources(pack, [stackResourceOf(run.stack), ...run.resources])]);
+  const diagnostics = await analyzeResources(pack, [stackResourceOf(run.stack), ...run.resources]);
   progress("pricing");
   return { loaded, run, diagnostics, cost: costOf(loaded, run), pack: { name: info.name, version: info.version } };
+}
+
+/**
+ * A stack that is production by its file but not by its name is planned as production: every
+ * policy gets it as a production stack, as `npm run policy-config -- <stack>` does for
+ * `pulumi preview`, each at its own enforcement level.
+ */
+async function judgeAsProduction(pack: PolicyPackProcess, info: AnalyzerInfo, loaded: LoadedStack): Promise<void> {
+  const { stack } = loaded.file;
+  if (loaded.productionReason === undefined || isProductionName(stack)) return;
+  progress(`planning ${stack} as production: ${loaded.productionReason}`);
+  const productionStacks = [...defaultProductionNames, stack];
+  await pack.configure(Object.fromEntries(info.policies.map((policy) => [policy.name, { enforcementLevel: policy.level, productionStacks }])));
 }
 
 /**

@@ -6,9 +6,11 @@ import * as path from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { isMap } from "yaml";
 import { environments } from "../../stacks/config";
+import { productionEnvironment } from "../../stacks/production";
+import { SecretValue } from "../../stacks/secretValue";
 import { stackNameProblem } from "../../stacks/stackName";
-import { findProjectRoot } from "../common/projectRoot";
 import { type EditRequest, runEditCommand } from "../common/stackFileCli";
+import type { ToolContext } from "../common/toolContext";
 import { EditOutcome, EditRefused, InspectedTarget, StackText, editStackFile, lfText, readStackSource, stackFileToString } from "../common/stackFileWriter";
 
 const imagePath = ["trading-bot:app", "image"];
@@ -34,9 +36,13 @@ export function pinnedImage(source: StackText): string {
   return image;
 }
 
-/** A stack's stage, from its own stack file's `trading-bot:environment` (never from its name). */
+/**
+ * A stack's stage, from its own stack file's `trading-bot:environment` (never from its name).
+ * An environment nobody here can read (a secret) is production's stage, as it is production.
+ */
 export function stageOf(file: StackText): number {
-  const stage = stages.indexOf(file.environment as string);
+  const environment = file.environment instanceof SecretValue ? productionEnvironment : file.environment;
+  const stage = stages.indexOf(environment as string);
   if (stage < 0) throw new EditRefused(`${file.fileName}: trading-bot:environment is ${JSON.stringify(file.environment ?? null)}; allowed: ${stages.join(", ")}`);
   return stage;
 }
@@ -73,13 +79,12 @@ export function planPromotion(target: InspectedTarget, image: string): Promotion
   return { image, updatedText: updated.toString(stackFileToString) };
 }
 
-/** The target may be written: one step along the stages, and production only with --yes. */
+/** The target may be written: production only with --yes, and one step along the stages. */
 function admitTarget(source: StackText, target: InspectedTarget, { yes, dryRun }: EditRequest): void {
-  checkStep(source, target);
-  if (target.productionReason === undefined) return;
-  if (!yes && !dryRun) {
+  if (target.productionReason !== undefined && !yes && !dryRun) {
     throw new EditRefused(`refusing to promote into ${target.stack} without --yes: it is a production stack: ${target.productionReason}; check the change with --dry-run, then pass --yes`);
   }
+  checkStep(source, target);
 }
 
 function report(outcome: EditOutcome<PromotionPlan>, { from, to }: EditRequest): number {
@@ -118,7 +123,7 @@ export async function promoteImage(options: EditRequest): Promise<number> {
     directory,
     stack: to,
     dryRun,
-    lock: { timeoutSeconds: options.lockTimeoutSeconds, command: `promote --from ${from} --to ${to}${yes ? " --yes" : ""}` },
+    lock: { timeoutSeconds: options.lockTimeoutSeconds, command: `promote --from ${from} --to ${to}${yes ? " --yes" : ""}`, breakLock: options.breakLock },
     admit: (target) => admitTarget(source, target, options),
     plan: (target) => planPromotion(target, image),
   });
@@ -126,12 +131,12 @@ export async function promoteImage(options: EditRequest): Promise<number> {
   return report(outcome, options);
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], { projectRoot }: ToolContext): Promise<number> {
   return runEditCommand("promote", argv, {
     description: `Copy ${imageKey}, pinned by digest, from one stack file to the next stage's (${stages.join(" -> ")}).`,
     from: "stack whose image to promote",
     to: "stack of the next stage",
     yes: "allow a production stack as the target",
-    cwd: findProjectRoot(),
+    cwd: projectRoot,
   }, promoteImage);
 }

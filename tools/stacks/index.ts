@@ -3,16 +3,16 @@
 // Pulumi.<stack>.yaml with no edit: each stack's environment, whether it is production, the
 // branch whose pushes deploy it (the article's flow) and what the data syncs may do with it.
 import * as fs from "node:fs";
-import * as path from "node:path";
 import Table from "cli-table3";
 import { Command, Option } from "commander";
 import type { z } from "zod";
 import { Environment, stackConfigSchema } from "../../stacks/config";
-import { isProductionStack, nameEnvironmentConflict, productionReason } from "../../stacks/production";
+import { environmentKey, nameEnvironmentConflict, productionEnvironment } from "../../stacks/production";
+import { SecretValue } from "../../stacks/secretValue";
+import { StackFileContent, StackFileError, StackFileRead, readStackFile, stackFileProductionReason } from "../../stacks/stackFile";
 import { stackNameProblem } from "../../stacks/stackName";
 import { parseArguments } from "../common/cli";
-import { findProjectRoot } from "../common/projectRoot";
-import { StackFile, parseStackFile } from "../engine/stackFile";
+import type { ToolContext } from "../common/toolContext";
 
 export type { Environment };
 
@@ -30,8 +30,10 @@ export const deployBranchByEnvironment: Readonly<Record<Environment, string>> = 
 export interface StackEntry {
   name: string;
   environment: Environment;
-  /** Decided by stacks/production.ts from the name and the file's environment. */
+  /** Decided by stacks/production.ts from the name and the file's environment, as Pulumi reads the file. */
   production: boolean;
+  /** Why it is production, or null. */
+  productionReason: string | null;
   /** The branch (pattern) whose pushes deploy this stack. */
   branch: string;
   /** What the data syncs may do with this stack (`trading-bot:dataSync`), or null when its file has none. */
@@ -52,9 +54,6 @@ export interface DataSyncFlags {
 
 /** A stack file the workflows must not act on: exit 2. */
 export class StackListError extends Error {}
-
-/** Larger than any stack file; refused before it is read. */
-const maxStackFileBytes = 1024 * 1024;
 
 /** Does a push to `branch` match `pattern` (an exact name, or `<prefix>/**`)? */
 export function branchMatches(pattern: string, branch: string): boolean {
@@ -88,89 +87,61 @@ function stackFileNames(directory: string): string[] {
 }
 
 /**
- * The text of a stack file, which must be one regular file: a link could make one stack's
- * file another's, and a FIFO would block the reader. Opened without following links and
- * checked through the open descriptor, so what is checked is what is read.
+ * One stack file, read and classified. Read as a target would be (no link, no other name):
+ * the workflows act on what this says, and a link could make one stack's file another's.
  */
-function readRegularFile(file: string): string {
-  const name = path.basename(file);
-  let descriptor: number;
-  try {
-    descriptor = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ELOOP") throw new StackListError(`${name} is a symbolic link: a stack file must be a regular file`);
-    throw new StackListError(`${name}: cannot open it (${code ?? (error as Error).message})`);
-  }
-  try {
-    const stat = fs.fstatSync(descriptor);
-    if (!stat.isFile()) throw new StackListError(`${name} is not a regular file`);
-    if (stat.nlink > 1) throw new StackListError(`${name} has ${stat.nlink} hard links: a stack file must be the only name of its content`);
-    if (stat.size > maxStackFileBytes) throw new StackListError(`${name} is ${stat.size} bytes; a stack file holds at most ${maxStackFileBytes}`);
-    return fs.readFileSync(descriptor, "utf8");
-  } finally {
-    fs.closeSync(descriptor);
-  }
-}
-
-/** One stack file, read and classified. */
 function readEntry(directory: string, name: string): StackEntry {
-  const fileName = `Pulumi.${name}.yaml`;
-  const text = readRegularFile(path.join(directory, fileName));
-  let file: StackFile;
+  let file: StackFileRead;
   try {
-    file = parseStackFile(name, text);
+    file = readStackFile(directory, name, "target");
   } catch (error) {
-    // Whatever parsing throws (bad YAML, an alias bomb) is bad input, said in one line.
-    const message = (error as Error).message.split("\n")[0];
-    throw new StackListError(message.startsWith(fileName) ? message : `${fileName}: ${message}`);
+    if (error instanceof StackFileError) throw new StackListError(error.message);
+    throw error;
   }
-  const environment = readEnvironment(file, fileName);
-  const conflict = nameEnvironmentConflict(name, environment);
-  if (conflict) throw new StackListError(`${fileName}: ${conflict}`);
+  const productionReason = stackFileProductionReason(file);
+  const environment = readEnvironment(file);
+  const conflict = nameEnvironmentConflict(name, file.config[environmentKey]);
+  if (conflict) throw new StackListError(`${file.fileName}: ${conflict}`);
   return {
     name,
     environment,
-    production: isProductionStack(name, environment),
+    production: productionReason !== undefined,
+    productionReason: productionReason ?? null,
     branch: deployBranchByEnvironment[environment],
-    dataSync: readDataSync(file, fileName, environment),
+    dataSync: readDataSync(file, productionReason),
   };
 }
 
 /** A key the workflows act on must be plain text: they cannot decrypt it, and it names nothing secret. */
-function plainValue(file: StackFile, fileName: string, key: string): unknown {
-  if (file.secretKeys.includes(key)) throw new StackListError(`${fileName}: ${key} is a secret; it must be plain text`);
-  const text = file.config[key];
-  if (text === undefined || !/^\s*[{[]/.test(text)) return text;
-  // Structured values arrive as JSON text, as the Pulumi CLI passes them; a string such as "[x" stays one.
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+function plainValue(file: StackFileContent, key: string): unknown {
+  if (file.secretKeys.includes(key)) throw new StackListError(`${file.fileName}: ${key} is a secret; it must be plain text`);
+  return file.config[key];
 }
 
-function readEnvironment(file: StackFile, fileName: string): Environment {
-  const key = "trading-bot:environment";
-  const value = plainValue(file, fileName, key);
-  const environment = stackConfigSchema.shape[key].safeParse(value);
+/**
+ * The stack's environment as the schema reads it. An encrypted one cannot be read here: such a
+ * stack is production (stacks/production.ts), deployed as production is.
+ */
+function readEnvironment(file: StackFileContent): Environment {
+  const value = file.config[environmentKey];
+  if (value instanceof SecretValue) return productionEnvironment;
+  const environment = stackConfigSchema.shape[environmentKey].safeParse(value);
   if (!environment.success) {
     const shown = value === undefined ? "missing" : JSON.stringify(value);
-    throw new StackListError(`${fileName}: ${key} is ${shown}; ${environment.error.issues[0].message}`);
+    throw new StackListError(`${file.fileName}: ${environmentKey} is ${shown}; ${environment.error.issues[0].message}`);
   }
   return environment.data;
 }
 
 /** `trading-bot:dataSync`, checked with the schema's own rules (the program's), and never an import into production. */
-function readDataSync(file: StackFile, fileName: string, environment: Environment): DataSyncFlags | null {
+function readDataSync(file: StackFileContent, productionReason: string | undefined): DataSyncFlags | null {
   const key = "trading-bot:dataSync";
-  const value = plainValue(file, fileName, key);
+  const value = plainValue(file, key);
   const parsed = stackConfigSchema.shape[key].safeParse(value);
-  if (!parsed.success) throw new StackListError(`${fileName}: ${describeIssue(key, value, parsed.error.issues[0])}`);
+  if (!parsed.success) throw new StackListError(`${file.fileName}: ${describeIssue(key, value, parsed.error.issues[0])}`);
   if (parsed.data === undefined) return null;
-  const reason = productionReason(file.stack, environment);
-  if (reason && parsed.data.import) {
-    throw new StackListError(`${fileName}: ${key}.import is true; allowed: false on a production stack (${reason}): data flows from production down, never into it`);
+  if (productionReason && parsed.data.import) {
+    throw new StackListError(`${file.fileName}: ${key}.import is true; allowed: false on a production stack (${productionReason}): data flows from production down, never into it`);
   }
   const { export: exports, import: imports, readers, sources } = parsed.data;
   return { export: exports, import: imports, readers, sources };
@@ -224,14 +195,14 @@ function printTable(stacks: StackEntry[]): void {
   console.log(stacks.length > 0 ? table.toString() : "no stack matches");
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], { projectRoot }: ToolContext): Promise<number> {
   const command = new Command("npm run stacks --")
     .description("List the stacks of this project from its stack files: environment, production or not, the branch that deploys each, what the data syncs may do with it.")
     .option("--json", "print a JSON array (one line), e.g. for fromJSON in a workflow matrix", false)
     .addOption(new Option("--production", "only production stacks").conflicts("nonProduction"))
     .addOption(new Option("--non-production", "only stacks that are not production"))
     .option("--branch <name>", "only the stacks a push to this branch deploys (a branch name, as GITHUB_REF_NAME)")
-    .option("-C, --cwd <dir>", "folder of the stack files", findProjectRoot())
+    .option("-C, --cwd <dir>", "folder of the stack files", projectRoot)
     .addHelpText(
       "after",
       `\nBranches: ${Object.entries(deployBranchByEnvironment).map(([environment, branch]) => `${branch} -> ${environment}`).join(", ")}.\n` +
