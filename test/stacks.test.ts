@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { MockRunResult } from "../tools/engine/resource";
-import { parseStackFile, withPlaceholderSecrets } from "../tools/engine/stackFile";
+import { parseProgramConfig, withPlaceholderSecrets } from "../tools/engine/stackFile";
 import { appContainer, appEnvironment, containers, onlyResource, repoRoot, resourcesOf, runCommittedStack, runStackFile, runStackText, serviceTask } from "./helpers";
 
 const SERVICE = "aws:ecs/service:Service";
@@ -632,7 +632,7 @@ describe("a change of configuration rolls the service", () => {
 });
 
 describe("a changed secret rolls the service", () => {
-  const prodFile = withPlaceholderSecrets(parseStackFile("prod", fs.readFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), "utf8")));
+  const prodFile = withPlaceholderSecrets(parseProgramConfig("prod", fs.readFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), "utf8")));
   /** prod with `values` as its secret config (by key without the namespace); the task definitions and the stored version. */
   const runWith = async (values: Record<string, string>, file = prodFile) => {
     const keys = Object.keys(values).map((key) => `trading-bot:${key}`);

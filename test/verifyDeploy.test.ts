@@ -58,6 +58,7 @@ async function verify(args: string[] = [], values: unknown = outputs): Promise<R
   const run: Run = { status: -1, out: [], err: [], sleeps: [] };
   let clock = 0;
   run.status = await main(["prod", "--outputs", outputsFile(values), ...args], {
+    projectRoot: repoRoot,
     out: (line) => run.out.push(line),
     err: (line) => run.err.push(line),
     sleep: async (ms) => {
@@ -291,11 +292,11 @@ describe("npm run verify-deploy", () => {
 
     it("an outputs file that is not JSON, not there, too large or not a file", async () => {
       const notJson = outputsFile("{ not json");
-      const run = await main(["prod", "--outputs", notJson], { out: () => undefined, err: () => undefined });
+      const run = await main(["prod", "--outputs", notJson], { projectRoot: repoRoot, out: () => undefined, err: () => undefined });
       assert.equal(run, 2);
       const lines = async (args: string[]) => {
         const errors: string[] = [];
-        const status = await main(args, { out: () => undefined, err: (line) => errors.push(line) });
+        const status = await main(args, { projectRoot: repoRoot, out: () => undefined, err: (line) => errors.push(line) });
         return { status, last: errors.at(-1) };
       };
       assert.deepEqual(await lines(["prod", "--outputs", notJson]), { status: 2, last: `verify-deploy: --outputs ${notJson} is not JSON (pulumi stack output --json prints what it needs)` });
@@ -310,12 +311,12 @@ describe("npm run verify-deploy", () => {
 
     it("a stack name the project cannot build, or a --wait that is not whole minutes from 0 to 120", async () => {
       const errors: string[] = [];
-      assert.equal(await main(["Prod", "--outputs", outputsFile(outputs)], { out: () => undefined, err: (line) => errors.push(line) }), 2);
+      assert.equal(await main(["Prod", "--outputs", outputsFile(outputs)], { projectRoot: repoRoot, out: () => undefined, err: (line) => errors.push(line) }), 2);
       assert.deepEqual(errors, [
         'verify-deploy: "Prod" is not a stack name this project can build: use 1 to 20 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen',
       ]);
       for (const wait of ["abc", "-1", "121", "1.5"]) {
-        const printed = await stderrOf(() => main(["prod", "--wait", wait], { out: () => undefined, err: () => undefined }));
+        const printed = await stderrOf(() => main(["prod", "--wait", wait], { projectRoot: repoRoot, out: () => undefined, err: () => undefined }));
         assert.equal(printed.result, 2, wait);
         assert.match(printed.stderr, new RegExp(`^error: option '--wait <minutes>' argument '${wait.replace(".", "\\.")}' is invalid\\. allowed: whole minutes from 0 to 120$`, "m"), wait);
       }

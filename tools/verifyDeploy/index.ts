@@ -8,14 +8,13 @@
 import { Command, InvalidArgumentError } from "commander";
 import { stackNameProblem } from "../../stacks/stackName";
 import { parseArguments } from "../common/cli";
-import { findProjectRoot } from "../common/projectRoot";
+import type { ToolContext } from "../common/toolContext";
 import { Verdict, assess, latestEvents, logsCommand } from "./assess";
 import { ApiFailure, EcsReader, RetryPolicy } from "./ecs";
 import { BadInput, Target, readOutputsFile, readStackOutputs, targetOf } from "./outputs";
 
-/** What the tests replace: the clock, the output streams, where the outputs come from. */
-export interface VerifyDeployOptions {
-  projectRoot?: string;
+/** The launcher's context, and what the tests replace: the clock, the output streams. */
+export interface VerifyDeployOptions extends ToolContext {
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
   out?: (line: string) => void;
@@ -46,7 +45,7 @@ function command(): Command {
     .showHelpAfterError();
 }
 
-export async function main(argv: string[], options: VerifyDeployOptions = {}): Promise<number> {
+export async function main(argv: string[], options: VerifyDeployOptions): Promise<number> {
   const program = command();
   const parsed = parseArguments(program, argv);
   if (parsed !== undefined) return parsed;
@@ -54,7 +53,7 @@ export async function main(argv: string[], options: VerifyDeployOptions = {}): P
   const chosen = program.opts<{ outputs?: string; wait: number }>();
   const settings: Settings = { stack: program.args[0], outputs: chosen.outputs, waitMinutes: chosen.wait };
   try {
-    const target = await readTarget(settings, options.projectRoot ?? findProjectRoot());
+    const target = await readTarget(settings, options.projectRoot);
     return await verify(target, settings.waitMinutes, options, io);
   } catch (error) {
     if (error instanceof BadInput) return refuse(io, error.message, 2);
