@@ -38,14 +38,14 @@ export const serviceScopes: readonly ServiceScope[] = [
     note: "bucket policies and settings are not authorised by the bucket's tags: the bucket names (trading-bot-data-<account>-<stack>, trading-config-<stack>-...) hold them",
   },
   {
-    prefix: "logs", what: "the tasks' log groups", scoping: "names",
-    resources: ["arn:aws:logs:<region>:<account>:log-group:/ecs/trading-bot-*"],
-    note: "log groups by name (/ecs/trading-bot-<stack>...): not every Logs action honours tags",
+    prefix: "logs", what: "the tasks' log groups, the database's exported log", scoping: "names",
+    resources: ["arn:aws:logs:<region>:<account>:log-group:/ecs/trading-bot-*", "arn:aws:logs:<region>:<account>:log-group:/aws/rds/instance/trading-bot-*"],
+    note: "log groups by name (/ecs/trading-bot-<stack>..., /aws/rds/instance/trading-bot-<stack>-db/postgresql): not every Logs action honours tags",
   },
   {
-    prefix: "cloudwatch", what: "alarms", scoping: "names",
-    resources: ["arn:aws:cloudwatch:<region>:<account>:alarm:trading-bot-*"],
-    note: "alarms by name (trading-bot-<stack>-<rule>)",
+    prefix: "cloudwatch", what: "alarms, the stack's dashboard", scoping: "names",
+    resources: ["arn:aws:cloudwatch:<region>:<account>:alarm:trading-bot-*", "arn:aws:cloudwatch::<account>:dashboard/trading-bot-*"],
+    note: "alarms and dashboards by name (trading-bot-<stack>-<rule>, trading-bot-<stack>)",
   },
   {
     prefix: "route53", what: "the private hosted zone Cloud Map creates for its namespace", scoping: "none",

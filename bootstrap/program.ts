@@ -69,11 +69,11 @@ function createRoles(settings: BootstrapSettings, context: AccountContext, provi
 }
 
 function createRole(settings: BootstrapSettings, spec: RoleSpec, provider: aws.iam.OpenIdConnectProvider, boundary: aws.iam.Policy): aws.iam.Role {
-  const subjects = subjectPrefixes(settings.repository).map((prefix) => subjectOf(prefix, spec.environment, "", spec.event));
+  const subjects = subjectPrefixes(settings.repository).flatMap((prefix) => spec.events.map((event) => subjectOf(prefix, spec.environment, "", event)));
   return new aws.iam.Role(spec.name, {
     name: spec.name,
     path: rolePath,
-    description: `GitHub Actions, environment ${spec.environment}, event ${spec.event}: ${spec.kind}`,
+    description: `GitHub Actions, environment ${spec.environment}, events ${spec.events.join(", ")}: ${spec.kind}`,
     assumeRolePolicy: provider.arn.apply((arn) => JSON.stringify(trustPolicy(arn, subjects))),
     maxSessionDuration: spec.maxSessionSeconds,
     // Every role of the project, the workflows' included, stays inside the boundary.

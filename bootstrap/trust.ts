@@ -10,8 +10,8 @@ export const stages: readonly Stage[] = ["development", "staging", "production"]
 /** What a role of the workflows does. Only `preview` writes nothing. */
 export type RoleKind = "preview" | "deploy" | "data-import" | "data-export";
 
-/** The events the workflows run on (preview.yml, deploy.yml, env-sync.yml). */
-export type WorkflowEvent = "pull_request" | "push" | "workflow_dispatch";
+/** The events the workflows run on (preview.yml, deploy.yml, env-sync.yml, drift.yml). */
+export type WorkflowEvent = "pull_request" | "push" | "workflow_dispatch" | "schedule";
 
 /**
  * The repository's OIDC subject template: environment (or ref) and the event. A pull-request
@@ -41,9 +41,10 @@ const pulumiToken = "PULUMI_ACCESS_TOKEN";
 /** Every environment of the repository. Pull requests preview only in the *-preview ones of development and staging. */
 export const environmentRules: readonly EnvironmentRule[] = [
   { name: "development", stage: "development", branches: ["feature/**"], reviewers: false, secrets: [pulumiToken, "AWS_DEPLOY_ROLE_ARN", "AWS_DATA_SYNC_ROLE_ARN"] },
-  { name: "development-preview", stage: "development", branches: ["feature/**", "develop"], reviewers: false, secrets: [pulumiToken, "AWS_PREVIEW_ROLE_ARN"] },
+  // main too: the daily drift check (drift.yml) runs on the default branch, read-only.
+  { name: "development-preview", stage: "development", branches: ["feature/**", "develop", "main"], reviewers: false, secrets: [pulumiToken, "AWS_PREVIEW_ROLE_ARN"] },
   { name: "staging", stage: "staging", branches: ["develop"], reviewers: false, secrets: [pulumiToken, "AWS_DEPLOY_ROLE_ARN", "AWS_DATA_SYNC_ROLE_ARN"] },
-  { name: "staging-preview", stage: "staging", branches: ["feature/**", "develop"], reviewers: false, secrets: [pulumiToken, "AWS_PREVIEW_ROLE_ARN"] },
+  { name: "staging-preview", stage: "staging", branches: ["feature/**", "develop", "main"], reviewers: false, secrets: [pulumiToken, "AWS_PREVIEW_ROLE_ARN"] },
   { name: "production-preview", stage: "production", branches: ["main"], reviewers: false, secrets: [pulumiToken, "AWS_PREVIEW_ROLE_ARN"] },
   { name: "production", stage: "production", branches: ["main"], reviewers: true, secrets: [pulumiToken, "AWS_DEPLOY_ROLE_ARN"] },
   { name: "production-data-export", stage: "production", branches: ["main"], reviewers: true, secrets: [pulumiToken, "AWS_DATA_SYNC_ROLE_ARN"] },
@@ -56,7 +57,8 @@ export interface RoleSpec {
   /** `trading-bot-<stage>-<kind>`, under the IAM path below. */
   name: string;
   environment: string;
-  event: WorkflowEvent;
+  /** The events whose jobs in that environment may assume it (one subject each). */
+  events: WorkflowEvent[];
   /** The environment secret that carries its ARN. */
   secret: string;
   /** Seconds; the workflows ask for this much (role-duration-seconds). */
@@ -87,14 +89,15 @@ const stageTrust: Record<Stage, { previewEvent: WorkflowEvent; dataKind: RoleKin
 
 /** The roles of one stage: preview, deploy, and the data sync. */
 export function rolesOf(stage: Stage): RoleSpec[] {
-  const role = (kind: RoleKind, environment: string, event: WorkflowEvent, secret: string): RoleSpec => ({
-    kind, stage, name: `trading-bot-${stage}-${kind}`, environment, event, secret, maxSessionSeconds: sessionSeconds[kind],
+  const role = (kind: RoleKind, environment: string, events: WorkflowEvent[], secret: string): RoleSpec => ({
+    kind, stage, name: `trading-bot-${stage}-${kind}`, environment, events, secret, maxSessionSeconds: sessionSeconds[kind],
   });
   const { previewEvent, dataKind, dataEnvironment } = stageTrust[stage];
   return [
-    role("preview", `${stage}-preview`, previewEvent, "AWS_PREVIEW_ROLE_ARN"),
-    role("deploy", stage, "push", "AWS_DEPLOY_ROLE_ARN"),
-    role(dataKind, dataEnvironment, "workflow_dispatch", "AWS_DATA_SYNC_ROLE_ARN"),
+    // Read-only: also the drift check's, scheduled daily or dispatched by hand (drift.yml).
+    role("preview", `${stage}-preview`, [previewEvent, "schedule", "workflow_dispatch"], "AWS_PREVIEW_ROLE_ARN"),
+    role("deploy", stage, ["push"], "AWS_DEPLOY_ROLE_ARN"),
+    role(dataKind, dataEnvironment, ["workflow_dispatch"], "AWS_DATA_SYNC_ROLE_ARN"),
   ];
 }
 
@@ -160,9 +163,9 @@ export const roleAbilities: Record<RoleKind, string> = {
 /** The README's role table: every role, its account, the exact subject it trusts and what it may do. */
 export function renderRoleTable(repository: RepositoryIdentity): string {
   const rows = stages.flatMap(rolesOf).map((role) => {
-    const subject = subjectOf(subjectPrefixes(repository)[0], role.environment, "", role.event);
+    const subject = role.events.map((event) => `\`${subjectOf(subjectPrefixes(repository)[0], role.environment, "", event)}\``).join(", ");
     const account = role.stage === "production" ? "prod" : "nonprod";
-    return `| \`${role.name}\` | ${account} | \`${role.environment}\` (\`${role.secret}\`) | \`${subject}\` | ${role.maxSessionSeconds / 3600} h | ${roleAbilities[role.kind]} |`;
+    return `| \`${role.name}\` | ${account} | \`${role.environment}\` (\`${role.secret}\`) | ${subject} | ${role.maxSessionSeconds / 3600} h | ${roleAbilities[role.kind]} |`;
   });
   return ["| role | account | environment (secret) | trusts `sub` (with `aud` = `sts.amazonaws.com`) | session | may |", "|---|---|---|---|---|---|", ...rows].join("\n");
 }

@@ -29,16 +29,27 @@ export interface AlertRule {
   description: string;
   /** One metric, compared with the threshold ... */
   metric?: AlarmMetric;
-  /** ... or the ratio numerator / denominator (0 when the denominator is 0), e.g. 5xx / all requests. */
+  /** ... or the ratio numerator / denominator (0 when the denominator is 0), e.g. 5xx / all requests ... */
   ratio?: { numerator: AlarmMetric; denominator: AlarmMetric };
+  /**
+   * ... or a metric math expression over metrics by id, e.g. `desired - running` with `desired`
+   * and `running` Container Insights' DesiredTaskCount and RunningTaskCount.
+   */
+  metricMath?: { expression: string; metrics: Record<string, AlarmMetric> };
   /** How the value is compared with `threshold`, e.g. `LessThanThreshold`. */
   comparison: ComparisonOperator;
   /** The value compared against, in the metric's unit (a ratio: 0.01 is 1 %). */
   threshold: number;
   /** Length of one evaluated period, in seconds (a multiple of 60). */
   periodSeconds: number;
-  /** Periods in a row that must breach: the rule's "for" is periodSeconds x evaluationPeriods (at most a day). */
+  /** N: the periods evaluated, the latest ones (periodSeconds x evaluationPeriods is at most a day). */
   evaluationPeriods: number;
+  /**
+   * M: how many of those N must breach to alarm ("M out of N"); below N, a late or lost
+   * datapoint alone cannot page.
+   * @default evaluationPeriods
+   */
+  datapointsToAlarm?: number;
   /** How a period with no data counts: `breaching` makes a silent service an alarm. */
   treatMissingData: MissingDataTreatment;
 }
@@ -93,7 +104,7 @@ export class Alerts extends pulumi.ComponentResource {
         comparisonOperator: rule.comparison,
         threshold: rule.threshold,
         evaluationPeriods: rule.evaluationPeriods,
-        datapointsToAlarm: rule.evaluationPeriods,
+        datapointsToAlarm: rule.datapointsToAlarm ?? rule.evaluationPeriods,
         treatMissingData: rule.treatMissingData,
         actionsEnabled: true,
         alarmActions: [topicArn],
@@ -116,12 +127,21 @@ function alarmMetricArgs(rule: AlertRule): Partial<aws.cloudwatch.MetricAlarmArg
       period: rule.periodSeconds,
     };
   }
-  const { numerator, denominator } = rule.ratio!;
   const query = (id: string, metric: AlarmMetric): aws.types.input.cloudwatch.MetricAlarmMetricQuery => ({
     id,
     returnData: false,
     metric: { namespace: metric.namespace, metricName: metric.metricName, stat: metric.statistic, dimensions: metric.dimensions, period: rule.periodSeconds },
   });
+  if (rule.metricMath) {
+    const { expression, metrics } = rule.metricMath;
+    return {
+      metricQueries: [
+        ...Object.entries(metrics).map(([id, metric]) => query(id, metric)),
+        { id: limits.metricMathResultId, expression, label: rule.name, returnData: true },
+      ],
+    };
+  }
+  const { numerator, denominator } = rule.ratio!;
   return {
     metricQueries: [
       query("numerator", numerator),
@@ -131,6 +151,13 @@ function alarmMetricArgs(rule: AlertRule): Partial<aws.cloudwatch.MetricAlarmArg
   };
 }
 
+/** Each metric of a rule with where it sits: `metric`, `ratio.numerator`, `metricMath.metrics.running`. */
+function metricsOf(rule: AlertRule): [string, AlarmMetric][] {
+  const math = Object.entries(rule.metricMath?.metrics ?? {}).map(([id, metric]): [string, AlarmMetric] => [`metricMath.metrics.${id}`, metric]);
+  const others: [string, AlarmMetric | undefined][] = [["metric", rule.metric], ["ratio.numerator", rule.ratio?.numerator], ["ratio.denominator", rule.ratio?.denominator]];
+  return [...others.filter((entry): entry is [string, AlarmMetric] => entry[1] !== undefined), ...math];
+}
+
 function validateArgs(name: string, args: AlertsArgs): void {
   const seen = new Set<string>();
   for (const rule of args.rules) {
@@ -138,13 +165,24 @@ function validateArgs(name: string, args: AlertsArgs): void {
     limits.requireValid(where, "name", rule.name, limits.alarmRuleName);
     if (seen.has(rule.name)) throw new Error(`${where}: the name is used twice`);
     seen.add(rule.name);
-    if ((rule.metric === undefined) === (rule.ratio === undefined)) throw new Error(`${where}: set exactly one of "metric" and "ratio"`);
+    if ([rule.metric, rule.ratio, rule.metricMath].filter((form) => form !== undefined).length !== 1) {
+      throw new Error(`${where}: set exactly one of "metric", "ratio" and "metricMath"`);
+    }
     limits.requireValid(where, "severity", rule.severity, limits.severity);
     limits.requireValid(where, "comparison", rule.comparison, limits.comparisonOperator);
     limits.requireValid(where, "periodSeconds", rule.periodSeconds, limits.alarmPeriodSeconds);
-    for (const [at, metric] of Object.entries({ metric: rule.metric, "ratio.numerator": rule.ratio?.numerator, "ratio.denominator": rule.ratio?.denominator })) {
-      if (metric) limits.requireAll(where, metric, { namespace: limits.cloudWatchNamespace, metricName: limits.metricName, statistic: limits.metricStatistic }, `${at}.`);
+    if (rule.metricMath) validateMetricMath(where, rule.metricMath);
+    for (const [at, metric] of metricsOf(rule)) {
+      limits.requireAll(where, metric, { namespace: limits.cloudWatchNamespace, metricName: limits.metricName, statistic: limits.metricStatistic }, `${at}.`);
     }
     limits.requireValid(where, "evaluationPeriods", rule.evaluationPeriods, limits.alarmEvaluationPeriods(rule.periodSeconds));
+    if (rule.datapointsToAlarm !== undefined) limits.requireValid(where, "datapointsToAlarm", rule.datapointsToAlarm, limits.alarmDatapointsToAlarm(rule.evaluationPeriods));
   }
+}
+
+function validateMetricMath(where: string, math: NonNullable<AlertRule["metricMath"]>): void {
+  const ids = Object.keys(math.metrics);
+  if (ids.length === 0 || ids.length > 10) throw new Error(`${where}: metricMath.metrics has ${ids.length} metrics; allowed: 1 to 10 (CloudWatch's limit for an alarm)`);
+  for (const id of ids) limits.requireValid(where, "a metricMath metric id", id, limits.metricQueryId);
+  limits.requireValid(where, "metricMath.expression", math.expression, limits.metricMathExpression(ids));
 }

@@ -22,14 +22,21 @@ export interface AppSecretsArgs {
  * The stack's one Secrets Manager secret: a JSON object with a key per app secret (one
  * secret costs 0.40 USD a month, five cost 2.00). The values stay Pulumi secrets end to
  * end; a container reads the keys it is given at start through ECS `secrets` with
- * `valueFrom: <arn>:<KEY>::` (never plain environment), and its execution role may read
- * this one ARN and nothing else. Each task gets only its keys (`attachmentFor`).
+ * `valueFrom: <arn>:<KEY>::<versionId>` (never plain environment), and its execution role
+ * may read this one ARN and nothing else. Each task gets only its keys (`attachmentFor`).
+ *
+ * The task's `valueFrom` names the version that holds the values, so a new value (a rotated
+ * Bybit key, a new DATABASE_URL) is a new task definition revision and a rolling deploy:
+ * ECS reads a secret only when a task starts, and never again (ECS developer guide,
+ * "Pass sensitive data to an Amazon ECS container").
  */
 export class AppSecrets extends pulumi.ComponentResource {
   public readonly secret: aws.secretsmanager.Secret;
   public readonly arn: pulumi.Output<string>;
   /** The JSON keys the secret holds, sorted. */
   public readonly keys: string[];
+  /** The Secrets Manager version that holds the current values: a new value, a new id. */
+  public readonly versionId: pulumi.Output<string>;
   private readonly version: aws.secretsmanager.SecretVersion;
 
   constructor(name: string, args: AppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -44,7 +51,8 @@ export class AppSecrets extends pulumi.ComponentResource {
     );
     this.version = this.storeValues(name, values);
     this.arn = this.secret.arn;
-    this.registerOutputs({ arn: this.arn, keys: this.keys });
+    this.versionId = this.version.versionId;
+    this.registerOutputs({ arn: this.arn, keys: this.keys, versionId: this.versionId });
   }
 
   /**
@@ -53,15 +61,29 @@ export class AppSecrets extends pulumi.ComponentResource {
    * exist before the task starts.
    */
   attachmentFor(keys: string[]): ServiceAttachment {
-    const secrets: ContainerSecret[] = keys.map((key) => ({ name: key, valueFrom: this.valueFrom(key) }));
+    const secrets: ContainerSecret[] = keys.map((key) => ({ name: key, valueFrom: this.pinnedValueFrom(key) }));
     const statement: IamStatement = { Sid: "ReadAppSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [this.arn] };
     return { secrets, executionRoleStatements: [statement], waitFor: [this.version] };
   }
 
-  /** The ECS `valueFrom` of one key: `<arn>:<KEY>::` (JSON key, latest version). */
+  /**
+   * The ECS `valueFrom` of one key in the current version (AWSCURRENT): `<arn>:<KEY>::`.
+   * For readers outside the stack, which start tasks on their own schedule (see the stack
+   * outputs): a task that starts reads the value of that moment.
+   */
   valueFrom(key: string): pulumi.Output<string> {
-    if (!this.keys.includes(key)) throw new Error(`AppSecrets: no key ${key}; it holds ${this.keys.join(", ")}`);
+    this.requireKey(key);
     return pulumi.interpolate`${this.arn}:${key}::`;
+  }
+
+  /** The ECS `valueFrom` of one key in the version this update stored: `<arn>:<KEY>::<versionId>`. */
+  pinnedValueFrom(key: string): pulumi.Output<string> {
+    this.requireKey(key);
+    return pulumi.interpolate`${this.arn}:${key}::${this.versionId}`;
+  }
+
+  private requireKey(key: string): void {
+    if (!this.keys.includes(key)) throw new Error(`AppSecrets: no key ${key}; it holds ${this.keys.join(", ")}`);
   }
 
   private generateValues(name: string, generated: Record<string, { lengthChars: number }>): Record<string, pulumi.Output<string>> {

@@ -128,6 +128,7 @@ export class DataSync extends pulumi.ComponentResource {
       taskDefinitionArn: this.taskDefinition.arn,
       securityGroupId: this.securityGroupId,
       exportsBucketName: this.exportsBucketName,
+      logGroupName: this.logGroup.name,
     });
   }
 

@@ -75,6 +75,10 @@ export const vpcCidrBlock = matching(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/,
 export const privateDnsNamespace = matching(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, "a private DNS name such as trading.internal");
 /** One DNS label (a Cloud Map service name). */
 export const dnsLabel = matching(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "a DNS label such as trading-bot");
+export const securityGroupId = matching(/^sg-[0-9a-f]{8,17}$/, "a security group id such as sg-0123456789abcdef0");
+export const prefixListId = matching(/^pl-[0-9a-f]{8,17}$/, "a managed prefix list id such as pl-0123456789abcdef0");
+/** What a security group rule's description may hold (EC2: up to 255 of a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*). */
+export const ruleDescription = matching(/^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]{1,200}$/, "up to 200 letters, digits, spaces and ._-:/()#,@[]+=&;{}!$* naming who connects");
 
 // ---- S3, EFS and the container ----
 
@@ -217,6 +221,75 @@ export const rdsSnapshotPrefix = matching(/^[A-Za-z](?:[A-Za-z0-9]|-(?=[A-Za-z0-
 export const postgresUsername: Validator = (value) =>
   postgresIdentifier(value) ?? (value === "rdsadmin" ? "allowed: any name but rdsadmin (RDS keeps it for itself)" : undefined);
 
+/** An RDS DB instance identifier: a letter, then letters, digits and single hyphens, 63 at most, lower case (RDS stores it so). */
+export const rdsInstanceIdentifier = matching(
+  /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,62}$/,
+  "a lower-case letter, then lower-case letters, digits and single hyphens, at most 63 characters, e.g. trading-bot-prod-db",
+);
+
+/** The parameter group family of a PostgreSQL version: `17.4` -> `postgres17`. */
+export function postgresParameterGroupFamily(engineVersion: string): string {
+  return `postgres${engineVersion.split(".")[0]}`;
+}
+
+const weekDays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+const minutesOfDay = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+const hhmm = "([01]\\d|2[0-3]):[0-5]\\d";
+const backupWindowPattern = new RegExp(`^(${hhmm})-(${hhmm})$`);
+const maintenanceWindowPattern = new RegExp(`^(${weekDays.join("|")}):(${hhmm})-(${weekDays.join("|")}):(${hhmm})$`);
+const week = 7 * 1440;
+
+/** A window as minutes from Monday 00:00 UTC: [start, start + length). A daily window gives one a day. */
+interface Window {
+  start: number;
+  length: number;
+}
+
+function backupWindowOf(value: string): Window | undefined {
+  const match = backupWindowPattern.exec(value);
+  if (!match) return undefined;
+  // Groups: 1 time (2 its hour), 3 time (4 its hour).
+  const start = minutesOfDay(match[1]);
+  return { start, length: (minutesOfDay(match[3]) - start + 1440) % 1440 };
+}
+
+function maintenanceWindowOf(value: string): Window | undefined {
+  const match = maintenanceWindowPattern.exec(value);
+  if (!match) return undefined;
+  const start = weekDays.indexOf(match[1] as (typeof weekDays)[number]) * 1440 + minutesOfDay(match[2]);
+  // Groups: 1 day, 2 time (3 its hour), 4 day, 5 time (6 its hour).
+  const end = weekDays.indexOf(match[4] as (typeof weekDays)[number]) * 1440 + minutesOfDay(match[5]);
+  return { start, length: (end - start + week) % week };
+}
+
+/** RDS's daily backup window, `hh24:mi-hh24:mi` in UTC, at least 30 minutes (it may pass midnight). */
+export const rdsBackupWindow: Validator = (value) => {
+  const window = typeof value === "string" ? backupWindowOf(value) : undefined;
+  return window && window.length >= 30 ? undefined : "allowed: hh24:mi-hh24:mi in UTC, at least 30 minutes, e.g. 04:00-04:30";
+};
+
+/** RDS's weekly maintenance window, `ddd:hh24:mi-ddd:hh24:mi` in UTC, 30 minutes to a day. */
+export const rdsMaintenanceWindow: Validator = (value) => {
+  const window = typeof value === "string" ? maintenanceWindowOf(value) : undefined;
+  return window && window.length >= 30 && window.length <= 1440 ? undefined : "allowed: ddd:hh24:mi-ddd:hh24:mi in UTC, 30 minutes to a day, e.g. sun:05:00-sun:05:30";
+};
+
+/** RDS refuses a maintenance window that overlaps the daily backup window (checked for every day of the week). */
+export function rdsWindowsApart(backupWindow: unknown): Validator {
+  return (maintenanceWindow) => {
+    const backup = typeof backupWindow === "string" ? backupWindowOf(backupWindow) : undefined;
+    const maintenance = typeof maintenanceWindow === "string" ? maintenanceWindowOf(maintenanceWindow) : undefined;
+    if (!backup || !maintenance) return undefined; // each format is its own check
+    const overlaps = weekDays.some((_, day) => {
+      const start = day * 1440 + backup.start;
+      // Two windows on a circle of a week meet when either starts inside the other.
+      const inside = (point: number, window: Window) => (point - window.start + week) % week < window.length;
+      return inside(start % week, maintenance) || inside(maintenance.start, { start: start % week, length: backup.length });
+    });
+    return overlaps ? `allowed: a maintenance window apart from the daily backup window ${backupWindow} (RDS refuses them overlapping)` : undefined;
+  };
+}
+
 // ---- ElastiCache ----
 
 export const cacheEngines = ["redis", "valkey"] as const;
@@ -295,6 +368,40 @@ export function alarmEvaluationPeriods(periodSeconds: unknown): Validator {
     if (problem) return problem;
     const seconds = typeof periodSeconds === "number" ? periodSeconds * (value as number) : 0;
     return seconds > 86400 ? `allowed: at most one day of periods (${86400 / (periodSeconds as number)} of ${periodSeconds} s)` : undefined;
+  };
+}
+
+/** M of an "M out of N" alarm: at least one, at most the evaluation periods (PutMetricAlarm's DatapointsToAlarm). */
+export function alarmDatapointsToAlarm(evaluationPeriods: unknown): Validator {
+  return (value) => {
+    const most = typeof evaluationPeriods === "number" && Number.isInteger(evaluationPeriods) && evaluationPeriods >= 1 ? evaluationPeriods : 1;
+    return wholeNumber(1, most, "datapoints")(value) === undefined ? undefined : `allowed: datapoints from 1 to evaluationPeriods (${most})`;
+  };
+}
+
+/** The id the alarm's metric math expression gets; the metrics it reads take other ids. */
+export const metricMathResultId = "result";
+
+/** A metric query id: a lower-case letter, then letters, digits and _ (PutMetricAlarm's MetricDataQuery Id). */
+export const metricQueryId: Validator = (value) => {
+  if (typeof value !== "string" || !/^[a-z][A-Za-z0-9_]{0,254}$/.test(value)) return "allowed: an id of a lower-case letter, then letters, digits and _, e.g. running";
+  return value === metricMathResultId ? `allowed: any id but ${metricMathResultId} (the expression's own)` : undefined;
+};
+
+/**
+ * A metric math expression over the given metric ids: arithmetic, comparisons and upper-case
+ * functions (IF, FILL, ...), no strings (SEARCH is not allowed in alarms), every lower-case
+ * name one of the ids, and every id used.
+ */
+export function metricMathExpression(ids: readonly string[]): Validator {
+  return (value) => {
+    const allowed = `allowed: an expression of ${ids.join(", ")} such as ${ids.slice(0, 2).join(" - ") || "m1 * 2"} (numbers, + - * / ^, comparisons, upper-case functions)`;
+    if (typeof value !== "string" || value.trim() === "" || value.length > 1024 || !/^[A-Za-z0-9_.\s+\-*/^()<>=!,&|]+$/.test(value)) return allowed;
+    const names: string[] = value.match(/\b[a-z][A-Za-z0-9_]*\b/g) ?? [];
+    const unknown = [...new Set(names.filter((name) => !ids.includes(name)))];
+    if (unknown.length > 0) return `${allowed}; ${unknown.join(", ")} is not one of them`;
+    const unused = ids.filter((id) => !names.includes(id));
+    return unused.length > 0 ? `${allowed}; ${unused.join(", ")} is read but not used` : undefined;
   };
 }
 

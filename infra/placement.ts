@@ -43,3 +43,25 @@ export function allowIngress(name: string, client: pulumi.Input<string>, server:
   });
   return { waitFor: [rule] };
 }
+
+/** Who may connect to a component: a security group or (else) a managed prefix list, and who that is. */
+export interface Consumer {
+  securityGroupId?: string;
+  prefixListId?: string;
+  description: string;
+}
+
+/**
+ * Lets a named consumer outside the stack (another project's security group, a prefix list)
+ * reach `server` on its port: one rule, held by the composition.
+ */
+export function admitConsumer(name: string, server: Reachable, consumer: Consumer): aws.vpc.SecurityGroupIngressRule {
+  return new aws.vpc.SecurityGroupIngressRule(name, {
+    securityGroupId: server.securityGroupId,
+    ...(consumer.securityGroupId ? { referencedSecurityGroupId: consumer.securityGroupId } : { prefixListId: consumer.prefixListId }),
+    ipProtocol: "tcp",
+    fromPort: server.port,
+    toPort: server.port,
+    description: `${server.protocolName} from ${consumer.description}`,
+  });
+}

@@ -31,18 +31,50 @@ export interface PostgresDatabaseArgs extends Placement {
   username: string;
   /** Start of the final snapshot's identifier, e.g. `trading-bot-prod-db`: letters, digits and single hyphens. */
   finalSnapshotPrefix: string;
+  /**
+   * The instance's identifier, e.g. `trading-bot-prod-db`: it names the log group RDS writes to,
+   * which is created first. Set once: a later change is ignored (renaming an instance changes
+   * its endpoint), so an instance created under another name keeps it; give that name here.
+   */
+  identifier: string;
+  /** Daily backup window, `hh24:mi-hh24:mi` in UTC (30 minutes at least). */
+  backupWindow: string;
+  /** Weekly maintenance window, `ddd:hh24:mi-ddd:hh24:mi` in UTC, apart from the backup window. */
+  maintenanceWindow: string;
+  /** Days CloudWatch Logs keeps the PostgreSQL log the instance exports. */
+  logRetentionDays: number;
+  /**
+   * Parameters of the instance's own parameter group (of its engine family).
+   * @default log statements slower than 1 s; TLS required (`rds.force_ssl`)
+   */
+  parameters?: Record<string, string>;
 }
+
+/** What the project's parameter group sets: dynamic parameters, in effect without a reboot once the group is the instance's. */
+export const defaultPostgresParameters: Readonly<Record<string, string>> = {
+  // Slow statements reach the exported log (milliseconds).
+  log_min_duration_statement: "1000",
+  // The app connects with sslmode=require; the server refuses anything else too.
+  "rds.force_ssl": "1",
+};
 
 const port = 5432;
 
 /**
  * RDS PostgreSQL for the app: gp3 storage encrypted at rest, private subnets only,
- * reachable only from what the composition lets in, a final snapshot on delete.
+ * reachable only from what the composition lets in, a final snapshot on delete, backup and
+ * maintenance windows of its own, a parameter group of its own (so a later parameter needs no
+ * group switch and its reboot), and its PostgreSQL log exported to a log group created before
+ * it, with the stack's retention (RDS would otherwise create one that never expires).
  * It gives the app `DATABASE_URL` (a Pulumi secret) through `connectionUrl`.
  */
 export class PostgresDatabase extends pulumi.ComponentResource implements ServiceAttachment {
   public readonly instance: aws.rds.Instance;
   public readonly securityGroup: aws.ec2.SecurityGroup;
+  public readonly parameterGroup: aws.rds.ParameterGroup;
+  /** `/aws/rds/instance/<identifier>/postgresql`: where the instance exports its log. */
+  public readonly logGroup: aws.cloudwatch.LogGroup;
+  public readonly logGroupName: pulumi.Output<string>;
   /** Its security group and port, for the composition to let clients in. */
   public readonly network: Reachable;
   /** `host:port` of the instance. */
@@ -67,14 +99,30 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Servic
     // RDS master passwords may not contain / @ " or spaces: alphanumeric keeps the URL valid too.
     const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
     const snapshotSuffix = createSnapshotSuffix(this, name, args);
+    this.parameterGroup = new aws.rds.ParameterGroup(
+      `${name}-parameters`,
+      {
+        family: limits.postgresParameterGroupFamily(args.engineVersion),
+        description: "Trading bot PostgreSQL: the project's own parameters",
+        parameters: Object.entries(args.parameters ?? defaultPostgresParameters).map(([parameterName, value]) => ({ name: parameterName, value })),
+      },
+      { parent: this },
+    );
+    this.logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-postgresql-logs`,
+      { name: `/aws/rds/instance/${args.identifier}/postgresql`, retentionInDays: args.logRetentionDays },
+      { parent: this },
+    );
+    this.logGroupName = this.logGroup.name;
     this.instance = this.createInstance(name, args, subnetGroup, password, snapshotSuffix);
+    warnWhenNamedOtherwise(this.instance, args.identifier);
     this.endpoint = pulumi.interpolate`${this.instance.address}:${this.instance.port}`;
     this.connectionUrl = pulumi.secret(
       pulumi.interpolate`postgresql://${args.username}:${password.result}@${this.instance.address}:${this.instance.port}/${args.databaseName}?sslmode=require`,
     );
     this.waitFor = [this.instance];
     this.dashboardSection = rdsSection(this.instance);
-    this.registerOutputs({ endpoint: this.endpoint, connectionUrl: this.connectionUrl, securityGroupId: this.network.securityGroupId });
+    this.registerOutputs({ endpoint: this.endpoint, connectionUrl: this.connectionUrl, securityGroupId: this.network.securityGroupId, logGroupName: this.logGroupName });
   }
 
   private createInstance(
@@ -103,7 +151,11 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Servic
         dbSubnetGroupName: subnetGroup.name,
         vpcSecurityGroupIds: [this.network.securityGroupId],
         publiclyAccessible: false,
+        identifier: args.identifier,
+        parameterGroupName: this.parameterGroup.name,
         backupRetentionPeriod: args.backupRetentionDays,
+        backupWindow: args.backupWindow,
+        maintenanceWindow: args.maintenanceWindow,
         copyTagsToSnapshot: true,
         deletionProtection: args.deletionProtection,
         skipFinalSnapshot: false,
@@ -113,7 +165,17 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Servic
         enabledCloudwatchLogsExports: ["postgresql"],
         caCertIdentifier: "rds-ca-rsa2048-g1",
       },
-      { parent: this, protect: args.protect },
+      {
+        parent: this,
+        protect: args.protect,
+        // Its log group exists before it, or RDS creates one that never expires.
+        dependsOn: [this.logGroup],
+        // Set once: renaming an instance changes its endpoint, and an instance created under
+        // Pulumi's generated name must keep it (README "RDS operations").
+        ignoreChanges: ["identifier"],
+        // A replacement keeps the identifier, so the old instance goes first (its final snapshot taken).
+        deleteBeforeReplace: true,
+      },
     );
   }
 }
@@ -130,6 +192,23 @@ function rdsSection(instance: aws.rds.Instance): DashboardSection {
       { title: "Free storage (bytes)", lines: [rds("FreeStorageSpace", "Minimum", "free storage")] },
     ],
   };
+}
+
+/**
+ * Says so during an update when the instance exists under another identifier (created before
+ * the setting): the log group made for the configured name receives nothing.
+ */
+function warnWhenNamedOtherwise(instance: aws.rds.Instance, identifier: string): void {
+  instance.identifier.apply((actual) => {
+    if (actual && actual !== identifier) pulumi.log.warn(namedOtherwiseWarning(actual, identifier), instance);
+  });
+}
+
+export function namedOtherwiseWarning(actual: string, configured: string): string {
+  return (
+    `the RDS instance is named ${actual}, not ${configured} (it was created before trading-bot:database.identifier): it is kept as it is, ` +
+    `and its log goes to /aws/rds/instance/${actual}/postgresql; set trading-bot:database.identifier to ${actual} and adopt that log group (README "RDS operations")`
+  );
 }
 
 /** Inputs of the instance that the provider cannot change in place: a change replaces it. */
@@ -159,6 +238,10 @@ function createSnapshotSuffix(parent: pulumi.Resource, name: string, args: Postg
 
 function validateArgs(name: string, args: PostgresDatabaseArgs): void {
   limits.requireAll(`PostgresDatabase ${name}`, args, {
+    identifier: limits.rdsInstanceIdentifier,
+    backupWindow: limits.rdsBackupWindow,
+    maintenanceWindow: (value) => limits.rdsMaintenanceWindow(value) ?? limits.rdsWindowsApart(args.backupWindow)(value),
+    logRetentionDays: limits.logRetentionDays,
     instanceClass: limits.rdsInstanceClass,
     engineVersion: limits.postgresEngineVersion,
     username: limits.postgresUsername,

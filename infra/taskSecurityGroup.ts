@@ -12,8 +12,9 @@ export interface TaskSecurityGroupArgs {
 
 /**
  * The security group Fargate tasks run in: nothing comes in, everything may go out (the
- * bot calls Bybit, ECR and AWS APIs; nothing calls it). The composition then lets this group
- * reach the database and the cache, one rule each. As an attachment, it makes the tasks wait
+ * bot calls Bybit, ECR and AWS APIs), unless the composition admits a named consumer (with
+ * Cloud Map). The composition then lets this group reach the database and the cache, one
+ * rule each. As an attachment, it makes the tasks wait
  * for the egress rule: the provider strips a new group's default egress, and without it a
  * task can neither pull its image nor read its secret.
  */
@@ -24,6 +25,7 @@ export class TaskSecurityGroup extends pulumi.ComponentResource implements Servi
 
   constructor(name: string, args: TaskSecurityGroupArgs, opts?: pulumi.ComponentResourceOptions) {
     super("trading-bot:infra:TaskSecurityGroup", name, args, opts);
+    // The description is fixed at creation (a new one replaces the group): it predates consumers.
     this.securityGroup = createSecurityGroup(this, name, args.vpcId, `${args.description}: no inbound, all outbound`);
     const egress = new aws.vpc.SecurityGroupEgressRule(
       `${name}-egress`,

@@ -140,6 +140,28 @@ const capacityProviderStrategySchema = z
   )
   .superRefine((strategy, ctx) => crossCheck(ctx, [], strategy, limits.capacityProviderStrategy));
 
+/** Who may call the bot's API on its port: a security group, or a managed prefix list, named. */
+const consumerSchema = z
+  .strictObject({
+    securityGroupId: checked<string>(limits.securityGroupId).optional(),
+    prefixListId: checked<string>(limits.prefixListId).optional(),
+    description: checked<string>(limits.ruleDescription),
+  })
+  .superRefine((consumer, ctx) => {
+    if ((consumer.securityGroupId === undefined) === (consumer.prefixListId === undefined)) {
+      ctx.addIssue({ code: "custom", path: ["securityGroupId"], message: "set exactly one of securityGroupId and prefixListId" });
+    }
+  });
+
+/** A Cloud Map name for the tasks, and who may reach them through it: a name nobody may reach leads nowhere. */
+const serviceDiscoverySchema = z.strictObject({
+  namespace: checked<string>(limits.privateDnsNamespace),
+  serviceName: checked<string>(limits.dnsLabel),
+  consumers: z
+    .array(consumerSchema, { error: "allowed: a list of consumers, each { securityGroupId or prefixListId, description }" })
+    .min(1, { error: "allowed: at least one consumer: the tasks' security group admits only them, so a name no consumer may reach leads nowhere (leave serviceDiscovery null)" }),
+});
+
 const serviceSchema = z
   .strictObject({
     cpu: checked<number>(limits.fargateCpu),
@@ -153,13 +175,7 @@ const serviceSchema = z
     subnets: oneOf(["private", "public"] as const),
     assignPublicIp: flag(),
     healthCheck: healthCheckSchema.nullable().default(null),
-    serviceDiscovery: z
-      .strictObject({
-        namespace: checked<string>(limits.privateDnsNamespace),
-        serviceName: checked<string>(limits.dnsLabel),
-      })
-      .nullable()
-      .default(null),
+    serviceDiscovery: serviceDiscoverySchema.nullable().default(null),
     containerInsights: checked<limits.ContainerInsights>(limits.containerInsights),
     logRetentionDays: checked<number>(limits.logRetentionDays),
   })
@@ -188,8 +204,20 @@ const postgresSchema = z
     protect: flag(),
     databaseName: checked<string>(limits.postgresIdentifier),
     username: checked<string>(limits.postgresUsername),
+    /**
+     * The RDS instance's identifier (and its log group's name). Default `trading-bot-<stack>-db`.
+     * An instance created before this setting keeps the name Pulumi gave it: set that name here.
+     */
+    identifier: checked<string>(limits.rdsInstanceIdentifier).optional(),
+    /** Daily backup window in UTC; default outside the busiest trading hours (README "RDS operations"). */
+    backupWindow: checked<string>(limits.rdsBackupWindow).default("04:00-04:30"),
+    /** Weekly maintenance window in UTC, apart from the backup window. */
+    maintenanceWindow: checked<string>(limits.rdsMaintenanceWindow).default("sun:05:00-sun:05:30"),
   })
-  .superRefine((db, ctx) => crossCheck(ctx, ["maxAllocatedStorageGb"], db.maxAllocatedStorageGb, limits.maxAllocatedStorageGb(db.allocatedStorageGb)));
+  .superRefine((db, ctx) => {
+    crossCheck(ctx, ["maxAllocatedStorageGb"], db.maxAllocatedStorageGb, limits.maxAllocatedStorageGb(db.allocatedStorageGb));
+    crossCheck(ctx, ["maintenanceWindow"], db.maintenanceWindow, limits.rdsWindowsApart(db.backupWindow));
+  });
 
 const sqliteSchema = z.strictObject({
   kind: z.literal("sqlite"),
@@ -227,6 +255,19 @@ const metricSchema = z.strictObject({
   dimensions: oneOf(["service", "environment"] as const),
 });
 
+/** `expression` over `metrics` by id, e.g. `desired - running`; CloudWatch takes up to 10 metrics in an alarm. */
+const metricMathSchema = z
+  .strictObject({
+    expression: z.string({ error: "allowed: a metric math expression such as desired - running" }),
+    metrics: z.record(z.string(), metricSchema, { error: "allowed: metrics by id, e.g. { running: {...}, desired: {...} }" }),
+  })
+  .superRefine((math, ctx) => {
+    const ids = Object.keys(math.metrics);
+    if (ids.length === 0 || ids.length > 10) ctx.addIssue({ code: "custom", path: ["metrics"], message: "allowed: 1 to 10 metrics (CloudWatch's limit for an alarm)" });
+    for (const id of ids) crossCheck(ctx, ["metrics", id], id, limits.metricQueryId);
+    crossCheck(ctx, ["expression"], math.expression, limits.metricMathExpression(ids));
+  });
+
 const alertRuleSchema = z
   .strictObject({
     name: checked<string>(limits.alarmRuleName),
@@ -234,22 +275,30 @@ const alertRuleSchema = z
     description: checked<string>((value) => (typeof value === "string" && value.length > 0 ? undefined : "allowed: a sentence")),
     metric: metricSchema.optional(),
     ratio: z.strictObject({ numerator: metricSchema, denominator: metricSchema }).optional(),
+    metricMath: metricMathSchema.optional(),
     comparison: checked<limits.ComparisonOperator>(limits.comparisonOperator),
-    threshold: checked<number | "desiredCount">(alarmThreshold),
+    threshold: checked<number>(alarmThreshold),
     periodSeconds: checked<number>(limits.alarmPeriodSeconds),
     evaluationPeriods: whole(1, 1440, "periods"),
+    /** M of N: how many of the evaluationPeriods must breach; CloudWatch's default is all of them. */
+    datapointsToAlarm: z.unknown().optional(),
     treatMissingData: checked<limits.MissingDataTreatment>(limits.missingDataTreatment),
   })
   .superRefine((rule, ctx) => {
-    if ((rule.metric === undefined) === (rule.ratio === undefined)) {
-      ctx.addIssue({ code: "custom", path: ["metric"], message: "set exactly one of metric and ratio" });
+    if ([rule.metric, rule.ratio, rule.metricMath].filter((form) => form !== undefined).length !== 1) {
+      ctx.addIssue({ code: "custom", path: ["metric"], message: "set exactly one of metric, ratio and metricMath" });
     }
     crossCheck(ctx, ["evaluationPeriods"], rule.evaluationPeriods, limits.alarmEvaluationPeriods(rule.periodSeconds));
-  });
+    if (rule.datapointsToAlarm !== undefined) crossCheck(ctx, ["datapointsToAlarm"], rule.datapointsToAlarm, limits.alarmDatapointsToAlarm(rule.evaluationPeriods));
+  })
+  .transform((rule) => ({ ...rule, datapointsToAlarm: (rule.datapointsToAlarm as number | undefined) ?? rule.evaluationPeriods }));
 
-/** A number, or `desiredCount`: the service's configured task count (e.g. fewer running tasks than desired). */
+/** A number. (`desiredCount`, a count frozen at the stack file's, gave way to metricMath over DesiredTaskCount.) */
 function alarmThreshold(value: unknown): string | undefined {
-  return (typeof value === "number" && Number.isFinite(value)) || value === "desiredCount" ? undefined : "allowed: a number, or desiredCount";
+  if (typeof value === "number" && Number.isFinite(value)) return undefined;
+  return value === "desiredCount"
+    ? "allowed: a number; desiredCount froze the count at the stack file's: compare Container Insights' DesiredTaskCount and RunningTaskCount with metricMath (see Pulumi.prod.yaml's TaskDown)"
+    : "allowed: a number";
 }
 
 const emailList = z.array(z.email({ error: "allowed: e-mail addresses" }), { error: "allowed: a list of e-mail addresses" });
@@ -306,6 +355,7 @@ const budgetSchema = z.strictObject({
       dataSyncRunMinutes: checked<number>(limits.nonNegativeNumber("minutes")).optional(),
       /** CloudWatch dashboards the stack's account holds besides this stack's (the first three of an account are free). */
       otherDashboardsInAccount: whole(0, 5000, "dashboards").optional(),
+      databaseLogGbPerMonth: gigabytes("GB a month").optional(),
     })
     .default({}),
 });
@@ -421,10 +471,15 @@ export const stackConfigSchema = z
 function containerInsightsReadWhileDisabled(config: z.infer<typeof stackConfigSchema>): (string | number)[][] {
   if (config["trading-bot:service"].containerInsights !== "disabled") return [];
   return config["trading-bot:alerts"].rules.flatMap((rule, index) => {
-    const metrics = rule.metric ? { metric: rule.metric } : { "ratio.numerator": rule.ratio?.numerator, "ratio.denominator": rule.ratio?.denominator };
-    return Object.entries(metrics)
+    const metrics: [(string | number)[], { namespace: string } | undefined][] = [
+      [["metric"], rule.metric],
+      [["ratio", "numerator"], rule.ratio?.numerator],
+      [["ratio", "denominator"], rule.ratio?.denominator],
+      ...Object.entries(rule.metricMath?.metrics ?? {}).map(([id, metric]): [(string | number)[], { namespace: string }] => [["metricMath", "metrics", id], metric]),
+    ];
+    return metrics
       .filter(([, metric]) => metric?.namespace === "ECS/ContainerInsights")
-      .map(([where]) => ["trading-bot:alerts", "rules", index, ...where.split("."), "namespace"]);
+      .map(([where]) => ["trading-bot:alerts", "rules", index, ...where, "namespace"]);
   });
 }
 

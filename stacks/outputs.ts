@@ -12,6 +12,12 @@ export interface TradingBotOutputValues {
   clusterArn: string;
   serviceName: string;
   serviceArn: string;
+  /**
+   * The service's task definition with its revision, as this update registered it
+   * (`arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>`): what
+   * `npm run verify-deploy` expects the service's PRIMARY deployment to run.
+   */
+  serviceTaskDefinitionArn: string;
   /** `<service>.<namespace>` in Cloud Map, or null when service discovery is off. */
   serviceDiscoveryName: string | null;
   logGroupName: string;
@@ -24,9 +30,15 @@ export interface TradingBotOutputValues {
   databaseKind: string;
   /** `host:port` of RDS, or the EFS file system's DNS name. */
   databaseEndpoint: string;
+  /** RDS's PostgreSQL log group (`/aws/rds/instance/<identifier>/postgresql`), or null for SQLite. */
+  databaseLogGroupName: string | null;
   /** DATABASE_URL itself. Secret. */
   databaseUrl: string;
-  /** ECS `valueFrom` of DATABASE_URL in the stack's secret, `<appSecretArn>:DATABASE_URL::`, for another task definition. */
+  /**
+   * ECS `valueFrom` of DATABASE_URL in the stack's secret, `<appSecretArn>:DATABASE_URL::`, for another
+   * task definition: the current version (AWSCURRENT) whenever that task starts, never pinned
+   * (pin it with `appSecretVersionId` to roll your tasks with ours).
+   */
   databaseUrlValueFrom: string;
   /** `cluster` (ElastiCache) or `local` (sidecar). */
   cacheKind: string;
@@ -40,6 +52,11 @@ export interface TradingBotOutputValues {
   appSecretArn: string;
   /** The keys of that secret (names only, never values), e.g. BYBIT_API_KEY, DATABASE_URL. */
   appSecretKeys: string[];
+  /**
+   * The Secrets Manager version holding the values this update stored (the bot's tasks read
+   * exactly it: `<appSecretArn>:<KEY>::<appSecretVersionId>`); new whenever a value changes.
+   */
+  appSecretVersionId: string;
   configBucketName: string;
   /** SNS topic ARN per alert severity. */
   alertTopicArns: Record<Severity, string>;
@@ -53,6 +70,8 @@ export interface TradingBotOutputValues {
   dataSyncExportsBucket: string | null;
   /** The console page of the stack's CloudWatch dashboard, or null when `dashboard.enabled` is false. */
   dashboardUrl: string | null;
+  /** The data-sync task's log group (its stream: `data-sync/data-sync/<task id>`), or null without dataSync. */
+  dataSyncLogGroupName: string | null;
 }
 
 /** A value whose parts may each still be an Input. */
@@ -73,6 +92,7 @@ export const outputKeys = [
   "clusterArn",
   "serviceName",
   "serviceArn",
+  "serviceTaskDefinitionArn",
   "serviceDiscoveryName",
   "logGroupName",
   "vpcId",
@@ -81,6 +101,7 @@ export const outputKeys = [
   "serviceSecurityGroupId",
   "databaseKind",
   "databaseEndpoint",
+  "databaseLogGroupName",
   "databaseUrl",
   "databaseUrlValueFrom",
   "cacheKind",
@@ -89,6 +110,7 @@ export const outputKeys = [
   "cacheUrlValueFrom",
   "appSecretArn",
   "appSecretKeys",
+  "appSecretVersionId",
   "configBucketName",
   "alertTopicArns",
   "dataSyncTaskDefinitionArn",
@@ -97,6 +119,7 @@ export const outputKeys = [
   "dataSyncAssignPublicIp",
   "dataSyncExportsBucket",
   "dashboardUrl",
+  "dataSyncLogGroupName",
 ] as const satisfies readonly (keyof TradingBotOutputValues)[];
 
 /** The outputs that carry credentials: exported as Pulumi secrets, and secret when read. */

@@ -10,13 +10,14 @@ import { Dashboard, DashboardSection } from "../infra/dashboard";
 import { DataSync, exportsBucketName, importRoleName } from "../infra/dataSync";
 import { LocalRedis } from "../infra/localRedis";
 import { Network } from "../infra/network";
-import { Reachable, allowIngress } from "../infra/placement";
+import { Reachable, admitConsumer, allowIngress } from "../infra/placement";
 import { PostgresDatabase } from "../infra/postgresDatabase";
 import { RedisCluster } from "../infra/redisCluster";
 import { SqliteVolume } from "../infra/sqliteVolume";
 import { TaskSecurityGroup } from "../infra/taskSecurityGroup";
 import { TradingBotService } from "../infra/tradingBotService";
 import { AccountDeclaration } from "./accountDeclaration";
+import { appMetricNames, appMetricsDimension, appMetricsNamespace } from "./appMetrics";
 import { SecretConfigKeyInfo, StackSettings, SyncPeer, projectName, secretConfigKeys, syncPeerOf } from "./config";
 import { StackOutputs } from "./outputs";
 
@@ -27,16 +28,13 @@ export type SecretInputs = Record<string, pulumi.Output<string>>;
 const sqliteMountPath = "/data";
 const sqliteFileName = "trading.db";
 
-/** The CloudWatch namespace the app publishes its own metrics to (the prod alarms read it). */
-export const appMetricsNamespace = "TradingBot";
-/** The metrics the app publishes there (README, "The app's own metrics"). */
-export const appMetricNames = { requests: "HttpRequests", serverErrors: "HttpRequests5xx", pnl: "TradingPnl" } as const;
-
 /** A database or cache: what the app connects to, and (when it is on the network) how to reach it. */
 type Backing = ServiceAttachment & {
   connectionUrl: pulumi.Output<string>;
   endpoint: pulumi.Output<string>;
   network?: Reachable;
+  /** The log group the backing exports its own log to (RDS). */
+  logGroupName?: pulumi.Output<string>;
   /** What the stack's dashboard shows of it; nothing for a sidecar. */
   dashboardSection?: DashboardSection;
 };
@@ -64,6 +62,7 @@ export function createTradingBotStack(settings: StackSettings, secretInputs: Sec
   const appSecrets = secrets.attachmentFor(secretKeysReadBy("app", secrets));
   const boundary = permissionsBoundaryArn(settings);
   const service = createService(settings, network, taskSecurityGroup, [appSecrets, configBucket, database, cache, appMetrics(), taskSecurityGroup, ...access], boundary);
+  admitDiscoveryConsumers(settings, taskSecurityGroup);
   const dataSync = settings.dataSync && createDataSync(settings, network, secrets, database, boundary);
   const alerts = createAlerts(settings, service);
   const dashboard = settings.dashboard.enabled ? createDashboard(settings, service, [database, cache], alerts) : undefined;
@@ -74,6 +73,7 @@ export function createTradingBotStack(settings: StackSettings, secretInputs: Sec
     clusterArn: service.cluster.arn,
     serviceName: service.service.name,
     serviceArn: service.service.arn,
+    serviceTaskDefinitionArn: service.taskDefinition.arn,
     serviceDiscoveryName: service.serviceDiscoveryName,
     logGroupName: service.logGroup.name,
     vpcId: network.vpcId,
@@ -82,6 +82,7 @@ export function createTradingBotStack(settings: StackSettings, secretInputs: Sec
     serviceSecurityGroupId: taskSecurityGroup.securityGroupId,
     databaseKind: settings.database.kind,
     databaseEndpoint: database.endpoint,
+    databaseLogGroupName: database.logGroupName ?? null,
     // Credentials: secret in every stack, even where the URL holds none (SQLite, the sidecar).
     databaseUrl: pulumi.secret(database.connectionUrl),
     databaseUrlValueFrom: secrets.valueFrom("DATABASE_URL"),
@@ -91,6 +92,7 @@ export function createTradingBotStack(settings: StackSettings, secretInputs: Sec
     cacheUrlValueFrom: secrets.valueFrom("REDIS_URL"),
     appSecretArn: secrets.arn,
     appSecretKeys: secrets.keys,
+    appSecretVersionId: secrets.versionId,
     configBucketName: configBucket.bucketName,
     alertTopicArns: alerts.topicArns,
     dataSyncTaskDefinitionArn: dataSync ? dataSync.taskDefinition.arn : null,
@@ -99,6 +101,7 @@ export function createTradingBotStack(settings: StackSettings, secretInputs: Sec
     dataSyncAssignPublicIp: dataSync ? settings.service.assignPublicIp : null,
     dataSyncExportsBucket: dataSync ? dataSync.exportsBucketName : null,
     dashboardUrl: dashboard ? dashboard.url : null,
+    dataSyncLogGroupName: dataSync ? dataSync.logGroup.name : null,
   };
 }
 
@@ -133,8 +136,14 @@ function createDatabase(settings: StackSettings, network: Network): Backing {
   const placement = { vpcId: network.vpcId, subnetIds: network.privateSubnetIds };
   switch (db.kind) {
     case "postgres": {
-      const { kind: _kind, ...postgres } = db;
-      return new PostgresDatabase(`${projectName}-db`, { ...placement, ...postgres, finalSnapshotPrefix: `${projectName}-${settings.stack}-db` });
+      const { kind: _kind, identifier, ...postgres } = db;
+      return new PostgresDatabase(`${projectName}-db`, {
+        ...placement,
+        ...postgres,
+        finalSnapshotPrefix: `${projectName}-${settings.stack}-db`,
+        identifier: identifier ?? `${projectName}-${settings.stack}-db`,
+        logRetentionDays: settings.service.logRetentionDays,
+      });
     }
     case "sqlite": {
       return new SqliteVolume(`${projectName}-db`, {
@@ -244,7 +253,19 @@ function createDataSync(settings: StackSettings, network: Network, secrets: AppS
   });
 }
 
-/** The app publishes its metrics (appMetricNames) to its own namespace, and nowhere else. */
+/**
+ * With Cloud Map, the consumers the stack file names may call the bot's API on its port (and
+ * no one else): a name in Cloud Map that no one may reach would lead nowhere.
+ */
+function admitDiscoveryConsumers(settings: StackSettings, tasks: TaskSecurityGroup): void {
+  // The description reaches EC2, whose rule descriptions take no apostrophe.
+  const api: Reachable = { securityGroupId: tasks.securityGroupId, port: settings.app.containerPort, protocolName: "Trading bot API" };
+  (settings.service.serviceDiscovery?.consumers ?? []).forEach((consumer, index) => {
+    admitConsumer(`${projectName}-api-from-consumer-${index + 1}`, api, consumer);
+  });
+}
+
+/** The app publishes its metrics (stacks/appMetrics.ts) to its own namespace, and nowhere else. */
 function appMetrics(): ServiceAttachment {
   return {
     environment: { METRICS_NAMESPACE: appMetricsNamespace },
@@ -286,7 +307,7 @@ function createService(
     deployTimeoutMinutes: sizing.deployTimeoutMinutes,
     capacityProviderStrategy: sizing.capacityProviderStrategy,
     healthCheck: sizing.healthCheck ?? undefined,
-    serviceDiscovery: sizing.serviceDiscovery ?? undefined,
+    serviceDiscovery: sizing.serviceDiscovery ? { namespace: sizing.serviceDiscovery.namespace, serviceName: sizing.serviceDiscovery.serviceName } : undefined,
     containerInsights: sizing.containerInsights,
     logRetentionDays: sizing.logRetentionDays,
     permissionsBoundary,
@@ -315,11 +336,15 @@ function createAlerts(settings: StackSettings, service: TradingBotService): Aler
         description: rule.description,
         metric: rule.metric && metric(rule.metric),
         ratio: rule.ratio && { numerator: metric(rule.ratio.numerator), denominator: metric(rule.ratio.denominator) },
+        metricMath: rule.metricMath && {
+          expression: rule.metricMath.expression,
+          metrics: Object.fromEntries(Object.entries(rule.metricMath.metrics).map(([id, m]) => [id, metric(m)])),
+        },
         comparison: rule.comparison,
-        // `desiredCount`: fewer tasks running than the service is set to keep.
-        threshold: rule.threshold === "desiredCount" ? settings.service.desiredCount : rule.threshold,
+        threshold: rule.threshold,
         periodSeconds: rule.periodSeconds,
         evaluationPeriods: rule.evaluationPeriods,
+        datapointsToAlarm: rule.datapointsToAlarm,
         treatMissingData: rule.treatMissingData,
       }),
     ),
@@ -339,7 +364,7 @@ function createDashboard(settings: StackSettings, service: TradingBotService, ba
     },
     sections: backings.flatMap((backing) => (backing.dashboardSection ? [backing.dashboardSection] : [])),
     alarmArns: alerts.alarms.map((alarm) => alarm.arn),
-    app: { namespace: appMetricsNamespace, dimensions: { Environment: settings.environment }, ...appMetricNames },
+    app: { namespace: appMetricsNamespace, dimensions: { [appMetricsDimension]: settings.environment }, ...appMetricNames },
   });
 }
 

@@ -53,6 +53,10 @@ const postgres: PostgresDatabaseArgs = {
   databaseName: "trading",
   username: "tradingbot",
   finalSnapshotPrefix: "trading-bot-unit-db",
+  identifier: "trading-bot-unit-db",
+  backupWindow: "04:00-04:30",
+  maintenanceWindow: "sun:05:00-sun:05:30",
+  logRetentionDays: 30,
 };
 const sqlite: SqliteVolumeArgs = { ...vpc, availabilityZoneCount: 2, dailyBackup: true, mountPath: "/data", databaseFileName: "trading.db" };
 const cluster: RedisClusterArgs = {
@@ -219,7 +223,7 @@ const cases: Case[] = [
     "Alerts a: rule ServiceDown: the name is used twice"],
   ["Alerts with a rule with both metric and ratio", () =>
       new Alerts("a", { ...alerts, rules: [{ ...rule, ratio: { numerator: rule.metric!, denominator: rule.metric! } }] }),
-    'Alerts a: rule ServiceDown: set exactly one of "metric" and "ratio"'],
+    'Alerts a: rule ServiceDown: set exactly one of "metric", "ratio" and "metricMath"'],
   ["Alerts with an unknown severity", () => new Alerts("a", { ...alerts, rules: [{ ...rule, severity: "page" as never }] }),
     'Alerts a: rule ServiceDown: severity is "page"; allowed: info, warning, critical'],
   ["Alerts with an unknown comparison", () => new Alerts("a", { ...alerts, rules: [{ ...rule, comparison: "Below" as never }] }),
@@ -231,6 +235,24 @@ const cases: Case[] = [
     'Alerts a: rule ServiceDown: ratio.denominator.metricName is ""; allowed: a metric name'],
   ["Alerts with a 90-second period", () => new Alerts("a", { ...alerts, rules: [{ ...rule, periodSeconds: 90 }] }),
     "Alerts a: rule ServiceDown: periodSeconds is 90; allowed: a multiple of 60 seconds"],
+  ["Alerts with more datapoints to alarm than evaluation periods", () => new Alerts("a", { ...alerts, rules: [{ ...rule, evaluationPeriods: 3, datapointsToAlarm: 4 }] }),
+    "Alerts a: rule ServiceDown: datapointsToAlarm is 4; allowed: datapoints from 1 to evaluationPeriods (3)"],
+  ["Alerts with no datapoint to alarm", () => new Alerts("a", { ...alerts, rules: [{ ...rule, evaluationPeriods: 3, datapointsToAlarm: 0 }] }),
+    "Alerts a: rule ServiceDown: datapointsToAlarm is 0; allowed: datapoints from 1 to evaluationPeriods (3)"],
+  ["Alerts with both metric and metricMath", () =>
+      new Alerts("a", { ...alerts, rules: [{ ...rule, metricMath: { expression: "m * 2", metrics: { m: rule.metric! } } }] }),
+    'Alerts a: rule ServiceDown: set exactly one of "metric", "ratio" and "metricMath"'],
+  ["Alerts with metric math over no metric", () => new Alerts("a", { ...alerts, rules: [{ ...rule, metric: undefined, metricMath: { expression: "1", metrics: {} } }] }),
+    "Alerts a: rule ServiceDown: metricMath.metrics has 0 metrics; allowed: 1 to 10 (CloudWatch's limit for an alarm)"],
+  ["Alerts with metric math over the expression's own id", () =>
+      new Alerts("a", { ...alerts, rules: [{ ...rule, metric: undefined, metricMath: { expression: "result * 2", metrics: { result: rule.metric! } } }] }),
+    'Alerts a: rule ServiceDown: a metricMath metric id is "result"; allowed: any id but result (the expression\'s own)'],
+  ["Alerts with metric math naming an id it does not read", () =>
+      new Alerts("a", { ...alerts, rules: [{ ...rule, metric: undefined, metricMath: { expression: "desired - running", metrics: { desired: rule.metric! } } }] }),
+    'Alerts a: rule ServiceDown: metricMath.expression is "desired - running"; allowed: an expression of desired such as desired (numbers, + - * / ^, comparisons, upper-case functions); running is not one of them'],
+  ["Alerts with a metric math metric without a statistic", () =>
+      new Alerts("a", { ...alerts, rules: [{ ...rule, metric: undefined, metricMath: { expression: "m", metrics: { m: { ...rule.metric!, statistic: "Median" as never } } } }] }),
+    'Alerts a: rule ServiceDown: metricMath.metrics.m.statistic is "Median"; allowed: Average, Sum, Minimum, Maximum, SampleCount'],
   ["Alerts with zero evaluation periods", () => new Alerts("a", { ...alerts, rules: [{ ...rule, evaluationPeriods: 0 }] }),
     "Alerts a: rule ServiceDown: evaluationPeriods is 0; allowed: periods from 1 to 1440"],
   ["Alerts looking back more than a day", () => new Alerts("a", { ...alerts, rules: [{ ...rule, periodSeconds: 3600, evaluationPeriods: 25 }] }),
@@ -255,15 +277,45 @@ describe("the schema and the components refuse a value with the same words", () 
   const pairs: [string, [string, string], () => unknown][] = [
     ["300 CPU units", ["cpu: 1024", "cpu: 300"], () => new TradingBotService("t", { ...service, cpu: 300 })],
     ["10-day logs", ["logRetentionDays: 90", "logRetentionDays: 10"], () => new TradingBotService("t", { ...service, logRetentionDays: 10 })],
-    ["a one-label namespace", ["namespace: trading.internal", "namespace: internal"],
-      () => new TradingBotService("t", { ...service, serviceDiscovery: { namespace: "internal", serviceName: "trading-bot" } })],
     ["36 days of backups", ["backupRetentionDays: 14", "backupRetentionDays: 36"], () => new PostgresDatabase("d", { ...postgres, backupRetentionDays: 36 })],
+    ["a maintenance window inside the backup window", ["maintenanceWindow: sun:05:00-sun:05:30", "maintenanceWindow: wed:04:10-wed:04:40"],
+      () => new PostgresDatabase("d", { ...postgres, maintenanceWindow: "wed:04:10-wed:04:40" })],
+    ["an identifier with capitals", ["identifier: trading-bot-prod-db", "identifier: Trading-Bot"], () => new PostgresDatabase("d", { ...postgres, identifier: "Trading-Bot" })],
   ];
   for (const [what, [from, to], create] of pairs) {
     it(`refuses ${what} in both, in the same words`, async () => {
       const words = schemaWords(from, to);
       assert.notEqual(words, "accepted");
       assert.equal((await errorOf(create)).replace(/^[^;]*; /, ""), words);
+    });
+  }
+});
+
+describe("AppSecrets names the version in every valueFrom, so any new value is a new task definition", () => {
+  const values = { BYBIT_API_KEY: "k1", BYBIT_SECRET_KEY: "s1", SECRET_KEY: "a1", DATADOG_API_KEY: "d1", SENTRY_DSN: "https://x@sentry.example/1", DATA_SYNC_KEY: "y1", DATABASE_URL: "postgresql://u:p@h:5432/d", REDIS_URL: "rediss://:t@c:6379" };
+  /** The service's containers JSON and the stored version id, for these secret values. */
+  const taskOf = (secretValues: Record<string, string>) =>
+    runUnderMocks({ stack: "unit", config: {}, secretKeys: [] }, async () => {
+      const appSecrets = new AppSecrets("s", { ...secrets, values: secretValues });
+      const bot = new TradingBotService("t", { ...service, attachments: [appSecrets.attachmentFor(appSecrets.keys)] });
+      return { containers: bot.taskDefinition.containerDefinitions, versionId: appSecrets.versionId };
+    }).then((run) => run.outputs as { containers: string; versionId: string });
+  let original: { containers: string; versionId: string };
+  before(async () => {
+    original = await taskOf(values);
+  });
+
+  it("reads each key as <arn>:<KEY>::<versionId>; the same values give the same task definition", async () => {
+    const secretsOf = (json: string) => (JSON.parse(json)[0].secrets as { name: string; valueFrom: string }[]).map((s) => s.valueFrom.replace(/^.*?:(?=[A-Z_]+::)/, ""));
+    assert.deepEqual(secretsOf(original.containers), Object.keys(values).sort().map((key) => `${key}::${original.versionId}`));
+    assert.deepEqual(await taskOf({ ...values }), original);
+  });
+
+  for (const key of Object.keys(values) as (keyof typeof values)[]) {
+    it(`a new ${key}: a new version id and a new task definition`, async () => {
+      const after = await taskOf({ ...values, [key]: `${values[key]}-new` });
+      assert.notEqual(after.versionId, original.versionId);
+      assert.notEqual(after.containers, original.containers);
     });
   }
 });

@@ -394,6 +394,29 @@ describe("cost: each priced resource, by hand (100 hours a month)", () => {
       [],
       ["log ingestion is not priced: set trading-bot:budget.assumptions.logIngestionGbPerMonth"],
     ],
+    [
+      "the database's exported log: priced from its own assumption, on its own group, apart from the tasks' logs",
+      () => {
+        const database = resource("trading-bot:infra:PostgresDatabase", {}, { name: "trading-bot-db" });
+        return [database, resource("aws:cloudwatch/logGroup:LogGroup", {}, { name: "postgresql", parent: database }), resource("aws:cloudwatch/logGroup:LogGroup", {}, { name: "tasks" })];
+      },
+      { logIngestionGbPerMonth: 3, databaseLogGbPerMonth: 0.2 },
+      [
+        ["cloudwatch.logs.ingest.gb", "CloudWatch Logs ingestion (assumed)", 3, 1.5],
+        ["cloudwatch.logs.ingest.gb", "CloudWatch Logs ingestion of the database's log (assumed)", 0.2, 0.1],
+      ],
+      [],
+    ],
+    [
+      "the database's exported log without its assumption: a note; the tasks' logs still priced",
+      () => {
+        const database = resource("trading-bot:infra:PostgresDatabase", {}, { name: "trading-bot-db" });
+        return [database, resource("aws:cloudwatch/logGroup:LogGroup", {}, { name: "postgresql", parent: database }), resource("aws:cloudwatch/logGroup:LogGroup", {}, { name: "tasks" })];
+      },
+      { logIngestionGbPerMonth: 3 },
+      [["cloudwatch.logs.ingest.gb", "CloudWatch Logs ingestion (assumed)", 3, 1.5]],
+      ["the database's exported log is not priced: set trading-bot:budget.assumptions.databaseLogGbPerMonth"],
+    ],
     ["no log group: no note", () => [], {}, [], []],
     [
       "a dashboard, the account's other dashboards not assumed: within the free ones, with a note",

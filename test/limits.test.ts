@@ -453,4 +453,111 @@ describe("limits: validators with rules of their own", () => {
       assert.equal(limits.alarmEvaluationPeriods(period)(periods), refusal);
     });
   }
+
+  const datapointCases: [evaluationPeriods: unknown, datapoints: unknown, refusal: string | undefined][] = [
+    [3, 1, undefined],
+    [3, 3, undefined],
+    [3, 4, "allowed: datapoints from 1 to evaluationPeriods (3)"],
+    [3, 0, "allowed: datapoints from 1 to evaluationPeriods (3)"],
+    [3, 2.5, "allowed: datapoints from 1 to evaluationPeriods (3)"],
+    [3, "2", "allowed: datapoints from 1 to evaluationPeriods (3)"],
+    [10, 7, undefined],
+    // A bad evaluationPeriods is reported by its own check; M is then held to 1.
+    [0, 1, undefined],
+    [undefined, 2, "allowed: datapoints from 1 to evaluationPeriods (1)"],
+    [2.5, 2, "allowed: datapoints from 1 to evaluationPeriods (1)"],
+  ];
+  for (const [periods, datapoints, refusal] of datapointCases) {
+    it(`alarmDatapointsToAlarm(${shown(periods)})(${shown(datapoints)}) ${refusal === undefined ? "accepts" : "refuses"}`, () => {
+      assert.equal(limits.alarmDatapointsToAlarm(periods)(datapoints), refusal);
+    });
+  }
+
+  checks("metricQueryId", limits.metricQueryId, ["running", "m1", "desired_tasks", `a${"b".repeat(254)}`], [
+    ["Running", "allowed: an id of a lower-case letter, then letters, digits and _, e.g. running"],
+    ["1m", "allowed: an id of a lower-case letter, then letters, digits and _, e.g. running"],
+    ["m-1", "allowed: an id of a lower-case letter, then letters, digits and _, e.g. running"],
+    [`a${"b".repeat(255)}`, "allowed: an id of a lower-case letter, then letters, digits and _, e.g. running"],
+    ["", "allowed: an id of a lower-case letter, then letters, digits and _, e.g. running"],
+    ["result", "allowed: any id but result (the expression's own)"],
+  ]);
+
+  const mathAllowed = "allowed: an expression of desired, running such as desired - running (numbers, + - * / ^, comparisons, upper-case functions)";
+  const mathCases: [expression: unknown, refusal: string | undefined][] = [
+    ["desired - running", undefined],
+    ["IF(desired > 0, (desired - running) / desired, 0)", undefined],
+    ["FILL(desired, 0) - FILL(running, 0)", undefined],
+    ["desired-running*1e3", undefined],
+    ["desired - runing", `${mathAllowed}; runing is not one of them`],
+    ["desired - 2", `${mathAllowed}; running is read but not used`],
+    ["desired - other - more", `${mathAllowed}; other, more is not one of them`],
+    ["SEARCH('{AWS/ECS} running', 'Maximum') - desired", mathAllowed],
+    ["desired - running;", mathAllowed],
+    ["   ", mathAllowed],
+    ["", mathAllowed],
+    [`desired - running${" ".repeat(1010)}`, mathAllowed],
+    [7, mathAllowed],
+  ];
+  for (const [expression, refusal] of mathCases) {
+    it(`metricMathExpression([desired, running])(${JSON.stringify(expression).slice(0, 60)}) ${refusal === undefined ? "accepts" : "refuses"}`, () => {
+      assert.equal(limits.metricMathExpression(["desired", "running"])(expression), refusal);
+    });
+  }
+  checks("rdsInstanceIdentifier", limits.rdsInstanceIdentifier, ["trading-bot-prod-db", "a", `a${"b".repeat(62)}`, "db-1"], [
+    ["Trading-bot", "allowed: a lower-case letter, then lower-case letters, digits and single hyphens, at most 63 characters, e.g. trading-bot-prod-db"],
+    ["1db", "allowed: a lower-case letter, then lower-case letters, digits and single hyphens, at most 63 characters, e.g. trading-bot-prod-db"],
+    ["db-", "allowed: a lower-case letter, then lower-case letters, digits and single hyphens, at most 63 characters, e.g. trading-bot-prod-db"],
+    ["db--1", "allowed: a lower-case letter, then lower-case letters, digits and single hyphens, at most 63 characters, e.g. trading-bot-prod-db"],
+    [`a${"b".repeat(63)}`, "allowed: a lower-case letter, then lower-case letters, digits and single hyphens, at most 63 characters, e.g. trading-bot-prod-db"],
+  ]);
+  const backupAllowed = "allowed: hh24:mi-hh24:mi in UTC, at least 30 minutes, e.g. 04:00-04:30";
+  checks("rdsBackupWindow", limits.rdsBackupWindow, ["04:00-04:30", "23:45-00:15", "00:00-23:59", "10:10-11:00"], [
+    ["04:00-04:29", backupAllowed],
+    ["04:00-04:00", backupAllowed],
+    ["24:00-00:30", backupAllowed],
+    ["4:00-4:30", backupAllowed],
+    ["04:60-05:30", backupAllowed],
+    ["sun:04:00-sun:04:30", backupAllowed],
+    [430, backupAllowed],
+  ]);
+  const maintenanceAllowed = "allowed: ddd:hh24:mi-ddd:hh24:mi in UTC, 30 minutes to a day, e.g. sun:05:00-sun:05:30";
+  checks("rdsMaintenanceWindow", limits.rdsMaintenanceWindow, ["sun:05:00-sun:05:30", "sat:23:45-sun:00:15", "sun:23:45-mon:00:15", "mon:00:00-tue:00:00"], [
+    ["sun:05:00-sun:05:29", maintenanceAllowed],
+    ["mon:00:00-tue:00:01", maintenanceAllowed],
+    ["sun:05:00-tue:05:00", maintenanceAllowed],
+    ["Sun:05:00-Sun:05:30", maintenanceAllowed],
+    ["05:00-05:30", maintenanceAllowed],
+    ["sun:05:00-sun:05:00", maintenanceAllowed],
+    [null, maintenanceAllowed],
+  ]);
+  const apart = (backup: string) => `allowed: a maintenance window apart from the daily backup window ${backup} (RDS refuses them overlapping)`;
+  const windowCases: [backup: unknown, maintenance: unknown, refusal: string | undefined][] = [
+    ["04:00-04:30", "sun:05:00-sun:05:30", undefined],
+    ["04:00-04:30", "tue:04:30-tue:05:00", undefined],
+    ["04:00-04:30", "tue:03:30-tue:04:00", undefined],
+    ["04:00-04:30", "sat:23:50-sun:04:00", undefined],
+    ["04:00-04:30", "sat:23:50-sun:04:01", apart("04:00-04:30")],
+    ["04:00-04:30", "wed:04:29-wed:05:00", apart("04:00-04:30")],
+    ["04:00-04:30", "wed:03:00-wed:05:00", apart("04:00-04:30")],
+    ["04:00-05:00", "thu:04:15-thu:04:45", apart("04:00-05:00")],
+    // A backup window over midnight meets Monday 00:00 from Sunday night.
+    ["23:45-00:15", "mon:00:00-mon:00:30", apart("23:45-00:15")],
+    ["23:45-00:15", "sun:23:15-sun:23:45", undefined],
+    // Sunday night into Monday: the window that crosses the week's end.
+    ["00:10-00:40", "sun:23:50-mon:00:20", apart("00:10-00:40")],
+    // A format that fails is its own check's.
+    ["bad", "sun:05:00-sun:05:30", undefined],
+    ["04:00-04:30", "bad", undefined],
+  ];
+  for (const [backup, maintenance, refusal] of windowCases) {
+    it(`rdsWindowsApart(${backup})(${maintenance}) ${refusal === undefined ? "accepts" : "refuses"}`, () => assert.equal(limits.rdsWindowsApart(backup)(maintenance), refusal));
+  }
+  it("postgresParameterGroupFamily takes the major version", () => {
+    assert.equal(limits.postgresParameterGroupFamily("17"), "postgres17");
+    assert.equal(limits.postgresParameterGroupFamily("16.4"), "postgres16");
+  });
+
+  it("metricMathExpression([]) offers an example of its own", () => {
+    assert.equal(limits.metricMathExpression([])("m"), "allowed: an expression of  such as m1 * 2 (numbers, + - * / ^, comparisons, upper-case functions); m is not one of them");
+  });
 });

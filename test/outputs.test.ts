@@ -41,6 +41,9 @@ describe("the stack output contract", () => {
     assert.equal(results.prod.outputs.databaseKind, "postgres");
     assert.equal(results.prod.outputs.cacheKind, "cluster");
     assert.equal(results.dev.outputs.serviceDiscoveryName, null);
+    assert.equal(results.prod.outputs.serviceDiscoveryName, null, "no consumer calls prod's API: no Cloud Map");
+    assert.equal(results.dev.outputs.databaseLogGroupName, null);
+    assert.equal(results.prod.outputs.databaseLogGroupName, "/aws/rds/instance/trading-bot-prod-db/postgresql");
   });
 
   it("serves a consumer that reads prod through a StackReference", async () => {
@@ -58,6 +61,9 @@ describe("the stack output contract", () => {
     ]);
     assert.equal(body.widgets[0].properties.title, `${prod.outputs.serviceName} (production)`);
     assert.equal(consumer.outputs.watchedService, prod.outputs.serviceArn);
+    assert.equal(consumer.outputs.deployedRevision, prod.outputs.serviceTaskDefinitionArn);
+    assert.match(String(consumer.outputs.deployedRevision), /:task-definition\/trading-bot-prod:\d+$/);
+    assert.deepEqual(body.widgets[1].properties.metrics, [["TradingBot", "Heartbeat", "Environment", "production"]]);
     assert.deepEqual(consumer.secretOutputs, ["databaseUrl"]);
   });
 

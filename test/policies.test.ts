@@ -144,14 +144,6 @@ const oneCriticalAlarm: Mutation = (resources) => {
   return find(resources, ALARM, "trading-bot-alerts-TradingLoss");
 };
 
-/** Sets `key` on every alarm. */
-function everyAlarm(key: string, value: unknown): Mutation {
-  return (resources) => {
-    for (const alarm of resources.filter((r) => r.type === ALARM)) set(ALARM, key, value, alarm.name)(resources);
-    return find(resources, ALARM);
-  };
-}
-
 const removeSubscriptions: Mutation = (resources) => {
   const topic = find(resources, TOPIC, "trading-bot-alerts-critical");
   resources.splice(0, resources.length, ...resources.filter((r) => r.type !== SUBSCRIPTION));
@@ -296,6 +288,15 @@ const productionCases: ProductionCase[] = [
     boundary: ["protect true", (resources) => Object.assign(find(resources, RDS), { protect: true })],
     broken: ["protect false", (resources) => Object.assign(find(resources, RDS), { protect: false }),
       "the instance is not protected; set protect on it so no pulumi up or destroy can delete it"] },
+  { policy: "rds-windows", boundary: ["windows that touch", set(RDS, "maintenanceWindow", "sun:04:30-sun:05:00")],
+    broken: ["overlapping windows", set(RDS, "maintenanceWindow", "sun:04:29-sun:05:00"),
+      "backupWindow is 04:00-04:30 and maintenanceWindow is sun:04:29-sun:05:00; allowed: a maintenance window apart from the daily backup window 04:00-04:30 (RDS refuses them overlapping)"] },
+  { policy: "rds-log-exports", boundary: ["postgresql and upgrade", set(RDS, "enabledCloudwatchLogsExports", ["upgrade", "postgresql"])],
+    broken: ["upgrade only", set(RDS, "enabledCloudwatchLogsExports", ["upgrade"]),
+      'enabledCloudwatchLogsExports is ["upgrade"]; production exports the postgresql log, kept for a set retention'] },
+  { policy: "rds-parameter-group", boundary: ["a group of another stack", set(RDS, "parameterGroupName", "shared-postgres17")],
+    broken: ["the default group", set(RDS, "parameterGroupName", "default.postgres17"),
+      "parameterGroupName is default.postgres17 (a default group); production gives the instance its own, so a later parameter needs no switch of group and its reboot"] },
   { policy: "elasticache-cluster-mode", boundary: ["enabled", set(CACHE, "clusterMode", "enabled")],
     broken: ["compatible", set(CACHE, "clusterMode", "compatible"), "clusterMode is compatible; production runs Redis in cluster mode"] },
   { policy: "elasticache-automatic-failover", boundary: ['"true"', set(CACHE, "automaticFailoverEnabled", "true")],
@@ -329,6 +330,10 @@ const productionCases: ProductionCase[] = [
     boundary: ["actionsEnabled unset", set(ALARM, "actionsEnabled", undefined, "trading-bot-alerts-TradingLoss")],
     broken: ["actions disabled", set(ALARM, "actionsEnabled", false, "trading-bot-alerts-TradingLoss"),
       "actionsEnabled is false with 1 alarm action(s); a production alarm must notify someone"] },
+  { policy: "alarm-breaching-m-of-n",
+    boundary: ["breaching, 2 of 3 datapoints", set(ALARM, "datapointsToAlarm", 2, "trading-bot-alerts-ServiceDown")],
+    broken: ["breaching, 1 of 3", set(ALARM, "datapointsToAlarm", 1, "trading-bot-alerts-ServiceDown"),
+      "treatMissingData is breaching with datapointsToAlarm 1 of evaluationPeriods 3: one late or lost datapoint pages; alarm on at least 2 datapoints (M of N)"] },
   { policy: "alerts-service-down-alarm",
     boundary: ["Container Insights running tasks <= 0", all(
       set(ALARM, "namespace", "ECS/ContainerInsights", "trading-bot-alerts-ServiceDown"),
@@ -336,9 +341,17 @@ const productionCases: ProductionCase[] = [
       set(ALARM, "comparisonOperator", "LessThanOrEqualToThreshold", "trading-bot-alerts-ServiceDown"),
       set(ALARM, "threshold", 0, "trading-bot-alerts-ServiceDown"),
     )],
-    broken: ["missing data not breaching on every alarm", everyAlarm("treatMissingData", "notBreaching"),
+    broken: ["missing data not breaching on ServiceDown", set(ALARM, "treatMissingData", "notBreaching", "trading-bot-alerts-ServiceDown"),
       "no alarm fires when the ECS service stops: add one on an AWS/ECS or ECS/ContainerInsights metric with a ServiceName dimension, " +
       "a LessThanThreshold or LessThanOrEqualToThreshold comparison and treatMissingData breaching (a stopped service sends no data)"] },
+  { policy: "alerts-heartbeat-alarm",
+    boundary: ["Heartbeat at most 0", all(
+      set(ALARM, "comparisonOperator", "LessThanOrEqualToThreshold", "trading-bot-alerts-Heartbeat"),
+      set(ALARM, "threshold", 0, "trading-bot-alerts-Heartbeat"),
+    )],
+    broken: ["missing data not breaching on Heartbeat", set(ALARM, "treatMissingData", "notBreaching", "trading-bot-alerts-Heartbeat"),
+      "no alarm fires when the bot stops sending its heartbeat: add one on TradingBot Heartbeat with a LessThanThreshold or " +
+      "LessThanOrEqualToThreshold comparison and treatMissingData breaching (a hung or stopped bot sends nothing)"] },
   { policy: "alerts-critical-alarm",
     boundary: ["exactly one alarm notifies the critical topic", oneCriticalAlarm],
     broken: ["every alarm notifies the warning topic", noCriticalAlarm,
@@ -370,6 +383,11 @@ const productionCases: ProductionCase[] = [
     boundary: ["no strategy (awsx's OnePerAz)", set(VPC, "natGateways", {})],
     broken: ["Single", set(VPC, "natGateways", { strategy: "Single" }),
       "natGateways.strategy is Single; tasks in private subnets reach Bybit through one NAT gateway, so losing its AZ cuts the bot off from the exchange"] },
+  { policy: "service-discovery-reachable",
+    boundary: ["no Cloud Map, no one admitted (the committed prod)", (resources) => find(resources, SERVICE)],
+    broken: ["Cloud Map with no one admitted", set(SERVICE, "serviceRegistries", { registryArn: "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-0a1b2c3d4e5f6" }),
+      "the service registers its tasks in Cloud Map (serviceRegistries) but its security groups admit no one, so the name leads nowhere: " +
+      "name a consumer (trading-bot:service.serviceDiscovery.consumers) or leave Cloud Map out"] },
   { policy: "no-dev-stand-ins",
     boundary: ["a sidecar that exports Redis metrics", editContainers((containers) => {
       containers.push({ ...containers[0], name: "metrics", image: "public.ecr.aws/bitnami/redis-exporter:1.62.0", healthCheck: undefined });
@@ -424,6 +442,9 @@ const unknownProbes: Record<string, [type: string, key: string, name?: string]> 
   "rds-final-snapshot": [RDS, "skipFinalSnapshot"],
   "rds-backup-retention": [RDS, "backupRetentionPeriod"],
   "rds-performance-insights": [RDS, "performanceInsightsEnabled"],
+  "rds-windows": [RDS, "backupWindow"],
+  "rds-log-exports": [RDS, "enabledCloudwatchLogsExports"],
+  "rds-parameter-group": [RDS, "parameterGroupName"],
   "elasticache-cluster-mode": [CACHE, "clusterMode"],
   "elasticache-automatic-failover": [CACHE, "automaticFailoverEnabled"],
   "elasticache-multi-az": [CACHE, "multiAzEnabled"],
@@ -433,13 +454,16 @@ const unknownProbes: Record<string, [type: string, key: string, name?: string]> 
   "secrets-recovery-window": [SECRET, "recoveryWindowInDays"],
   "log-group-retention": ["aws:cloudwatch/logGroup:LogGroup", "retentionInDays"],
   "alarm-actions": [ALARM, "alarmActions", "trading-bot-alerts-ServiceDown"],
+  "alarm-breaching-m-of-n": [ALARM, "treatMissingData", "trading-bot-alerts-ServiceDown"],
   "alerts-service-down-alarm": [ALARM, "treatMissingData", "trading-bot-alerts-ServiceDown"],
+  "alerts-heartbeat-alarm": [ALARM, "treatMissingData", "trading-bot-alerts-Heartbeat"],
   "alerts-critical-alarm": [ALARM, "alarmActions", "trading-bot-alerts-ServiceDown"],
   "alerts-critical-subscription": [SUBSCRIPTION, "topic"],
   "alerts-critical-subscription-not-placeholder": [SUBSCRIPTION, "endpoint"],
   "s3-bucket-no-force-destroy": ["aws:s3/bucket:Bucket", "forceDestroy"],
   "security-group-no-public-ingress": ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "cidrIpv4", "trading-bot-db-from-service"],
   "nat-gateway-per-az": [VPC, "natGateways"],
+  "service-discovery-reachable": [SERVICE, "serviceRegistries"],
   "no-dev-stand-ins": [TASK, "containerDefinitions"],
   "data-sync-no-import": [ROLE, "tags", "trading-bot-task"],
   "account-not-shared-with-non-production": ["trading-bot:stack:Account", "sharedWithNonProduction"],
@@ -512,7 +536,7 @@ describe("the policy pack, over the Analyzer protocol", function () {
         const resources = copyOf(prodLive);
         const broken = mutate(resources);
         // A stack policy's finding without a resource is the stack's: the engine sends no URN.
-        const urn = ["alerts-service-down-alarm", "alerts-critical-alarm"].includes(policy) ? "" : broken.urn;
+        const urn = ["alerts-service-down-alarm", "alerts-heartbeat-alarm", "alerts-critical-alarm"].includes(policy) ? "" : broken.urn;
         assert.deepEqual(await analyzeResources(pack, resources), [{ policy, level: levelOf(policy), urn, message }]);
       });
     }

@@ -6,7 +6,8 @@ import * as path from "node:path";
 import { MockRunResult } from "../tools/engine/resource";
 import { bucketOwnersVariable } from "../infra/dataSync";
 import { bucketOwnersVariable as dbBucketOwnersVariable } from "../tools/db/s3Store";
-import { appContainer, appEnvironment, containers, onlyResource, repoRoot, resourcesOf, runCommittedStack, runStackText, serviceTask } from "./helpers";
+import { parseProgramConfig, withPlaceholderSecrets } from "../tools/engine/stackFile";
+import { appContainer, appEnvironment, containers, onlyResource, repoRoot, resourcesOf, runCommittedStack, runStackFile, runStackText, serviceTask } from "./helpers";
 
 const SERVICE = "aws:ecs/service:Service";
 
@@ -125,18 +126,19 @@ describe("the dev stack (Pulumi.dev.yaml)", () => {
     assert.equal(named(dev, "aws:s3/bucket:Bucket", "trading-bot-config-bucket").inputs.forceDestroy, true);
   });
 
-  it("keeps basic monitoring: Container Insights off, 7-day logs, ServiceDown (5 m, info) and HighMemoryUsage (> 90 % for 10 m, warning)", () => {
+  it("keeps basic monitoring: Container Insights off, 7-day logs, ServiceDown (5 of 5 m, info) and HighMemoryUsage (> 90 % for 10 of 10 m, warning)", () => {
     assert.deepEqual(onlyResource(dev, "aws:ecs/cluster:Cluster").inputs.settings, [{ name: "containerInsights", value: "disabled" }]);
     assert.equal(named(dev, "aws:cloudwatch/logGroup:LogGroup", "trading-bot-logs").inputs.retentionInDays, 7);
     const alarms = resourcesOf(dev, "aws:cloudwatch/metricAlarm:MetricAlarm");
     assert.deepEqual(alarms.map((a) => a.inputs.name), ["trading-bot-dev-ServiceDown", "trading-bot-dev-HighMemoryUsage"]);
     const [down, memory] = alarms.map((a) => a.inputs);
-    assert.equal((down.period as number) * (down.evaluationPeriods as number), 300);
-    assert.equal(down.treatMissingData, "breaching");
+    // Container Insights is off: CPU samples, none for 5 of 5 minutes.
+    assert.deepEqual([down.namespace, down.metricName, down.statistic], ["AWS/ECS", "CPUUtilization", "SampleCount"]);
+    assert.deepEqual([down.period, down.datapointsToAlarm, down.evaluationPeriods, down.treatMissingData], [60, 5, 5, "breaching"]);
     assert.match(String(down.alarmDescription), /^\[info\]/);
     assert.equal(memory.metricName, "MemoryUtilization");
     assert.equal(memory.threshold, 90);
-    assert.equal((memory.period as number) * (memory.evaluationPeriods as number), 600);
+    assert.deepEqual([memory.period, memory.datapointsToAlarm, memory.evaluationPeriods, memory.treatMissingData], [60, 10, 10, "notBreaching"]);
     assert.match(String(memory.alarmDescription), /^\[warning\]/);
   });
 });
@@ -177,11 +179,37 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
     });
   });
 
-  it("registers the tasks in Cloud Map as trading-bot.trading.internal", () => {
-    const discovery = onlyResource(prod, "aws:servicediscovery/service:Service");
-    assert.deepEqual(onlyResource(prod, SERVICE).inputs.serviceRegistries, { registryArn: discovery.state.arn });
-    assert.equal(onlyResource(prod, "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace").inputs.name, "trading.internal");
-    assert.equal(prod.outputs.serviceDiscoveryName, "trading-bot.trading.internal");
+  it("has no Cloud Map, and its tasks admit no one: nothing calls the bot's API", () => {
+    assert.equal(resourcesOf(prod, "aws:servicediscovery/service:Service").length, 0);
+    assert.equal(resourcesOf(prod, "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace").length, 0);
+    assert.equal(onlyResource(prod, SERVICE).inputs.serviceRegistries, undefined);
+    assert.equal(prod.outputs.serviceDiscoveryName, null);
+    const taskGroup = named(prod, "aws:ec2/securityGroup:SecurityGroup", "trading-bot-sg");
+    const rules = resourcesOf(prod, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+    assert.ok(rules.length >= 2, "the database's and the cache's rules exist");
+    assert.deepEqual(rules.filter((r) => r.inputs.securityGroupId === `${taskGroup.name}-id`), [], "none on the tasks' group");
+  });
+
+  it("registers the tasks in Cloud Map when a consumer is named, and admits exactly the named consumers on the API's port", async () => {
+    const prodYaml = fs.readFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), "utf8");
+    const withDiscovery = prodYaml.replace(
+      "    serviceDiscovery: null\n",
+      "    serviceDiscovery:\n      namespace: trading.internal\n      serviceName: trading-bot\n      consumers:\n" +
+        "        - { securityGroupId: sg-0a1b2c3d4e5f60718, description: ops dashboard (acme/ops/prod) }\n" +
+        "        - { prefixListId: pl-0f1e2d3c4b5a69788, description: office VPN }\n",
+    );
+    assert.notEqual(withDiscovery, prodYaml);
+    const run = await runStackText("prod", withDiscovery);
+    const discovery = onlyResource(run, "aws:servicediscovery/service:Service");
+    assert.deepEqual(onlyResource(run, SERVICE).inputs.serviceRegistries, { registryArn: discovery.state.arn });
+    assert.equal(onlyResource(run, "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace").inputs.name, "trading.internal");
+    assert.equal(run.outputs.serviceDiscoveryName, "trading-bot.trading.internal");
+    const taskGroup = named(run, "aws:ec2/securityGroup:SecurityGroup", "trading-bot-sg");
+    const rules = resourcesOf(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name.startsWith("trading-bot-api-from-consumer-"));
+    assert.deepEqual(rules.map((r) => r.inputs), [
+      { securityGroupId: `${taskGroup.name}-id`, referencedSecurityGroupId: "sg-0a1b2c3d4e5f60718", ipProtocol: "tcp", fromPort: 8080, toPort: 8080, description: "Trading bot API from ops dashboard (acme/ops/prod)" },
+      { securityGroupId: `${taskGroup.name}-id`, prefixListId: "pl-0f1e2d3c4b5a69788", ipProtocol: "tcp", fromPort: 8080, toPort: 8080, description: "Trading bot API from office VPN" },
+    ]);
   });
 
   it("gives the app the production settings (WARNING, live Bybit, strict API limits, debug features off)", () => {
@@ -236,17 +264,12 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
     assert.deepEqual(network.subnets, ["subnet-private-1", "subnet-private-2"]);
   });
 
-  it("monitors comprehensively: Container Insights, ServiceDown 1 m, TaskDown 3 m, HighErrorRate and TradingLoss, all critical", () => {
+  it("monitors comprehensively: Container Insights, ServiceDown, TaskDown, Heartbeat, HighErrorRate and TradingLoss, all critical, each M of N", () => {
     assert.deepEqual(onlyResource(prod, "aws:ecs/cluster:Cluster").inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
     const alarms: Record<string, Record<string, unknown>> = Object.fromEntries(
-      resourcesOf(prod, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [String(a.inputs.name), a.inputs]),
+      resourcesOf(prod, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [String(a.inputs.name).replace("trading-bot-prod-", ""), a.inputs]),
     );
-    assert.deepEqual(Object.keys(alarms), [
-      "trading-bot-prod-ServiceDown",
-      "trading-bot-prod-TaskDown",
-      "trading-bot-prod-HighErrorRate",
-      "trading-bot-prod-TradingLoss",
-    ]);
+    assert.deepEqual(Object.keys(alarms), ["ServiceDown", "TaskDown", "Heartbeat", "HighErrorRate", "TradingLoss"]);
     const criticalTopic = resourcesOf(prod, "aws:sns/topic:Topic").find((t) => t.name === "trading-bot-alerts-critical")!;
     assert.deepEqual(criticalTopic.inputs.tags, { "trading-bot:severity": "critical" });
     for (const alarm of Object.values(alarms)) {
@@ -255,25 +278,39 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
       assert.match(String(alarm.alarmDescription), /^\[critical\]/);
       assert.deepEqual(alarm.tags, { "trading-bot:severity": "critical" });
     }
-    const down = alarms["trading-bot-prod-ServiceDown"];
-    assert.equal((down.period as number) * (down.evaluationPeriods as number), 60);
-    assert.equal(down.treatMissingData, "breaching");
+    // [period, M, N, missing data] of each, as Pulumi.prod.yaml chose them.
+    const shape = (a: Record<string, unknown>) => [a.period ?? (a.metricQueries as { metric?: { period: number } }[])[0].metric!.period, a.datapointsToAlarm, a.evaluationPeriods, a.treatMissingData];
+    assert.deepEqual(Object.fromEntries(Object.entries(alarms).map(([name, a]) => [name, shape(a)])), {
+      ServiceDown: [60, 2, 3, "breaching"],
+      TaskDown: [60, 7, 10, "notBreaching"],
+      Heartbeat: [60, 3, 5, "breaching"],
+      HighErrorRate: [60, 2, 2, "notBreaching"],
+      TradingLoss: [60, 1, 1, "ignore"],
+    });
 
-    const taskDown = alarms["trading-bot-prod-TaskDown"];
-    assert.equal(taskDown.namespace, "ECS/ContainerInsights");
-    assert.equal(taskDown.metricName, "RunningTaskCount");
-    assert.equal(taskDown.comparisonOperator, "LessThanThreshold");
-    assert.equal(taskDown.threshold, 3, "the configured desiredCount");
-    // Longer than a rollout's dip (an old task stopped before its replacement runs), one period a minute.
-    assert.equal(taskDown.period, 60);
-    assert.equal(taskDown.evaluationPeriods, 3);
-    assert.equal(taskDown.treatMissingData, "breaching");
-    assert.deepEqual(Object.keys(taskDown.dimensions as object), ["ClusterName", "ServiceName"]);
+    const down = alarms.ServiceDown;
+    assert.deepEqual([down.namespace, down.metricName, down.statistic, down.comparisonOperator, down.threshold], ["ECS/ContainerInsights", "RunningTaskCount", "Maximum", "LessThanThreshold", 1]);
+    const service = onlyResource(prod, SERVICE);
+    const cluster = onlyResource(prod, "aws:ecs/cluster:Cluster");
+    assert.deepEqual(down.dimensions, { ClusterName: cluster.state.name, ServiceName: service.state.name });
 
-    const errors = alarms["trading-bot-prod-HighErrorRate"];
+    // Desired minus running, both read at alarm time: the threshold is 0, not a count frozen at the stack file's.
+    const taskDown = alarms.TaskDown;
+    assert.equal(taskDown.metricName, undefined);
+    assert.deepEqual([taskDown.comparisonOperator, taskDown.threshold], ["GreaterThanThreshold", 0]);
+    assert.deepEqual(taskDown.metricQueries, [
+      { id: "desired", returnData: false, metric: { namespace: "ECS/ContainerInsights", metricName: "DesiredTaskCount", stat: "Maximum", dimensions: down.dimensions, period: 60 } },
+      { id: "running", returnData: false, metric: { namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", stat: "Maximum", dimensions: down.dimensions, period: 60 } },
+      { id: "result", expression: "desired - running", label: "TaskDown", returnData: true },
+    ]);
+
+    const heartbeat = alarms.Heartbeat;
+    assert.deepEqual([heartbeat.namespace, heartbeat.metricName, heartbeat.statistic, heartbeat.comparisonOperator, heartbeat.threshold], ["TradingBot", "Heartbeat", "Sum", "LessThanThreshold", 1]);
+    assert.deepEqual(heartbeat.dimensions, { Environment: "production" });
+
+    const errors = alarms.HighErrorRate;
     assert.equal(errors.threshold, 0.01);
     assert.equal(errors.comparisonOperator, "GreaterThanThreshold");
-    assert.equal(errors.evaluationPeriods, 2);
     const queries = errors.metricQueries as { id: string; expression?: string; metric?: Record<string, unknown> }[];
     assert.deepEqual(queries.map((q) => q.id), ["numerator", "denominator", "ratio"]);
     assert.equal(queries[2].expression, "IF(denominator > 0, numerator / denominator, 0)");
@@ -285,23 +322,23 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
       period: 60,
     });
 
-    const loss = alarms["trading-bot-prod-TradingLoss"];
-    assert.equal(loss.metricName, "TradingPnl");
-    assert.equal(loss.comparisonOperator, "LessThanThreshold");
-    assert.equal(loss.threshold, -10000);
-    assert.equal((loss.period as number) * (loss.evaluationPeriods as number), 60);
+    const loss = alarms.TradingLoss;
+    assert.deepEqual([loss.metricName, loss.statistic, loss.comparisonOperator, loss.threshold], ["TradingPnl", "Maximum", "LessThanThreshold", -10000]);
 
     const subscription = onlyResource(prod, "aws:sns/topicSubscription:TopicSubscription");
     assert.deepEqual(subscription.inputs, { topic: criticalTopic.state.arn, protocol: "email", endpoint: "trading-alerts@example.com" });
   });
 
-  it("keeps every credential out of the plain environment: one secret, a JSON key each, read by ECS as <arn>:<KEY>::", () => {
+  it("keeps every credential out of the plain environment: one secret, a JSON key each, read by ECS as <arn>:<KEY>::<versionId>", () => {
     const secret = onlyResource(prod, "aws:secretsmanager/secret:Secret");
     assert.equal(secret.inputs.namePrefix, "trading-bot/prod/");
     assert.equal(secret.inputs.recoveryWindowInDays, 30);
     const keys = ["BYBIT_API_KEY", "BYBIT_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SECRET_KEY"];
-    assert.deepEqual(appContainer(prod).secrets, keys.map((key) => ({ name: key, valueFrom: `${secret.state.arn}:${key}::` })));
     const version = onlyResource(prod, "aws:secretsmanager/secretVersion:SecretVersion");
+    const versionId = String(version.state.versionId);
+    assert.match(versionId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    assert.deepEqual(appContainer(prod).secrets, keys.map((key) => ({ name: key, valueFrom: `${secret.state.arn}:${key}::${versionId}` })));
+    assert.equal(prod.outputs.appSecretVersionId, versionId);
     assert.deepEqual(version.secretInputs, ["secretString"], "stored as a Pulumi secret");
     assert.deepEqual(Object.keys(JSON.parse(String(version.inputs.secretString))), [...keys, "DATA_SYNC_KEY"].sort(), "prod exports: it holds the anonymisation key too");
     const env = appEnvironment(prod);
@@ -388,13 +425,44 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
     });
   });
 
-  it("pages TaskDown below the desired count, whatever that count is", async () => {
+  it("pages TaskDown below the desired count, whatever that count is: the alarm does not change with it", async () => {
     const prodYaml = fs.readFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), "utf8");
     assert.ok(prodYaml.includes("desiredCount: 3"));
     const four = await runStackText("prod", prodYaml.replace("desiredCount: 3", "desiredCount: 4"));
-    const taskDown = resourcesOf(four, "aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.name === "trading-bot-prod-TaskDown")!;
+    const taskDownOf = (run: MockRunResult) => resourcesOf(run, "aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.name === "trading-bot-prod-TaskDown")!.inputs;
     assert.equal(onlyResource(four, SERVICE).inputs.desiredCount, 4);
-    assert.equal(taskDown.inputs.threshold, 4);
+    assert.deepEqual(taskDownOf(four), taskDownOf(prod));
+  });
+
+  it("runs RDS with its own windows, parameter group and log group: backups at 04:00 UTC, patches Sunday 05:00, the log kept 90 days", () => {
+    const db = onlyResource(prod, "aws:rds/instance:Instance");
+    assert.equal(db.inputs.identifier, "trading-bot-prod-db");
+    assert.equal(db.inputs.backupWindow, "04:00-04:30");
+    assert.equal(db.inputs.maintenanceWindow, "sun:05:00-sun:05:30");
+    const parameters = onlyResource(prod, "aws:rds/parameterGroup:ParameterGroup");
+    assert.equal(db.inputs.parameterGroupName, parameters.state.name);
+    assert.equal(parameters.inputs.family, "postgres17");
+    assert.deepEqual(parameters.inputs.parameters, [
+      { name: "log_min_duration_statement", value: "1000" },
+      { name: "rds.force_ssl", value: "1" },
+    ]);
+    assert.deepEqual(db.inputs.enabledCloudwatchLogsExports, ["postgresql"]);
+    const logs = named(prod, "aws:cloudwatch/logGroup:LogGroup", "trading-bot-db-postgresql-logs");
+    assert.deepEqual(logs.inputs, { name: "/aws/rds/instance/trading-bot-prod-db/postgresql", retentionInDays: 90 });
+    assert.ok(db.dependencies!.includes(logs.urn), "the log group exists before RDS writes to it");
+    assert.equal(prod.outputs.databaseLogGroupName, "/aws/rds/instance/trading-bot-prod-db/postgresql");
+  });
+
+  it("never replaces or renames the existing prod instance: the same URN, the identifier set once and then ignored, a replacement deletes first", () => {
+    const db = onlyResource(prod, "aws:rds/instance:Instance");
+    // The URN it has had since it was created: a change of name, type or parent would replace it.
+    assert.equal(db.urn, "urn:pulumi:prod::trading-bot::trading-bot:infra:PostgresDatabase$aws:rds/instance:Instance::trading-bot-db-instance");
+    // An instance created before trading-bot:database.identifier has Pulumi's generated name in its
+    // state: the engine takes the identifier from there (ignoreChanges), so the new input renames nothing.
+    assert.deepEqual(db.ignoreChanges, ["identifier"]);
+    assert.equal(db.protect, true, "and prod's is protected: a replacement would stop pulumi up");
+    // Were it replaced (an unprotected stack, a new database name), the identifier stays: the old one goes first.
+    assert.equal(db.deleteBeforeReplace, true);
   });
 
   it("keeps each RDS instance's final snapshot under its own name: a new suffix whenever the instance is replaced, the same one otherwise", async () => {
@@ -406,7 +474,7 @@ describe("the prod stack (Pulumi.prod.yaml)", () => {
     const { db, suffix, keepers } = snapshotOf(prod);
     assert.equal(db.inputs.finalSnapshotIdentifier, `trading-bot-prod-db-final-${suffix.state.hex}`);
     assert.match(String(db.inputs.finalSnapshotIdentifier), /^trading-bot-prod-db-final-[0-9a-f]{8}$/);
-    assert.deepEqual(db.ignoreChanges, [], "an ignored name would pass the old instance's to its replacement");
+    assert.ok(!db.ignoreChanges!.includes("finalSnapshotIdentifier"), "an ignored name would pass the old instance's to its replacement");
     // The keepers are the instance's inputs that the provider cannot change in place.
     assert.deepEqual(keepers, {
       engine: db.inputs.engine,
@@ -466,7 +534,7 @@ describe("the staging stack (Pulumi.staging.yaml)", () => {
     assert.deepEqual(onlyResource(staging, "awsx:ec2:Vpc").inputs.natGateways, { strategy: "Single" });
     assert.deepEqual(
       resourcesOf(staging, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs.name),
-      ["trading-bot-staging-ServiceDown", "trading-bot-staging-HighErrorRate"],
+      ["trading-bot-staging-ServiceDown", "trading-bot-staging-TaskDown", "trading-bot-staging-Heartbeat", "trading-bot-staging-HighErrorRate"],
     );
     assert.equal(named(staging, "aws:s3/bucket:Bucket", "trading-bot-config-bucket").inputs.bucketPrefix, "trading-config-staging-");
   });
@@ -562,6 +630,40 @@ describe("a change of configuration rolls the service", () => {
     );
     assert.notEqual(reformatted, devYaml);
     assert.deepEqual(await inputsOf(reformatted), before);
+  });
+});
+
+describe("a changed secret rolls the service", () => {
+  const prodFile = withPlaceholderSecrets(parseProgramConfig("prod", fs.readFileSync(path.join(repoRoot, "Pulumi.prod.yaml"), "utf8")));
+  /** prod with `values` as its secret config (by key without the namespace); the task definitions and the stored version. */
+  const runWith = async (values: Record<string, string>, file = prodFile) => {
+    const keys = Object.keys(values).map((key) => `trading-bot:${key}`);
+    const config = { ...file.config, ...Object.fromEntries(Object.entries(values).map(([key, value]) => [`trading-bot:${key}`, value])) };
+    const run = await runStackFile({ ...file, config, secretKeys: [...new Set([...file.secretKeys, ...keys])] });
+    const versionId = onlyResource(run, "aws:secretsmanager/secretVersion:SecretVersion").state.versionId as string;
+    const dataSync = resourcesOf(run, TASK).find((t) => t.inputs.family === "trading-bot-prod-data-sync")!;
+    return { versionId, service: serviceTask(run).inputs.containerDefinitions, dataSync: dataSync.inputs.containerDefinitions };
+  };
+  const base = { bybitApiKey: "live-key-1", bybitSecretKey: "live-secret-1", secretKey: "app-secret-1", datadogApiKey: "dd-1", sentryDsn: "https://a@sentry.example/1", dataSyncKey: "sync-1" };
+  let original: Awaited<ReturnType<typeof runWith>>;
+  before(async () => {
+    original = await runWith(base);
+  });
+
+  it("the same values twice: the same version, the same task definitions", async () => {
+    const again = await runWith({ ...base });
+    assert.deepEqual(again, original);
+  });
+
+  // Every key, DATABASE_URL and REDIS_URL included, one at a time: at the component, in
+  // test/components.test.ts ("AppSecrets names the version in every valueFrom ...").
+  it("a rotated Bybit secret: a new version, so new task definitions that name it", async () => {
+    const after = await runWith({ ...base, bybitSecretKey: "live-secret-2" });
+    assert.notEqual(after.versionId, original.versionId);
+    assert.notEqual(after.service, original.service, "the service's task definition changes: ECS rolls the tasks");
+    assert.notEqual(after.dataSync, original.dataSync);
+    assert.ok(String(after.service).includes(`::${after.versionId}`), "the new revision reads the new version");
+    assert.ok(!String(after.service).includes(original.versionId));
   });
 });
 
@@ -722,9 +824,10 @@ describe("the data syncs in AWS (trading-bot:dataSync)", () => {
     const role = resourcesOf(prod, "aws:iam/role:Role").find((r) => r.name === "trading-bot-data-sync-task")!;
     assert.deepEqual(role.inputs.tags, { "trading-bot:data-sync": "export" });
     const secret = onlyResource(prod, "aws:secretsmanager/secret:Secret");
+    const versionId = onlyResource(prod, "aws:secretsmanager/secretVersion:SecretVersion").state.versionId;
     assert.deepEqual(dataSyncContainer(prod).secrets, [
-      { name: "DATABASE_URL", valueFrom: `${secret.state.arn}:DATABASE_URL::` },
-      { name: "DATA_SYNC_KEY", valueFrom: `${secret.state.arn}:DATA_SYNC_KEY::` },
+      { name: "DATABASE_URL", valueFrom: `${secret.state.arn}:DATABASE_URL::${versionId}` },
+      { name: "DATA_SYNC_KEY", valueFrom: `${secret.state.arn}:DATA_SYNC_KEY::${versionId}` },
     ]);
     assert.ok(!(appContainer(prod).secrets ?? []).some((s) => s.name === "DATA_SYNC_KEY"), "the bot never gets the anonymisation key");
     assert.deepEqual(policyOf(prod, "trading-bot-data-sync-execution-inline").Statement, [

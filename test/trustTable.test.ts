@@ -17,7 +17,7 @@ import { environmentName, parseWorkflow, triggers } from "./workflowRules";
 
 interface Run {
   what: string;
-  event: "pull_request" | "push" | "workflow_dispatch";
+  event: "pull_request" | "push" | "workflow_dispatch" | "schedule";
   /** The branch the environments' rules are matched against: a pull request's head branch. */
   branch: string;
   /** A pull request from a fork gets no OIDC token (id-token is read-only for forks). */
@@ -51,6 +51,8 @@ function workflowRuns(): Run[] {
     }
     if (on.pull_request) runs.push({ what: `${workflow.file}: pull request from a fork`, event: "pull_request", branch: "feature/x", fork: true });
     for (const branch of pushed) if ((on.push?.branches ?? []).some((pattern) => sampleOf(pattern) === branch)) runs.push({ what: `${workflow.file}: push`, event: "push", branch });
+    // A scheduled run is on the default branch.
+    if (on.schedule !== undefined) runs.push({ what: `${workflow.file}: scheduled`, event: "schedule", branch: "main" });
     if (on.workflow_dispatch !== undefined) {
       for (const branch of [...pushed, "hotfix/y"]) runs.push({ what: `${workflow.file}: dispatched`, event: "workflow_dispatch", branch });
     }
@@ -140,7 +142,7 @@ describe("who can assume which role: computed from the bootstrap's trust policie
     // The check has teeth: a branch's pull request does reach the non-production preview roles.
     const fromBranch = rows.find((r) => r.event === "pull_request" && !r.fork)!;
     assert.deepEqual(fromBranch.roles.map((role) => role.name), ["trading-bot-development-preview", "trading-bot-staging-preview"]);
-    assert.deepEqual([...new Set(rows.map((r) => r.event))].sort(), ["pull_request", "push", "workflow_dispatch"], "every event the workflows run on");
+    assert.deepEqual([...new Set(rows.map((r) => r.event))].sort(), ["pull_request", "push", "schedule", "workflow_dispatch"], "every event the workflows run on");
   });
 
   it("only main reaches a role in production's account", () => {

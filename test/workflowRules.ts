@@ -145,12 +145,16 @@ export function expressionsInRun(workflow: Workflow): string[] {
 
 // ---- permissions and credentials ----
 
-/** The actions that justify each write permission of a job. */
-const writeNeeds: Record<string, string[]> = {
+/** What justifies each write permission of a job: an action it uses, or a command one of its run steps runs. */
+const writeNeeds: Record<string, (string | RegExp)[]> = {
   "id-token": ["aws-actions/configure-aws-credentials"],
   "pull-requests": ["marocchino/sticky-pull-request-comment", "peter-evans/create-pull-request"],
   contents: ["peter-evans/create-pull-request"],
+  issues: [/\bgh issue (create|comment|close|edit)\b/],
 };
+
+const jobNeeds = (job: Job, need: string | RegExp) =>
+  typeof need === "string" ? jobUses(job, need) : steps(job).some((step) => need.test(step.run ?? ""));
 
 export function permissionProblems(workflow: Workflow): string[] {
   const problems: string[] = [];
@@ -161,7 +165,7 @@ export function permissionProblems(workflow: Workflow): string[] {
     const where = `${workflow.file} ${jobId}`;
     if (typeof job.permissions === "string") problems.push(`${where}: permissions ${job.permissions}: list the scopes the job needs`);
     for (const [scope, level] of Object.entries(typeof job.permissions === "object" ? job.permissions : {})) {
-      if (level === "write" && !(writeNeeds[scope] ?? []).some((action) => jobUses(job, action))) {
+      if (level === "write" && !(writeNeeds[scope] ?? []).some((need) => jobNeeds(job, need))) {
         problems.push(`${where}: ${scope}: write, but no step of the job needs it`);
       }
     }

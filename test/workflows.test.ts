@@ -61,8 +61,8 @@ const stepUsing = (job: Job, action: string): Step => {
 const indexOf = (job: Job, predicate: (step: Step) => boolean) => (job.steps ?? []).findIndex(predicate);
 
 describe("GitHub workflows", () => {
-  it("are the preview, deploy and env-sync workflows", () => {
-    assert.deepEqual(files, ["deploy.yml", "env-sync.yml", "preview.yml"]);
+  it("are the preview, deploy, env-sync and drift workflows", () => {
+    assert.deepEqual(files, ["deploy.yml", "drift.yml", "env-sync.yml", "preview.yml"]);
   });
 
   for (const file of files) {
@@ -189,6 +189,18 @@ describe("GitHub workflows", () => {
           "      pull-requests: write",
           "    steps:",
           "      - uses: peter-evans/create-pull-request@5f6978faf089d4d20b00c7766989d076bb2fc7f1 # v8.1.1",
+          "  d:",
+          "    runs-on: ubuntu-latest",
+          "    permissions:",
+          "      issues: write",
+          "    steps:",
+          "      - run: gh issue create --title drift --body x",
+          "  e:",
+          "    runs-on: ubuntu-latest",
+          "    permissions:",
+          "      issues: write",
+          "    steps:",
+          "      - run: gh issue list",
           "",
         ].join("\n"),
       );
@@ -199,6 +211,7 @@ describe("GitHub workflows", () => {
         "fixture.yml a: aws-access-key-id: long-lived AWS keys; assume a role through OIDC",
         "fixture.yml b: permissions write-all: list the scopes the job needs",
         "fixture.yml b: assumes an AWS role without id-token: write (OIDC), so it would need stored keys",
+        "fixture.yml e: issues: write, but no step of the job needs it",
         "fixture.yml: names AWS access keys; assume a role through OIDC",
       ]);
     });
@@ -527,6 +540,19 @@ describe("GitHub workflows", () => {
       }
     });
 
+    it("verifies every pulumi up at once, in the same job: npm run verify-deploy, waiting up to 10 minutes for the rollout", () => {
+      for (const jobId of ["update", "production"]) {
+        const job = jobs[jobId];
+        const up = indexOf(job, (s) => s.uses?.startsWith("pulumi/actions@") === true && s.with?.command === "up");
+        const verify = stepOf(job, "Verify the deployment");
+        assert.equal(job.steps!.indexOf(verify), up + 1, jobId);
+        assert.equal(verify.run, 'npm run verify-deploy -- "$STACK" --wait 10');
+        assert.deepEqual(verify.env, { STACK: "${{ matrix.stack.name }}", PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}" });
+        assert.equal(verify.if, undefined, "runs whenever the update succeeded, and fails the job when it fails");
+      }
+      assert.equal(indexOf(jobs["production-preview"], (s) => s.name === "Verify the deployment"), -1, "a preview deploys nothing");
+    });
+
     it("updates development and staging stacks in their own environment", () => {
       assert.equal(jobs.update.environment, "${{ matrix.stack.environment }}");
       assert.equal(stepUsing(jobs.update, "aws-actions/configure-aws-credentials").with?.["role-to-assume"], "${{ secrets.AWS_DEPLOY_ROLE_ARN }}");
@@ -700,7 +726,7 @@ echo "npm $*: done"
 `;
 
 /**
- * aws and pulumi for the data syncs' script: each call's arguments go to $STANDIN_LOG as a JSON
+ * aws, pulumi and sleep for the data syncs' script (sleep returns at once): each call's arguments go to $STANDIN_LOG as a JSON
  * line, and its reply comes from $STANDIN_REPLIES: under "aws <service> <command>" (with "wait",
  * its waiter too) a list of replies, the nth call getting the nth and the last repeating; under
  * "pulumi stack output" each stack's outputs, whose secret ones (secretOutputKeys) read
@@ -711,6 +737,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 const call = [path.basename(process.argv[1]), ...process.argv.slice(2)];
 fs.appendFileSync(process.env.STANDIN_LOG, JSON.stringify(call) + "\\n");
+if (call[0] === "sleep") process.exit(0);
 const replies = JSON.parse(fs.readFileSync(process.env.STANDIN_REPLIES, "utf8"));
 if (call[0] === "pulumi") {
   const outputs = replies["pulumi stack output"][call[call.indexOf("--stack") + 1]];
@@ -760,7 +787,7 @@ function runStep(
   fs.writeFileSync(path.join(bin, "npm"), npmStandIn, { mode: 0o755 });
   const standInLog = path.join(cwd, ".standin-log");
   if (standIns) {
-    for (const tool of ["aws", "pulumi"]) fs.writeFileSync(path.join(bin, tool), awsAndPulumiStandIn, { mode: 0o755 });
+    for (const tool of ["aws", "pulumi", "sleep"]) fs.writeFileSync(path.join(bin, tool), awsAndPulumiStandIn, { mode: 0o755 });
     fs.writeFileSync(path.join(cwd, ".standin-replies"), JSON.stringify({ ...standIns, secretOutputKeys }));
     fs.writeFileSync(standInLog, "");
     fs.cpSync(path.join(repoRoot, ".github", "scripts"), path.join(cwd, ".github", "scripts"), { recursive: true });
@@ -976,6 +1003,7 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
       clusterArn: `arn:aws:ecs:us-east-1:${account}:cluster/trading-bot-cluster-4f2a1c9`,
       serviceName: "trading-bot-service-8d0b3e2",
       serviceArn: `arn:aws:ecs:us-east-1:${account}:service/trading-bot-cluster-4f2a1c9/trading-bot-service-8d0b3e2`,
+      serviceTaskDefinitionArn: `arn:aws:ecs:us-east-1:${account}:task-definition/trading-bot-prod:7`,
       serviceDiscoveryName: "trading-bot.trading.internal",
       logGroupName: "/ecs/trading-bot-prod/20261120101502114000000001",
       vpcId: "vpc-0c1d2e3f4a5b6c7d8",
@@ -984,6 +1012,7 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
       serviceSecurityGroupId: "sg-0f1e2d3c4b5a69788",
       databaseKind: "postgres",
       databaseEndpoint: "trading-bot-db.abcdefghijkl.us-east-1.rds.amazonaws.com:5432",
+      databaseLogGroupName: "/aws/rds/instance/trading-bot-prod-db/postgresql",
       databaseUrl: secretValues.databaseUrl,
       databaseUrlValueFrom: `${secretArn("prod")}:DATABASE_URL::`,
       cacheKind: "cluster",
@@ -992,6 +1021,7 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
       cacheUrlValueFrom: `${secretArn("prod")}:REDIS_URL::`,
       appSecretArn: secretArn("prod"),
       appSecretKeys: ["BYBIT_API_KEY", "BYBIT_SECRET_KEY", "DATABASE_URL", "DATA_SYNC_KEY", "REDIS_URL", "SECRET_KEY"],
+      appSecretVersionId: "6f1c0b4e-8d2a-4b7f-9e3c-5a1d2b3c4e5f",
       configBucketName: "trading-bot-config-prod-20261120101502114",
       alertTopicArns: { info: topic("prod", "info"), warning: topic("prod", "warning"), critical: topic("prod", "critical") },
       dataSyncTaskDefinitionArn: `arn:aws:ecs:us-east-1:${account}:task-definition/trading-bot-prod-data-sync:3`,
@@ -1000,6 +1030,7 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
       dataSyncAssignPublicIp: false,
       dataSyncExportsBucket: exportsBucketName(account, "prod"),
       dashboardUrl: "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=trading-bot-prod",
+      dataSyncLogGroupName: "/ecs/trading-bot-prod-data-sync/20261120101502114000000002",
     };
     const devOutputs: TradingBotOutputValues = {
       ...prodOutputs,
@@ -1011,6 +1042,7 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
       serviceDiscoveryName: null,
       databaseKind: "sqlite",
       databaseEndpoint: "fs-0a1b2c3d4e5f60718.efs.us-east-1.amazonaws.com",
+      databaseLogGroupName: null,
       databaseUrl: "sqlite:////data/trading.db",
       databaseUrlValueFrom: `${secretArn("dev")}:DATABASE_URL::`,
       cacheKind: "local",
@@ -1023,6 +1055,7 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
       dataSyncSubnetIds: ["subnet-0c1d2e3f4a5b6071a", "subnet-0d1e2f3a4b5c6071b"],
       dataSyncAssignPublicIp: true,
       dataSyncExportsBucket: null,
+      dataSyncLogGroupName: "/ecs/trading-bot-dev-data-sync/20261118093011552000000003",
     };
     const outputsByStack = { prod: prodOutputs, dev: devOutputs };
 
@@ -1041,18 +1074,32 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
       described.tasks[0].containers[0].exitCode = exitCode;
       return described;
     };
-    const notYet = { status: 255, stderr: "\nWaiter TasksStopped failed: Max attempts exceeded\n" };
+    /** describe-tasks of the task still running. */
+    const running = (outputs = prodOutputs) => {
+      const described = recorded("describe-tasks-exited.json", outputs) as { tasks: Record<string, unknown>[] };
+      const [task] = described.tasks;
+      for (const key of ["stopCode", "stoppedReason", "stoppingAt", "stoppedAt", "executionStoppedAt"]) delete task[key];
+      Object.assign(task, { lastStatus: "RUNNING", desiredStatus: "RUNNING" });
+      const [container] = task.containers as Record<string, unknown>[];
+      delete container.exitCode;
+      container.lastStatus = "RUNNING";
+      return described;
+    };
+    // The task's log as get-log-events gives it: a page, then the same token (the end).
+    const logLines = ["db export: snapshot opened (REPEATABLE READ)", "db export: 1204 rows of 6 tables anonymised", "db export: manifest written"];
+    const logPage = { events: logLines.map((message, index) => ({ timestamp: 1795169727000 + index, message, ingestionTime: 1795169727500 + index })), nextForwardToken: "f/38991120386726421360", nextBackwardToken: "b/38991120386726421358" };
+    const logEnd = { events: [], nextForwardToken: "f/38991120386726421360", nextBackwardToken: "b/38991120386726421360" };
     const finished = (outputs = prodOutputs, exitCode = 0) => ({
       "aws ecs run-task": [{ stdout: recorded("run-task.json", outputs) }],
-      "aws ecs wait tasks-stopped": [{}],
       "aws ecs describe-tasks": [{ stdout: exited(exitCode, outputs) }],
+      "aws logs get-log-events": [{ stdout: logPage }, { stdout: logEnd }],
     });
 
     const exportEnv = { STACK: "prod", EXPORT_TYPE: "subset", RUN_ID: "9876543210-1", PULUMI_ACCESS_TOKEN: pulumiToken };
     const location = "s3://trading-bot-data-123456789012-prod/exports/9876543210-1/";
     const importEnv = { STACK: "dev", SOURCE: "prod", LOCATION: location, SOURCE_ACCOUNT: "", RUN_ID: "9876543210-1", PULUMI_ACCESS_TOKEN: pulumiToken };
-    const runExport = (replies: Record<string, unknown>, env: Record<string, string> = exportEnv) =>
-      runStep(sync, "export", "task", env, stacks, { standIns: { "pulumi stack output": outputsByStack, ...replies } });
+    const runExport = (replies: Record<string, unknown>, env: Record<string, string> = exportEnv, runner: Record<string, string> = {}) =>
+      runStep(sync, "export", "task", env, stacks, { standIns: { "pulumi stack output": outputsByStack, ...replies }, runner });
     const runImport = (replies: Record<string, unknown>, env: Record<string, string> = importEnv) =>
       runStep(sync, "import", "task", env, stacks, { standIns: { "pulumi stack output": outputsByStack, ...replies } });
 
@@ -1067,20 +1114,28 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
     ];
     const exportCommand = ["export", "--type", "subset", "--from-env", "DATABASE_URL", "--from-stack", "prod", "--out", location, "--yes"];
     const importCommand = ["import", "--in", location, "--to-env", "DATABASE_URL", "--to-stack", "dev"];
-    const waitTask = (outputs: TradingBotOutputValues) => ["aws", "ecs", "wait", "tasks-stopped", ...inCluster(outputs), "--tasks", taskArn(outputs)];
-    const describeTask = (outputs: TradingBotOutputValues) => ["aws", "ecs", "describe-tasks", ...inCluster(outputs), "--tasks", taskArn(outputs), "--output", "json"];
+    const describeTask = (outputs: TradingBotOutputValues) =>
+      ["aws", "ecs", "describe-tasks", ...inCluster(outputs), "--tasks", taskArn(outputs), "--cli-connect-timeout", "10", "--cli-read-timeout", "30", "--output", "json"];
+    const stream = "data-sync/data-sync/0f7e0c4a1b2d4e6f8a9b0c1d2e3f4a5b";
+    const getLog = (outputs: TradingBotOutputValues, token?: string) => [
+      "aws", "logs", "get-log-events", "--region", "us-east-1", "--log-group-name", outputs.dataSyncLogGroupName!, "--log-stream-name", stream,
+      "--start-from-head", ...(token ? ["--next-token", token] : []), "--output", "json",
+    ];
+    const printedLog = (outputs: TradingBotOutputValues) => [`::group::The data-sync task's log: ${outputs.dataSyncLogGroupName} ${stream}`, ...logLines, "::endgroup::"].join("\n") + "\n";
+    const readLog = (outputs: TradingBotOutputValues) => [getLog(outputs), getLog(outputs, logPage.nextForwardToken)];
+    const sleep15 = ["sleep", "15"];
     const stopTask = (outputs: TradingBotOutputValues, reason: string) =>
       ["aws", "ecs", "stop-task", ...inCluster(outputs), "--task", taskArn(outputs), "--reason", reason, "--query", "task.lastStatus", "--output", "text"];
     const readOutputs = (stack: string) => ["pulumi", "stack", "output", "--json", "--stack", stack];
-    const logHint = (stack: string) => `Its log: the stream data-sync/data-sync/0f7e0c4a1b2d4e6f8a9b0c1d2e3f4a5b of the log group /ecs/trading-bot-${stack}-data-sync/...`;
+    const logHint = (stack: string) => `Its log: the stream ${stream} of the log group ${outputsByStack[stack as "prod" | "dev"].dataSyncLogGroupName}`;
     const errors = (stdout: string) => stdout.split("\n").filter((line) => line.startsWith("::error::"));
 
     it("export: runs prod's data-sync task with the db tool's export arguments, waits for it, passes the location on", () => {
       const run = runExport(finished());
       assert.equal(run.status, 0, run.stdout + run.stderr);
-      assert.deepEqual(run.calls, [readOutputs("prod"), runTask(prodOutputs, "DISABLED", exportCommand), waitTask(prodOutputs), describeTask(prodOutputs)]);
+      assert.deepEqual(run.calls, [readOutputs("prod"), runTask(prodOutputs, "DISABLED", exportCommand), describeTask(prodOutputs), ...readLog(prodOutputs)]);
       assert.equal(run.outputs, `task-arn=${taskArn(prodOutputs)}\ncluster=${prodOutputs.clusterName}\nregion=us-east-1\nlocation=${location}\n`);
-      assert.equal(run.stdout, `export in prod: started ${taskArn(prodOutputs)}\nexport in prod: done (the db tool exited 0)\n`);
+      assert.equal(run.stdout, `export in prod: started ${taskArn(prodOutputs)}\n${printedLog(prodOutputs)}export in prod: done (the db tool exited 0)\n`);
       const schema = runExport(finished(), { ...exportEnv, EXPORT_TYPE: "schema" });
       assert.deepEqual(schema.calls[1], runTask(prodOutputs, "DISABLED", ["export", "--type", "schema", ...exportCommand.slice(3)]));
     });
@@ -1088,7 +1143,8 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
     it("import: runs dev's task with the export's location (public IP as dev's outputs say), then restarts dev's service", () => {
       const run = runImport(finished(devOutputs));
       assert.equal(run.status, 0, run.stdout + run.stderr);
-      assert.deepEqual(run.calls, [readOutputs("dev"), runTask(devOutputs, "ENABLED", importCommand), waitTask(devOutputs), describeTask(devOutputs)]);
+      assert.deepEqual(run.calls, [readOutputs("dev"), runTask(devOutputs, "ENABLED", importCommand), describeTask(devOutputs), ...readLog(devOutputs)]);
+      assert.ok(run.stdout.includes(printedLog(devOutputs)));
       assert.equal(run.outputs, `task-arn=${taskArn(devOutputs)}\ncluster=${devOutputs.clusterName}\nregion=us-east-1\n`);
 
       const restart = runStep(sync, "import", "Restart the target service", { STACK: "dev", PULUMI_ACCESS_TOKEN: pulumiToken }, stacks, {
@@ -1150,44 +1206,67 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
       assert.equal(runExport(finished(prodOutputs, 137)).status, 1);
     });
 
-    it("fails when the container never ran (no exit code), with ECS's reason", () => {
-      const run = runExport({ ...finished(), "aws ecs describe-tasks": [{ stdout: recorded("describe-tasks-cannot-pull.json") }] });
+    it("fails when the container never ran (no exit code), with ECS's reason; a log that does not exist is a warning", () => {
+      const noStream = { status: 254, stderr: "\nAn error occurred (ResourceNotFoundException) when calling the GetLogEvents operation: The specified log stream does not exist.\n" };
+      const run = runExport({ ...finished(), "aws ecs describe-tasks": [{ stdout: recorded("describe-tasks-cannot-pull.json") }], "aws logs get-log-events": [noStream] });
       assert.equal(run.status, 1);
       const pull = "CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref 123456789012.dkr.ecr.us-east-1.amazonaws.com/trading-bot-db@sha256:0000000000000000000000000000000000000000000000000000000000000000: not found";
       assert.deepEqual(errors(run.stdout), [
         `::error::export in prod failed: exit code none, the container never ran to an exit code. The task stopped: TaskFailedToStart: ${pull}: ${pull}. ${logHint("prod")}`,
       ]);
+      assert.match(run.stdout, new RegExp(`^::warning::could not read the task's log \\(logs:GetLogEvents on ${prodOutputs.dataSyncLogGroupName}; a task that never ran has none\\)\\. ${logHint("prod").replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`, "m"));
     });
 
-    it("gives up on a task that never stops: three 10-minute waits, then stops it and fails", () => {
-      const run = runExport({ ...finished(), "aws ecs wait tasks-stopped": [notYet], "aws ecs stop-task": [{ stdout: "RUNNING\n" }] });
+    it("looks at a running task every 15 s with describe-tasks until it stops", () => {
+      const run = runExport({ ...finished(), "aws ecs describe-tasks": [{ stdout: running() }, { stdout: running() }, { stdout: exited(0) }] });
+      assert.equal(run.status, 0, run.stdout + run.stderr);
+      assert.deepEqual(run.calls.slice(2), [describeTask(prodOutputs), sleep15, describeTask(prodOutputs), sleep15, describeTask(prodOutputs), ...readLog(prodOutputs)]);
+    });
+
+    it("gives up on a task that never stops: 120 looks (30 minutes), then stops it, prints its log and fails", () => {
+      // The tests shorten the 120 looks to 3.
+      const run = runExport({ ...finished(), "aws ecs describe-tasks": [{ stdout: running() }], "aws ecs stop-task": [{ stdout: "RUNNING\n" }] }, exportEnv, { DATA_SYNC_TEST_POLLS: "3" });
       assert.equal(run.status, 1);
-      assert.deepEqual(run.calls, [
-        readOutputs("prod"),
+      assert.deepEqual(run.calls.slice(1), [
         runTask(prodOutputs, "DISABLED", exportCommand),
-        waitTask(prodOutputs),
-        waitTask(prodOutputs),
-        waitTask(prodOutputs),
+        describeTask(prodOutputs), sleep15, describeTask(prodOutputs), sleep15, describeTask(prodOutputs),
         stopTask(prodOutputs, "env-sync: not stopped within 30 minutes"),
+        ...readLog(prodOutputs),
       ]);
-      assert.match(run.stdout, /^tasks-stopped: not yet, after 10 minutes\ntasks-stopped: not yet, after 20 minutes\ntasks-stopped: not yet, after 30 minutes\nRUNNING\n/m);
+      assert.ok(run.stdout.includes(`RUNNING\n${printedLog(prodOutputs)}`));
       assert.deepEqual(errors(run.stdout), [`::error::export in prod: ${taskArn(prodOutputs)} did not stop within 30 minutes; stopped it. ${logHint("prod")}`]);
-      // It stopped waiting on the third round: a task that stops during it passes.
-      const late = runExport({ ...finished(), "aws ecs wait tasks-stopped": [notYet, notYet, {}] });
-      assert.equal(late.status, 0, late.stdout);
-      assert.equal(late.calls.filter((call) => call[3] === "tasks-stopped").length, 3);
+      const script = fs.readFileSync(path.join(repoRoot, ".github", "scripts", "data-sync-task.sh"), "utf8");
+      assert.match(script, /^readonly poll_seconds=15$/m);
+      assert.match(script, /^readonly task_wait_minutes=30$/m);
+      assert.match(script, /^readonly task_polls=\$\{DATA_SYNC_TEST_POLLS:-\$\(\(task_wait_minutes \* 60 \/ poll_seconds\)\)\}$/m);
     });
 
-    it("does not retry a wait that fails otherwise (access denied): stops the task and fails at once", () => {
-      const denied = { status: 254, stderr: "\nAn error occurred (AccessDeniedException) when calling the DescribeTasks operation: not authorized\n" };
-      const run = runExport({ ...finished(), "aws ecs wait tasks-stopped": [denied], "aws ecs stop-task": [denied] });
-      assert.equal(run.status, 1);
-      assert.deepEqual(run.calls.slice(2), [waitTask(prodOutputs), stopTask(prodOutputs, "env-sync: not stopped within 30 minutes")]);
-      assert.deepEqual(errors(run.stdout), [
-        "::error::aws ecs wait tasks-stopped failed (exit 254)",
-        `::error::export in prod: could not wait for ${taskArn(prodOutputs)}; stopped it`,
-      ]);
-      assert.match(run.stdout, /^::warning::could not stop .*: stop it by hand$/m);
+    it("tells an AWS error from a running task: exits at once with the CLI's status, leaves the task, says how to follow or stop it", () => {
+      const denied = { status: 254, stderr: "\nAn error occurred (AccessDeniedException) when calling the DescribeTasks operation: User: arn:aws:sts::123456789012:assumed-role/data-sync/ci is not authorized to perform: ecs:DescribeTasks\n" };
+      const expired = { status: 255, stderr: "\nAn error occurred (ExpiredTokenException) when calling the DescribeTasks operation: The security token included in the request is expired\n" };
+      for (const [error, status] of [[denied, 254], [expired, 255]] as const) {
+        const run = runExport({ ...finished(), "aws ecs describe-tasks": [{ stdout: running() }, error] });
+        assert.equal(run.status, status);
+        assert.deepEqual(run.calls.slice(2), [describeTask(prodOutputs), sleep15, describeTask(prodOutputs)], "no stop-task: the task may be working fine");
+        assert.deepEqual(errors(run.stdout), [
+          `::error::aws ecs describe-tasks failed (exit ${status}): ${error.stderr.trim()}`,
+          `::error::export in prod: could not follow ${taskArn(prodOutputs)}, which may still be running: aws ecs describe-tasks --region us-east-1 --cluster ${prodOutputs.clusterName} --tasks ${taskArn(prodOutputs)} (aws ecs stop-task to stop it)`,
+        ]);
+      }
+    });
+
+    it("passes with a warning when the log cannot be read (logs:GetLogEvents denied) or the stack has no log group output yet", () => {
+      const denied = { status: 254, stderr: "\nAn error occurred (AccessDeniedException) when calling the GetLogEvents operation: not authorized\n" };
+      const unread = runExport({ ...finished(), "aws logs get-log-events": [denied] });
+      assert.equal(unread.status, 0, unread.stdout);
+      assert.match(unread.stdout, /^::group::The data-sync task's log: .*\n::endgroup::\n::warning::could not read the task's log \(logs:GetLogEvents on /m);
+      const older = runExport(finished(), exportEnv);
+      assert.equal(older.status, 0);
+      const { dataSyncLogGroupName: _gone, ...withoutGroup } = prodOutputs;
+      const run = runStep(sync, "export", "task", exportEnv, stacks, { standIns: { "pulumi stack output": { ...outputsByStack, prod: withoutGroup }, ...finished() } });
+      assert.equal(run.status, 0, run.stdout);
+      assert.ok(!run.calls.some((call) => call[1] === "logs"));
+      assert.match(run.stdout, /^::warning::prod has no dataSyncLogGroupName output \(pulumi up with this version adds it\): the task's log is not printed\. Its log: the stream data-sync\/data-sync\/0f7e0c4a1b2d4e6f8a9b0c1d2e3f4a5b of the log group \/ecs\/trading-bot-prod-data-sync\/\.\.\.$/m);
     });
 
     it("fails when ECS starts no task, with ECS's failures, and waits for nothing", () => {
@@ -1287,6 +1366,23 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
       ]);
     });
 
+    it("restart: a waiter that fails otherwise than by giving up (access denied) fails at once, with the error", () => {
+      const run = runStep(sync, "import", "Restart the target service", { STACK: "dev", PULUMI_ACCESS_TOKEN: pulumiToken }, stacks, {
+        standIns: {
+          "pulumi stack output": outputsByStack,
+          "aws ecs update-service": [{ stdout: "ecs-svc/4630297414389136528\n" }],
+          "aws ecs wait services-stable": [{ status: 255, stderr: "\nWaiter ServicesStable failed: An error occurred (AccessDeniedException): not authorized to perform: ecs:DescribeServices\n" }],
+        },
+      });
+      assert.equal(run.status, 1);
+      assert.equal(run.calls.filter((call) => call[3] === "services-stable").length, 1, "no second round");
+      assert.deepEqual(errors(run.stdout), [
+        "::error::aws ecs wait services-stable failed (exit 255): Waiter ServicesStable failed: An error occurred (AccessDeniedException): not authorized to perform: ecs:DescribeServices",
+        `::error::restart in dev: could not follow the deployment of ${devOutputs.serviceName} (the data is imported)`,
+      ]);
+      assert.ok(!run.calls.some((call) => call[2] === "describe-services"));
+    });
+
     it("stops the task of a cancelled run, and only a task ARN", () => {
       const env = { REGION: "us-east-1", CLUSTER: prodOutputs.clusterName, TASK_ARN: taskArn(prodOutputs) };
       const run = runStep(sync, "export", "Stop the task of a cancelled run", env, stacks, { standIns: { "pulumi stack output": {}, "aws ecs stop-task": [{ stdout: "STOPPED\n" }] } });
@@ -1298,7 +1394,7 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
       assert.deepEqual(bad.calls, []);
     });
 
-    it("assumes of infra/ what the program builds: the container and its log stream prefix, the log group, the bucket name", async () => {
+    it("assumes of infra/ what the program builds: the container and its log stream prefix, the log group and its output, the bucket name", async () => {
       const script = fs.readFileSync(path.join(repoRoot, ".github", "scripts", "data-sync-task.sh"), "utf8");
       assert.match(script, /^readonly container=data-sync$/m);
       const run = await runCommittedStack("prod");
@@ -1308,6 +1404,7 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
       assert.equal(container.logConfiguration.options["awslogs-stream-prefix"], "data-sync");
       const group = resourcesOf(run, "aws:cloudwatch/logGroup:LogGroup").find((g) => g.state.name === container.logConfiguration.options["awslogs-group"])!;
       assert.equal(group.inputs.namePrefix, "/ecs/trading-bot-prod-data-sync/");
+      assert.equal(run.outputs.dataSyncLogGroupName, group.state.name, "the output the script reads the log from");
       // prod runs in the account its file names.
       assert.equal(run.outputs.dataSyncExportsBucket, exportsBucketName("111111111111", "prod"));
       assert.equal(run.outputs.dataSyncExportsBucket, "trading-bot-data-111111111111-prod");

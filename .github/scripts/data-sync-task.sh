@@ -6,8 +6,9 @@
 #   data-sync-task.sh restart  STACK: a new deployment of its service, waited for
 #   data-sync-task.sh stop     REGION, CLUSTER, TASK_ARN: the task of a cancelled run
 # export and import start the stack's one-off data-sync task (aws ecs run-task) with the db
-# tool's arguments, wait for it to stop within a bound and fail unless the tool exited 0
-# (1: verification failed, 2: refused). Every AWS value comes from the stack's outputs
+# tool's arguments, follow it with describe-tasks until it stops (within a bound), print its log
+# and fail unless the tool exited 0 (1: verification failed, 2: refused). An AWS error while
+# following it (access denied, an expired session) ends the step with that error at once. Every AWS value comes from the stack's outputs
 # (pulumi stack output, never --show-secrets: secret outputs read "[secret]" and none is used)
 # and is checked before it becomes an argument. No secret is ever an argument: the task reads
 # DATABASE_URL and DATA_SYNC_KEY from Secrets Manager itself.
@@ -15,19 +16,27 @@
 set -euo pipefail
 export AWS_PAGER=""
 
-# `aws ecs wait` gives up after about 10 minutes with exit 255 (tasks-stopped: 100 polls 6 s
-# apart; services-stable: 40 polls 15 s apart). Rounds of it, bounded so that the export, or
-# the import and the restart, end within the hour the OIDC role session lasts.
-readonly task_wait_rounds=3    # 30 minutes
+# The task is looked at every 15 s for at most 30 minutes, and the service waited for in two
+# rounds of `aws ecs wait services-stable` (each gives up after 40 looks 15 s apart, about 10
+# minutes), so that the export, or the import and the restart, end within the hour the OIDC
+# role session lasts. DATA_SYNC_TEST_POLLS (tests only) sets the number of looks.
+readonly poll_seconds=15
+readonly task_wait_minutes=30
+readonly task_polls=${DATA_SYNC_TEST_POLLS:-$((task_wait_minutes * 60 / poll_seconds))}
 readonly service_wait_rounds=2 # 20 minutes
+# Each describe-tasks call is bounded too, so a hung connection cannot stretch the wait.
+readonly cli_timeouts=(--cli-connect-timeout 10 --cli-read-timeout 30)
+# At most this many pages of the task's log are printed (get-log-events: 1 MB or 10,000 events each).
+readonly log_pages=5
 # infra/dataSync.ts: the container's name, which is also its awslogs stream prefix.
 readonly container=data-sync
 # stacks/stackName.ts: what a stack name may be (also safe inside the patterns below).
 readonly stack_name='^[a-z][a-z0-9-]{0,19}$'
 readonly task_arn_pattern='^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:task/[A-Za-z0-9_-]+/[A-Za-z0-9-]+$'
 
-# What the stack's outputs give, set by read_task_outputs (and restart_service), and the task started.
-outputs="" region="" cluster="" service="" task_definition="" network="" task_arn="" location=""
+# What the stack's outputs give, set by read_task_outputs (and restart_service), the task started
+# and its last description.
+outputs="" region="" cluster="" service="" task_definition="" network="" task_arn="" location="" log_group="" described=""
 
 fail() {
   echo "::error::$*"
@@ -60,19 +69,29 @@ read_task_outputs() {
   [[ -n "$public" ]] || fail "$STACK: its stack output dataSyncAssignPublicIp is not true or false; the data sync needs it"
   network=$(jq -nc --argjson subnets "$subnets" --arg group "$security_group" --arg public "$public" \
     '{awsvpcConfiguration: {subnets: $subnets, securityGroups: [$group], assignPublicIp: $public}}')
+  # Optional: a stack updated before this output existed still syncs, its log is only pointed at.
+  log_group=$(jq -r '.dataSyncLogGroupName | if type == "string" and test("^/ecs/[A-Za-z0-9_.#/-]{1,500}$") then . else "" end' <<<"$outputs")
+}
+
+# one_line FILE: the file's text on one line, for an ::error:: annotation.
+one_line() {
+  tr -s '\r\n' ' ' <"$1" | sed -e 's/^ *//' -e 's/ *$//'
 }
 
 # wait_rounds ROUNDS COMMAND...: an `aws ecs wait` command again until it succeeds, at most
-# ROUNDS times. 0: done; 1: it failed otherwise than by giving up (e.g. access denied); 2: gave up.
+# ROUNDS times. 0: done; 1: it failed otherwise than by giving up (e.g. access denied); 2: gave
+# up. A waiter exits 255 both when it gives up and when a call fails: only its "Max attempts
+# exceeded" means not yet.
 wait_rounds() {
-  local rounds=$1 round status
+  local rounds=$1 round status errors
   shift
+  errors=$(mktemp)
   for ((round = 1; round <= rounds; round++)); do
     status=0
-    "$@" || status=$?
+    "$@" 2>"$errors" || status=$?
     if ((status == 0)); then return 0; fi
-    if ((status != 255)); then
-      echo "::error::$1 $2 $3 $4 failed (exit $status)"
+    if ((status != 255)) || ! grep -q "Max attempts exceeded" "$errors"; then
+      echo "::error::$1 $2 $3 $4 failed (exit $status): $(one_line "$errors")"
       return 1
     fi
     echo "$4: not yet, after $((round * 10)) minutes"
@@ -82,7 +101,7 @@ wait_rounds() {
 
 # run_task ARGUMENTS: the data-sync task with the db tool's ARGUMENTS (a JSON array), to its end.
 run_task() {
-  local overrides started failures hint waited=0
+  local overrides started failures waited=0
   overrides=$(jq -nc --arg name "$container" --argjson command "$1" '{containerOverrides: [{name: $name, command: $command}]}')
   started=$(aws ecs run-task --region "$region" --cluster "$cluster" --task-definition "$task_definition" \
     --launch-type FARGATE --count 1 --started-by "env-sync-$RUN_ID" \
@@ -99,28 +118,79 @@ run_task() {
     echo "region=$region"
   } >>"$GITHUB_OUTPUT"
   echo "$action in $STACK: started $task_arn"
-  wait_rounds "$task_wait_rounds" aws ecs wait tasks-stopped --region "$region" --cluster "$cluster" --tasks "$task_arn" || waited=$?
-  if ((waited != 0)); then
+  follow_task || waited=$?
+  if ((waited == 2)); then
     aws ecs stop-task --region "$region" --cluster "$cluster" --task "$task_arn" \
-      --reason "env-sync: not stopped within $((task_wait_rounds * 10)) minutes" --query task.lastStatus --output text ||
+      --reason "env-sync: not stopped within $task_wait_minutes minutes" --query task.lastStatus --output text ||
       echo "::warning::could not stop $task_arn: stop it by hand"
-    if ((waited == 1)); then fail "$action in $STACK: could not wait for $task_arn; stopped it"; fi
-    hint=$(log_hint)
-    fail "$action in $STACK: $task_arn did not stop within $((task_wait_rounds * 10)) minutes; stopped it. $hint"
+    print_log
+    fail "$action in $STACK: $task_arn did not stop within $task_wait_minutes minutes; stopped it. $(log_hint)"
   fi
+  print_log
   check_exit_code
+}
+
+# Looks at the task every poll_seconds until it has stopped (0), for at most task_polls looks
+# (2: still running). An AWS error ends the step at once with the CLI's exit status: the task is
+# left as it is (it may be working fine), and the message says how to follow or stop it.
+follow_task() {
+  local look status errors last=""
+  errors=$(mktemp)
+  for ((look = 1; look <= task_polls; look++)); do
+    status=0
+    described=$(aws ecs describe-tasks --region "$region" --cluster "$cluster" --tasks "$task_arn" "${cli_timeouts[@]}" --output json 2>"$errors") || status=$?
+    if ((status != 0)); then
+      echo "::error::aws ecs describe-tasks failed (exit $status): $(one_line "$errors")"
+      echo "::error::$action in $STACK: could not follow $task_arn, which may still be running: aws ecs describe-tasks --region $region --cluster $cluster --tasks $task_arn (aws ecs stop-task to stop it)"
+      exit "$status"
+    fi
+    last=$(jq -r '.tasks[0].lastStatus // "MISSING"' <<<"$described")
+    if [[ "$last" == STOPPED ]]; then return 0; fi
+    # A task ECS no longer knows is not running either: check_exit_code says so.
+    if [[ "$last" == MISSING ]]; then return 0; fi
+    if ((look % 8 == 0)); then echo "$action in $STACK: $last after $((look * poll_seconds / 60)) minutes"; fi
+    if ((look < task_polls)); then sleep "$poll_seconds"; fi
+  done
+  return 2
 }
 
 # Where the task's log is: the stream is <prefix>/<container>/<task id>, the prefix the container's name.
 log_hint() {
   local family=${task_definition##*/}
-  echo "Its log: the stream $container/$container/${task_arn##*/} of the log group /ecs/${family%:*}/..."
+  echo "Its log: the stream $(log_stream) of the log group ${log_group:-/ecs/${family%:*}/...}"
+}
+
+log_stream() {
+  echo "$container/$container/${task_arn##*/}"
+}
+
+# The task's log, in a group of the job's log; a log that cannot be read is a warning, not a failure.
+print_log() {
+  local page token="" next events
+  if [[ -z "$log_group" ]]; then
+    echo "::warning::$STACK has no dataSyncLogGroupName output (pulumi up with this version adds it): the task's log is not printed. $(log_hint)"
+    return 0
+  fi
+  echo "::group::The data-sync task's log: $log_group $(log_stream)"
+  for ((page = 1; page <= log_pages; page++)); do
+    events=$(aws logs get-log-events --region "$region" --log-group-name "$log_group" --log-stream-name "$(log_stream)" \
+      --start-from-head ${token:+--next-token "$token"} --output json) || {
+      echo "::endgroup::"
+      echo "::warning::could not read the task's log (logs:GetLogEvents on $log_group; a task that never ran has none). $(log_hint)"
+      return 0
+    }
+    jq -r '.events[].message' <<<"$events"
+    next=$(jq -r '.nextForwardToken // ""' <<<"$events")
+    # The same token twice: the end of the stream.
+    if [[ -z "$next" || "$next" == "$token" ]]; then break; fi
+    token=$next
+  done
+  echo "::endgroup::"
 }
 
 # Fails unless the data-sync container exited 0, saying why the task stopped and where its log is.
 check_exit_code() {
-  local described exit_code stopped meaning hint
-  described=$(aws ecs describe-tasks --region "$region" --cluster "$cluster" --tasks "$task_arn" --output json)
+  local exit_code stopped meaning hint
   exit_code=$(jq -r --arg name "$container" '[.tasks[0].containers[]? | select(.name == $name) | .exitCode | numbers][0] // "none"' <<<"$described")
   if [[ "$exit_code" == 0 ]]; then
     echo "$action in $STACK: done (the db tool exited 0)"
@@ -182,6 +252,7 @@ restart_service() {
     --query "service.deployments[?status=='PRIMARY'].id | [0]" --output text)
   echo "restart in $STACK: $service redeploys ($deployment)"
   wait_rounds "$service_wait_rounds" aws ecs wait services-stable --region "$region" --cluster "$cluster" --services "$service" || waited=$?
+  if ((waited == 1)); then fail "restart in $STACK: could not follow the deployment of $service (the data is imported)"; fi
   if ((waited != 0)); then
     events=$(aws ecs describe-services --region "$region" --cluster "$cluster" --services "$service" \
       --query 'services[0].events[:5].message' --output json | jq -r 'join(" | ") | gsub("[\r\n]+"; " ")') ||

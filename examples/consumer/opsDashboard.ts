@@ -26,6 +26,19 @@ export function opsDashboard(tradingBotStack: string, onCallEmail: string) {
             ],
           },
         },
+        {
+          // The bot's own heartbeat (its metric contract): the trading loops alive, each minute.
+          type: "metric",
+          width: 12,
+          height: 6,
+          properties: {
+            title: pulumi.interpolate`trading loops alive (${bot.environment})`,
+            region: bot.region,
+            stat: "Sum",
+            period: 60,
+            metrics: [["TradingBot", "Heartbeat", "Environment", bot.environment]],
+          },
+        },
       ],
     }),
   });
@@ -38,6 +51,8 @@ export function opsDashboard(tradingBotStack: string, onCallEmail: string) {
   return {
     dashboardName: dashboard.dashboardName,
     watchedService: bot.serviceArn,
+    // The revision the bot's last pulumi up registered (what npm run verify-deploy checks runs).
+    deployedRevision: bot.serviceTaskDefinitionArn,
     // Still a secret here: requireOutput keeps the producer's secrecy.
     databaseUrl: bot.databaseUrl,
   };

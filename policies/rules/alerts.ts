@@ -2,6 +2,7 @@
 // contract (every SNS topic and alarm tagged trading-bot:severity = info | warning |
 // critical), never by their names: someone hears it when the service goes down or
 // anything critical happens.
+import { appMetricsNamespace, heartbeatMetricName } from "../../stacks/appMetrics";
 import { anyRefersTo, refersTo } from "../references";
 import { StackResource, StackRule, StackViolation } from "../rule";
 import { ALARM } from "./monitoring";
@@ -92,6 +93,36 @@ export const serviceDownAlarm: StackRule = {
     return [{
       message: "no alarm fires when the ECS service stops: add one on an AWS/ECS or ECS/ContainerInsights metric with a ServiceName dimension, " +
         "a LessThanThreshold or LessThanOrEqualToThreshold comparison and treatMissingData breaching (a stopped service sends no data)",
+    }];
+  },
+};
+
+/** An alarm (or a metric of its expression) on the app's heartbeat, below a threshold, with silence breaching. */
+function isHeartbeatAlarm(alarm: StackResource): boolean {
+  const { props } = alarm;
+  if (!["LessThanThreshold", "LessThanOrEqualToThreshold"].includes(props.comparisonOperator)) return false;
+  if (props.treatMissingData !== "breaching") return false;
+  const isHeartbeat = (metric: Record<string, any> | undefined) => metric?.namespace === appMetricsNamespace && metric?.metricName === heartbeatMetricName;
+  // Stryker disable next-line ArrayDeclaration: a stand-in element is no metric query, so it reads no heartbeat
+  return isHeartbeat(props) || (props.metricQueries ?? []).some((query: Record<string, any>) => isHeartbeat(query.metric));
+}
+
+export const heartbeatAlarm: StackRule = {
+  kind: "stack",
+  name: "alerts-heartbeat-alarm",
+  description: "A production stack has an alarm that fires when the bot stops sending its heartbeat",
+  scope: "production",
+  enforcementLevel: "mandatory",
+  reads: {
+    [ALARM]: ["comparisonOperator", "treatMissingData", "namespace", "metricName", "metricQueries[].metric.namespace", "metricQueries[].metric.metricName"],
+  },
+  required: `an alarm on ${appMetricsNamespace} ${heartbeatMetricName}, LessThan(OrEqualTo)Threshold, treatMissingData breaching`,
+  anchors: [],
+  check(resources) {
+    if (resources.some(isHeartbeatAlarm)) return [];
+    return [{
+      message: `no alarm fires when the bot stops sending its heartbeat: add one on ${appMetricsNamespace} ${heartbeatMetricName} ` +
+        "with a LessThanThreshold or LessThanOrEqualToThreshold comparison and treatMissingData breaching (a hung or stopped bot sends nothing)",
     }];
   },
 };

@@ -29,3 +29,26 @@ export const alarmActions = productionRule(ALARM, {
     return [`actionsEnabled is ${props.actionsEnabled ?? "unset"} with ${actions.length} alarm action(s); a production alarm must notify someone`];
   },
 });
+
+/**
+ * A production alarm that treats missing data as breaching alarms on at least 2 datapoints:
+ * CloudWatch fills a missing datapoint with the treatment when too few real ones are left in
+ * its evaluation range, so at 1 datapoint one late or lost datapoint pages (CloudWatch User
+ * Guide, "Configuring how CloudWatch alarms treat missing data").
+ */
+export const breachingAlarmMofN = productionRule(ALARM, {
+  name: "alarm-breaching-m-of-n",
+  description: "Production alarms that treat missing data as breaching need at least 2 datapoints to alarm",
+  reads: ["treatMissingData", "datapointsToAlarm", "evaluationPeriods"],
+  required: "datapointsToAlarm (unset means evaluationPeriods) >= 2 when treatMissingData is breaching",
+  anchors: [],
+  check(props) {
+    if (props.treatMissingData !== "breaching") return [];
+    const datapoints = props.datapointsToAlarm ?? props.evaluationPeriods;
+    if (typeof datapoints === "number" && datapoints >= 2) return [];
+    return [
+      `treatMissingData is breaching with datapointsToAlarm ${datapoints ?? "unset"} of evaluationPeriods ${props.evaluationPeriods ?? "unset"}: ` +
+        "one late or lost datapoint pages; alarm on at least 2 datapoints (M of N)",
+    ];
+  },
+});

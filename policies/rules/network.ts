@@ -1,6 +1,6 @@
 // Production network: nothing admits the whole internet, and the way out to Bybit
 // survives the loss of an AZ.
-import { ResourceRule, StackRule, isTrue } from "../rule";
+import { ResourceRule, StackResource, StackRule, isTrue } from "../rule";
 import { SERVICE } from "./ecsService";
 
 const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
@@ -97,5 +97,44 @@ export const natGatewayPerAz: StackRule = {
       if (strategy === undefined || strategy === "OnePerAz") return [];
       return [{ urn: vpc.urn, message: `natGateways.strategy is ${strategy}; ${natStrategyCost[strategy] ?? "use OnePerAz"}` }];
     });
+  },
+};
+
+/** Does some ingress rule sit on one of the service's security groups? By recorded dependency first, then by value. */
+function admitsSomeone(service: StackResource, rules: StackResource[]): boolean {
+  const serviceSources = service.propertyDependencies.networkConfiguration ?? [];
+  const sameGroup = (rule: StackResource) => (rule.propertyDependencies.securityGroupId ?? []).some((urn) => serviceSources.includes(urn));
+  if (rules.some(sameGroup)) return true;
+  const groups: unknown = service.props.networkConfiguration?.securityGroups;
+  return Array.isArray(groups) && rules.some((rule) => groups.includes(rule.props.securityGroupId));
+}
+
+/**
+ * A service registered in Cloud Map is reachable by someone: its tasks' security group admits
+ * nothing unless a rule names a consumer, and a name that leads to no one only costs money and
+ * suggests an API that nothing can call.
+ */
+export const serviceDiscoveryReachable: StackRule = {
+  kind: "stack",
+  name: "service-discovery-reachable",
+  description: "A production service registered in Cloud Map admits someone on its security group",
+  scope: "production",
+  enforcementLevel: "mandatory",
+  reads: {
+    [SERVICE]: ["serviceRegistries", "networkConfiguration.securityGroups"],
+    [INGRESS_RULE]: ["securityGroupId"],
+  },
+  required: "with serviceRegistries, an ingress rule (a named consumer) on one of the service's security groups",
+  anchors: [],
+  check(resources) {
+    const rules = resources.filter((r) => r.type === INGRESS_RULE);
+    return resources
+      .filter((r) => r.type === SERVICE && r.props.serviceRegistries !== undefined && r.props.serviceRegistries !== null)
+      .filter((service) => !admitsSomeone(service, rules))
+      .map((service) => ({
+        urn: service.urn,
+        message: "the service registers its tasks in Cloud Map (serviceRegistries) but its security groups admit no one, so the name leads nowhere: " +
+          "name a consumer (trading-bot:service.serviceDiscovery.consumers) or leave Cloud Map out",
+      }));
   },
 };

@@ -1,8 +1,12 @@
 // Production invariants of the RDS instance: it survives an AZ, keeps its data encrypted
-// and recoverable, and cannot be deleted by accident.
-import { ResourceRule, isTrue, productionRule } from "../rule";
+// and recoverable, cannot be deleted by accident, and is operated on purpose: its own windows,
+// its own parameter group, its log exported.
+import { rdsBackupWindow, rdsMaintenanceWindow, rdsWindowsApart } from "../../infra/limits";
+import { anyRefersTo } from "../references";
+import { ResourceRule, StackRule, isTrue, productionRule } from "../rule";
 
 const RDS = "aws:rds/instance:Instance";
+const PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup";
 
 /** A rule that wants a boolean property to be `want`. */
 function flagRule(name: string, description: string, property: string, want: boolean, anchors: string[], why: string): ResourceRule {
@@ -103,3 +107,61 @@ export const protectedInstance = productionRule(RDS, {
     return ["the instance is not protected; set protect on it so no pulumi up or destroy can delete it"];
   },
 });
+
+export const windows = productionRule(RDS, {
+  name: "rds-windows",
+  description: "The production database backs up and is patched in windows chosen for it, apart from each other",
+  reads: ["backupWindow", "maintenanceWindow"],
+  required: "backupWindow and maintenanceWindow set, valid and not overlapping",
+  anchors: [],
+  check(props) {
+    const { backupWindow, maintenanceWindow } = props;
+    if (backupWindow === undefined || maintenanceWindow === undefined) {
+      return [`backupWindow is ${backupWindow ?? "unset"} and maintenanceWindow is ${maintenanceWindow ?? "unset"}; production chooses both (RDS otherwise picks them at random, trading hours included)`];
+    }
+    const problem = rdsBackupWindow(backupWindow) ?? rdsMaintenanceWindow(maintenanceWindow) ?? rdsWindowsApart(backupWindow)(maintenanceWindow);
+    return problem ? [`backupWindow is ${backupWindow} and maintenanceWindow is ${maintenanceWindow}; ${problem}`] : [];
+  },
+});
+
+/** The log types RDS exports per engine; production exports at least its engine's main log. */
+const mainLog: Record<string, string> = { postgres: "postgresql", mysql: "error", mariadb: "error" };
+
+export const logExports = productionRule(RDS, {
+  name: "rds-log-exports",
+  description: "The production database exports its log to CloudWatch Logs",
+  reads: ["engine", "enabledCloudwatchLogsExports"],
+  required: "enabledCloudwatchLogsExports holds the engine's log (postgresql for PostgreSQL)",
+  anchors: ["Checkov CKV_AWS_129"],
+  check(props) {
+    const wanted = mainLog[props.engine] ?? "postgresql";
+    const exported: unknown[] = Array.isArray(props.enabledCloudwatchLogsExports) ? props.enabledCloudwatchLogsExports : [];
+    if (exported.includes(wanted)) return [];
+    return [`enabledCloudwatchLogsExports is ${JSON.stringify(props.enabledCloudwatchLogsExports ?? null)}; production exports the ${wanted} log, kept for a set retention`];
+  },
+});
+
+export const ownParameterGroup: StackRule = {
+  kind: "stack",
+  name: "rds-parameter-group",
+  description: "The production database uses a parameter group of its own, not a default one",
+  scope: "production",
+  enforcementLevel: "mandatory",
+  reads: { [RDS]: ["parameterGroupName"], [PARAMETER_GROUP]: ["name"] },
+  required: "parameterGroupName: a parameter group of the stack, or any group not named default.*",
+  anchors: [],
+  check(resources) {
+    const groups = resources.filter((r) => r.type === PARAMETER_GROUP);
+    return resources
+      .filter((r) => r.type === RDS)
+      .filter((instance) => !anyRefersTo([instance], "parameterGroupName", groups, ["name"]))
+      .filter((instance) => {
+        const name: unknown = instance.props.parameterGroupName;
+        return typeof name !== "string" || name.startsWith("default.");
+      })
+      .map((instance) => ({
+        urn: instance.urn,
+        message: `parameterGroupName is ${instance.props.parameterGroupName ?? "unset"} (a default group); production gives the instance its own, so a later parameter needs no switch of group and its reboot`,
+      }));
+  },
+};

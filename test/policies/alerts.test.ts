@@ -83,6 +83,53 @@ describe("alerting rules, in-process", () => {
     ],
   });
 
+  const heartbeat = {
+    comparisonOperator: "LessThanThreshold",
+    threshold: 1,
+    treatMissingData: "breaching",
+    namespace: "TradingBot",
+    metricName: "Heartbeat",
+    statistic: "Sum",
+    dimensions: { Environment: "production" },
+  };
+  const silent = [{
+    message: "no alarm fires when the bot stops sending its heartbeat: add one on TradingBot Heartbeat with a LessThanThreshold or " +
+      "LessThanOrEqualToThreshold comparison and treatMissingData breaching (a hung or stopped bot sends nothing)",
+  }];
+  const { namespace: _hn, metricName: _hm, ...heartbeatWithoutMetric } = heartbeat;
+  const heartbeatQueried = {
+    ...heartbeatWithoutMetric,
+    metricQueries: [
+      { id: "beats", returnData: false, metric: { namespace: "TradingBot", metricName: "Heartbeat", stat: "Sum", dimensions: heartbeat.dimensions } },
+      { id: "result", expression: "FILL(beats, 0)", returnData: true },
+    ],
+  };
+  describeStackRule(alerts.heartbeatAlarm, {
+    cases: [
+      { what: "Heartbeat Sum below 1, missing data breaching", resources: [alarm("ServiceDown", serviceDown), alarm("Heartbeat", heartbeat)], expect: [] },
+      { what: "at most 0", resources: [alarm("Heartbeat", { ...heartbeat, comparisonOperator: "LessThanOrEqualToThreshold", threshold: 0 })], expect: [] },
+      { what: "the heartbeat inside metricQueries", resources: [alarm("Heartbeat", heartbeatQueried)], expect: [] },
+      { what: "no alarm at all", resources: [], expect: silent },
+      { what: "only the service-down alarm", resources: [alarm("ServiceDown", serviceDown)], expect: silent },
+      { what: "missing data not breaching (a silent bot sends none)", resources: [alarm("Heartbeat", { ...heartbeat, treatMissingData: "notBreaching" })], expect: silent },
+      { what: "missing data ignored", resources: [alarm("Heartbeat", { ...heartbeat, treatMissingData: "ignore" })], expect: silent },
+      { what: "a GreaterThanThreshold comparison", resources: [alarm("Heartbeat", { ...heartbeat, comparisonOperator: "GreaterThanThreshold" })], expect: silent },
+      { what: "another namespace", resources: [alarm("Heartbeat", { ...heartbeat, namespace: "AWS/ECS" })], expect: silent },
+      { what: "another metric of the app", resources: [alarm("Heartbeat", { ...heartbeat, metricName: "HttpRequests" })], expect: silent },
+      { what: "a query on another metric", resources: [alarm("Heartbeat", { ...heartbeatQueried, metricQueries: [{ id: "m", metric: { ...heartbeatQueried.metricQueries[0].metric, metricName: "TradingPnl" } }] })],
+        expect: silent },
+    ],
+    unknown: [
+      { resources: [alarm("Heartbeat", heartbeat)], name: "Heartbeat", path: "comparisonOperator" },
+      { resources: [alarm("Heartbeat", heartbeat)], name: "Heartbeat", path: "treatMissingData" },
+      { resources: [alarm("Heartbeat", heartbeat)], name: "Heartbeat", path: "namespace" },
+      { resources: [alarm("Heartbeat", heartbeat)], name: "Heartbeat", path: "metricName" },
+      { resources: [alarm("Heartbeat", heartbeatQueried)], name: "Heartbeat", path: "metricQueries" },
+      { resources: [alarm("Heartbeat", heartbeatQueried)], name: "Heartbeat", path: "metricQueries.0.metric.namespace" },
+      { resources: [alarm("Heartbeat", heartbeatQueried)], name: "Heartbeat", path: "metricQueries.0.metric.metricName" },
+    ],
+  });
+
   const noCriticalAlarm = [{ message: "no alarm notifies the critical topic (alarmActions); production needs at least one critical alarm" }];
   describeStackRule(alerts.criticalAlarm, {
     cases: [

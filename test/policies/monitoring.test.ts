@@ -31,4 +31,28 @@ describe("CloudWatch rules, in-process", () => {
       { path: "actionsEnabled", props: { actionsEnabled: true, alarmActions: [topic] } },
     ],
   });
+
+  const oneLate = "one late or lost datapoint pages; alarm on at least 2 datapoints (M of N)";
+  describeResourceRule(monitoring.breachingAlarmMofN, {
+    cases: [
+      { what: "breaching, 2 of 3", props: { treatMissingData: "breaching", datapointsToAlarm: 2, evaluationPeriods: 3 }, expect: [] },
+      { what: "breaching, datapointsToAlarm unset with 5 periods (5 of 5)", props: { treatMissingData: "breaching", evaluationPeriods: 5 }, expect: [] },
+      { what: "notBreaching, 1 of 1 (a late datapoint counts as fine)", props: { treatMissingData: "notBreaching", datapointsToAlarm: 1, evaluationPeriods: 1 }, expect: [] },
+      { what: "ignore, 1 of 1", props: { treatMissingData: "ignore", datapointsToAlarm: 1, evaluationPeriods: 1 }, expect: [] },
+      { what: "missing data unset (missing), 1 of 1", props: { datapointsToAlarm: 1, evaluationPeriods: 1 }, expect: [] },
+      { what: "breaching, 1 of 1", props: { treatMissingData: "breaching", datapointsToAlarm: 1, evaluationPeriods: 1 },
+        expect: [`treatMissingData is breaching with datapointsToAlarm 1 of evaluationPeriods 1: ${oneLate}`] },
+      { what: "breaching, 1 of 5", props: { treatMissingData: "breaching", datapointsToAlarm: 1, evaluationPeriods: 5 },
+        expect: [`treatMissingData is breaching with datapointsToAlarm 1 of evaluationPeriods 5: ${oneLate}`] },
+      { what: "breaching, datapointsToAlarm unset with 1 period", props: { treatMissingData: "breaching", evaluationPeriods: 1 },
+        expect: [`treatMissingData is breaching with datapointsToAlarm 1 of evaluationPeriods 1: ${oneLate}`] },
+      { what: "breaching, neither set", props: { treatMissingData: "breaching" },
+        expect: [`treatMissingData is breaching with datapointsToAlarm unset of evaluationPeriods unset: ${oneLate}`] },
+    ],
+    unknown: [
+      { path: "treatMissingData", props: { treatMissingData: "breaching", datapointsToAlarm: 2, evaluationPeriods: 3 } },
+      { path: "datapointsToAlarm", props: { treatMissingData: "breaching", datapointsToAlarm: 2, evaluationPeriods: 3 } },
+      { path: "evaluationPeriods", props: { treatMissingData: "breaching", evaluationPeriods: 3 } },
+    ],
+  });
 });

@@ -1,7 +1,7 @@
 // In-process tests of the network rules: every shape a security group rule takes, and the
 // NAT gateways on the way to Bybit.
 import * as network from "../../policies/rules/network";
-import { describeResourceRule, describeStackRule, resource, urnOf } from "./harness";
+import { describeResourceRule, describeStackRule, resource, unknown, urnOf } from "./harness";
 
 const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
 const SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
@@ -85,6 +85,39 @@ describe("network rules, in-process", () => {
       { resources: [privateService, vpc("OnePerAz")], name: "bot", path: "networkConfiguration.assignPublicIp" },
       { resources: [privateService, vpc("OnePerAz")], name: "vpc", path: "natGateways.strategy" },
       { resources: [privateService, ...twoZones, nat("nat-a"), nat("nat-b")], name: "private-a", path: "availabilityZone" },
+    ],
+  });
+
+  const ECS_SERVICE = "aws:ecs/service:Service";
+  const TASK_GROUP = "urn:pulumi:prod::trading-bot::trading-bot:infra:TaskSecurityGroup$aws:ec2/securityGroup:SecurityGroup::trading-bot-sg";
+  const DB_GROUP = "urn:pulumi:prod::trading-bot::trading-bot:infra:PostgresDatabase$aws:ec2/securityGroup:SecurityGroup::trading-bot-db-sg";
+  const networkConfiguration = { subnets: ["subnet-private-1"], securityGroups: ["sg-0a1b2c3d4e5f60718"], assignPublicIp: false };
+  const registered = (dependencies?: Record<string, string[]>, props: Record<string, unknown> = {}) =>
+    resource(ECS_SERVICE, "trading-bot-service", { serviceRegistries: { registryArn: "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-1" }, networkConfiguration, ...props }, dependencies);
+  const consumerRule = (securityGroupId: unknown, dependencies?: Record<string, string[]>) =>
+    resource(INGRESS_RULE, "trading-bot-api-from-consumer-1", { securityGroupId, referencedSecurityGroupId: "sg-0fedcba9876543210", fromPort: 8080, toPort: 8080 }, dependencies);
+  const dbRule = resource(INGRESS_RULE, "trading-bot-db-from-service", { securityGroupId: "sg-0d0d0d0d0d0d0d0d0", referencedSecurityGroupId: "sg-0a1b2c3d4e5f60718" }, { securityGroupId: [DB_GROUP] });
+  const nowhere = [{
+    urn: urnOf(ECS_SERVICE, "trading-bot-service"),
+    message: "the service registers its tasks in Cloud Map (serviceRegistries) but its security groups admit no one, so the name leads nowhere: " +
+      "name a consumer (trading-bot:service.serviceDiscovery.consumers) or leave Cloud Map out",
+  }];
+  describeStackRule(network.serviceDiscoveryReachable, {
+    cases: [
+      { what: "Cloud Map and a consumer admitted on the tasks' group, by value", resources: [registered(), consumerRule("sg-0a1b2c3d4e5f60718")], expect: [] },
+      { what: "... by recorded dependency while the group's id is unknown at preview",
+        resources: [registered({ networkConfiguration: [TASK_GROUP] }, { networkConfiguration: unknown }), consumerRule(unknown, { securityGroupId: [TASK_GROUP] })], expect: [] },
+      { what: "no Cloud Map, and no one admitted", resources: [resource(ECS_SERVICE, "trading-bot-service", { networkConfiguration }), dbRule], expect: [] },
+      { what: "serviceRegistries null", resources: [resource(ECS_SERVICE, "trading-bot-service", { serviceRegistries: null, networkConfiguration })], expect: [] },
+      { what: "Cloud Map, no ingress rule at all", resources: [registered()], expect: nowhere },
+      { what: "Cloud Map, only the database's rule (on the database's group, from the tasks)", resources: [registered({ networkConfiguration: [TASK_GROUP] }), dbRule], expect: nowhere },
+      { what: "Cloud Map, a rule on another group", resources: [registered(), consumerRule("sg-0123456789abcdef0")], expect: nowhere },
+      { what: "Cloud Map, a service without security groups", resources: [registered(undefined, { networkConfiguration: { subnets: ["subnet-private-1"] } }), consumerRule("sg-0a1b2c3d4e5f60718")], expect: nowhere },
+    ],
+    unknown: [
+      { resources: [registered(), consumerRule("sg-0a1b2c3d4e5f60718")], name: "trading-bot-service", path: "serviceRegistries" },
+      { what: "no recorded dependency to decide", resources: [registered(), consumerRule("sg-0a1b2c3d4e5f60718")], name: "trading-bot-service", path: "networkConfiguration" },
+      { what: "no recorded dependency to decide", resources: [registered(), consumerRule("sg-0a1b2c3d4e5f60718")], name: "trading-bot-api-from-consumer-1", path: "securityGroupId" },
     ],
   });
 });

@@ -156,6 +156,7 @@ async function recordResources(stack: string, registered: Registration[], comput
       dependencies: edges.get(urn)?.dependencies ?? [],
       propertyDependencies: edges.get(urn)?.propertyDependencies ?? {},
       ignoreChanges: entry.opts.ignoreChanges ?? [],
+      deleteBeforeReplace: entry.opts.deleteBeforeReplace === true,
       customTimeouts: entry.opts.customTimeouts,
     });
   }
@@ -231,7 +232,15 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
     case "aws:s3/bucket:Bucket":
       return { ...common, bucket: inputs.bucket ?? `${inputs.bucketPrefix ?? name}abc1234` };
     case "aws:cloudwatch/logGroup:LogGroup":
-      return { ...common, name: `${inputs.namePrefix ?? ""}abc1234` };
+      return { ...common, name: inputs.name ?? `${inputs.namePrefix ?? ""}abc1234` };
+    case "aws:secretsmanager/secretVersion:SecretVersion":
+      // Secrets Manager gives each stored value a new version id: derived from the value here,
+      // so a new value gets a new id and the same value the same one, as across real updates.
+      // (A secret input reaches the mock wrapped, with its value inside: JSON holds all of it.)
+      return { ...common, versionId: uuidOf(JSON.stringify(inputs.secretString ?? null)) };
+    case "aws:ecs/taskDefinition:TaskDefinition":
+      // The ARN names the revision, as ECS's does; under mocks every family is at revision 1.
+      return { ...common, arn: `arn:aws:ecs:${region}:${mockAccountId}:task-definition/${inputs.family}:1`, revision: 1 };
     case "random:index/randomPassword:RandomPassword":
       return { ...inputs, result: `mock-random-${name}` };
     case "random:index/randomId:RandomId":
@@ -252,6 +261,12 @@ function replicationGroupIds(name: string, inputs: Record<string, unknown>): { r
     return `${replicationGroupId}-${String(shard).padStart(4, "0")}-${String(node).padStart(3, "0")}`;
   });
   return { replicationGroupId, memberClusters };
+}
+
+/** A UUID-shaped id derived from `text`. */
+function uuidOf(text: string): string {
+  const hex = createHash("sha256").update(text).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 function mockCall(token: string, inputs: Record<string, unknown>, account: string): Record<string, unknown> {

@@ -23,6 +23,8 @@ export interface RecordedResource {
   propertyDependencies?: Record<string, string[]>;
   /** The `ignoreChanges` resource option. */
   ignoreChanges?: string[];
+  /** The `deleteBeforeReplace` resource option. */
+  deleteBeforeReplace?: boolean;
   /** The `customTimeouts` resource option (e.g. how long `pulumi up` waits for a service's steady state). */
   customTimeouts?: { create?: string; update?: string; delete?: string };
 }

@@ -47,6 +47,7 @@ export interface UsageAssumptions {
   dataSyncRunsPerMonth?: number;
   dataSyncRunMinutes?: number;
   otherDashboardsInAccount?: number;
+  databaseLogGbPerMonth?: number;
 }
 
 export class PriceTableError extends Error {}
@@ -240,11 +241,23 @@ function priceDashboards({ ofType, assumptions, add, notes, price }: Pricing): v
   }
 }
 
-function priceLogs({ ofType, assumptions, add, notes }: Pricing): void {
+/**
+ * CloudWatch Logs ingestion: the tasks' logs once for the stack (on the first of their groups),
+ * and the log each RDS instance exports to its own group, each from its assumption.
+ */
+function priceLogs({ resources, ofType, assumptions, add, notes }: Pricing): void {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const isDatabaseLog = (group: RecordedResource) => ancestors(group, byUrn).some((a) => a.type === "trading-bot:infra:PostgresDatabase");
   const logGroups = ofType("aws:cloudwatch/logGroup:LogGroup");
-  if (logGroups.length === 0) return;
-  if (assumptions.logIngestionGbPerMonth === undefined) notes.push("log ingestion is not priced: set trading-bot:budget.assumptions.logIngestionGbPerMonth");
-  else add(logGroups[0], "CloudWatch Logs ingestion (assumed)", "cloudwatch.logs.ingest.gb", assumptions.logIngestionGbPerMonth);
+  const taskLogs = logGroups.filter((group) => !isDatabaseLog(group));
+  if (taskLogs.length > 0) {
+    if (assumptions.logIngestionGbPerMonth === undefined) notes.push("log ingestion is not priced: set trading-bot:budget.assumptions.logIngestionGbPerMonth");
+    else add(taskLogs[0], "CloudWatch Logs ingestion (assumed)", "cloudwatch.logs.ingest.gb", assumptions.logIngestionGbPerMonth);
+  }
+  for (const group of logGroups.filter(isDatabaseLog)) {
+    if (assumptions.databaseLogGbPerMonth === undefined) notes.push("the database's exported log is not priced: set trading-bot:budget.assumptions.databaseLogGbPerMonth");
+    else add(group, "CloudWatch Logs ingestion of the database's log (assumed)", "cloudwatch.logs.ingest.gb", assumptions.databaseLogGbPerMonth);
+  }
 }
 
 /** Usage-based charges the estimate leaves out, said rather than guessed. */
