@@ -62,6 +62,7 @@ export const replaceOnChange: Readonly<Record<string, ReplaceOnChange>> = {
   "aws:efs/backupPolicy:BackupPolicy": { properties: ["fileSystemId"], evidence: { unverified: "belongs to its file system" } },
   "aws:efs/fileSystemPolicy:FileSystemPolicy": { properties: ["fileSystemId"], evidence: { unverified: "belongs to its file system" } },
   "aws:elasticache/subnetGroup:SubnetGroup": { properties: ["name"], evidence: { unverified: "a subnet group's name is its identity" } },
+  "aws:rds/parameterGroup:ParameterGroup": { properties: ["name", "namePrefix", "family", "description"], evidence: tf("rds/parameter_group.go (parameters change in place)") },
   "aws:rds/subnetGroup:SubnetGroup": { properties: ["name", "namePrefix"], evidence: { unverified: "a subnet group's name is its identity" } },
   "aws:cloudwatch/logGroup:LogGroup": { properties: ["name", "namePrefix", "logGroupClass"], evidence: { unverified: "a log group's name is its identity" } },
   "aws:cloudwatch/dashboard:Dashboard": { properties: ["dashboardName"], evidence: { unverified: "a dashboard's name is its identity" } },

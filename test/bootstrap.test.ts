@@ -43,7 +43,7 @@ describe("bootstrap/ under mocks (one run per stack)", () => {
     assert.equal(prod.outputs.accountId, "111111111111");
   });
 
-  it("creates one role per job kind of each stage the account hosts, each trusting aud and exactly one subject", () => {
+  it("creates one role per job kind of each stage the account hosts, each trusting aud and exact subjects (an environment and its events, no wildcard)", () => {
     assert.deepEqual(byType(nonprod, "aws:iam/role:Role").map((r) => r.name), [...rolesOf("development"), ...rolesOf("staging")].map((r) => r.name));
     assert.deepEqual(byType(prod, "aws:iam/role:Role").map((r) => r.name), rolesOf("production").map((r) => r.name));
     const deploy = role(prod, "trading-bot-production-deploy");
@@ -67,7 +67,12 @@ describe("bootstrap/ under mocks (one run per stack)", () => {
     assert.equal(deploy.inputs.path, "/github-actions/");
     assert.equal(deploy.state.arn, "arn:aws:iam::111111111111:role/github-actions/trading-bot-production-deploy");
     const subjectOf = (r: RecordedResource) => document(r, "assumeRolePolicy").Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"];
-    assert.equal(subjectOf(role(nonprod, "trading-bot-development-preview")), "repo:your-org/trading-bot:environment:development-preview:event_name:pull_request");
+    // The read-only preview role: pull requests, and the drift check (scheduled or dispatched).
+    assert.deepEqual(subjectOf(role(nonprod, "trading-bot-development-preview")), [
+      "repo:your-org/trading-bot:environment:development-preview:event_name:pull_request",
+      "repo:your-org/trading-bot:environment:development-preview:event_name:schedule",
+      "repo:your-org/trading-bot:environment:development-preview:event_name:workflow_dispatch",
+    ]);
     assert.equal(subjectOf(role(nonprod, "trading-bot-staging-data-import")), "repo:your-org/trading-bot:environment:staging:event_name:workflow_dispatch");
     assert.equal(subjectOf(role(prod, "trading-bot-production-data-export")), "repo:your-org/trading-bot:environment:production-data-export:event_name:workflow_dispatch");
   });
@@ -118,7 +123,7 @@ describe("bootstrap/ under mocks (one run per stack)", () => {
     assert.deepEqual(sid("rdsTagged").Condition, { StringEquals: { "aws:ResourceTag/Project": "trading-bot" } });
     assert.deepEqual(sid("rdsCreateTagged").Condition, { StringEquals: { "aws:RequestTag/Project": "trading-bot" } });
     assert.deepEqual(sid("s3Named").Resource, ["arn:aws:s3:::trading-bot-*", "arn:aws:s3:::trading-config-*"]);
-    assert.deepEqual(sid("logsNamed").Resource, ["arn:aws:logs:us-east-1:222222222222:log-group:/ecs/trading-bot-*"]);
+    assert.deepEqual(sid("logsNamed").Resource, ["arn:aws:logs:us-east-1:222222222222:log-group:/ecs/trading-bot-*", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/rds/instance/trading-bot-*"]);
     // An inline policy of a role holds at most 10,240 characters (IAM quota).
     assert.ok(JSON.stringify(policy).length < 10_240, `${JSON.stringify(policy).length} characters`);
   });

@@ -118,7 +118,7 @@ describe("npm run plan", () => {
       dependencies: [],
       propertyDependencies: {},
     });
-    assert.equal(document.resources.length, 75);
+    assert.equal(document.resources.length, 76);
     // What a later diff compares: each resource's dependencies, the stack file's secure: texts (prod's has none), the lock file.
     const service = document.resources.find((r) => r.type === "aws:ecs/service:Service")!;
     assert.deepEqual(service.propertyDependencies.taskDefinition, ["urn:pulumi:prod::trading-bot::trading-bot:infra:TradingBotService$aws:ecs/taskDefinition:TaskDefinition::trading-bot-task"]);
@@ -155,7 +155,7 @@ describe("npm run plan", () => {
 
     // The preview workflow's pull-request comment, from this JSON.
     const summary = renderPlanSummary([file, path.join(path.dirname(file), "plan-dev.json")]);
-    assert.ok(summary.includes("| prod | 74 | (no base) | 275.23 | 300.00 | ✅ passes |"), summary);
+    assert.ok(summary.includes("| prod | 75 | (no base) | 274.88 | 300.00 | ✅ passes |"), summary);
     assert.ok(summary.includes("| plan-dev.json | | | | | no plan: see the job log |"), summary);
     assert.ok(
       summary.includes(

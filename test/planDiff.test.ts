@@ -46,15 +46,15 @@ describe("the plan's diff against a base (tools/plan/diff.ts)", () => {
   it("a cost increase over the budget: 0.5 more vCPU and 1 GB more for two tasks, per component", () => {
     const { cost } = diffs.cpu;
     // 2 tasks x 0.5 vCPU x 730 h x 0.04048 = 29.55; 2 x 1 GB x 730 h x 0.004445 = 6.49.
-    assert.deepEqual([cost.beforeUsd, cost.afterUsd, cost.deltaUsd, cost.budgetUsd], [97.84, 133.88, 36.04, 120]);
+    assert.deepEqual([cost.beforeUsd, cost.afterUsd, cost.deltaUsd, cost.budgetUsd], [98.24, 134.28, 36.04, 120]);
     assert.deepEqual(cost.components[0], { component: "TradingBotService trading-bot", beforeUsd: 37.04, afterUsd: 73.08, deltaUsd: 36.04 });
     assert.ok(cost.components.slice(1).every((c) => c.deltaUsd === 0));
-    assert.deepEqual(planFailures(after.cpu.policy.violations, after.cpu.cost), ["133.88 USD a month is over the 120 USD budget"]);
+    assert.deepEqual(planFailures(after.cpu.policy.violations, after.cpu.cost), ["134.28 USD a month is over the 120 USD budget"]);
   });
 
   it("a change that replaces the database: its name cannot change in place, and what reads the new instance follows", () => {
     const diff = diffs.databaseName;
-    assert.deepEqual(names(diff.resources.replaced), ["trading-bot-db-final-snapshot-suffix", "trading-bot-db-instance", "trading-bot-secrets"]);
+    assert.deepEqual(names(diff.resources.replaced), ["trading-bot-db-final-snapshot-suffix", "trading-bot-db-instance", "trading-bot-task", "trading-bot-data-sync-task", "trading-bot-secrets"]);
     assert.deepEqual(properties(diff, "trading-bot-db-instance"), [
       { name: "dbName", paths: [], replaces: true },
       { name: "finalSnapshotIdentifier", paths: [], replaces: false, fromReplaced: "trading-bot-db-final-snapshot-suffix" },
@@ -62,7 +62,7 @@ describe("the plan's diff against a base (tools/plan/diff.ts)", () => {
     assert.deepEqual(properties(diff, "trading-bot-db-final-snapshot-suffix"), [{ name: "keepers", paths: [".dbName"], replaces: true }]);
     // The secret holds DATABASE_URL: a new instance makes a new secret version.
     assert.deepEqual(properties(diff, "trading-bot-secrets"), [{ name: "secretString", paths: [], replaces: true, fromReplaced: "trading-bot-db-instance" }]);
-    assert.deepEqual(names(diff.resources.changed), ["trading-bot-dashboard-dashboard"]);
+    assert.deepEqual(names(diff.resources.changed), ["trading-bot-service", "trading-bot-dashboard-dashboard"]);
     assert.equal(diff.cost.deltaUsd, 0);
   });
 
@@ -76,7 +76,7 @@ describe("the plan's diff against a base (tools/plan/diff.ts)", () => {
         topLevel: "urn:pulumi:staging::trading-bot::trading-bot:infra:Alerts::trading-bot-alerts",
       },
     ]);
-    assert.deepEqual(properties(diff, "trading-bot-dashboard-dashboard"), [{ name: "dashboardBody", paths: [".widgets[13].properties.alarms[2]"], replaces: false }]);
+    assert.deepEqual(properties(diff, "trading-bot-dashboard-dashboard"), [{ name: "dashboardBody", paths: [".widgets[13].properties.alarms[4]"], replaces: false }]);
     assert.deepEqual([diff.cost.deltaUsd, diff.cost.components[0].component], [0.1, "Alerts trading-bot-alerts"]);
   });
 
@@ -131,7 +131,7 @@ describe("the plan's diff against a base (tools/plan/diff.ts)", () => {
   it("a stack the base does not have: everything added, priced from zero", () => {
     const diff = diffPlans(undefined, after.cpu, { source: "git main (1234567)", notes: ["Pulumi.staging.yaml does not exist at main: every resource is new"] });
     assert.equal(diff.resources.added.length, after.cpu.resources.length - 1);
-    assert.deepEqual([diff.cost.beforeUsd, diff.cost.afterUsd, diff.base.generatedBy], [0, 133.88, "none"]);
+    assert.deepEqual([diff.cost.beforeUsd, diff.cost.afterUsd, diff.base.generatedBy], [0, 134.28, "none"]);
   });
 
   it("reads a plan written before diffs existed (test/fixtures/plan/plan-dev-0.1.0.json) and compares with it", async () => {
