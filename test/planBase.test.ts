@@ -75,7 +75,7 @@ describe("npm run plan -- <stack> --base <ref>", () => {
   it("plans the base commit in a worktree and reports what the working tree changes (exit 1: a mandatory verdict appears)", () => {
     assert.equal(run.status, 1, run.stderr);
     const commit = git(repo, "rev-parse", "--short=7", "HEAD");
-    assert.match(run.stdout, new RegExp(`^Against git HEAD \\(${commit}\\): 1 to replace, 1 to change, 0 to add, 0 to remove, 67 unchanged$`, "m"));
+    assert.match(run.stdout, new RegExp(`^Against git HEAD \\(${commit}\\): 1 to replace, 1 to change, 0 to add, 0 to remove, 71 unchanged$`, "m"));
     assert.match(run.stdout, /^ {2}± replace aws:ecs\/taskDefinition:TaskDefinition trading-bot-task: containerDefinitions \(\[trading-bot\]\.environment\[BYBIT_TESTNET\]\.value\)/m);
     assert.match(run.stdout, /^ {2}~ update {2}aws:ecs\/service:Service trading-bot-service: taskDefinition \(from the replaced trading-bot-task\)$/m);
     assert.match(run.stdout, /^ {2}policy now fails \(mandatory\): \S+ on trading-bot-task$/m);
