@@ -62,6 +62,11 @@ function pgliteTemplate() {
   return template;
 }
 
+/** A PGlite database in this process (a clone of the shared one), for what its wire protocol cannot carry (COPY). */
+export async function pgliteInProcess(): Promise<import("@electric-sql/pglite").PGliteInterface> {
+  return (await pgliteTemplate()).clone();
+}
+
 /** A new, empty PostgreSQL database. */
 export async function createDatabase(): Promise<TestDatabase> {
   if (serverUrl) {
