@@ -52,6 +52,6 @@ async function benchPlan(): Promise<void> {
 /** `npm run bench` measures the plan and the data sync; `-- --plan` or `-- --db` only one of them. */
 export async function main(argv: string[] = []): Promise<number> {
   if (!argv.includes("--db")) await benchPlan();
-  if (!argv.includes("--plan")) await benchDataSync({ root, orders: 1_000_000, users: 100_000, runs: 3 });
+  if (!argv.includes("--plan")) await benchDataSync({ root, orders: 1_000_000, smallOrders: 10_000, users: 100_000, runs: 5 });
   return 0;
 }
