@@ -12,7 +12,7 @@ import { DatabaseSync } from "node:sqlite";
 import Table from "cli-table3";
 import { Client } from "pg";
 import { type Sample, measure, median } from "../common/processSample";
-import { type PostgresSide, type Scenario, findPostgresTools, findSqlite3, postgresReferences, referenceLabels, sqliteReferences } from "./benchReferences";
+import { type PostgresSide, type Scenario, countRows, findPostgresTools, findSqlite3, postgresReferences, referenceLabels, sqliteReferences } from "./benchReferences";
 import { loaderKindFor } from "./postgresLoad";
 import { appTables } from "./seed";
 import { syncRecordTableName } from "./syncRecord";
@@ -152,7 +152,7 @@ function postgresScenario(label: string, run: ToolRun, target: BenchDatabase): S
     label,
     reset: () => target.exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public"),
     run: toolRun(run, target.url),
-    rows: async () => (await Promise.all(benchTables.map((table) => target.count(table)))).reduce((a, b) => a + b, 0),
+    rows: () => countRows(target, benchTables),
   };
 }
 
