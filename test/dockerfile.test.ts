@@ -145,7 +145,7 @@ describe("the db tool's image (docker/db.Dockerfile)", () => {
       const external = compileTool(path.join(app, "dist"));
       const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
       const packages = [...external].filter((name) => !name.startsWith("node:") && !builtinModules.includes(name)).map(packageOf);
-      assert.deepEqual([...new Set(packages)].sort(), ["@aws-sdk/client-s3", "@aws-sdk/lib-storage", "commander", "pg", "pg-cursor", "yaml", "zod"]);
+      assert.deepEqual([...new Set(packages)].sort(), ["@aws-sdk/client-s3", "@aws-sdk/lib-storage", "commander", "pg", "pg-copy-streams", "pg-cursor", "yaml", "zod"]);
       for (const name of packages) assert.ok(name in manifest.dependencies, `${name} is a production dependency`);
       // The image's /app: its files, and the repository's modules behind a guard that refuses any
       // package the compiled files load that is not a production dependency (or is @pulumi/*).

@@ -51,6 +51,6 @@ async function benchPlan(root: string): Promise<void> {
 /** `npm run bench` measures the plan and the data sync; `-- --plan` or `-- --db` only one of them. */
 export async function main(argv: string[], { projectRoot }: ToolContext): Promise<number> {
   if (!argv.includes("--db")) await benchPlan(projectRoot);
-  if (!argv.includes("--plan")) await benchDataSync({ root: projectRoot, orders: 1_000_000, users: 100_000, runs: 3 });
+  if (!argv.includes("--plan")) await benchDataSync({ root: projectRoot, orders: 1_000_000, smallOrders: 10_000, users: 100_000, runs: 5 });
   return 0;
 }

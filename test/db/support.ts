@@ -62,6 +62,35 @@ function pgliteTemplate() {
   return template;
 }
 
+/** A PGlite database in this process (a clone of the shared one), for what its wire protocol cannot carry (COPY). */
+export async function pgliteInProcess(): Promise<import("@electric-sql/pglite").PGliteInterface> {
+  return (await pgliteTemplate()).clone();
+}
+
+/**
+ * DROP DATABASE ... WITH (FORCE) as the test role. An autovacuum worker analysing freshly loaded
+ * tables belongs to no role the test role may signal (before PostgreSQL 18's
+ * pg_signal_autovacuum_worker), so FORCE fails with 42501 while one is there: try again until
+ * it has gone (it takes well under the 5 s allowed).
+ */
+async function dropServerDatabase(server: string, name: string): Promise<void> {
+  const client = new Client({ connectionString: server });
+  await client.connect();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== "42501" || attempt === 20) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 /** A new, empty PostgreSQL database. */
 export async function createDatabase(): Promise<TestDatabase> {
   if (serverUrl) {
@@ -72,12 +101,7 @@ export async function createDatabase(): Promise<TestDatabase> {
     await admin.end();
     const url = new URL(serverUrl);
     url.pathname = `/${name}`;
-    return withDatabase(url.toString(), async () => {
-      const client = new Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    });
+    return withDatabase(url.toString(), () => dropServerDatabase(serverUrl, name));
   }
   const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket");
   const db = await (await pgliteTemplate()).clone();

@@ -2,6 +2,7 @@
 // medians of fresh processes, never a timed test (these machines are shared and noisy).
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as path from "node:path";
 
 export interface Sample {
   wallMs: number;
@@ -25,9 +26,14 @@ export function treeRssKb(pid: number): number {
 
 /** Runs `node <args>` in `cwd`; rejects when it exits non-zero. */
 export function measure(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<Sample> {
+  return measureCommand(process.execPath, args, cwd, env);
+}
+
+/** Runs a program (`file`, found on PATH) with `args` in `cwd`; rejects when it exits non-zero. */
+export function measureCommand(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<Sample> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { cwd, env, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(file, args, { cwd, env, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
     let peakKb = 0;
@@ -35,7 +41,9 @@ export function measure(args: string[], cwd: string, env: NodeJS.ProcessEnv = pr
     child.on("error", reject);
     child.on("exit", (code) => {
       clearInterval(sampler);
-      if (code !== 0) return reject(new Error(`${args.join(" ")} exited ${code}: ${stderr.trim().split("\n").pop()}`));
+      // The program and its first two arguments, never the rest (a database URL may hold a password).
+      const shown = [file, ...args.slice(0, 2)].map((arg) => path.basename(arg)).join(" ");
+      if (code !== 0) return reject(new Error(`${shown} exited ${code}: ${stderr.trim().split("\n").pop()}`));
       resolve({ wallMs: Number(process.hrtime.bigint() - started) / 1e6, peakRssMb: peakKb / 1024 });
     });
   });

@@ -1,8 +1,10 @@
-// The data sync's part of `npm run bench`: a source of 1,000,000 orders and 100,000 users
-// (PGlite served over the wire protocol, or a fresh database on TEST_DATABASE_URL), then the
-// tool in fresh processes: the subset of the latest 10,000 orders with their closure into
-// SQLite, and a full anonymised copy of the orders table into SQLite and into PostgreSQL.
-// Medians of wall time, rows per second and peak memory of the tool's process.
+// The data sync's part of `npm run bench`: a source of 1,000,000 orders and 100,000 users, and
+// one of 10,000 orders (PGlite served over the wire protocol, or fresh databases on
+// TEST_DATABASE_URL); then the tool in fresh processes (the latest 10,000 orders with their
+// closure into SQLite; the whole orders table, both sizes, into SQLite and into PostgreSQL) and,
+// beside it, the same rows loaded by the databases' own tools (benchReferences.ts). Runs go
+// round by round, every kind once a round, so a busy moment of the machine falls on all alike.
+// Medians of wall time, rows per second and peak memory of the measured process tree.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -10,6 +12,8 @@ import { DatabaseSync } from "node:sqlite";
 import Table from "cli-table3";
 import { Client } from "pg";
 import { type Sample, measure, median } from "../common/processSample";
+import { type PostgresSide, type Scenario, countRows, findPostgresTools, findSqlite3, postgresReferences, referenceLabels, sqliteReferences } from "./benchReferences";
+import { loaderKindFor } from "./postgresLoad";
 import { appTables } from "./seed";
 import { syncRecordTableName } from "./syncRecord";
 
@@ -17,15 +21,17 @@ export interface DataBenchOptions {
   root: string;
   orders: number;
   users: number;
+  smallOrders: number;
   runs: number;
 }
 
-interface BenchDatabase {
-  url: string;
-  exec(sql: string): Promise<void>;
-  count(table: string): Promise<number>;
+interface BenchDatabase extends PostgresSide {
+  /** version() of its server. */
+  version: string;
   close(): Promise<void>;
 }
+
+const benchTables = ["users", "trading_strategies", "orders"];
 
 async function pgliteDatabase(): Promise<BenchDatabase> {
   // devDependencies, loaded only by the bench.
@@ -36,6 +42,7 @@ async function pgliteDatabase(): Promise<BenchDatabase> {
   await server.start();
   return {
     url: `postgresql://postgres@${server.getServerConn()}/postgres`,
+    version: (await db.query<{ version: string }>("SELECT version()")).rows[0].version,
     exec: async (sql) => void (await db.exec(sql)),
     count: async (table) => Number((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n),
     close: async () => {
@@ -45,26 +52,31 @@ async function pgliteDatabase(): Promise<BenchDatabase> {
   };
 }
 
-async function serverDatabase(serverUrl: string, name: string): Promise<BenchDatabase> {
+async function onServer(serverUrl: string, sql: string): Promise<void> {
   const admin = new Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function serverDatabase(serverUrl: string, name: string): Promise<BenchDatabase> {
+  await onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await onServer(serverUrl, `CREATE DATABASE ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const client = new Client({ connectionString: url.toString() });
   await client.connect();
   return {
     url: url.toString(),
+    version: (await client.query<{ version: string }>("SELECT version()")).rows[0].version,
     exec: async (sql) => void (await client.query(sql)),
     count: async (table) => Number((await client.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n),
     close: async () => {
       await client.end();
-      const drop = new Client({ connectionString: serverUrl });
-      await drop.connect();
-      await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await drop.end();
+      await onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
   };
 }
@@ -110,14 +122,41 @@ function sqliteRows(file: string): number {
   }
 }
 
-interface Scenario {
-  label: string;
-  source: BenchDatabase;
-  rules: string;
-  target: { url: string; rows: () => Promise<number> };
+/** The stack files the tool's production guard reads: a source and a target, neither production. */
+function writeStackFiles(folder: string): void {
+  for (const stack of ["dev", "bench"]) fs.writeFileSync(path.join(folder, `Pulumi.${stack}.yaml`), "config:\n  trading-bot:environment: development\n");
 }
 
-interface ScenarioResult {
+/** What a scenario of the tool needs besides its label: where from, with which rules, into what. */
+interface ToolRun {
+  options: DataBenchOptions;
+  folder: string;
+  source: BenchDatabase;
+  rules: string;
+}
+
+function toolRun({ options, folder, source, rules }: ToolRun, toUrl: string): () => Promise<Sample> {
+  const launch = path.join(options.root, "tools", "launch.js");
+  const sides = ["--from-url", source.url, "--from-stack", "dev", "--to-url", toUrl, "--to-stack", "bench", "-C", folder];
+  const env = { ...process.env, DATA_SYNC_KEY: "bench-key-bench-key-bench-key-bench-key" };
+  return () => measure([launch, "db", "subset", "--replace", "--rules", rules, ...sides], options.root, env);
+}
+
+function sqliteScenario(label: string, run: ToolRun): Scenario {
+  const file = path.join(run.folder, `${label.replace(/\W+/g, "-")}.db`);
+  return { label, reset: async () => fs.rmSync(file, { force: true }), run: toolRun(run, `sqlite:///${file}`), rows: async () => sqliteRows(file) };
+}
+
+function postgresScenario(label: string, run: ToolRun, target: BenchDatabase): Scenario {
+  return {
+    label,
+    reset: () => target.exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public"),
+    run: toolRun(run, target.url),
+    rows: () => countRows(target, benchTables),
+  };
+}
+
+export interface BenchResult {
   label: string;
   rows: number;
   wallS: number;
@@ -125,73 +164,142 @@ interface ScenarioResult {
   peakMb: number;
 }
 
-/** The stack files the tool's production guard reads: a source and a target, neither production. */
-function writeStackFiles(folder: string): void {
-  for (const stack of ["dev", "bench"]) fs.writeFileSync(path.join(folder, `Pulumi.${stack}.yaml`), "config:\n  trading-bot:environment: development\n");
-}
-
-async function runScenario(options: DataBenchOptions, scenario: Scenario, stackFolder: string): Promise<ScenarioResult> {
-  const launch = path.join(options.root, "tools", "launch.js");
-  const sides = ["--from-url", scenario.source.url, "--from-stack", "dev", "--to-url", scenario.target.url, "--to-stack", "bench", "-C", stackFolder];
-  const args = [launch, "db", "subset", "--replace", "--rules", scenario.rules, ...sides];
-  const env = { ...process.env, DATA_SYNC_KEY: "bench-key-bench-key-bench-key-bench-key" };
-  const samples: Sample[] = [];
-  let rows = 0;
-  for (let run = 1; run <= options.runs; run++) {
-    process.stderr.write(`bench: ${scenario.label} ${run}/${options.runs}\n`);
-    samples.push(await measure(args, options.root, env));
-    rows = await scenario.target.rows();
+/** Every scenario `runs` times, round by round; medians. */
+async function runRounds(scenarios: Scenario[], runs: number): Promise<BenchResult[]> {
+  const samples = scenarios.map(() => [] as Sample[]);
+  const rows = scenarios.map(() => 0);
+  for (let round = 1; round <= runs; round++) {
+    for (const [index, scenario] of scenarios.entries()) {
+      process.stderr.write(`bench: round ${round}/${runs}: ${scenario.label}\n`);
+      await scenario.reset();
+      samples[index].push(await scenario.run());
+      rows[index] = await scenario.rows();
+    }
   }
-  const wallS = median(samples.map((s) => s.wallMs)) / 1000;
-  return { label: scenario.label, rows, wallS, rowsPerS: rows / wallS, peakMb: median(samples.map((s) => s.peakRssMb)) };
+  return scenarios.map(({ label }, index) => {
+    const wallS = median(samples[index].map((s) => s.wallMs)) / 1000;
+    return { label, rows: rows[index], wallS, rowsPerS: rows[index] / wallS, peakMb: median(samples[index].map((s) => s.peakRssMb)) };
+  });
 }
 
-function printResults(results: ScenarioResult[], options: DataBenchOptions): void {
+const count = (n: number) => n.toLocaleString("en-US");
+
+function printTable(results: BenchResult[], runs: number): void {
   const table = new Table({
-    head: ["data sync (db subset, anonymised)", "rows", "runs", "median wall s", "rows/s", "median peak MB"],
+    head: ["data sync (db subset, anonymised) and references", "rows", "runs", "median wall s", "rows/s", "median peak MB"],
     colAligns: ["left", "right", "right", "right", "right", "right"],
     style: process.stdout.isTTY ? {} : { head: [], border: [] },
   });
-  for (const r of results) table.push([r.label, r.rows.toLocaleString("en-US"), options.runs, r.wallS.toFixed(1), Math.round(r.rowsPerS).toLocaleString("en-US"), r.peakMb.toFixed(0)]);
+  for (const r of results) table.push([r.label, count(r.rows), runs, r.wallS.toFixed(1), count(Math.round(r.rowsPerS)), r.peakMb.toFixed(0)]);
   console.log(table.toString());
-  const [, small, large] = results;
-  console.log(`Peak memory of the ${options.orders.toLocaleString("en-US")}-order copy minus the 10,000-order copy: ${(large.peakMb - small.peakMb).toFixed(0)} MB (target: within 50 MB).`);
-  console.log(`Anonymised rows per second into SQLite, full copy: ${Math.round(large.rowsPerS).toLocaleString("en-US")} (target: at least 20,000).`);
-  const server = process.env.TEST_DATABASE_URL ? "the TEST_DATABASE_URL server" : "PGlite over pglite-socket, in the bench's own process";
-  console.log(`Source and PostgreSQL target: ${server}; wall time is the tool's whole process (start, snapshot, plan, copy, keys and indexes, commit or rename).`);
 }
 
-export async function benchDataSync(options: DataBenchOptions): Promise<void> {
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), "db-bench-"));
-  writeStackFiles(folder);
+/** The tool's scenarios, named with the sizes of the run and how rows go into PostgreSQL. */
+export interface BenchLabels {
+  largeOrders: string;
+  smallOrders: string;
+  sqliteLarge: string;
+  sqliteSmall: string;
+  postgresLarge: string;
+  postgresSmall: string;
+}
+
+export function benchLabels(options: Pick<DataBenchOptions, "orders" | "smallOrders">, postgresVersion: string): BenchLabels {
+  const [largeOrders, smallOrders] = [count(options.orders), count(options.smallOrders)];
+  const loader = loaderKindFor(postgresVersion) === "copy" ? "COPY" : "PGlite: INSERT";
+  return {
+    largeOrders,
+    smallOrders,
+    sqliteLarge: `whole orders table, ${largeOrders} orders -> SQLite`,
+    sqliteSmall: `whole orders table, ${smallOrders} orders -> SQLite`,
+    postgresLarge: `whole orders table, ${largeOrders} orders -> PostgreSQL (${loader})`,
+    postgresSmall: `whole orders table, ${smallOrders} orders -> PostgreSQL (${loader})`,
+  };
+}
+
+/** The goals of issue 21: rows per second and time beside the references, memory flat in table size. */
+export function verdicts(results: BenchResult[], labels: BenchLabels, missing: string[]): string[] {
+  const find = (label: string) => results.find((result) => result.label === label);
+  const times = (tool: BenchResult, reference: BenchResult) => `${(tool.wallS / reference.wallS).toFixed(2)} times the wall time of ${reference.label.replace(/^reference: /, "")}`;
+  const [pgLarge, pgSmall, pgReference] = [find(labels.postgresLarge), find(labels.postgresSmall), find(referenceLabels.postgresRows)];
+  const [sqliteLarge, sqliteSmall, sqliteReference] = [find(labels.sqliteLarge), find(labels.sqliteSmall), find(referenceLabels.sqliteRows)];
+  const lines: string[] = [];
+  if (pgLarge) lines.push(`Into PostgreSQL: ${count(Math.round(pgLarge.rowsPerS))} rows/s (goal: at least 100,000).`);
+  if (pgLarge && pgReference) lines.push(`Into PostgreSQL: ${times(pgLarge, pgReference)} (goal: at most 1.5).`);
+  if (sqliteLarge && sqliteReference) lines.push(`Into SQLite: ${times(sqliteLarge, sqliteReference)} (goal: at most 2).`);
+  for (const [kind, large, small] of [["SQLite", sqliteLarge, sqliteSmall], ["PostgreSQL", pgLarge, pgSmall]] as const) {
+    if (large && small) lines.push(`Peak memory into ${kind}, ${labels.largeOrders} orders minus ${labels.smallOrders}: ${(large.peakMb - small.peakMb).toFixed(0)} MB (goal: within 50 MB).`);
+  }
+  for (const reason of missing) lines.push(`Not measured: ${reason}.`);
+  return lines;
+}
+
+interface BenchDatabases {
+  large: BenchDatabase;
+  small: BenchDatabase;
+  /** Targets of the tool: one per size. */
+  targets: BenchDatabase[];
+  /** The PostgreSQL reference's target (on a server only). */
+  reference?: BenchDatabase;
+}
+
+/** The tool's scenarios, then the references this machine can run, and why any other is not run. */
+async function buildScenarios(options: DataBenchOptions, folder: string, databases: BenchDatabases): Promise<{ scenarios: Scenario[]; labels: BenchLabels; missing: string[] }> {
   const writeRules = (name: string, roots: string) => {
     const file = path.join(folder, name);
     fs.writeFileSync(file, `roots:\n${roots}\n${rulesColumns}`);
     return file;
   };
-  process.stderr.write(`bench: generating ${options.orders.toLocaleString("en-US")} orders and ${options.users.toLocaleString("en-US")} users\n`);
-  const large = await generateSource(options.users, options.orders);
-  const small = await generateSource(options.users, 10_000);
-  const target = await newDatabase();
-  // One untimed run fills the caches (the JavaScript copy of the tools, Node's compile cache).
-  await measure([path.join(options.root, "tools", "launch.js"), "db", "--help"], options.root);
+  const latest = writeRules("latest.yaml", "  - table: orders\n    orderBy: created_at desc\n    limit: 10000");
+  const whole = writeRules("whole.yaml", "  - table: orders");
+  const { large, small, targets, reference } = databases;
+  const labels = benchLabels(options, targets[0].version);
+  const scenarios = [
+    sqliteScenario("latest 10,000 orders + closure -> SQLite", { options, folder, source: large, rules: latest }),
+    sqliteScenario(labels.sqliteSmall, { options, folder, source: small, rules: whole }),
+    sqliteScenario(labels.sqliteLarge, { options, folder, source: large, rules: whole }),
+    postgresScenario(labels.postgresSmall, { options, folder, source: small, rules: whole }, targets[0]),
+    postgresScenario(labels.postgresLarge, { options, folder, source: large, rules: whole }, targets[1]),
+  ];
+  const missing: string[] = [];
+  const sqlite3 = findSqlite3();
+  if (typeof sqlite3 === "string") scenarios.push(...(await sqliteReferences(sqlite3, large.url, benchTables, folder, sqliteRows)));
+  else missing.push(`the SQLite reference: ${sqlite3.missing}`);
+  const tools = reference && findPostgresTools(Number(/PostgreSQL (\d+)/.exec(large.version)?.[1] ?? 0));
+  if (!reference) missing.push("the PostgreSQL reference: it needs a PostgreSQL server (PGlite's socket server cannot take COPY FROM STDIN): set TEST_DATABASE_URL, e.g. to a throwaway cluster as .ci/run starts one (apt-get install postgresql)");
+  else if (tools && "missing" in tools) missing.push(`the PostgreSQL reference: ${tools.missing}`);
+  else if (tools) scenarios.push(...postgresReferences(tools, large, reference, benchTables, folder));
+  return { scenarios, labels, missing };
+}
+
+function printSetting(version: string, loadBefore: number[]): void {
+  const server = process.env.TEST_DATABASE_URL ? `the TEST_DATABASE_URL server (${version.split(" on ")[0]})` : "PGlite over pglite-socket, in the bench's own process";
+  const load = (averages: number[]) => averages.map((n) => n.toFixed(1)).join(" ");
+  console.log(`Sources and PostgreSQL targets: ${server}. Wall time is the measured process tree's: for the tool, start, snapshot, plan, copy, keys and indexes, commit or rename.`);
+  console.log(`${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.cpus().length} cores; load average (1, 5, 15 min) ${load(loadBefore)} before, ${load(os.loadavg())} after.`);
+}
+
+export async function benchDataSync(options: DataBenchOptions): Promise<void> {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), "db-bench-"));
+  writeStackFiles(folder);
+  process.stderr.write(`bench: generating ${count(options.orders)} and ${count(options.smallOrders)} orders with ${count(options.users)} users\n`);
+  const opened: BenchDatabase[] = [];
+  const open = async (database: Promise<BenchDatabase>) => opened[opened.push(await database) - 1];
   try {
-    const sqlite = (name: string) => ({ url: `sqlite:///${path.join(folder, name)}`, rows: async () => sqliteRows(path.join(folder, name)) });
-    const latest = writeRules("latest.yaml", "  - table: orders\n    orderBy: created_at desc\n    limit: 10000");
-    const whole = writeRules("whole.yaml", "  - table: orders");
-    const postgresRows = async () => (await Promise.all(["users", "trading_strategies", "orders"].map((t) => target.count(t)))).reduce((a, b) => a + b, 0);
-    const results: ScenarioResult[] = [];
-    for (const scenario of [
-      { label: "latest 10,000 orders + closure -> SQLite", source: large, rules: latest, target: sqlite("latest.db") },
-      { label: "whole orders table, 10,000 orders -> SQLite", source: small, rules: whole, target: sqlite("small.db") },
-      { label: `whole orders table, ${options.orders.toLocaleString("en-US")} orders -> SQLite`, source: large, rules: whole, target: sqlite("whole.db") },
-      { label: `whole orders table, ${options.orders.toLocaleString("en-US")} orders -> PostgreSQL`, source: large, rules: whole, target: { url: target.url, rows: postgresRows } },
-    ]) {
-      results.push(await runScenario(options, scenario, folder));
-    }
-    printResults(results, options);
+    const large = await open(generateSource(options.users, options.orders));
+    const small = await open(generateSource(options.users, options.smallOrders));
+    const targets = [await open(newDatabase()), await open(newDatabase())];
+    const reference = process.env.TEST_DATABASE_URL ? await open(newDatabase()) : undefined;
+    // One untimed run fills the caches (the JavaScript copy of the tools, Node's compile cache).
+    await measure([path.join(options.root, "tools", "launch.js"), "db", "--help"], options.root);
+    const loadBefore = os.loadavg();
+    const { scenarios, labels, missing } = await buildScenarios(options, folder, { large, small, targets, reference });
+    const results = await runRounds(scenarios, options.runs);
+    printTable(results, options.runs);
+    for (const line of verdicts(results, labels, missing)) console.log(line);
+    printSetting(large.version, loadBefore);
   } finally {
-    await Promise.all([large.close(), small.close(), target.close()]);
+    await Promise.all(opened.map((database) => database.close()));
     fs.rmSync(folder, { recursive: true, force: true });
   }
 }

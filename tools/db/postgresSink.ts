@@ -1,10 +1,12 @@
 // A PostgreSQL target: everything in one transaction, so an interrupted run (a kill, a lost
 // connection, a failed constraint) leaves the target as it was. An advisory lock keeps two
-// runs into one database from interleaving, and the emptiness check runs under it.
+// runs into one database from interleaving, and the emptiness check runs under it. Rows go
+// in with COPY FROM STDIN, or batched INSERTs on PGlite (postgresLoad.ts).
 import type { Client } from "pg";
 import { postgresHoldsObjects } from "./catalog";
 import { constraintStatements, dropEverythingQuery, sequenceResetStatements, tableStatements } from "./ddlPostgres";
 import { Refusal } from "./errors";
+import { type LoaderKind, type TableLoader, openLoader } from "./postgresLoad";
 import { connectPostgres, type Row } from "./postgresSource";
 import type { ColumnModel, SchemaModel, TableModel } from "./schemaModel";
 import { quoteIdent, schemaName } from "./schemaModel";
@@ -18,7 +20,7 @@ export class PostgresSink implements RowSink {
   readonly shown: string;
   private client: Client | undefined;
   private schema: SchemaModel | undefined;
-  private readonly insertText = new Map<string, string>();
+  private loader: TableLoader | undefined;
 
   constructor(private readonly endpoint: Extract<Endpoint, { kind: "postgres" }>) {
     this.shown = endpoint.shown;
@@ -43,36 +45,22 @@ export class PostgresSink implements RowSink {
       for (const { statement } of rows) await this.client.query(statement);
     }
     for (const statement of tableStatements(schema)) await this.client.query(statement);
+    this.loader = await openLoader(this.client);
     return { notes: [] };
   }
 
-  /**
-   * One statement and one parameter per batch: the rows as a JSON array, turned back into rows
-   * by json_populate_recordset, each value through its column type's own input function (the
-   * text the source printed). Far fewer round trips and parses than a VALUES list per row.
-   */
-  async writeRows(table: TableModel, rows: Row[]): Promise<void> {
-    const columns = this.columnsToWrite(table);
-    const names = columns.map((column) => JSON.stringify(column.name));
-    const rawJson = columns.map((column) => column.typeName === "json" || column.typeName === "jsonb");
-    const objects = rows.map((row) => `{${row.map((value, i) => `${names[i]}:${value === null ? "null" : rawJson[i] ? value : JSON.stringify(value)}`).join(",")}}`);
-    await this.client!.query(this.insertStatement(table, columns), [`[${objects.join(",")}]`]);
+  /** How rows go in: "copy" (COPY FROM STDIN) or "insert" (PGlite); known once prepared. */
+  get loading(): LoaderKind | undefined {
+    return this.loader?.kind;
   }
 
-  private insertStatement(table: TableModel, columns: ColumnModel[]): string {
-    let text = this.insertText.get(table.name);
-    if (!text) {
-      const overriding = columns.some((column) => column.identity?.always) ? " OVERRIDING SYSTEM VALUE" : "";
-      const list = columns.map((column) => quoteIdent(column.name)).join(", ");
-      const relation = `${quoteIdent(schemaName)}.${quoteIdent(table.name)}`;
-      text = `INSERT INTO ${relation} (${list})${overriding} SELECT ${list} FROM json_populate_recordset(NULL::${relation}, $1::json)`;
-      this.insertText.set(table.name, text);
-    }
-    return text;
+  async writeRows(table: TableModel, rows: Row[]): Promise<void> {
+    await this.loader!.write(table, this.columnsToWrite(table), rows);
   }
 
   async complete(): Promise<void> {
     const client = this.client!;
+    await this.loader!.finish();
     for (const statement of [...constraintStatements(this.schema!), ...sequenceResetStatements(this.schema!)]) await client.query(statement);
     await client.query("COMMIT");
     this.client = undefined;
@@ -81,8 +69,11 @@ export class PostgresSink implements RowSink {
 
   async abort(): Promise<void> {
     const client = this.client;
+    const loader = this.loader;
     this.client = undefined;
+    this.loader = undefined;
     if (!client) return;
+    await loader?.cancel().catch(() => undefined);
     // Closing the connection without COMMIT rolls back; ROLLBACK first says so explicitly.
     await client.query("ROLLBACK").catch(() => undefined);
     await client.end().catch(() => undefined);

@@ -134,10 +134,17 @@ export class SqliteSink implements RowSink {
     const blobs = columns.flatMap((column, i) => (column.typeName === "bytea" ? [i] : []));
     if (blobs.length > 0) rows = rows.map((row) => row.map((value, i) => (value !== null && blobs.includes(i) ? Buffer.from(value.slice(2), "hex") : value)) as Row);
     // Many rows per statement: a node:sqlite call costs more than binding a few more values.
+    // One parameter array, filled anew for each statement, instead of a new array each time.
     const perStatement = Math.max(1, Math.min(rowsPerInsert, Math.floor(maxSqliteParameters / columns.length)));
+    const values = new Array<SQLInputValue>(perStatement * columns.length);
+    const many = this.insertStatement(table, columns, perStatement);
     let start = 0;
-    for (const many = this.insertStatement(table, columns, perStatement); start + perStatement <= rows.length; start += perStatement) {
-      many.run(...(rows.slice(start, start + perStatement).flat() as SQLInputValue[]));
+    for (; start + perStatement <= rows.length; start += perStatement) {
+      for (let r = 0, at = 0; r < perStatement; r++) {
+        const row = rows[start + r];
+        for (let i = 0; i < row.length; i++) values[at++] = row[i] as SQLInputValue;
+      }
+      many.run(...values);
     }
     const one = this.insertStatement(table, columns, 1);
     for (; start < rows.length; start++) one.run(...(rows[start] as SQLInputValue[]));
