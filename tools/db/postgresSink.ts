@@ -3,11 +3,11 @@
 // runs into one database from interleaving, and the emptiness check runs under it.
 import type { Client } from "pg";
 import { postgresHoldsObjects } from "./catalog";
-import { constraintStatements, dropEverythingQuery, sequenceResetStatements, tableStatements } from "./ddlPostgres";
+import { constraintStatements, dropEverythingQuery, runStatements, sequenceResetStatements, tableStatements } from "./ddlPostgres";
 import { Refusal } from "./errors";
 import { connectPostgres, type Row } from "./postgresSource";
 import type { ColumnModel, SchemaModel, TableModel } from "./schemaModel";
-import { quoteIdent, schemaName } from "./schemaModel";
+import { keyOf, quoteIdent, schemaName, sqlName } from "./schemaModel";
 import type { RowSink } from "./sink";
 import type { Endpoint } from "./urls";
 
@@ -36,13 +36,15 @@ export class PostgresSink implements RowSink {
     this.schema = schema;
     this.client = await connectPostgres(this.endpoint, "trading-bot db (target)");
     await this.client.query("BEGIN");
+    // Names resolve as the source's catalog printed them (public unqualified); function bodies are checked when they run, as pg_dump does.
+    await this.client.query("SET LOCAL search_path = public; SET LOCAL check_function_bodies = false");
     await this.client.query("SELECT pg_advisory_xact_lock($1)", [writeLockKey]);
     if (await postgresHoldsObjects(this.client)) {
-      if (!replace) throw new Refusal(`the target ${this.shown} is not empty (its schema ${schemaName} holds tables or types): pass --replace to drop them and copy anew`);
+      if (!replace) throw new Refusal(`the target ${this.shown} is not empty (it holds tables, views, sequences or types): pass --replace to drop them and copy anew`);
       const { rows } = await this.client.query<{ statement: string }>(dropEverythingQuery, [schemaName]);
       for (const { statement } of rows) await this.client.query(statement);
     }
-    for (const statement of tableStatements(schema)) await this.client.query(statement);
+    await runStatements(this.client, tableStatements(schema));
     return { notes: [] };
   }
 
@@ -60,20 +62,20 @@ export class PostgresSink implements RowSink {
   }
 
   private insertStatement(table: TableModel, columns: ColumnModel[]): string {
-    let text = this.insertText.get(table.name);
+    let text = this.insertText.get(keyOf(table));
     if (!text) {
       const overriding = columns.some((column) => column.identity?.always) ? " OVERRIDING SYSTEM VALUE" : "";
       const list = columns.map((column) => quoteIdent(column.name)).join(", ");
-      const relation = `${quoteIdent(schemaName)}.${quoteIdent(table.name)}`;
+      const relation = sqlName(table);
       text = `INSERT INTO ${relation} (${list})${overriding} SELECT ${list} FROM json_populate_recordset(NULL::${relation}, $1::json)`;
-      this.insertText.set(table.name, text);
+      this.insertText.set(keyOf(table), text);
     }
     return text;
   }
 
   async complete(): Promise<void> {
     const client = this.client!;
-    for (const statement of [...constraintStatements(this.schema!), ...sequenceResetStatements(this.schema!)]) await client.query(statement);
+    await runStatements(client, [...constraintStatements(this.schema!), ...sequenceResetStatements(this.schema!)]);
     await client.query("COMMIT");
     this.client = undefined;
     await client.end();
