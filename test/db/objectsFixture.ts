@@ -113,13 +113,13 @@ REFRESH MATERIALIZED VIEW trading.daily_volume;
 ANALYZE;
 `;
 
-/** Rules that copy the latest 30 trades, the latest 20 settlements, every contact and session, anonymised. */
+/** Rules that copy the latest 30 trades (of the default partition), the first 20 settlements (January's), every contact and session, anonymised. */
 export const objectsRulesYaml = `roots:
   - table: trading.trades
     orderBy: traded_at desc
     limit: 30
   - table: settlements
-    orderBy: id desc
+    orderBy: id
     limit: 20
   - table: contacts
   - table: api_sessions

@@ -15,7 +15,7 @@ import { type ColumnFindings, analyse, describeFindings, isJsonColumn, sampleTab
 
 /** A YAML scalar: plain when YAML reads it back as the same string, single-quoted otherwise. */
 export function yamlScalar(text: string): string {
-  return /^[A-Za-z_$][A-Za-z0-9_.$]*$/.test(text) && !/^(?:true|false|null|yes|no|on|off|~)$/i.test(text) ? text : `'${text.replace(/'/g, "''")}'`;
+  return /^[A-Za-z_$][A-Za-z0-9_.$ ]*$/.test(text) && !text.endsWith(" ") && !/^(?:true|false|null|yes|no|on|off|~)$/i.test(text) ? text : `'${text.replace(/'/g, "''")}'`;
 }
 
 /** The rule a sample's findings suggest for a column, or undefined when they suggest none. */
