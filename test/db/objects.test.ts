@@ -192,4 +192,172 @@ describe("npm run db -- a schema it never saw: two schemas, partitions, domains,
       assert.ok(!result.stdout.toLowerCase().includes(email.toLowerCase()) && !result.stdout.includes(phone));
     });
   });
+
+  describe("the leaks of issue 21 are refused before anything is written", () => {
+    /** The objects rules with some lines removed and others added. */
+    const edited = (drop: RegExp | undefined, add = "") => objectsRulesYaml.split("\n").filter((line) => !drop || !drop.test(line)).join("\n") + add;
+    const refused = async (rulesText: string) => {
+      const file = writeRules(folder, rulesText, "leak.yaml");
+      const out = path.join(folder, "leak.db");
+      const result = await subset(`sqlite:///${out}`, file);
+      assert.equal(result.code, 2, result.stderr);
+      assert.equal(result.stdout, "");
+      assert.equal(fs.existsSync(out), false, "nothing was written");
+      assert.deepEqual(changedValues.filter((value) => result.stderr.includes(value)), [], "no value is shown");
+      return result.stderr.replaceAll(file, "RULES").replace(notCopiedViews, "").replace(/^db: sampled \d+ kept text columns for personal data in [\d.]+ s\n/, "");
+    };
+    const personal = (lines: string[]) =>
+      `db: refusing to copy: ${lines.length} kept column${lines.length === 1 ? " holds" : "s hold"} values that look personal, in a sample of the source (values not shown); ` +
+      `give each a transform (a json column: { transform: json, paths: { $.contact.email: email } }), or, if they are not personal, acknowledge it: ` +
+      `{ transform: keep, containsPersonalData: false, reason: "..." }\n${lines.map((line) => `  ${line}\n`).join("")}`;
+
+    it("columns without a rule, whatever their names (contacts.e_mail, contacts.mobile)", async () => {
+      assert.equal(
+        await refused(edited(/contacts\./)),
+        "db: refusing to copy: 4 copied columns have no rule (every copied column needs one; npm run db -- rules --init writes a complete file); add under columns: in RULES:\n" +
+          "  contacts.e_mail: { transform: email }  # the name looks personal\n  contacts.id: { transform: keep }\n  contacts.label: { transform: keep }\n" +
+          "  contacts.mobile: { transform: pseudonym, prefix: mobile_ }  # the name looks personal\n",
+      );
+    });
+    it("kept columns whose values are e-mail addresses and phone numbers", async () => {
+      assert.equal(await refused(edited(/contacts\.(e_mail|mobile)/)), personal(["contacts.e_mail: e-mail address in 60 of 60 sampled values", "contacts.mobile: phone number in 60 of 60 sampled values"]));
+    });
+    it("a kept jsonb column with personal data inside, naming the paths", async () => {
+      assert.equal(
+        await refused(edited(/profile/, `  '"Customer".profile': keep\n`)),
+        personal(['"Customer".profile: e-mail address in 40 of 40 sampled documents (at $.contact.email); phone number in 40 of 40 sampled documents (at $.contact.phone)']),
+      );
+    });
+    it("a json transform that leaves some, and one whose path reaches nothing", async () => {
+      assert.equal(
+        await refused(edited(/profile/, `  '"Customer".profile': { transform: json, paths: { $.contact.email: email } }\n`)),
+        personal(['"Customer".profile: phone number in 40 of 40 sampled documents (at $.contact.phone)']),
+      );
+      assert.equal(
+        await refused(edited(/profile/, `  '"Customer".profile': { transform: json, paths: { $.contact.email: email, $.contact.phone: "null", $.contacts.fax: "null" } }\n`)),
+        'db: RULES: json paths that reach nothing in a sample of the source (a misspelt path rewrites nothing):\n  "Customer".profile: $.contacts.fax reaches nothing in 40 sampled documents\n',
+      );
+    });
+    it("IBANs, JWTs, tokens and card numbers in kept columns whose names say nothing; digests and UUIDs are not tokens", async () => {
+      assert.equal(
+        await refused(edited(/api_sessions\.(session_blob|opaque|payment_ref)|iban/, `  '"Customer".iban': keep\n`)),
+        personal([
+          '"Customer".iban: IBAN in 40 of 40 sampled values',
+          "api_sessions.session_blob: JWT in 30 of 30 sampled values",
+          "api_sessions.opaque: token in 30 of 30 sampled values",
+          "api_sessions.payment_ref: card number in 30 of 30 sampled values",
+        ]),
+      );
+    });
+    it("a transform on a generated column (it is computed in the target, never copied)", async () => {
+      assert.equal(
+        await refused(edited(undefined, `  '"Customer".search_text': "null"\n`)),
+        'db: RULES: columns: "Customer".search_text: a generated column is computed in the target from the copied columns, never copied: give it no rule\n',
+      );
+    });
+    it("copies a kept column whose values look personal once its rule acknowledges they are not, with the reason", async () => {
+      const acknowledged = edited(/payment_ref/, `  api_sessions.payment_ref: { transform: keep, containsPersonalData: false, reason: "the payment provider's published test card numbers" }\n`);
+      const out = path.join(folder, "acknowledged.db");
+      const result = await subset(`sqlite:///${out}`, writeRules(folder, acknowledged, "acknowledged.yaml"));
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(sqliteRows(out, "SELECT count(DISTINCT payment_ref) AS n FROM api_sessions"), [{ n: 4 }]);
+    });
+  });
+
+  describe("export and import", () => {
+    it("an export holds no generated column; its import into PostgreSQL moves the sequences (inserts succeed) and SQLite computes the column", async () => {
+      const out = path.join(folder, "export");
+      const exported = await runDb(["export", "--rules", rules, ...from(), "--out", out], { DATA_SYNC_KEY: testKey });
+      assert.equal(exported.code, 0, exported.stderr);
+      const schema = JSON.parse(fs.readFileSync(path.join(out, "schema.json"), "utf8"));
+      const customer = schema.tables.find((table: { name: string }) => table.name === "Customer");
+      assert.equal(customer.columns.find((column: { name: string }) => column.name === "search_text").generated.stored, true);
+      const imported = await runDb(["import", "--in", out, "--replace", ...to(target.url)]);
+      assert.equal(imported.code, 0, imported.stderr);
+      await target.query(`INSERT INTO "Customer" (full_name, e_mail) VALUES ('n', 'n@x.example'); INSERT INTO settlements (trade_id, traded_at, amount) SELECT id, traded_at, 1 FROM trading.trades ORDER BY id LIMIT 1`);
+      const [sequence] = await target.query<{ ok: boolean }>("SELECT (SELECT max(order_no) FROM settlements) > (SELECT max(order_no) FROM trading.trades) AS ok");
+      assert.deepEqual(sequence, { ok: true });
+      const file = path.join(folder, "imported.db");
+      const intoSqlite = await runDb(["import", "--in", out, ...to(`sqlite:///${file}`)]);
+      assert.equal(intoSqlite.code, 0, intoSqlite.stdout + intoSqlite.stderr);
+      assert.deepEqual(sqliteRows(file, `SELECT count(*) AS n FROM "Customer" WHERE search_text IS NOT lower(full_name || ' ' || e_mail)`), [{ n: 0 }]);
+    });
+  });
+
+  describe("rules --init", () => {
+    it("writes a rule for every column, suggestions marked for review, no sampled value (golden file)", async () => {
+      const result = await runDb(["rules", "--init", ...from()]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stderr, "");
+      assert.equal(result.stdout, fs.readFileSync(golden, "utf8"));
+      assert.deepEqual(changedValues.filter((value) => result.stdout.includes(value) || result.stdout.includes(value.toLowerCase())), []);
+    });
+
+    it("--out writes a new file that a subset takes as it is; an existing --out is never written over", async () => {
+      const file = path.join(folder, "initial-rules.yaml");
+      const written = await runDb(["rules", "--init", "--out", file, ...from()]);
+      assert.deepEqual(written, { code: 0, stdout: `Wrote ${file}: a rule for every column; read the lines marked "# review".\n`, stderr: "" });
+      assert.equal(fs.readFileSync(file, "utf8"), fs.readFileSync(golden, "utf8"));
+      const out = path.join(folder, "from-initial-rules.db");
+      assert.equal((await subset(`sqlite:///${out}`, file)).code, 0);
+      assert.deepEqual(await verify(`sqlite:///${out}`, file), { code: 0, stdout: `verify --type subset: sqlite:///${out} agrees with the source\n`, stderr: "" });
+      const again = await runDb(["rules", "--init", "--out", file, ...from()]);
+      assert.deepEqual(again, { code: 2, stdout: "", stderr: `db: --out ${file} exists: rules --init writes a new file, never over one\n` });
+    });
+
+    it("reads a production source only with --yes, refused before any connection", async () => {
+      const recorder = await connectionRecorder();
+      try {
+        const result = await runDb(["rules", "--init", "--from-url", recorder.url, "--from-stack", "prod"]);
+        assert.deepEqual(result, { code: 2, stdout: "", stderr: "db: the source stack prod is production (its name is a production name (prod, production)): pass --yes to confirm you are authorised to copy from it\n" });
+        assert.equal(recorder.connections(), 0);
+      } finally {
+        await recorder.close();
+      }
+    });
+  });
+});
+
+describe("npm run db -- what the tool cannot copy is refused by name, one line each, nothing written", function () {
+  let source: TestDatabase;
+  let folder: string;
+  before(async () => {
+    source = await createDatabase();
+    await source.query(`
+      CREATE TABLE plain (id integer PRIMARY KEY, note text NOT NULL);
+      CREATE TABLE parent (id integer PRIMARY KEY);
+      CREATE TABLE child (extra text) INHERITS (parent);
+      CREATE TYPE floatrange AS RANGE (subtype = float8);
+      CREATE TABLE ranges (id integer PRIMARY KEY, span floatrange);
+      CREATE TABLE secrets (id integer PRIMARY KEY, owner text);
+      ALTER TABLE secrets ENABLE ROW LEVEL SECURITY;
+      INSERT INTO plain VALUES (1, 'one');`);
+    folder = tempFolder("unsupported");
+  });
+  after(async () => source?.drop());
+
+  it("schema refuses every such object, before the snapshot opens", async () => {
+    const file = path.join(folder, "schema.db");
+    const result = await runDb(["schema", "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${file}`, "--to-stack", "staging"]);
+    assert.deepEqual(result, {
+      code: 2,
+      stdout: "",
+      stderr:
+        "db: refusing to copy what the tool cannot copy (nothing was written):\n" +
+        "  table child: inherits from another table (table inheritance, not partitioning), which the tool does not copy\n" +
+        "  table secrets: has row-level security policies, which the tool does not copy (a copy without them would show every row to everyone)\n" +
+        "  type floatrange: a range type, which the tool does not copy\n",
+    });
+    assert.equal(fs.existsSync(file), false);
+  });
+
+  it("subset refuses only what it would copy", async () => {
+    const rules = writeRules(folder, "roots:\n  - table: plain\ncolumns:\n  plain.*: keep\n  ranges.*: keep\n", "plain.yaml");
+    const file = path.join(folder, "plain.db");
+    const copied = await runDb(["subset", "--rules", rules, "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${file}`, "--to-stack", "staging"], { DATA_SYNC_KEY: testKey });
+    assert.equal(copied.code, 0, copied.stderr);
+    const ranges = writeRules(folder, "roots:\n  - table: ranges\ncolumns:\n  ranges.*: keep\n", "ranges.yaml");
+    const refused = await runDb(["subset", "--rules", ranges, "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${path.join(folder, "ranges.db")}`, "--to-stack", "staging"], { DATA_SYNC_KEY: testKey });
+    assert.deepEqual(refused, { code: 2, stdout: "", stderr: "db: refusing to copy what the tool cannot copy (nothing was written):\n  type floatrange: a range type, which the tool does not copy\n" });
+  });
 });

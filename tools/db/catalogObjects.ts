@@ -14,6 +14,9 @@ export const userSchema = (namespace: string) => `${namespace}.nspname !~ '^pg_'
 /** The object is not a member of an extension. */
 export const notExtensionMember = (catalog: string, oid: string) =>
   `NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = '${catalog}'::regclass AND x.objid = ${oid} AND x.deptype = 'e')`;
+/** The object is not one PostgreSQL made for another (a range type's constructors and multirange): it comes with that one. */
+const notInternal = (catalog: string, oid: string) =>
+  `NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = '${catalog}'::regclass AND i.objid = ${oid} AND i.deptype = 'i')`;
 
 export const sequenceOptionColumns = `format_type(s.seqtypid, NULL) AS seq_type, s.seqstart::text AS start, s.seqincrement::text AS increment,
   s.seqmin::text AS min, s.seqmax::text AS max, s.seqcache::text AS cache, s.seqcycle AS cycle`;
@@ -55,7 +58,7 @@ SELECT t.oid, n.nspname AS schema, t.typname AS name, t.typtype AS kind,
   (SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum)
    FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped) AS attributes
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-WHERE ${userSchema("n")} AND ${notExtensionMember("pg_type", "t.oid")} AND t.typcategory <> 'A'
+WHERE ${userSchema("n")} AND ${notExtensionMember("pg_type", "t.oid")} AND ${notInternal("pg_type", "t.oid")} AND t.typcategory <> 'A'
   AND (t.typtype IN ('e', 'd', 'r', 'm', 'b') OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))
 ORDER BY n.nspname, t.typname`;
 
@@ -63,7 +66,7 @@ const functionsQuery = `
 SELECT p.oid, n.nspname AS schema, p.proname AS name, pg_get_function_identity_arguments(p.oid) AS arguments, l.lanname AS language,
   p.prokind AS kind, CASE WHEN p.prokind IN ('f', 'p', 'w') THEN pg_get_functiondef(p.oid) END AS definition
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
-WHERE ${userSchema("n")} AND ${notExtensionMember("pg_proc", "p.oid")}
+WHERE ${userSchema("n")} AND ${notExtensionMember("pg_proc", "p.oid")} AND ${notInternal("pg_proc", "p.oid")}
 ORDER BY n.nspname, p.proname, 4`;
 
 // Sequences other than identity columns' own (deptype i); deptype a is a serial's OWNED BY.
@@ -210,6 +213,8 @@ async function dependencies(client: ClientBase, keys: Map<number, string>): Prom
     if (!list.includes(key)) list.push(key);
     owners.set(Number(row.owner), list);
   }
+  // pg_depend's order is the server's: sorted, two catalogs of one schema read the same.
+  for (const owners of byKind.values()) for (const list of owners.values()) list.sort();
   return byKind;
 }
 

@@ -8,7 +8,7 @@ import { type Transform, renderedLength } from "./anonymise";
 import { Refusal } from "./errors";
 import type { Rules } from "./rules";
 import type { ColumnModel, SchemaModel, TableModel } from "./schemaModel";
-import { columnLabel, findTable, keyOf, storedForeignKeys } from "./schemaModel";
+import { columnLabel, findTable, keyOf, storedForeignKeys, storedTables } from "./schemaModel";
 
 /** Transforms by column label (`users.email`, `"Customer"."user id"`). */
 export type ColumnRules = Map<string, Transform>;
@@ -29,10 +29,9 @@ const sameRule = (a: Transform, b: Transform) => JSON.stringify(a) === JSON.stri
 
 /** The columns of the copied (stored) tables, each with its table. */
 function copiedColumns(schema: SchemaModel, copied: ReadonlySet<string>): { table: TableModel; column: ColumnModel; label: string }[] {
-  return [...copied].flatMap((key) => {
-    const table = findTable(schema, key)!;
-    return table.columns.map((column) => ({ table, column, label: columnLabel(table, column.name) }));
-  });
+  return storedTables(schema)
+    .filter((table) => copied.has(keyOf(table)))
+    .flatMap((table) => table.columns.map((column) => ({ table, column, label: columnLabel(table, column.name) })));
 }
 
 /** Carries each referenced column's transform to the columns that reference it, to a fixed point. */

@@ -125,10 +125,13 @@ interface TableContext {
   plainColumns: string[];
 }
 
-function domainOf(context: TableContext, column: ColumnModel): Extract<TypeModel, { kind: "domain" }> | undefined {
+function domainOf(context: { schema: SchemaModel }, column: ColumnModel): Extract<TypeModel, { kind: "domain" }> | undefined {
   const type = context.schema.types.find((t) => keyOf(t) === column.domain);
   return type?.kind === "domain" ? type : undefined;
 }
+
+/** NOT NULL by the column's own constraint or its domain's. */
+const notNull = (schema: SchemaModel, column: ColumnModel) => column.notNull || !!domainOf({ schema }, column)?.notNull;
 
 /** A domain's checks on the column (VALUE is the column), where SQLite accepts them. */
 function domainChecks(context: TableContext, column: ColumnModel, where: string): string[] {
@@ -176,7 +179,7 @@ function columnDefinition(context: TableContext, column: ColumnModel, rowid: str
   const parts = [quoteIdent(column.name), sqliteType(column)];
   const where = columnLabel(table, column.name);
   if (column.name === rowid) parts.push("PRIMARY KEY");
-  if (column.notNull || domainOf(context, column)?.notNull) parts.push("NOT NULL");
+  if (notNull(context.schema, column)) parts.push("NOT NULL");
   if (column.enumLabels) parts.push(`CHECK (${quoteIdent(column.name)} IN (${column.enumLabels.map(literal).join(", ")}))`);
   parts.push(...domainChecks(context, column, where));
   if (column.identity && column.name !== rowid) notes.push(`${where}: identity column becomes a plain INTEGER column (SQLite numbers only an INTEGER PRIMARY KEY)`);
@@ -248,7 +251,7 @@ function tryExec(scratch: DatabaseSync, sql: string): boolean {
 function tableShape(table: TableModel, schema: SchemaModel, indexes: string[]): SqliteTableShape {
   return {
     name: sqliteTableName(table),
-    columns: table.columns.map((column) => ({ name: column.name, type: sqliteType(column), notNull: column.notNull })),
+    columns: table.columns.map((column) => ({ name: column.name, type: sqliteType(column), notNull: notNull(schema, column) })),
     foreignKeys: table.constraints
       .filter((constraint) => constraint.type === "f")
       .map((constraint) => {

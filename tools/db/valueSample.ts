@@ -13,7 +13,7 @@ import { parseExactJson, parseJsonPath, rewriteDocument, scalarsOf } from "./jso
 import { type Kind, kinds, kindsIn } from "./personalData";
 import type { PostgresSource } from "./postgresSource";
 import type { ColumnModel, SchemaModel, TableModel } from "./schemaModel";
-import { columnLabel, findTable, quoteIdent, sqlName, storedForeignKeys } from "./schemaModel";
+import { columnLabel, keyOf, quoteIdent, sqlName, storedForeignKeys, storedTables } from "./schemaModel";
 
 /** Values read per column. */
 export const sampleSize = 1000;
@@ -149,8 +149,7 @@ export function describeFindings(result: ColumnFindings, json: boolean): string 
 
 /** Every copied stored table's columns that the rules keep without an acknowledgement, or rewrite by json path. */
 export function columnsToCheck(schema: SchemaModel, copied: ReadonlySet<string>, rules: Map<string, Transform>): { table: TableModel; columns: { column: ColumnModel; skip: Set<Kind> }[] }[] {
-  return [...copied].map((key) => {
-    const table = findTable(schema, key)!;
+  return storedTables(schema).filter((table) => copied.has(keyOf(table))).map((table) => {
     const wanted = (column: ColumnModel) => {
       const rule = rules.get(columnLabel(table, column.name));
       return (rule?.transform === "keep" && rule.containsPersonalData === undefined) || rule?.transform === "json";
