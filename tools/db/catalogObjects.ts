@@ -89,6 +89,9 @@ FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE ${userSchema("n")} AND c.relkind IN ('v', 'm') AND ${notExtensionMember("pg_class", "c.oid")}
 ORDER BY n.nspname, c.relname`;
 
+/** PostgreSQL's own objects have smaller oids (FirstNormalObjectId): what they depend on is not the database's. */
+const firstUserOid = 16384;
+
 /**
  * What each table, type, function and view uses (pg_depend, deptype n): a table through its
  * columns' types, defaults, checks and indexes; a domain through its checks; a view through
@@ -110,7 +113,8 @@ FROM pg_depend d JOIN (
   UNION ALL SELECT 'view', 'pg_rewrite'::regclass, r.oid, r.ev_class FROM pg_rewrite r
 ) owner ON d.classid = owner.classid AND d.objid = owner.objid
 LEFT JOIN pg_class rc ON d.refclassid = 'pg_class'::regclass AND rc.oid = d.refobjid
-WHERE d.deptype = 'n' AND d.refclassid IN ('pg_proc'::regclass, 'pg_type'::regclass, 'pg_class'::regclass)`;
+WHERE d.deptype = 'n' AND d.refclassid IN ('pg_proc'::regclass, 'pg_type'::regclass, 'pg_class'::regclass)
+  AND d.objid >= ${firstUserOid} AND d.refobjid >= ${firstUserOid}`;
 
 /** Objects by oid, as object keys: the user types (arrays by their element), functions, sequences, tables and views. */
 const objectKeysQuery = `
