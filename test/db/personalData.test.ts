@@ -53,6 +53,12 @@ describe("npm run db -- personal data in values", () => {
     for (const text of plain) it(JSON.stringify(text), () => assert.deepEqual(kinds(text), []));
   });
 
+  it("searches a hostile value in bounded time (every repetition bounded, addresses looked for around an @)", () => {
+    const hostile = [`${"a.".repeat(8000)}!`, `${"a@".repeat(8000)}`, `${"eyJ".repeat(5000)}.`, `+${"1 ".repeat(8000)}`, `${"-1".repeat(8000)}`];
+    assert.deepEqual(hostile.map(kinds), [[], [], [], ["phone number"], []]);
+    assert.deepEqual(kinds(`${"x".repeat(16000)} a@b.example`), ["e-mail address"]);
+  });
+
   it("defines a token: 24+ characters, letters and digits, >= 3.5 bits per character, changing class often", () => {
     assert.equal(isToken("aB3".repeat(8)), false, "three characters repeated: 1.6 bits");
     assert.ok(entropyBits("aB3".repeat(8)) < 3.5);

@@ -125,8 +125,9 @@ export function constraintStatements(schema: SchemaModel): Statement[] {
     ...tables.flatMap((table) => table.indexes.map((index) => ({ object: `index ${index.name} of ${keyOf(table)}`, sql: index.definition }))),
     ...tables.flatMap(attachments),
     ...tables.flatMap((table) => addConstraints(table, "f")),
+    // A sequence a copied default draws from may belong to a table the copy leaves out: then it belongs to none.
     ...schema.sequences
-      .filter((sequence) => sequence.ownedBy)
+      .filter((sequence) => sequence.ownedBy && tables.some((table) => keyOf(table) === sequence.ownedBy!.table))
       .map((sequence) => ({
         object: `sequence ${keyOf(sequence)}`,
         sql: `ALTER SEQUENCE ${sqlName(sequence)} OWNED BY ${sqlNameOfKey(sequence.ownedBy!.table)}.${quoteSql(sequence.ownedBy!.column)}`,

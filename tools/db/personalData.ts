@@ -16,8 +16,11 @@
 export const kinds = ["e-mail address", "phone number", "card number", "IBAN", "JWT", "token"] as const;
 export type Kind = (typeof kinds)[number];
 
-const emailPattern = /[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}/g;
-const jwtPattern = /\beyJ[A-Za-z0-9_-]{2,}={0,2}\.eyJ[A-Za-z0-9_-]{2,}={0,2}\.[A-Za-z0-9_-]*/g;
+// Every repetition is bounded, and an address is looked for only around an @: the values are
+// the source's, a hostile one (64 KiB of "a.a.a.") must not make a search take quadratic time.
+const localPart = /[A-Za-z0-9._%+-]{1,64}$/;
+const domainPart = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?){0,8}\.[A-Za-z]{2,24}/;
+const jwtPattern = /\beyJ[A-Za-z0-9_-]{2,2048}={0,2}\.eyJ[A-Za-z0-9_-]{2,8192}={0,2}\.[A-Za-z0-9_-]{0,2048}/g;
 const phoneCandidate = /(?<![\w+])\+?\(?\d[\d ().-]{6,22}\d(?![\w])/g;
 const nationalPhone = /^\(?\d{2,5}\)?[ .-]\d{3,4}[ .-]\d{3,5}$/;
 const cardCandidate = /(?<![\d.,])\d(?:[ -]?\d){12,18}(?![\d.,])/g;
@@ -108,18 +111,29 @@ export function isToken(run: string): boolean {
 
 const some = (text: string, pattern: RegExp, valid: (match: string) => boolean) => [...text.matchAll(pattern)].some((match) => valid(match[0]));
 
+/** The e-mail addresses of a text, as [start, end) spans: a local part before an @, a domain after it. */
+function emailSpans(text: string): [number, number][] {
+  const spans: [number, number][] = [];
+  for (let at = text.indexOf("@"); at >= 0; at = text.indexOf("@", at + 1)) {
+    const local = localPart.exec(text.slice(Math.max(0, at - 64), at));
+    const domain = domainPart.exec(text.slice(at + 1, at + 256));
+    if (local && domain) spans.push([at - local[0].length, at + 1 + domain[0].length]);
+  }
+  return spans;
+}
+
 /** The kinds of personal data or secrets found anywhere in `text`. */
 export function kindsIn(text: string): Set<Kind> {
   const found = new Set<Kind>();
   if (text.length < 8) return found;
-  if (emailPattern.test(text)) found.add("e-mail address");
-  emailPattern.lastIndex = 0;
+  const emails = emailSpans(text);
+  if (emails.length > 0) found.add("e-mail address");
   if (some(text, jwtPattern, jwtHeaderValid)) found.add("JWT");
   if (some(text, phoneCandidate, phoneValid)) found.add("phone number");
   if (some(text, cardCandidate, cardValid)) found.add("card number");
   if (some(text, ibanCandidate, ibanValid)) found.add("IBAN");
   // A JWT's parts and an address's local part are not counted again as tokens.
-  const rest = text.replace(jwtPattern, " ").replace(emailPattern, " ");
-  if (some(rest, tokenCandidate, isToken)) found.add("token");
+  const withoutEmails = emails.reduceRight((kept, [start, end]) => `${kept.slice(0, start)} ${kept.slice(end)}`, text);
+  if (some(withoutEmails.replace(jwtPattern, " "), tokenCandidate, isToken)) found.add("token");
   return found;
 }

@@ -17,6 +17,8 @@ import { columnLabel, keyOf, quoteIdent, sqlName, storedForeignKeys, storedTable
 
 /** Values read per column. */
 export const sampleSize = 1000;
+/** Characters of a value searched (memory and time bounded whatever the source holds). */
+export const sampledCharacters = 16384;
 /** Rows the sample aims to read from a large table (a Bernoulli sample of this many, expected). */
 const sampledRows = 3000;
 
@@ -72,7 +74,7 @@ export async function sampleTable(source: PostgresSource, table: TableModel, col
   const estimate = await estimatedRows(source, table);
   const percent = estimate > sampledRows ? Math.max(0.0001, (100 * sampledRows) / estimate) : 100;
   const sampling = percent < 100 ? ` TABLESAMPLE BERNOULLI (${percent.toFixed(4)}) REPEATABLE (0)` : "";
-  const select = columns.map(({ column }) => `${quoteIdent(column.name)}::text`).join(", ");
+  const select = columns.map(({ column }) => `left(${quoteIdent(column.name)}::text, ${sampledCharacters})`).join(", ");
   const sampled = columns.map(({ column, skip }) => ({ table, column, label: columnLabel(table, column.name), values: [] as string[], skip }));
   const limit = percent < 100 ? sampledRows * 2 : sampledRows * 10;
   await source.stream(`SELECT ${select} FROM ${sqlName(table)}${sampling} LIMIT ${limit}`, [], (rows) => {
@@ -80,7 +82,7 @@ export async function sampleTable(source: PostgresSource, table: TableModel, col
   });
   for (const column of sampled.filter((c) => c.values.length < sampleSize / 10 && estimate > sampledRows)) {
     const name = quoteIdent(column.column.name);
-    await source.stream(`SELECT ${name}::text FROM ${sqlName(table)} WHERE ${name} IS NOT NULL LIMIT ${sampleSize}`, [], (rows) => {
+    await source.stream(`SELECT left(${name}::text, ${sampledCharacters}) FROM ${sqlName(table)} WHERE ${name} IS NOT NULL LIMIT ${sampleSize}`, [], (rows) => {
       column.values = rows.map((row) => row[0]!).concat(column.values).slice(0, sampleSize);
     });
   }
@@ -116,11 +118,13 @@ export function analyse(column: SampledColumn, rule: Transform | undefined): Col
   for (const value of column.values) {
     const found = new Map<Kind, Set<string>>();
     const note = (kind: Kind, path: string) => !column.skip.has(kind) && found.set(kind, (found.get(kind) ?? new Set()).add(path));
-    if (json) {
+    const document = json ? parsedDocument(value) : undefined;
+    if (document !== undefined) {
       const rewritten = rewrites.length > 0 ? rewriteDocument(value, rewrites) : { text: value, reached: [] };
       rewritten.reached.forEach((n, i) => (reached[i] += n));
       for (const scalar of scalarsOf(parseExactJson(rewritten.text))) for (const kind of kindsIn(scalar.value)) note(kind, scalar.path);
     } else {
+      // Text, or a document cut at sampledCharacters: searched as text.
       for (const kind of kindsIn(value)) note(kind, "");
     }
     for (const [kind, paths] of found) {
@@ -137,6 +141,14 @@ export function analyse(column: SampledColumn, rule: Transform | undefined): Col
   });
   const paths = rule?.transform === "json" ? Object.keys(rule.paths) : [];
   return { label: column.label, sampled: column.values.length, findings, unmatchedPaths: column.values.length > 0 ? paths.filter((_, i) => reached[i] === 0) : [] };
+}
+
+function parsedDocument(text: string): unknown {
+  try {
+    return parseExactJson(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** `e-mail address in 30 of 30 sampled values (at $.contact.email)`. */
