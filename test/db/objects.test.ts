@@ -331,7 +331,10 @@ describe("npm run db -- what the tool cannot copy is refused by name, one line e
       CREATE TABLE ranges (id integer PRIMARY KEY, span floatrange);
       CREATE TABLE secrets (id integer PRIMARY KEY, owner text);
       ALTER TABLE secrets ENABLE ROW LEVEL SECURITY;
-      INSERT INTO plain VALUES (1, 'one');`);
+      INSERT INTO plain VALUES (1, 'one');
+      CREATE TABLE lender (id serial PRIMARY KEY);
+      CREATE TABLE borrower (id integer PRIMARY KEY, n integer NOT NULL DEFAULT nextval('lender_id_seq'));
+      INSERT INTO lender DEFAULT VALUES; INSERT INTO borrower (id) SELECT generate_series(1, 5);`);
     folder = tempFolder("unsupported");
   });
   after(async () => source?.drop());
@@ -359,5 +362,18 @@ describe("npm run db -- what the tool cannot copy is refused by name, one line e
     const ranges = writeRules(folder, "roots:\n  - table: ranges\ncolumns:\n  ranges.*: keep\n", "ranges.yaml");
     const refused = await runDb(["subset", "--rules", ranges, "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${path.join(folder, "ranges.db")}`, "--to-stack", "staging"], { DATA_SYNC_KEY: testKey });
     assert.deepEqual(refused, { code: 2, stdout: "", stderr: "db: refusing to copy what the tool cannot copy (nothing was written):\n  type floatrange: a range type, which the tool does not copy\n" });
+  });
+
+  it("a subset draws a copied default's sequence along, even one owned by a table it leaves out, and moves it past the copied values", async () => {
+    const rules = writeRules(folder, "roots:\n  - table: borrower\ncolumns:\n  borrower.*: keep\n", "borrower.yaml");
+    const target = await createDatabase();
+    try {
+      const copied = await runDb(["subset", "--rules", rules, "--from-url", source.url, "--from-stack", "dev", "--to-url", target.url, "--to-stack", "staging"], { DATA_SYNC_KEY: testKey });
+      assert.equal(copied.code, 0, copied.stderr);
+      assert.deepEqual(await target.query("INSERT INTO borrower (id) VALUES (6) RETURNING n"), [{ n: 7 }]);
+      assert.deepEqual(await target.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"), [{ tablename: "borrower" }, { tablename: "trading_bot_data_sync" }]);
+    } finally {
+      await target.drop();
+    }
   });
 });
