@@ -5,7 +5,7 @@
 // read; objects that belong to an extension are not the database's own and are left out.
 // What the tool cannot copy is returned beside the model, by object, with the reason.
 import type { ClientBase } from "pg";
-import { type CatalogObjects, notExtensionMember, readObjects, sequenceOptionColumns, type TypeInfo, unsupportedTables, userSchema } from "./catalogObjects";
+import { notExtensionMember, objectQueries, queryAll, readObjects, sequenceOptionColumns, type TypeInfo, userSchema } from "./catalogObjects";
 import { tableKey } from "./names";
 import type { ColumnModel, ConstraintModel, IndexModel, SchemaModel, SequenceOptions, TableModel } from "./schemaModel";
 import { keyOf } from "./schemaModel";
@@ -148,20 +148,19 @@ export interface Catalog {
 
 /** The database's own schemas, tables, types, functions, sequences and views, and what of them the tool cannot copy. */
 export async function readCatalog(client: ClientBase): Promise<Catalog> {
-  const query = async (text: string) => (await client.query(text)).rows as Row[];
-  const objects: CatalogObjects = await readObjects(client);
+  const rows = await queryAll(client, { ...objectQueries, tables: tablesQuery, columns: columnsQuery, constraints: constraintsQuery, indexes: indexesQuery, triggers: triggersQuery });
+  const objects = readObjects(rows);
   const tables = new Map<number, TableModel>();
-  for (const row of await query(tablesQuery)) tables.set(Number(row.oid), toTable(row, objects.tableRequires.get(Number(row.oid)) ?? []));
+  for (const row of rows.tables) tables.set(Number(row.oid), toTable(row, objects.tableRequires.get(Number(row.oid)) ?? []));
   const tableOf = (row: Row) => tables.get(Number(row.table_oid));
-  for (const row of await query(columnsQuery)) tableOf(row)?.columns.push(toColumn(row, objects.types));
-  for (const row of await query(constraintsQuery)) tableOf(row)?.constraints.push(toConstraint(row));
-  for (const row of await query(indexesQuery)) tableOf(row)?.indexes.push(toIndex(row));
-  for (const row of await query(triggersQuery)) {
+  for (const row of rows.columns) tableOf(row)?.columns.push(toColumn(row, objects.types));
+  for (const row of rows.constraints) tableOf(row)?.constraints.push(toConstraint(row));
+  for (const row of rows.indexes) tableOf(row)?.indexes.push(toIndex(row));
+  for (const row of rows.triggers) {
     const table = tableOf(row);
     if (table) (table.triggers ??= []).push({ name: row.name, definition: row.definition });
   }
-  const unsupported = new Map([...objects.unsupported, ...(await unsupportedTables(client))]);
-  return { schema: { ...objects.model, tables: parentsFirst([...tables.values()]) }, unsupported };
+  return { schema: { ...objects.model, tables: parentsFirst([...tables.values()]) }, unsupported: objects.unsupported };
 }
 
 /** The schema model alone (a target's, read back by verify). */

@@ -204,9 +204,9 @@ function toSequence(row: Row): SequenceModel {
 }
 
 /** By owner oid, the keys of the objects it uses (itself left out). */
-async function dependencies(client: ClientBase, keys: Map<number, string>): Promise<Map<string, Map<number, string[]>>> {
+function dependencies(rows: Row[], keys: Map<number, string>): Map<string, Map<number, string[]>> {
   const byKind = new Map<string, Map<number, string[]>>();
-  for (const row of (await client.query(dependenciesQuery)).rows as Row[]) {
+  for (const row of rows) {
     const key = keys.get(Number(row.ref));
     if (!key || Number(row.ref) === Number(row.owner)) continue;
     // A table needs types, functions and sequences; the tables it references are the subset's business.
@@ -259,37 +259,52 @@ function readViews(rows: Row[], requires: Map<number, string[]>): ViewModel[] {
   }));
 }
 
-export async function readObjects(client: ClientBase): Promise<CatalogObjects> {
-  const query = async (text: string) => (await client.query(text)).rows as Row[];
+/** The queries readObjects reads, run in one round trip with the catalog's others (catalog.ts). */
+export const objectQueries = {
+  objectKeys: objectKeysQuery,
+  dependencies: dependenciesQuery,
+  types: typesQuery,
+  functions: functionsQuery,
+  schemas: schemasQuery,
+  sequences: sequencesQuery,
+  views: viewsQuery,
+  columnTypes: columnTypesQuery,
+  unsupportedTables: unsupportedTablesQuery,
+};
+
+/** Runs queries without parameters in one round trip (the simple protocol takes several statements); their rows by name. */
+export async function queryAll<K extends string>(client: ClientBase, queries: Record<K, string>): Promise<Record<K, Row[]>> {
+  const names = Object.keys(queries) as K[];
+  const results = (await client.query(names.map((name) => queries[name]).join(";\n"))) as unknown as { rows: Row[] } | { rows: Row[] }[];
+  const list = Array.isArray(results) ? results : [results];
+  return Object.fromEntries(names.map((name, i) => [name, list[i].rows])) as Record<K, Row[]>;
+}
+
+export function readObjects(rows: Record<keyof typeof objectQueries, Row[]>): CatalogObjects {
   const keys = new Map<number, string>();
-  for (const row of await query(objectKeysQuery)) keys.set(Number(row.oid), objectKey(row.kind, row.schema, row.name, row.arguments ?? undefined));
-  const requires = await dependencies(client, keys);
+  for (const row of rows.objectKeys) keys.set(Number(row.oid), objectKey(row.kind, row.schema, row.name, row.arguments ?? undefined));
+  const requires = dependencies(rows.dependencies, keys);
   const unsupported = new Map<string, string>();
   const types: TypeModel[] = [];
-  for (const row of await query(typesQuery)) {
+  for (const row of rows.types) {
     const type = toType(row, requires.get("type")?.get(Number(row.oid)) ?? []);
     if (type) types.push(type);
     else unsupported.set(objectKey("type", row.schema, row.name), `type ${tableKey(row.schema, row.name)}: ${typeKinds[row.kind]}, which the tool does not copy`);
   }
-  const functions = readFunctions(await query(functionsQuery), requires.get("function") ?? new Map(), unsupported);
-  const typeKey = (type: TypeModel) => objectKey("type", type.schema, type.name);
-  const functionKey = (fn: FunctionModel) => objectKey("function", fn.schema, fn.name, fn.arguments);
+  const functions = readFunctions(rows.functions, requires.get("function") ?? new Map(), unsupported);
+  for (const row of rows.unsupportedTables.filter((r) => r.reason !== null)) {
+    unsupported.set(objectKey("table", row.schema, row.name), `table ${tableKey(row.schema, row.name)}: ${row.reason}`);
+  }
   return {
     model: {
-      schemas: (await query(schemasQuery)).map((row) => row.name),
-      types: creationOrder(types, typeKey),
-      functions: creationOrder(functions, functionKey),
-      sequences: (await query(sequencesQuery)).map(toSequence),
-      views: creationOrder(readViews(await query(viewsQuery), requires.get("view") ?? new Map()), (view) => objectKey("view", view.schema, view.name)),
+      schemas: rows.schemas.map((row) => row.name),
+      types: creationOrder(types, (type) => objectKey("type", type.schema, type.name)),
+      functions: creationOrder(functions, (fn) => objectKey("function", fn.schema, fn.name, fn.arguments)),
+      sequences: rows.sequences.map(toSequence),
+      views: creationOrder(readViews(rows.views, requires.get("view") ?? new Map()), (view) => objectKey("view", view.schema, view.name)),
     },
-    types: new Map((await query(columnTypesQuery)).map((row) => [Number(row.oid), typeInfo(row)])),
+    types: new Map(rows.columnTypes.map((row) => [Number(row.oid), typeInfo(row)])),
     tableRequires: requires.get("table") ?? new Map(),
     unsupported,
   };
-}
-
-/** By table key (objectKey "table"), why the tool cannot copy it. */
-export async function unsupportedTables(client: ClientBase): Promise<Map<string, string>> {
-  const rows = (await client.query(unsupportedTablesQuery)).rows as Row[];
-  return new Map(rows.filter((row) => row.reason !== null).map((row) => [objectKey("table", row.schema, row.name), `table ${tableKey(row.schema, row.name)}: ${row.reason}`]));
 }

@@ -4,7 +4,7 @@
 // generated column SQLite cannot compute, each refused by name; then, inside the snapshot and
 // before a row is written, a sample of the kept columns' values (valueSample.ts). A subset
 // also writes its record (syncRecord.ts) into the target, in the same transaction or build file.
-import { type Transform, readSyncKey } from "./anonymise";
+import { readSyncKey } from "./anonymise";
 import type { Catalog } from "./catalog";
 import { type ColumnRules, resolveColumnRules } from "./columnRules";
 import { copyRows } from "./copy";
@@ -17,7 +17,7 @@ import { PostgresSink } from "./postgresSink";
 import { Progress } from "./progress";
 import { type Rules, checkRuleNames, copiedTables, loadRules, loadRulesFile } from "./rules";
 import type { SchemaModel, ViewModel } from "./schemaModel";
-import { findTable, keyOf, objectKey, requiredObjects, schemaOfTables } from "./schemaModel";
+import { keyOf, objectKey, requiredObjects, schemaOfTables } from "./schemaModel";
 import type { RowSink } from "./sink";
 import { SqliteSink, checkSqliteTarget } from "./sqliteSink";
 import { syncRecordFormatVersion, withSyncRecordTable, writeSyncRecord } from "./syncRecord";
@@ -130,7 +130,7 @@ export function prepareSubset(rules: Rules, catalog: Catalog, shown: string, kin
   refuseUnsupported(catalog, requiredObjects(schema, tables).keys);
   const columnRules = resolveColumnRules(rules, schema, tables, { shown });
   refuseForSqlite(restricted, kind);
-  const copiedKeys = new Set([...tables].map((key) => objectKey("table", findTable(schema, key)!.schema, findTable(schema, key)!.name)));
+  const copiedKeys = new Set(restricted.tables.map((table) => objectKey("table", table.schema, table.name)));
   const views = schema.views.filter((view) => view.requires.some((key) => copiedKeys.has(key)));
   return { tables, schema: restricted, rules: columnRules, views };
 }
@@ -144,7 +144,7 @@ export async function refusePersonalValues(source: PostgresSource, prepared: Pre
   for (const { table, columns } of columnsToCheck(source.schema, prepared.tables, prepared.rules)) {
     for (const column of await sampleTable(source, table, columns)) {
       sampled++;
-      const result = analyse(column, prepared.rules.get(column.label) as Transform | undefined);
+      const result = analyse(column, prepared.rules.get(column.label));
       for (const path of result.unmatchedPaths) unmatched.push(`  ${column.label}: ${path} reaches nothing in ${result.sampled} sampled documents`);
       if (result.findings.length > 0) personal.push(`  ${column.label}: ${describeFindings(result, isJsonColumn(column.column))}`);
     }
