@@ -41,6 +41,7 @@ const subsetNotes = [
   "trading.trades.order_no: default nextval('order_no_seq'::regclass) dropped (SQLite has no sequences)",
   "trading.trades.trades_symbol_check: check CHECK (trading.is_symbol(symbol)) dropped (not SQLite's dialect)",
   'schema trading: SQLite has no schemas; its tables are named "trading.<table>"',
+  "extension citext: not in SQLite; columns of its types hold their text (citext compares with case in SQLite)",
   "trading.trades: partitioned table becomes one table holding the rows of its partitions (trading.trades_2026_01, trading.trades_2026_02, trading.trades_later)",
   "domain email_address: columns of its base type text, with its checks where SQLite accepts them",
   "domain trading.quantity: columns of its base type numeric(38,18), with its checks where SQLite accepts them",
@@ -77,7 +78,7 @@ describe("npm run db -- a schema it never saw: two schemas, partitions, domains,
     rules = writeRules(folder, objectsRulesYaml);
     const values = await source.query<{ v: string }>(`
       SELECT full_name AS v FROM "Customer" UNION SELECT e_mail FROM "Customer" UNION SELECT mobile FROM "Customer" UNION SELECT iban FROM "Customer"
-      UNION SELECT profile #>> '{contact,email}' FROM "Customer" UNION SELECT e_mail FROM contacts UNION SELECT mobile FROM contacts
+      UNION SELECT profile #>> '{contact,email}' FROM "Customer" UNION SELECT e_mail FROM contacts UNION SELECT mobile FROM contacts UNION SELECT email_alias::text FROM contacts
       UNION SELECT session_blob FROM api_sessions UNION SELECT opaque FROM api_sessions UNION SELECT payment_ref FROM api_sessions`);
     changedValues = values.map((row) => row.v);
   });
@@ -214,13 +215,14 @@ describe("npm run db -- a schema it never saw: two schemas, partitions, domains,
     it("columns without a rule, whatever their names (contacts.e_mail, contacts.mobile)", async () => {
       assert.equal(
         await refused(edited(/contacts\./)),
-        "db: refusing to copy: 4 copied columns have no rule (every copied column needs one; npm run db -- rules --init writes a complete file); add under columns: in RULES:\n" +
-          "  contacts.e_mail: { transform: email }  # the name looks personal\n  contacts.id: { transform: keep }\n  contacts.label: { transform: keep }\n" +
+        "db: refusing to copy: 5 copied columns have no rule (every copied column needs one; npm run db -- rules --init writes a complete file); add under columns: in RULES:\n" +
+          "  contacts.e_mail: { transform: email }  # the name looks personal\n  contacts.email_alias: { transform: email }  # the name looks personal\n" +
+          "  contacts.id: { transform: keep }\n  contacts.label: { transform: keep }\n" +
           "  contacts.mobile: { transform: pseudonym, prefix: mobile_ }  # the name looks personal\n",
       );
     });
     it("kept columns whose values look personal, whatever their names, all named in one refusal: addresses, phone numbers, IBANs, JWTs, tokens, card numbers, and inside jsonb with the paths (digests and UUIDs are not tokens)", async () => {
-      const kept = edited(/contacts\.(e_mail|mobile)|api_sessions\.(session_blob|opaque|payment_ref)|iban|profile/, `  '"Customer".iban': keep\n  '"Customer".profile': keep\n`);
+      const kept = edited(/contacts\.(e_mail|mobile|email_alias)|api_sessions\.(session_blob|opaque|payment_ref)|iban|profile/, `  '"Customer".iban': keep\n  '"Customer".profile': keep\n`);
       assert.equal(
         await refused(kept),
         personal([
@@ -231,6 +233,7 @@ describe("npm run db -- a schema it never saw: two schemas, partitions, domains,
           "api_sessions.payment_ref: card number in 30 of 30 sampled values",
           "contacts.e_mail: e-mail address in 60 of 60 sampled values",
           "contacts.mobile: phone number in 60 of 60 sampled values",
+          "contacts.email_alias: e-mail address in 60 of 60 sampled values",
         ]),
       );
     });

@@ -1,6 +1,7 @@
 // The second source of the db tests: a schema the tool did not grow up with (issue 21), every
 // object PostgreSQL 15 has that a bot's database may hold. Two schemas (public, trading); a
-// domain with a regular-expression check and one over numeric(38,18); an enum; a function
+// domain with a regular-expression check and one over numeric(38,18); an extension's type
+// (citext); an enum; a function
 // called by a CHECK; a trigger; identity (ALWAYS and BY DEFAULT), serial and generated
 // columns; a sequence no column owns, drawn from by two tables; a partitioned table with three
 // partitions (one the default), an index and a primary key on the parent, foreign keys from it
@@ -12,6 +13,7 @@
 import type { TestDatabase } from "./support";
 
 export const objectsSchemaSql = `
+CREATE EXTENSION citext;
 CREATE SCHEMA trading;
 CREATE TYPE trading.venue_kind AS ENUM ('spot', 'perp');
 CREATE DOMAIN email_address AS text CHECK (VALUE ~ '^[^@[:space:]]+@[^@[:space:]]+$');
@@ -40,6 +42,7 @@ CREATE TABLE contacts (
   customer_id bigint NOT NULL REFERENCES "Customer" ("user id"),
   e_mail text,
   mobile text,
+  email_alias citext,
   label text NOT NULL
 );
 CREATE TABLE trading.trades (
@@ -92,8 +95,8 @@ SELECT 'Customer ' || i, 'Customer.' || i || '@Mail.Example', '+44 20 7946 ' || 
        jsonb_build_object('contact', jsonb_build_object('email', 'customer.' || i || '@mail.example', 'phone', '+44 20 7946 ' || lpad(i::text, 4, '0')),
                           'prefs', jsonb_build_object('lang', 'en', 'size', 12345678901234567890.123), 'tags', jsonb_build_array('vip'))
 FROM generate_series(1, 40) i;
-INSERT INTO contacts (customer_id, e_mail, mobile, label)
-SELECT 1 + i % 40, 'contact.' || i || '@mail.example', '+1 555 010 ' || lpad(i::text, 4, '0'), CASE WHEN i % 2 = 0 THEN 'home' ELSE 'work' END
+INSERT INTO contacts (customer_id, e_mail, mobile, email_alias, label)
+SELECT 1 + i % 40, 'contact.' || i || '@mail.example', '+1 555 010 ' || lpad(i::text, 4, '0'), 'Contact.' || i || '@Alias.Example', CASE WHEN i % 2 = 0 THEN 'home' ELSE 'work' END
 FROM generate_series(1, 60) i;
 INSERT INTO trading.trades (id, traded_at, venue_id, customer_id, symbol, qty)
 SELECT n, timestamptz '2026-01-01 00:00:00+00' + n * interval '10 hours', 1 + n % 3, CASE WHEN n % 7 = 0 THEN NULL ELSE 1 + n % 40 END,
@@ -136,6 +139,7 @@ columns:
   contacts.*: keep
   contacts.e_mail: email
   contacts.mobile: "null"
+  contacts.email_alias: email
   api_sessions.*: keep
   api_sessions.session_blob: "null"
   api_sessions.opaque: "null"

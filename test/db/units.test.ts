@@ -179,7 +179,7 @@ describe("npm run db -- parts", () => {
       const file = path.join(tempFolder("sink"), "target.db");
       const sink = new SqliteSink({ kind: "sqlite", file, identity: `sqlite:${file}`, shown: `sqlite:///${file}` });
       const table = { schema: "public", name: "t", columns: [{ name: "x", type: "text", typeName: "text", category: "S", notNull: false }], constraints: [], indexes: [], requires: [] };
-      await sink.prepare({ schemas: [], types: [], functions: [], sequences: [], tables: [table], views: [] }, { replace: false });
+      await sink.prepare({ schemas: [], extensions: [], types: [], functions: [], sequences: [], tables: [table], views: [] }, { replace: false });
       await sink.writeRows(table, [["a"]]);
       fs.writeFileSync(file, "config:\n  trading-bot:environment: production\n");
       await assert.rejects(sink.complete(), new Refusal(`the target ${file} is not a SQLite database (it does not start with "SQLite format 3"): refusing to write over it`));

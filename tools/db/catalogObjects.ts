@@ -5,7 +5,7 @@
 import type { ClientBase } from "pg";
 import { tableKey } from "./names";
 import type { FunctionModel, SchemaModel, SequenceModel, TypeModel, ViewModel } from "./schemaModel";
-import { objectKey } from "./schemaModel";
+import { extensionKey, objectKey } from "./schemaModel";
 
 type Row = Record<string, any>;
 
@@ -126,7 +126,17 @@ UNION ALL SELECT p.oid, 'function', n.nspname, p.proname, pg_get_function_identi
   JOIN pg_namespace n ON n.oid = p.pronamespace WHERE ${userSchema("n")} AND ${notExtensionMember("pg_proc", "p.oid")}
 UNION ALL SELECT c.oid, CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'view' ELSE 'table' END, n.nspname, c.relname, NULL
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE ${userSchema("n")} AND c.relkind IN ('S', 'v', 'm', 'r', 'p', 'f') AND ${notExtensionMember("pg_class", "c.oid")}`;
+  WHERE ${userSchema("n")} AND c.relkind IN ('S', 'v', 'm', 'r', 'p', 'f') AND ${notExtensionMember("pg_class", "c.oid")}
+UNION ALL SELECT coalesce(a.oid, x.objid), 'extension', NULL, e.extname, NULL FROM pg_depend x JOIN pg_extension e ON e.oid = x.refobjid
+  LEFT JOIN pg_type a ON x.classid = 'pg_type'::regclass AND a.typelem = x.objid AND a.typcategory = 'A'
+  WHERE x.deptype = 'e' AND x.classid IN ('pg_type'::regclass, 'pg_proc'::regclass)
+UNION ALL SELECT x.objid, 'extension', NULL, e.extname, NULL FROM pg_depend x JOIN pg_extension e ON e.oid = x.refobjid
+  WHERE x.deptype = 'e' AND x.classid IN ('pg_type'::regclass, 'pg_proc'::regclass)`;
+
+/** Extensions created after initdb (plpgsql comes with every database), as pg_dump lists them. */
+const extensionsQuery = `
+SELECT e.extname AS name, n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+WHERE e.oid >= 16384 ORDER BY e.extname`;
 
 const schemasQuery = `
 SELECT n.nspname AS name FROM pg_namespace n WHERE ${userSchema("n")} AND n.nspname <> 'public' AND ${notExtensionMember("pg_namespace", "n.oid")}
@@ -147,14 +157,10 @@ SELECT n.nspname AS schema, c.relname AS name, CASE
   END AS reason
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN LATERAL (
-  SELECT a.attname, CASE
-      WHEN ext.extname IS NOT NULL THEN format('its type %s belongs to the extension %s, which the tool does not install', format_type(a.atttypid, a.atttypmod), ext.extname)
-      ELSE format('its collation %s is not one of PostgreSQL''s own (CREATE COLLATION), which the tool does not copy', col.collname) END AS reason
+  SELECT a.attname, format('its collation %s is not one of PostgreSQL''s own (CREATE COLLATION), which the tool does not copy', col.collname) AS reason
   FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
-  LEFT JOIN pg_depend x ON x.classid = 'pg_type'::regclass AND x.objid = (CASE WHEN t.typelem <> 0 AND t.typcategory = 'A' THEN t.typelem ELSE t.oid END) AND x.deptype = 'e'
-  LEFT JOIN pg_extension ext ON ext.oid = x.refobjid
-  LEFT JOIN pg_collation col ON col.oid = a.attcollation AND a.attcollation <> t.typcollation AND col.collnamespace <> 'pg_catalog'::regnamespace
-  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND (ext.oid IS NOT NULL OR col.oid IS NOT NULL)
+  JOIN pg_collation col ON col.oid = a.attcollation AND a.attcollation <> t.typcollation AND col.collnamespace <> 'pg_catalog'::regnamespace
+  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
   ORDER BY a.attnum LIMIT 1) bad ON true
 WHERE ${userSchema("n")} AND c.relkind IN ('r', 'p', 'f') AND ${notExtensionMember("pg_class", "c.oid")}`;
 
@@ -262,6 +268,7 @@ function readViews(rows: Row[], requires: Map<number, string[]>): ViewModel[] {
 /** The queries readObjects reads, run in one round trip with the catalog's others (catalog.ts). */
 export const objectQueries = {
   objectKeys: objectKeysQuery,
+  extensions: extensionsQuery,
   dependencies: dependenciesQuery,
   types: typesQuery,
   functions: functionsQuery,
@@ -282,7 +289,7 @@ export async function queryAll<K extends string>(client: ClientBase, queries: Re
 
 export function readObjects(rows: Record<keyof typeof objectQueries, Row[]>): CatalogObjects {
   const keys = new Map<number, string>();
-  for (const row of rows.objectKeys) keys.set(Number(row.oid), objectKey(row.kind, row.schema, row.name, row.arguments ?? undefined));
+  for (const row of rows.objectKeys) keys.set(Number(row.oid), row.kind === "extension" ? extensionKey(row.name) : objectKey(row.kind, row.schema, row.name, row.arguments ?? undefined));
   const requires = dependencies(rows.dependencies, keys);
   const unsupported = new Map<string, string>();
   const types: TypeModel[] = [];
@@ -298,6 +305,7 @@ export function readObjects(rows: Record<keyof typeof objectQueries, Row[]>): Ca
   return {
     model: {
       schemas: rows.schemas.map((row) => row.name),
+      extensions: rows.extensions.map((row) => ({ name: row.name, schema: row.schema })),
       types: creationOrder(types, (type) => objectKey("type", type.schema, type.name)),
       functions: creationOrder(functions, (fn) => objectKey("function", fn.schema, fn.name, fn.arguments)),
       sequences: rows.sequences.map(toSequence),

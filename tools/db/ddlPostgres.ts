@@ -87,10 +87,11 @@ function typesAndFunctions(schema: SchemaModel): Statement[] {
   return ordered;
 }
 
-/** Schemas, types, functions, sequences and tables with their columns, before any row. */
+/** Schemas, extensions, types, functions, sequences and tables with their columns, before any row. */
 export function tableStatements(schema: SchemaModel): Statement[] {
   return [
     ...schema.schemas.map((name) => ({ object: `schema ${name}`, sql: `CREATE SCHEMA IF NOT EXISTS ${quoteSql(name)}` })),
+    ...schema.extensions.map(({ name, schema: where }) => ({ object: `extension ${name}`, sql: `CREATE EXTENSION IF NOT EXISTS ${quoteSql(name)} WITH SCHEMA ${quoteSql(where)}` })),
     ...typesAndFunctions(schema),
     ...schema.sequences.map((sequence) => ({ object: `sequence ${keyOf(sequence)}`, sql: `CREATE SEQUENCE ${sqlName(sequence)} ${sequenceClauses(sequence)}` })),
     ...schema.tables.map(createTable),

@@ -286,6 +286,7 @@ function objectNotes(schema: SchemaModel): string[] {
   const partitionsOf = (table: TableModel) => schema.tables.filter((t) => t.partitionOf && keyOf(storedTable(schema, t)) === keyOf(table) && t !== table);
   return [
     ...schema.schemas.map((name) => `schema ${formatIdentifier(name)}: SQLite has no schemas; its tables are named "${name}.<table>"`),
+    ...schema.extensions.map((extension) => `extension ${extension.name}: not in SQLite; columns of its types hold their text (citext compares with case in SQLite)`),
     ...storedTables(schema)
       .filter((table) => table.partitionKey)
       .map((table) => `${keyOf(table)}: partitioned table becomes one table holding the rows of its partitions (${partitionsOf(table).map(keyOf).join(", ")})`),

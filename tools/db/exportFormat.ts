@@ -174,6 +174,7 @@ const typeSchema = z.discriminatedUnion("kind", [
 const schemaModelSchema = z
   .object({
     schemas: z.array(z.string().min(1)),
+    extensions: z.array(z.object({ name: z.string().min(1), schema: z.string().min(1) }).strict()),
     types: z.array(typeSchema),
     functions: z.array(z.object({ ...named, arguments: z.string(), language: z.string().min(1), definition: z.string().min(1), requires }).strict()),
     sequences: z.array(z.object({ ...named, ...sequenceOptions, ownedBy: z.object({ table: z.string(), column: z.string() }).strict().optional() }).strict()),

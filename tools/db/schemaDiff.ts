@@ -55,6 +55,7 @@ export function compareSchemas(source: SchemaModel, target: SchemaModel): string
   const names = (schemas: string[]) => schemas.map((name) => ({ name }));
   return [
     ...compareNamed("", "schema", names(source.schemas), names(target.schemas), () => null),
+    ...compareNamed("", "extension", source.extensions, target.extensions, (extension) => extension.schema),
     ...compareNamed("", "type", byKey(source.types), byKey(target.types), (type) => JSON.stringify({ ...type, name: undefined, requires: undefined })),
     ...compareNamed("", "function", byKey(source.functions, (fn) => `(${fn.arguments})`), byKey(target.functions, (fn) => `(${fn.arguments})`), (fn) => fn.definition),
     ...compareNamed("", "sequence", byKey(source.sequences), byKey(target.sequences), (sequence) => ({ ...sequence, name: undefined })),

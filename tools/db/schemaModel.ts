@@ -145,6 +145,8 @@ export interface ViewModel {
 export interface SchemaModel {
   /** Schemas other than public that the objects below live in. */
   schemas: string[];
+  /** Extensions whose types or functions the objects below use (citext, pgcrypto): created in the target, in their schema. */
+  extensions: { name: string; schema: string }[];
   /** Enum, domain and composite types, in an order they can be created in. */
   types: TypeModel[];
   functions: FunctionModel[];
@@ -157,6 +159,11 @@ export interface SchemaModel {
 
 /** The key of an object in `requires`: `type:trading.venue_kind`, `function:trading.is_symbol(text)`, `sequence:order_no_seq`, `table:users`, `view:...`. */
 export type ObjectKind = "type" | "function" | "sequence" | "table" | "view";
+
+/** The key in `requires` of an extension's type or function: the extension, which brings them all. */
+export function extensionKey(name: string): string {
+  return `extension:${name}`;
+}
 
 export function objectKey(kind: ObjectKind, schema: string, name: string, args?: string): string {
   return `${kind}:${tableKey(schema, name)}${args === undefined ? "" : `(${args})`}`;
@@ -244,12 +251,13 @@ export function schemaOfTables(schema: SchemaModel, tables: ReadonlySet<string>)
   const sequenceKept = (sequence: SequenceModel) =>
     keys.has(objectKey("sequence", sequence.schema, sequence.name)) || (!!sequence.ownedBy && tables.has(sequence.ownedBy.table));
   const restricted = {
+    extensions: schema.extensions.filter((extension) => keys.has(extensionKey(extension.name))),
     types: schema.types.filter((type) => keys.has(objectKey("type", type.schema, type.name))),
     functions: schema.functions.filter((fn) => keys.has(objectKey("function", fn.schema, fn.name, fn.arguments))),
     sequences: schema.sequences.filter(sequenceKept),
     tables: kept,
     views: [],
   };
-  const used = [...restricted.types, ...restricted.functions, ...restricted.sequences, ...restricted.tables].map((object) => object.schema);
+  const used = [...restricted.extensions, ...restricted.types, ...restricted.functions, ...restricted.sequences, ...restricted.tables].map((object) => object.schema);
   return { schemas: schema.schemas.filter((name) => used.includes(name)), ...restricted };
 }
