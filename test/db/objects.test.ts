@@ -314,64 +314,57 @@ describe("npm run db -- a schema it never saw: two schemas, partitions, domains,
       }
     });
   });
-});
 
-describe("npm run db -- what the tool cannot copy is refused by name, one line each, nothing written", function () {
-  let source: TestDatabase;
-  let folder: string;
-  before(async () => {
-    source = await createDatabase();
-    await source.query(`
-      CREATE TABLE plain (id integer PRIMARY KEY, note text NOT NULL);
-      CREATE TABLE parent (id integer PRIMARY KEY);
-      CREATE TABLE child (extra text) INHERITS (parent);
-      CREATE TYPE floatrange AS RANGE (subtype = float8);
-      CREATE TABLE ranges (id integer PRIMARY KEY, span floatrange);
-      CREATE TABLE secrets (id integer PRIMARY KEY, owner text);
-      ALTER TABLE secrets ENABLE ROW LEVEL SECURITY;
-      INSERT INTO plain VALUES (1, 'one');
-      CREATE TABLE lender (id serial PRIMARY KEY);
-      CREATE TABLE borrower (id integer PRIMARY KEY, n integer NOT NULL DEFAULT nextval('lender_id_seq'));
-      INSERT INTO lender DEFAULT VALUES; INSERT INTO borrower (id) SELECT generate_series(1, 5);`);
-    folder = tempFolder("unsupported");
-  });
-  after(async () => source?.drop());
-
-  it("schema refuses every such object, before the snapshot opens", async () => {
-    const file = path.join(folder, "schema.db");
-    const result = await runDb(["schema", "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${file}`, "--to-stack", "staging"]);
-    assert.deepEqual(result, {
-      code: 2,
-      stdout: "",
-      stderr:
-        "db: refusing to copy what the tool cannot copy (nothing was written):\n" +
-        "  table child: inherits from another table (table inheritance, not partitioning), which the tool does not copy\n" +
-        "  table secrets: has row-level security policies, which the tool does not copy (a copy without them would show every row to everyone)\n" +
-        "  type floatrange: a range type, which the tool does not copy\n",
+  describe("what the tool cannot copy is refused by name, one line each, nothing written", () => {
+    let other: TestDatabase;
+    before(async () => {
+      other = await createDatabase();
+      await other.query(`
+        CREATE TABLE plain (id integer PRIMARY KEY, note text NOT NULL);
+        CREATE TABLE parent (id integer PRIMARY KEY);
+        CREATE TABLE child (extra text) INHERITS (parent);
+        CREATE TYPE floatrange AS RANGE (subtype = float8);
+        CREATE TABLE ranges (id integer PRIMARY KEY, span floatrange);
+        CREATE TABLE secrets (id integer PRIMARY KEY, owner text);
+        ALTER TABLE secrets ENABLE ROW LEVEL SECURITY;
+        INSERT INTO plain VALUES (1, 'one');
+        CREATE TABLE lender (id serial PRIMARY KEY);
+        CREATE TABLE borrower (id integer PRIMARY KEY, n integer NOT NULL DEFAULT nextval('lender_id_seq'));
+        INSERT INTO lender DEFAULT VALUES; INSERT INTO borrower (id) SELECT generate_series(1, 5);`);
     });
-    assert.equal(fs.existsSync(file), false);
-  });
+    after(async () => other?.drop());
 
-  it("subset refuses only what it would copy", async () => {
-    const rules = writeRules(folder, "roots:\n  - table: plain\ncolumns:\n  plain.*: keep\n  ranges.*: keep\n", "plain.yaml");
-    const file = path.join(folder, "plain.db");
-    const copied = await runDb(["subset", "--rules", rules, "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${file}`, "--to-stack", "staging"], { DATA_SYNC_KEY: testKey });
-    assert.equal(copied.code, 0, copied.stderr);
-    const ranges = writeRules(folder, "roots:\n  - table: ranges\ncolumns:\n  ranges.*: keep\n", "ranges.yaml");
-    const refused = await runDb(["subset", "--rules", ranges, "--from-url", source.url, "--from-stack", "dev", "--to-url", `sqlite:///${path.join(folder, "ranges.db")}`, "--to-stack", "staging"], { DATA_SYNC_KEY: testKey });
-    assert.deepEqual(refused, { code: 2, stdout: "", stderr: "db: refusing to copy what the tool cannot copy (nothing was written):\n  type floatrange: a range type, which the tool does not copy\n" });
-  });
+    it("schema refuses every such object, before the snapshot opens", async () => {
+      const file = path.join(folder, "refused-schema.db");
+      const result = await runDb(["schema", "--from-url", other.url, "--from-stack", "dev", "--to-url", `sqlite:///${file}`, "--to-stack", "staging"]);
+      assert.deepEqual(result, {
+        code: 2,
+        stdout: "",
+        stderr:
+          "db: refusing to copy what the tool cannot copy (nothing was written):\n" +
+          "  table child: inherits from another table (table inheritance, not partitioning), which the tool does not copy\n" +
+          "  table secrets: has row-level security policies, which the tool does not copy (a copy without them would show every row to everyone)\n" +
+          "  type floatrange: a range type, which the tool does not copy\n",
+      });
+      assert.equal(fs.existsSync(file), false);
+    });
 
-  it("a subset draws a copied default's sequence along, even one owned by a table it leaves out, and moves it past the copied values", async () => {
-    const rules = writeRules(folder, "roots:\n  - table: borrower\ncolumns:\n  borrower.*: keep\n", "borrower.yaml");
-    const target = await createDatabase();
-    try {
-      const copied = await runDb(["subset", "--rules", rules, "--from-url", source.url, "--from-stack", "dev", "--to-url", target.url, "--to-stack", "staging"], { DATA_SYNC_KEY: testKey });
+    it("subset refuses only what it would copy", async () => {
+      const rules = writeRules(folder, "roots:\n  - table: plain\ncolumns:\n  plain.*: keep\n  ranges.*: keep\n", "plain.yaml");
+      const file = path.join(folder, "plain.db");
+      const copied = await runDb(["subset", "--rules", rules, "--from-url", other.url, "--from-stack", "dev", "--to-url", `sqlite:///${file}`, "--to-stack", "staging"], { DATA_SYNC_KEY: testKey });
+      assert.equal(copied.code, 0, copied.stderr);
+      const ranges = writeRules(folder, "roots:\n  - table: ranges\ncolumns:\n  ranges.*: keep\n", "ranges.yaml");
+      const refused = await runDb(["subset", "--rules", ranges, "--from-url", other.url, "--from-stack", "dev", "--to-url", `sqlite:///${path.join(folder, "ranges.db")}`, "--to-stack", "staging"], { DATA_SYNC_KEY: testKey });
+      assert.deepEqual(refused, { code: 2, stdout: "", stderr: "db: refusing to copy what the tool cannot copy (nothing was written):\n  type floatrange: a range type, which the tool does not copy\n" });
+    });
+
+    it("a subset draws a copied default's sequence along, even one owned by a table it leaves out, and moves it past the copied values", async () => {
+      const rules = writeRules(folder, "roots:\n  - table: borrower\ncolumns:\n  borrower.*: keep\n", "borrower.yaml");
+      const copied = await runDb(["subset", "--rules", rules, "--from-url", other.url, "--from-stack", "dev", "--to-url", target.url, "--to-stack", "staging", "--replace"], { DATA_SYNC_KEY: testKey });
       assert.equal(copied.code, 0, copied.stderr);
       assert.deepEqual(await target.query("INSERT INTO borrower (id) VALUES (6) RETURNING n"), [{ n: 7 }]);
       assert.deepEqual(await target.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"), [{ tablename: "borrower" }, { tablename: "trading_bot_data_sync" }]);
-    } finally {
-      await target.drop();
-    }
+    });
   });
 });
