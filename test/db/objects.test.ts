@@ -330,7 +330,9 @@ describe("npm run db -- a schema it never saw: two schemas, partitions, domains,
         INSERT INTO plain VALUES (1, 'one');
         CREATE TABLE lender (id serial PRIMARY KEY);
         CREATE TABLE borrower (id integer PRIMARY KEY, n integer NOT NULL DEFAULT nextval('lender_id_seq'));
-        INSERT INTO lender DEFAULT VALUES; INSERT INTO borrower (id) SELECT generate_series(1, 5);`);
+        INSERT INTO lender DEFAULT VALUES; INSERT INTO borrower (id) SELECT generate_series(1, 5);
+        CREATE TABLE hashed (id integer PRIMARY KEY, x text NOT NULL, h text GENERATED ALWAYS AS (md5(x)) STORED);
+        INSERT INTO hashed (id, x) VALUES (1, 'one');`);
     });
     after(async () => other?.drop());
 
@@ -357,6 +359,18 @@ describe("npm run db -- a schema it never saw: two schemas, partitions, domains,
       const ranges = writeRules(folder, "roots:\n  - table: ranges\ncolumns:\n  ranges.*: keep\n", "ranges.yaml");
       const refused = await runDb(["subset", "--rules", ranges, "--from-url", other.url, "--from-stack", "dev", "--to-url", `sqlite:///${path.join(folder, "ranges.db")}`, "--to-stack", "staging"], { DATA_SYNC_KEY: testKey });
       assert.deepEqual(refused, { code: 2, stdout: "", stderr: "db: refusing to copy what the tool cannot copy (nothing was written):\n  type floatrange: a range type, which the tool does not copy\n" });
+    });
+
+    it("a generated column SQLite cannot compute is refused by name for a SQLite target, before anything is written", async () => {
+      const rules = writeRules(folder, "roots:\n  - table: hashed\ncolumns:\n  hashed.*: keep\n", "hashed.yaml");
+      const file = path.join(folder, "hashed.db");
+      const result = await runDb(["subset", "--rules", rules, "--from-url", other.url, "--from-stack", "dev", "--to-url", `sqlite:///${file}`, "--to-stack", "staging"], { DATA_SYNC_KEY: testKey });
+      assert.deepEqual(result, {
+        code: 2,
+        stdout: "",
+        stderr: "db: refusing to copy into SQLite (nothing was written):\n  hashed.h: generated column: SQLite cannot compute md5(x) (copying its values would copy what it was computed from)\n",
+      });
+      assert.equal(fs.existsSync(file), false);
     });
 
     it("a subset draws a copied default's sequence along, even one owned by a table it leaves out, and moves it past the copied values", async () => {
