@@ -93,7 +93,7 @@ describe("npm run db -- export and import (on disk)", function () {
     const version = readJson(path.join(repoRoot, "package.json")).version;
     assert.deepEqual({ ...manifest, createdAt: "", tables: [], schema: {} }, {
       format: "trading-bot-db-export",
-      formatVersion: 1,
+      formatVersion: 2,
       type: "subset",
       createdAt: "",
       tool: { name: "trading-bot-infra db", version },
@@ -121,8 +121,8 @@ describe("npm run db -- export and import (on disk)", function () {
   it("writes each row as PostgreSQL prints it, then the forms SQLite reads (arrays as JSON, booleans as 0/1), anonymised", () => {
     const fills = gunzipLines(path.join(subsetExport, "002-fills.ndjson.gz")).map((line) => JSON.parse(line));
     const last = fills.find((row) => row[0] === "300");
-    // id, order_id, parent_fill_id, price, price_cents (generated), tags, raw (bytea), then tags as JSON.
-    assert.deepEqual(last, ["300", "101", null, "175.00000000", "17500", '{t0,"x, \\"quoted\\""}', `\\x${crypto.createHash("md5").update("300").digest("hex")}`, '["t0","x, \\"quoted\\""]']);
+    // id, order_id, parent_fill_id, price, tags, raw (bytea), then tags as JSON; not price_cents (generated: the import computes it).
+    assert.deepEqual(last, ["300", "101", null, "175.00000000", '{t0,"x, \\"quoted\\""}', `\\x${crypto.createHash("md5").update("300").digest("hex")}`, '["t0","x, \\"quoted\\""]']);
     const users = gunzipLines(path.join(subsetExport, "005-users.ndjson.gz")).map((line) => JSON.parse(line));
     const seventh = users.find((row) => row[0] === "7");
     const hmac = (value: string) => crypto.createHmac("sha256", testKey).update(value).digest("hex").slice(0, 32);
@@ -284,7 +284,8 @@ describe("npm run db -- import refuses a tampered export, with nothing loaded", 
     ["an absolute path in manifest.json", editManifest((m) => (m.schema.file = "/etc/passwd")), () => `manifest.json: schema.file: ${notPlain}`],
     ["a backslash path in manifest.json", editManifest((m) => (m.tables[1].file = `..\\${tableFiles[1]}`)), () => `manifest.json: tables.1.file: ${notPlain}`],
     ["a file listed twice", editManifest((m) => (m.tables[1].file = m.tables[0].file)), () => `manifest.json: ${tableFiles[0]} is listed twice`],
-    ["a newer format version", editManifest((m) => (m.formatVersion = 2)), () => "manifest.json: format version 2; this tool reads version 1"],
+    ["a newer format version", editManifest((m) => (m.formatVersion = 3)), () => "manifest.json: format version 3; this tool reads version 2"],
+    ["the format version before generated columns were left out", editManifest((m) => (m.formatVersion = 1)), () => "manifest.json: format version 1; this tool reads version 2"],
     ["a key manifest.json does not have", editManifest((m) => (m.url = "postgres://elsewhere")), () => 'manifest.json: Unrecognized key: "url"'],
     ["a manifest that is not JSON", (dir) => fs.writeFileSync(path.join(dir, "manifest.json"), "{ not json"), () => "manifest.json: not valid JSON"],
     ["tables renamed in manifest.json", editManifest((m) => (m.tables[0].name = "wallets")), () => "manifest.json: its tables (wallets, fills, orders, trading_strategies, users, trading_bot_data_sync) are not those of schema.json (accounts, fills, orders, trading_strategies, users, trading_bot_data_sync)"],

@@ -112,7 +112,7 @@ describe("npm run db -- rows into PostgreSQL: COPY, or INSERT on PGlite", functi
       try {
         const sink = new PostgresSink(parseDatabaseUrl(target.url, "--to-url") as Extract<ReturnType<typeof parseDatabaseUrl>, { kind: "postgres" }>);
         assert.equal(sink.loading, undefined);
-        await sink.prepare({ enums: [], sequences: [], tables: [] }, { replace: false });
+        await sink.prepare({ schemas: [], extensions: [], types: [], functions: [], sequences: [], tables: [], views: [] }, { replace: false });
         assert.equal(sink.loading, serverUrl ? "copy" : "insert");
         await sink.abort();
       } finally {
@@ -168,8 +168,8 @@ describe("npm run db -- rows into PostgreSQL: COPY, or INSERT on PGlite", functi
   });
 
   describe("a load that stops or fails leaves the target as it was", () => {
-    const table: TableModel = { name: "numbers", columns: [{ name: "n", type: "integer", typeName: "int4", category: "N", notNull: true }], constraints: [], indexes: [] };
-    const schema: SchemaModel = { enums: [], sequences: [], tables: [table] };
+    const table: TableModel = { schema: "public", name: "numbers", columns: [{ name: "n", type: "integer", typeName: "int4", category: "N", notNull: true }], constraints: [], indexes: [], requires: [] };
+    const schema: SchemaModel = { schemas: [], extensions: [], types: [], functions: [], sequences: [], tables: [table], views: [] };
     const batch = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => [String(from + i)]);
     let target: TestDatabase;
     const sinkOf = () => new PostgresSink(parseDatabaseUrl(target.url, "--to-url") as Extract<ReturnType<typeof parseDatabaseUrl>, { kind: "postgres" }>);

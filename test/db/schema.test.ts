@@ -43,7 +43,7 @@ describe("npm run db -- schema", function () {
     const result = await runDb(["schema", ...sides(source.url, target.url)]);
     assert.equal(result.stderr, "");
     assert.equal(result.code, 0);
-    assert.equal(result.stdout, `Copied the schema of 6 tables, 1 enum types and 3 sequences into ${target.shown}.\n`);
+    assert.equal(result.stdout, `Copied the schema (6 tables, 1 type, 0 functions, 3 sequences, 0 views) into ${target.shown}.\n`);
     const [from, to] = [await schemaOf(source), await schemaOf(target)];
     assert.deepEqual(to, from);
     assert.deepEqual(
@@ -82,7 +82,7 @@ describe("npm run db -- schema", function () {
     assert.deepEqual(refused, {
       code: 2,
       stdout: "",
-      stderr: `db: the target ${target.shown} is not empty (its schema public holds tables or types): pass --replace to drop them and copy anew\n`,
+      stderr: `db: the target ${target.shown} is not empty (it holds tables, views, sequences or types): pass --replace to drop them and copy anew\n`,
     });
     await target.query("CREATE TABLE leftover (id int)");
     const replaced = await runDb(["schema", "--replace", ...sides(source.url, target.url)]);
@@ -94,11 +94,13 @@ describe("npm run db -- schema", function () {
     const file = path.join(folder, "schema.db");
     const result = await runDb(["schema", ...sides(source.url, `sqlite:///${file}`)]);
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, `Copied the schema of 6 tables, 1 enum types and 3 sequences into sqlite:///${file}.\n`);
+    assert.equal(result.stdout, `Copied the schema (6 tables, 1 type, 0 functions, 3 sequences, 0 views) into sqlite:///${file}.\n`);
     assert.equal(
       result.stderr,
       [
-        "fills.price_cents: generated column becomes a plain column holding the copied values",
+        "fills.price: numeric(20,8) becomes NUMERIC (an integer or an 8-byte float): beyond 15 significant digits precision is lost",
+        "orders.quantity: numeric(20,8) becomes NUMERIC (an integer or an 8-byte float): beyond 15 significant digits precision is lost",
+        "users.trading_balance: numeric(20,8) becomes NUMERIC (an integer or an 8-byte float): beyond 15 significant digits precision is lost",
         "users.users_email_lower: expression index dropped",
         "enum order_side: TEXT columns with a CHECK of its labels",
         "sequence audit_log_id_seq: dropped (an INTEGER PRIMARY KEY numbers its own rows)",
@@ -136,6 +138,10 @@ describe("npm run db -- schema", function () {
       assert.throws(() => db.exec("INSERT INTO users (id, username, email, trading_balance) VALUES (2, 'b', 'b@x', -1)"), /CHECK constraint failed: users_trading_balance_check/);
       assert.throws(() => db.exec("INSERT INTO users (id, username, email) VALUES (3, 'a', 'c@x')"), /UNIQUE constraint failed: users.username/);
       db.exec("INSERT INTO accounts VALUES (1, 'bybit', 'k')");
+      // The generated column is SQLite's own, computed as PostgreSQL computes it ((price * 100)::bigint rounds).
+      db.exec("INSERT INTO orders (id, user_id, exchange, side, quantity, api_key, created_at) VALUES (1, 1, 'bybit', 'buy', 1, 'k', 'now')");
+      db.exec("INSERT INTO fills (id, order_id, price) VALUES (1, 1, 100.255)");
+      assert.deepEqual({ ...db.prepare("SELECT price_cents FROM fills").get() }, { price_cents: 10026 });
       assert.throws(
         () => db.exec("INSERT INTO orders (user_id, exchange, side, quantity, api_key, created_at) VALUES (1, 'bybit', 'hold', 1, 'k', 'now')"),
         /CHECK constraint failed: side/,

@@ -219,7 +219,7 @@ describe("npm run db -- subset", function () {
       it("refuses a target that is not empty without --replace, and copies anew with it", async () => {
         const refused = await subset(target);
         assert.equal(refused.code, 2);
-        assert.match(refused.stderr, /^db: the target .* is not empty .*: pass --replace to .*\n$/);
+        assert.match(refused.stderr, /(^|\n)db: the target .* is not empty .*: pass --replace to [^\n]*\n$/);
         const replaced = await subset(target, "--replace");
         assert.equal(replaced.code, 0, replaced.stderr);
         assert.deepEqual(await verify(target), { code: 0, stdout: `verify --type subset: ${target.shown} agrees with the source\n`, stderr: "" });
@@ -262,34 +262,41 @@ describe("npm run db -- subset", function () {
       );
     });
 
-    it("refuses, before copying anything, every copied column that looks sensitive and has no rule, with the line to add", async () => {
-      const partial = writeRules(folder, testRulesYaml.split("\n").filter((line) => !/email|phone|api_key/.test(line)).join("\n"), "partial.yaml");
+    it("refuses, before copying anything, every copied column without a rule, whatever its name, with the line to add", async () => {
+      // users.* and accounts.* no longer kept table-wide; e-mail, phone and api_key rules gone.
+      const partial = writeRules(folder, testRulesYaml.split("\n").filter((line) => !/email|phone|api_key|users\.\*|accounts\.\*/.test(line)).join("\n"), "partial.yaml");
       const target = sqliteTarget(path.join(folder, "never.db"));
       const result = await runDb(["subset", "--rules", partial, ...sides(target)], { DATA_SYNC_KEY: testKey });
       assert.deepEqual(result, {
         code: 2,
         stdout: "",
         stderr: [
-          `db: refusing to copy: 4 copied columns look sensitive and have no rule; add under columns: in ${partial}:`,
-          "  accounts.api_key: { transform: pseudonym, prefix: api_key_ }",
-          "  orders.api_key: { transform: pseudonym, prefix: api_key_ }",
-          "  users.email: { transform: email }",
-          "  users.phone: { transform: pseudonym, prefix: phone_ }",
+          `db: refusing to copy: 11 copied columns have no rule (every copied column needs one; npm run db -- rules --init writes a complete file); add under columns: in ${partial}:`,
+          "  accounts.api_key: { transform: pseudonym, prefix: api_key_ }  # the name looks personal",
+          "  accounts.exchange: { transform: keep }",
+          "  accounts.user_id: { transform: keep }",
+          "  users.created_at: { transform: keep }",
+          "  users.email: { transform: email }  # the name looks personal",
+          "  users.favourite_strategy_id: { transform: keep }",
+          "  users.id: { transform: keep }",
+          "  users.is_active: { transform: keep }",
+          "  users.phone: { transform: pseudonym, prefix: phone_ }  # the name looks personal",
+          "  users.referrer_id: { transform: keep }",
+          "  users.trading_balance: { transform: keep }",
           "",
         ].join("\n"),
       });
       assert.deepEqual(await target.rows("SELECT name FROM sqlite_master"), [], "nothing was written");
     });
 
-    it("--strict asks for a rule on every copied column", async () => {
-      const result = await runDb(["subset", "--strict", "--rules", rules, ...sides(sqliteTarget(path.join(folder, "strict.db")))], { DATA_SYNC_KEY: testKey });
-      assert.equal(result.code, 2);
-      const lines = result.stderr.trimEnd().split("\n");
-      assert.equal(lines[0], `db: refusing to copy: 27 copied columns have no rule and --strict asks for one on every copied column; add under columns: in ${rules}:`);
-      assert.ok(lines.includes("  orders.quantity: { transform: constant, value: <a numeric(20,8) value> }"));
-      assert.ok(lines.includes("  users.referrer_id: { transform: \"null\" }"));
-      assert.ok(lines.includes("  orders.symbol: { transform: pseudonym, prefix: symbol_ }"));
-      assert.ok(!lines.some((line) => line.startsWith("  users.email:")), "ruled columns are not listed");
+    it("a table-wide keep covers a table's columns without a rule of their own; the column's own rule and its key's win", async () => {
+      // orders.api_key's own constant, orders.user_id following users.id (kept), orders.trader_name following users.username (pseudonym).
+      const target = sqliteTarget(path.join(folder, "table-wide.db"));
+      assert.equal((await runDb(["subset", "--rules", rules, ...sides(target)], { DATA_SYNC_KEY: testKey })).code, 0);
+      const rows = await target.rows("SELECT DISTINCT api_key, trader_name LIKE 'test_user_%' AS pseudonym FROM orders WHERE trader_name IS NOT NULL");
+      assert.deepEqual(rows.map((row) => ({ ...row })), [{ api_key: "test_api_key", pseudonym: 1 }]);
+      const [order] = await target.rows("SELECT symbol, exchange FROM orders WHERE id = 200");
+      assert.deepEqual({ ...order }, { symbol: "BTCUSDT", exchange: "binance" });
     });
   });
 

@@ -57,8 +57,10 @@ let template: Promise<import("@electric-sql/pglite").PGliteInterface> | undefine
 
 /** One initialised PGlite per process; each test database is a clone of it (a fresh initdb costs seconds). */
 function pgliteTemplate() {
-  // Imported here: the PGlite packages are devDependencies and load a WebAssembly build.
-  template ??= import("@electric-sql/pglite").then(({ PGlite }) => PGlite.create());
+  // Imported here: the PGlite packages are devDependencies and load a WebAssembly build. citext
+  // is there to be created (CREATE EXTENSION), as on a server with PostgreSQL's contrib modules.
+  const citext = import("@electric-sql/pglite/contrib/citext" as string) as Promise<{ citext: import("@electric-sql/pglite").Extension }>;
+  template ??= Promise.all([import("@electric-sql/pglite"), citext]).then(([{ PGlite }, extension]) => PGlite.create({ extensions: { citext: extension.citext } }));
   return template;
 }
 

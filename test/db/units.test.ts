@@ -178,8 +178,8 @@ describe("npm run db -- parts", () => {
     it("checks its target again before the rename: a file put in its place during the copy is not written over", async () => {
       const file = path.join(tempFolder("sink"), "target.db");
       const sink = new SqliteSink({ kind: "sqlite", file, identity: `sqlite:${file}`, shown: `sqlite:///${file}` });
-      const table = { name: "t", columns: [{ name: "x", type: "text", typeName: "text", category: "S", notNull: false }], constraints: [], indexes: [] };
-      await sink.prepare({ enums: [], sequences: [], tables: [table] }, { replace: false });
+      const table = { schema: "public", name: "t", columns: [{ name: "x", type: "text", typeName: "text", category: "S", notNull: false }], constraints: [], indexes: [], requires: [] };
+      await sink.prepare({ schemas: [], extensions: [], types: [], functions: [], sequences: [], tables: [table], views: [] }, { replace: false });
       await sink.writeRows(table, [["a"]]);
       fs.writeFileSync(file, "config:\n  trading-bot:environment: production\n");
       await assert.rejects(sink.complete(), new Refusal(`the target ${file} is not a SQLite database (it does not start with "SQLite format 3"): refusing to write over it`));
@@ -204,15 +204,19 @@ describe("npm run db -- parts", () => {
     it("accepts the committed data/sync-rules.yaml", () => {
       const rules = loadRules(path.join(repoRoot, "data", "sync-rules.yaml"), "data/sync-rules.yaml");
       assert.deepEqual(rules.roots, [{ table: "orders", orderBy: "created_at desc", limit: 1000 }]);
-      assert.deepEqual(rules.columns["users.username"], { transform: "pseudonym", prefix: "test_user_" });
+      assert.deepEqual(rules.columns.find((rule) => rule.label === "users.username")?.rule, { transform: "pseudonym", prefix: "test_user_" });
+      assert.deepEqual(rules.columns.find((rule) => rule.label === "users.id")?.rule, { transform: "keep" });
     });
     it("names what is wrong", () => {
       assert.equal(refusal("roots: []\n"), "rules.yaml: roots: Too small: expected array to have >=1 items");
       assert.equal(refusal("roots:\n  - { table: orders, limit: 0 }\n"), "rules.yaml: roots.0.limit: Too small: expected number to be >0");
       assert.equal(refusal("roots:\n  - { table: orders, where: x }\n"), 'rules.yaml: roots.0: Unrecognized key: "where"');
-      assert.equal(refusal("roots:\n  - table: orders\ncolumns:\n  users.email: { transform: hash }\n"), "rules.yaml: columns.users.email.transform: Invalid discriminator value. Expected 'keep' | 'pseudonym' | 'email' | 'constant' | 'null'");
-      assert.equal(refusal("roots:\n  - table: orders\ncolumns:\n  users.phone: { transform: null }\n"), "rules.yaml: columns.users.phone.transform: Invalid discriminator value. Expected 'keep' | 'pseudonym' | 'email' | 'constant' | 'null'");
-      assert.equal(refusal("roots:\n  - table: orders\ncolumns:\n  email: { transform: email }\n"), "rules.yaml: columns.email: write a column as table.column");
+      assert.equal(refusal("roots:\n  - table: orders\ncolumns:\n  users.email: { transform: hash }\n"), "rules.yaml: columns.users.email.transform: Invalid discriminator value. Expected 'keep' | 'pseudonym' | 'email' | 'constant' | 'null' | 'json'");
+      assert.equal(refusal("roots:\n  - table: orders\ncolumns:\n  users.phone: { transform: null }\n"), "rules.yaml: columns.users.phone.transform: Invalid discriminator value. Expected 'keep' | 'pseudonym' | 'email' | 'constant' | 'null' | 'json'");
+      assert.equal(
+        refusal("roots:\n  - table: orders\ncolumns:\n  email: { transform: email }\n"),
+        'rules.yaml: columns: "email": write a column as [schema.]table.column, quoting a name as PostgreSQL does ("Order"."user id")',
+      );
       assert.equal(refusal("roots: [\n"), "rules.yaml: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]");
       assert.equal(refusal("[]"), "rules.yaml: the file: Invalid input: expected object, received array");
     });

@@ -4,14 +4,20 @@
 // 1000), and nobody without the key can reverse or recompute them.
 import * as crypto from "node:crypto";
 import { Refusal } from "./errors";
+import { type PathRewrite, parseJsonPath, rewriteDocument } from "./jsonPath";
 import type { Row } from "./postgresSource";
 
-export type Transform =
-  | { transform: "keep" }
+/** What a `json` transform may do at a path: the value transforms (a constant is written as a JSON value). */
+export type PathTransform =
   | { transform: "pseudonym"; prefix: string }
   | { transform: "email" }
   | { transform: "constant"; value: string | number | boolean }
   | { transform: "null" };
+
+export type Transform =
+  | { transform: "keep"; containsPersonalData?: false; reason?: string }
+  | { transform: "json"; paths: Record<string, PathTransform> }
+  | PathTransform;
 
 /** The environment variable holding the HMAC key. */
 export const syncKeyVariable = "DATA_SYNC_KEY";
@@ -53,10 +59,25 @@ export function renderedLength(rule: Transform): number | undefined {
 
 export type ValueTransform = (value: string | null) => string | null;
 
+/** The path rewrites of a `json` transform: a string (or a number's text) pseudonymised, a constant as that JSON value, null. */
+export function pathRewrites(paths: Record<string, PathTransform>, key: crypto.KeyObject, where = "json"): PathRewrite[] {
+  return Object.entries(paths).map(([path, rule]) => {
+    const steps = parseJsonPath(path, where);
+    if (rule.transform === "constant") return { steps, replace: () => rule.value };
+    if (rule.transform === "null") return { steps, replace: () => null };
+    const text = valueTransform(rule, key)!;
+    return { steps, replace: (value) => (value === null ? null : text(typeof value === "string" ? value : JSON.stringify(value))) };
+  });
+}
+
 export function valueTransform(rule: Transform, key: crypto.KeyObject): ValueTransform | undefined {
   switch (rule.transform) {
     case "keep":
       return undefined;
+    case "json": {
+      const rewrites = pathRewrites(rule.paths, key);
+      return (value) => (value === null ? null : rewriteDocument(value, rewrites).text);
+    }
     case "pseudonym":
       return (value) => (value === null ? null : `${rule.prefix}${hmacHex(key, value)}`);
     case "email":

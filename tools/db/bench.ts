@@ -109,6 +109,9 @@ const rulesColumns = `columns:
   users.phone: { transform: "null" }
   orders.api_key: { transform: constant, value: test_api_key }
   trading_strategies.name: { transform: keep }
+  users.*: keep
+  trading_strategies.*: keep
+  orders.*: keep
 `;
 
 /** Rows copied into a SQLite target (the sync record's row is not one). */

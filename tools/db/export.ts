@@ -15,7 +15,6 @@ export interface ExportOptions {
   out: ExportLocation;
   rulesFile: string;
   rulesShown: string;
-  strict: boolean;
   /** The source's stack, or null for an unnamed URL (confirmed with --yes). */
   sourceStack: string | null;
   signal: AbortSignal;
@@ -37,7 +36,7 @@ export async function exportDatabase(source: PostgresEndpoint, options: ExportOp
   try {
     const sink = new ExportSink(writer, { type: options.type, sourceStack: options.sourceStack, rulesSha256, tool: options.tool }, options.signal);
     if (options.type === "schema") await copySchema(source, sink, { replace: false });
-    else await copySubset(source, sink, { rulesFile: options.rulesFile, rulesShown: options.rulesShown, strict: options.strict, replace: false, signal: options.signal });
+    else await copySubset(source, sink, { rulesFile: options.rulesFile, rulesShown: options.rulesShown, replace: false, signal: options.signal });
   } catch (error) {
     await writer.abort();
     throw error;

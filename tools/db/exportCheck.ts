@@ -12,7 +12,7 @@ import * as zlib from "node:zlib";
 import { Interrupted, Refusal } from "./errors";
 import { type Manifest, type ManifestTable, exportedFields, manifestFile, maxManifestBytes, maxSchemaBytes, parseLine, parseManifest, parseSchemaFile } from "./exportFormat";
 import { DigestStream, type ExportFile, type ExportReader } from "./exportStore";
-import type { SchemaModel } from "./schemaModel";
+import { type SchemaModel, storedTables } from "./schemaModel";
 
 export interface StagedExport {
   manifest: Manifest;
@@ -108,7 +108,7 @@ export async function stageExport(reader: ExportReader, signal: AbortSignal): Pr
     const schema = parseSchemaFile(fs.readFileSync(path.join(folder, manifest.schema.file), "utf8"), manifest);
     for (const [index, entry] of manifest.tables.entries()) {
       if (signal.aborted) throw new Interrupted("interrupted");
-      await checkRows(entry, path.join(folder, entry.file), exportedFields(schema.tables[index]).length);
+      await checkRows(entry, path.join(folder, entry.file), exportedFields(storedTables(schema)[index]).length);
     }
     return { manifest, schema, pathOf: (file) => path.join(folder, file), remove };
   } catch (error) {

@@ -12,11 +12,12 @@ import { Refusal } from "./errors";
 import { manifestFile } from "./exportStore";
 import type { RowSink } from "./sink";
 import type { ColumnModel, SchemaModel, TableModel } from "./schemaModel";
-import { quoteIdent } from "./schemaModel";
+import { keyOf, quoteIdent, storedTables } from "./schemaModel";
 import { sqliteSelectExpression } from "./sqliteSink";
 
 export const formatName = "trading-bot-db-export";
-export const formatVersion = 1;
+/** 2: schemas, types, functions, partitions and views in schema.json; no generated column in the rows. */
+export const formatVersion = 2;
 export { manifestFile };
 export const schemaFile = "schema.json";
 /** A manifest is small (a line per table): anything bigger is not one of ours. */
@@ -95,6 +96,9 @@ const sequenceOptions = {
   cycle: z.boolean(),
 };
 
+const named = { schema: z.string().min(1), name: z.string().min(1) };
+const requires = z.array(z.string());
+
 const columnSchema = z
   .object({
     name: z.string().min(1),
@@ -103,10 +107,13 @@ const columnSchema = z
     category: z.string().length(1),
     notNull: z.boolean(),
     default: z.string().optional(),
+    sequence: z.string().optional(),
     identity: z.object({ always: z.boolean(), sequence: z.string(), ...sequenceOptions }).strict().optional(),
     generated: z.object({ expression: z.string(), stored: z.boolean() }).strict().optional(),
     maxLength: z.number().int().positive().optional(),
+    precision: z.number().int().nonnegative().optional(),
     enumLabels: z.array(z.string()).optional(),
+    domain: z.string().optional(),
   })
   .strict();
 
@@ -119,6 +126,7 @@ const constraintSchema = z
     references: z.object({ table: z.string().min(1), columns: z.array(z.string()) }).strict().optional(),
     onDelete: z.string().optional(),
     onUpdate: z.string().optional(),
+    attachTo: z.string().optional(),
   })
   .strict();
 
@@ -129,14 +137,51 @@ const indexSchema = z
     unique: z.boolean(),
     columns: z.array(z.object({ name: z.string().nullable(), descending: z.boolean() }).strict()),
     predicate: z.string().optional(),
+    attachTo: z.string().optional(),
   })
   .strict();
 
+const tableSchema = z
+  .object({
+    ...named,
+    columns: z.array(columnSchema).min(1),
+    constraints: z.array(constraintSchema),
+    indexes: z.array(indexSchema),
+    unlogged: z.boolean().optional(),
+    partitionKey: z.string().optional(),
+    partitionOf: z.object({ parent: z.string().min(1), bound: z.string().min(1) }).strict().optional(),
+    triggers: z.array(z.object({ name: z.string().min(1), definition: z.string().min(1) }).strict()).optional(),
+    requires,
+  })
+  .strict();
+
+const typeSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("enum"), ...named, labels: z.array(z.string()), requires }).strict(),
+  z
+    .object({
+      kind: z.literal("domain"),
+      ...named,
+      baseType: z.string().min(1),
+      notNull: z.boolean(),
+      default: z.string().optional(),
+      checks: z.array(z.object({ name: z.string().min(1), definition: z.string().min(1) }).strict()),
+      requires,
+    })
+    .strict(),
+  z.object({ kind: z.literal("composite"), ...named, attributes: z.array(z.object({ name: z.string().min(1), type: z.string().min(1) }).strict()), requires }).strict(),
+]);
+
 const schemaModelSchema = z
   .object({
-    enums: z.array(z.object({ name: z.string().min(1), labels: z.array(z.string()) }).strict()),
-    sequences: z.array(z.object({ name: z.string().min(1), ...sequenceOptions, ownedBy: z.object({ table: z.string(), column: z.string() }).strict().optional() }).strict()),
-    tables: z.array(z.object({ name: z.string().min(1), columns: z.array(columnSchema).min(1), constraints: z.array(constraintSchema), indexes: z.array(indexSchema) }).strict()),
+    schemas: z.array(z.string().min(1)),
+    extensions: z.array(z.object({ name: z.string().min(1), schema: z.string().min(1) }).strict()),
+    types: z.array(typeSchema),
+    functions: z.array(z.object({ ...named, arguments: z.string(), language: z.string().min(1), definition: z.string().min(1), requires }).strict()),
+    sequences: z.array(z.object({ ...named, ...sequenceOptions, ownedBy: z.object({ table: z.string(), column: z.string() }).strict().optional() }).strict()),
+    tables: z.array(tableSchema),
+    views: z.array(
+      z.object({ ...named, materialized: z.boolean(), definition: z.string().min(1), options: z.array(z.string()), indexes: z.array(z.string()), requires }).strict(),
+    ),
   })
   .strict();
 
@@ -151,8 +196,8 @@ export function parseSchemaFile(text: string, manifest: Manifest): SchemaModel {
   const parsed = schemaModelSchema.safeParse(document);
   if (!parsed.success) throw new Refusal(zodProblem(manifest.schema.file, parsed.error));
   const schema: SchemaModel = parsed.data;
-  const names = schema.tables.map((table) => table.name);
-  if (new Set(names).size !== names.length) throw new Refusal(`${manifest.schema.file}: a table is described twice`);
+  if (new Set(schema.tables.map(keyOf)).size !== schema.tables.length) throw new Refusal(`${manifest.schema.file}: a table is described twice`);
+  const names = storedTables(schema).map(keyOf);
   if (manifest.type === "subset" && names.join("\n") !== manifest.tables.map((table) => table.name).join("\n")) {
     throw new Refusal(`${manifestFile}: its tables (${manifest.tables.map((t) => t.name).join(", ")}) are not those of ${manifest.schema.file} (${names.join(", ")})`);
   }
@@ -170,10 +215,14 @@ export interface ExportedField {
   expression: string;
 }
 
-/** The fields of a table's lines, in order: every column as PostgreSQL prints it, then SQLite's other forms. */
+/**
+ * The fields of a table's lines, in order: every column as PostgreSQL prints it, then SQLite's
+ * other forms. Generated columns are not in them: the importing side computes them.
+ */
 export function exportedFields(table: TableModel): ExportedField[] {
-  const plain = table.columns.map((column) => ({ column, expression: quoteIdent(column.name) }));
-  const sqliteForms = table.columns
+  const columns = table.columns.filter((column) => !column.generated);
+  const plain = columns.map((column) => ({ column, expression: quoteIdent(column.name) }));
+  const sqliteForms = columns
     .map((column) => ({ column, expression: sqliteSelectExpression(column) }))
     .filter(({ column, expression }) => expression !== quoteIdent(column.name));
   return [...plain, ...sqliteForms];

@@ -10,7 +10,7 @@ import { type ExportType, type Manifest, type ManifestTable, exportedFields, for
 import { DigestStream, type ExportWriter } from "./exportStore";
 import type { Row } from "./postgresSource";
 import type { ColumnModel, SchemaModel, TableModel } from "./schemaModel";
-import { quoteIdent } from "./schemaModel";
+import { keyOf, quoteIdent, storedTables } from "./schemaModel";
 import type { RowSink } from "./sink";
 
 export interface ExportMetadata {
@@ -81,7 +81,7 @@ export class ExportSink implements RowSink {
 
   /** Every column as PostgreSQL prints it, then SQLite's other forms: copies with the same name, so the same rule anonymises them. */
   columnsToWrite(table: TableModel): ColumnModel[] {
-    let columns = this.lineColumns.get(table.name);
+    let columns = this.lineColumns.get(keyOf(table));
     if (!columns) {
       columns = exportedFields(table).map(({ column, expression }) => {
         if (expression === quoteIdent(column.name)) return column;
@@ -89,7 +89,7 @@ export class ExportSink implements RowSink {
         this.expressions.set(copy, expression);
         return copy;
       });
-      this.lineColumns.set(table.name, columns);
+      this.lineColumns.set(keyOf(table), columns);
     }
     return columns;
   }
@@ -105,14 +105,14 @@ export class ExportSink implements RowSink {
   }
 
   async writeRows(table: TableModel, rows: Row[]): Promise<void> {
-    if (this.current?.table !== table.name) this.current = await this.nextFile(table.name);
+    if (this.current?.table !== keyOf(table)) this.current = await this.nextFile(keyOf(table));
     await this.current.write(rows);
   }
 
   /** Closes the file being written and opens the table's own. */
   private async nextFile(table: string): Promise<TableFileWriter> {
     await this.closeCurrent();
-    const position = this.schema!.tables.findIndex((t) => t.name === table) + 1;
+    const position = storedTables(this.schema!).findIndex((t) => keyOf(t) === table) + 1;
     return new TableFileWriter(this.writer, table, tableFileName(position, table));
   }
 
@@ -127,8 +127,8 @@ export class ExportSink implements RowSink {
     const schema = this.schema!;
     // A table no row was written to still gets its (empty) file.
     if (this.metadata.type === "subset") {
-      for (const table of schema.tables.filter((t) => !this.done.has(t.name))) {
-        this.current = await this.nextFile(table.name);
+      for (const table of storedTables(schema).filter((t) => !this.done.has(keyOf(t)))) {
+        this.current = await this.nextFile(keyOf(table));
         await this.closeCurrent();
       }
     }
@@ -144,7 +144,7 @@ export class ExportSink implements RowSink {
       source: { stack: this.metadata.sourceStack },
       rulesSha256: this.metadata.rulesSha256,
       schema: { file: schemaFile, bytes: schemaBytes.length, sha256: crypto.createHash("sha256").update(schemaBytes).digest("hex") },
-      tables: this.metadata.type === "subset" ? schema.tables.map((table) => this.done.get(table.name)!) : [],
+      tables: this.metadata.type === "subset" ? storedTables(schema).map((table) => this.done.get(keyOf(table))!) : [],
     };
     await this.writer.finish(Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
   }

@@ -9,6 +9,7 @@ import { exportedFields, fieldPositions, parseLine } from "./exportFormat";
 import { type ExportLocation, exportReader } from "./exportStore";
 import { type Row, batchRows } from "./postgresSource";
 import { Progress } from "./progress";
+import { storedTables } from "./schemaModel";
 import type { RowSink } from "./sink";
 import { intoSink, sinkFor } from "./sync";
 import { syncRecordTableName } from "./syncRecord";
@@ -25,7 +26,7 @@ export interface ImportOptions {
 /** Streams one table's verified file into the sink, in batches, in the form the sink selects. */
 async function loadTable(staged: StagedExport, index: number, sink: RowSink, progress: Progress, signal: AbortSignal): Promise<void> {
   const entry = staged.manifest.tables[index];
-  const table = staged.schema.tables[index];
+  const table = storedTables(staged.schema)[index];
   const width = exportedFields(table).length;
   const positions = fieldPositions(table, sink);
   let batch: Row[] = [];
@@ -47,7 +48,7 @@ async function loadTable(staged: StagedExport, index: number, sink: RowSink, pro
 
 /** The target against the export: its schema, then its row counts and references. */
 async function verifyAgainstExport(target: Endpoint, staged: StagedExport): Promise<string[]> {
-  const reader = await openTargetReader(target);
+  const reader = await openTargetReader(target, staged.schema);
   try {
     const problems = await reader.schemaProblems(staged.schema);
     const tables = staged.manifest.tables.map((entry) => ({ table: entry.name, count: entry.rows }));

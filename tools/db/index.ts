@@ -1,7 +1,8 @@
-// npm run db -- <schema | subset | seed | verify | export | import> ...
+// npm run db -- <schema | subset | seed | verify | export | import | rules> ...
 // Data between environments: the schema, an anonymised subset, the article's test data, and
 // a verification, from a PostgreSQL source into PostgreSQL or SQLite; never into production.
 // export / import: the same through files (a folder or S3), for the syncs inside AWS.
+// rules --init: a complete rules file for a source, suggestions marked for review.
 // Exit status: 0 done, 1 a verification found a problem, 2 refused or bad input.
 import * as path from "node:path";
 import * as v8 from "node:v8";
@@ -14,6 +15,8 @@ import { parseLocation } from "./exportStore";
 import { type SideOptions, guardTarget, resolveSource, resolveSourceAndTarget, resolveTarget } from "./guards";
 import { importExport } from "./import";
 import { loadFixture, seed } from "./seed";
+import { openPostgresSource } from "./postgresSource";
+import { checkRulesOut, initialRules, writeRulesOut } from "./rulesInit";
 import { checkSubsetInput, copySchema, copySubset } from "./sync";
 import { type VerifyType, verify } from "./verify";
 
@@ -25,7 +28,7 @@ interface CommandOptions extends SideOptions {
   projectRoot: string;
   replace?: boolean;
   rules?: string;
-  strict?: boolean;
+  init?: boolean;
   data?: string;
   type?: VerifyType;
   out?: string;
@@ -63,8 +66,7 @@ function buildProgram(projectRoot: string, choose: (chosen: Chosen) => void): Co
     .option("--replace", "drop what the target holds first", false)
     .action(action("schema"));
   addTarget(addSource(program.command("subset").description("copy the rules' root rows and every row they reference, anonymised")), projectRoot)
-    .option("--rules <file>", "anonymisation rules", defaultRules)
-    .option("--strict", "require a rule for every copied column", false)
+    .option("--rules <file>", "anonymisation rules: every copied column needs one", defaultRules)
     .option("--replace", "drop what the target holds first", false)
     .action(action("subset"));
   addTarget(program.command("seed").description("insert the test data of data/test-data.yaml (the article's TestDataManager)"), projectRoot)
@@ -78,9 +80,13 @@ function buildProgram(projectRoot: string, choose: (chosen: Chosen) => void): Co
     .requiredOption("--out <location>", "a new (or empty) folder, or s3://<bucket>/<prefix>/ holding nothing yet")
     .addOption(new Option("--type <type>", "what to export").choices(["subset", "schema"]).default("subset"))
     .option("--rules <file>", "anonymisation rules (for --type subset)", defaultRules)
-    .option("--strict", "require a rule for every copied column", false)
     .option("-C, --cwd <dir>", "folder of the stack files (Pulumi.<stack>.yaml); pulumi runs there", projectRoot)
     .action(action("export"));
+  addSource(program.command("rules").description("write a complete rules file for a source: a rule for every column, suggestions marked for review"))
+    .requiredOption("--init", "write the rules of every table and column of the source (the only mode)")
+    .option("--out <file>", "a new file to write (default: stdout); never written over")
+    .option("-C, --cwd <dir>", "folder of the stack files (Pulumi.<stack>.yaml); pulumi runs there", projectRoot)
+    .action(action("rules"));
   addTarget(program.command("import").description("check an export whole, load it into PostgreSQL or SQLite, and verify the result against it"), projectRoot)
     .requiredOption("--in <location>", "the export: a folder or s3://<bucket>/<prefix>/")
     .option("--replace", "drop what the target holds first", false)
@@ -99,7 +105,7 @@ async function runSubset(options: CommandOptions, signal: AbortSignal): Promise<
   const rules = fileOption(options.rules, defaultRules, options.projectRoot);
   checkSubsetInput({ rulesFile: rules.file, rulesShown: rules.shown });
   const { sourceStack, source, target } = await resolveSourceAndTarget(options);
-  await copySubset(source, target, { rulesFile: rules.file, rulesShown: rules.shown, strict: !!options.strict, replace: !!options.replace, signal, sourceStack });
+  await copySubset(source, target, { rulesFile: rules.file, rulesShown: rules.shown, replace: !!options.replace, signal, sourceStack });
   return 0;
 }
 
@@ -131,7 +137,7 @@ async function runExport(options: CommandOptions, signal: AbortSignal): Promise<
   if (type === "subset") checkSubsetInput({ rulesFile: rules.file, rulesShown: rules.shown });
   const { stack, source } = await resolveSource(options);
   const tool = toolIdentity(options.projectRoot);
-  await exportDatabase(source, { type, out, rulesFile: rules.file, rulesShown: rules.shown, strict: !!options.strict, sourceStack: stack ?? null, signal, tool });
+  await exportDatabase(source, { type, out, rulesFile: rules.file, rulesShown: rules.shown, sourceStack: stack ?? null, signal, tool });
   return 0;
 }
 
@@ -141,6 +147,26 @@ async function runImport(options: CommandOptions, signal: AbortSignal): Promise<
   const location = parseLocation(options.in!, "--in");
   const target = await resolveTarget(options);
   await importExport(location, target, { replace: !!options.replace, signal });
+  return 0;
+}
+
+/** The source's guard first (production needs --yes), then --out (never written over), then the source. */
+async function runRulesInit(options: CommandOptions): Promise<number> {
+  const out = options.out === undefined ? undefined : { file: path.resolve(options.out), shown: options.out };
+  if (out) checkRulesOut(out.file, out.shown);
+  const { source } = await resolveSource(options);
+  const from = await openPostgresSource(source);
+  let text: string;
+  try {
+    text = await initialRules(from);
+  } finally {
+    await from.close().catch(() => undefined);
+  }
+  if (!out) process.stdout.write(text);
+  else {
+    writeRulesOut(out.file, out.shown, text);
+    console.log(`Wrote ${out.shown}: a rule for every column; read the lines marked "# review".`);
+  }
   return 0;
 }
 
@@ -160,6 +186,8 @@ async function run(chosen: Chosen, signal: AbortSignal): Promise<number> {
       return runExport(chosen.options, signal);
     case "import":
       return runImport(chosen.options, signal);
+    case "rules":
+      return runRulesInit(chosen.options);
     default:
       return runVerify(chosen.options);
   }

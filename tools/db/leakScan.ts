@@ -2,8 +2,15 @@
 // anywhere in the target, whole or inside a longer text ("x <email>", a JSON string)? It
 // holds the anonymised SOURCE values (an automaton over them, deduplicated by the automaton
 // itself) and streams the target through it, so its memory does not grow with the target.
+// Both sides are normalised first (Unicode NFC, lower case, trimmed): a value the target
+// holds in another case or composition (lower(email) in a generated column) is the same value.
 // Problems name the source column and where the value was found, never the value.
 import { MultiMatcher } from "./multiMatcher";
+
+/** A value as the scan compares it: NFC, lower case, no surrounding white space. */
+export function normalise(value: string): string {
+  return value.normalize("NFC").toLowerCase().trim();
+}
 
 /**
  * Source values at least this long are found inside longer target text; shorter ones only
@@ -28,7 +35,8 @@ export class LeakScan {
   constructor(private readonly columns: readonly string[]) {}
 
   /** A value of `columns[column]` in the source; all of them before the first target value. */
-  addSourceValue(column: number, value: string): void {
+  addSourceValue(column: number, original: string): void {
+    const value = normalise(original);
     if (value === "") return;
     const id = value.length >= minSubstringLength ? this.matcher.add(value) : this.shortId(value);
     const firsts = id >= 0 ? this.firstColumn : this.firstColumnShort;
@@ -47,7 +55,8 @@ export class LeakScan {
   }
 
   /** A value of the target (or a string inside one) at `where` (`table.column`). */
-  scanTargetValue(value: string, where: string): void {
+  scanTargetValue(original: string, where: string): void {
+    const value = normalise(original);
     const short = this.shortValues.get(value);
     if (short !== undefined) this.record(short, where);
     this.matcher.scan(value, (id) => this.record(id, where));

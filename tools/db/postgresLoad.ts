@@ -8,7 +8,7 @@ import { type CopyStreamQuery, from as copyFrom } from "pg-copy-streams";
 import { copyText } from "./copyFormat";
 import type { Row } from "./postgresSource";
 import type { ColumnModel, TableModel } from "./schemaModel";
-import { quoteIdent, schemaName } from "./schemaModel";
+import { quoteIdent, sqlName } from "./schemaModel";
 
 export type LoaderKind = "copy" | "insert";
 
@@ -37,9 +37,8 @@ export async function openLoader(client: ClientBase): Promise<TableLoader> {
   return loaderKindFor(rows[0].version) === "copy" ? new CopyLoader(client) : new InsertLoader(client);
 }
 
-function relation(table: TableModel): string {
-  return `${quoteIdent(schemaName)}.${quoteIdent(table.name)}`;
-}
+/** `"schema"."table"`: the tables of every schema the copy reads. */
+const relation = (table: TableModel): string => sqlName(table);
 
 function columnList(columns: ColumnModel[]): string {
   return columns.map((column) => quoteIdent(column.name)).join(", ");

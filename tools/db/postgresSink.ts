@@ -4,7 +4,7 @@
 // in with COPY FROM STDIN, or batched INSERTs on PGlite (postgresLoad.ts).
 import type { Client } from "pg";
 import { postgresHoldsObjects } from "./catalog";
-import { constraintStatements, dropEverythingQuery, sequenceResetStatements, tableStatements } from "./ddlPostgres";
+import { constraintStatements, dropEverythingQuery, runStatements, sequenceResetStatements, tableStatements } from "./ddlPostgres";
 import { Refusal } from "./errors";
 import { type LoaderKind, type TableLoader, openLoader } from "./postgresLoad";
 import { connectPostgres, type Row } from "./postgresSource";
@@ -38,13 +38,15 @@ export class PostgresSink implements RowSink {
     this.schema = schema;
     this.client = await connectPostgres(this.endpoint, "trading-bot db (target)");
     await this.client.query("BEGIN");
+    // Names resolve as the source's catalog printed them (public unqualified); function bodies are checked when they run, as pg_dump does.
+    await this.client.query("SET LOCAL search_path = public; SET LOCAL check_function_bodies = false");
     await this.client.query("SELECT pg_advisory_xact_lock($1)", [writeLockKey]);
     if (await postgresHoldsObjects(this.client)) {
-      if (!replace) throw new Refusal(`the target ${this.shown} is not empty (its schema ${schemaName} holds tables or types): pass --replace to drop them and copy anew`);
+      if (!replace) throw new Refusal(`the target ${this.shown} is not empty (it holds tables, views, sequences or types): pass --replace to drop them and copy anew`);
       const { rows } = await this.client.query<{ statement: string }>(dropEverythingQuery, [schemaName]);
       for (const { statement } of rows) await this.client.query(statement);
     }
-    for (const statement of tableStatements(schema)) await this.client.query(statement);
+    await runStatements(this.client, tableStatements(schema));
     this.loader = await openLoader(this.client);
     return { notes: [] };
   }
@@ -61,7 +63,7 @@ export class PostgresSink implements RowSink {
   async complete(): Promise<void> {
     const client = this.client!;
     await this.loader!.finish();
-    for (const statement of [...constraintStatements(this.schema!), ...sequenceResetStatements(this.schema!)]) await client.query(statement);
+    await runStatements(client, [...constraintStatements(this.schema!), ...sequenceResetStatements(this.schema!)]);
     await client.query("COMMIT");
     this.client = undefined;
     await client.end();

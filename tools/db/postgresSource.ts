@@ -4,7 +4,7 @@
 // hand, the next one on its way).
 import { Client, type ClientBase } from "pg";
 import Cursor from "pg-cursor";
-import { readSchema } from "./catalog";
+import { type Catalog, readCatalog } from "./catalog";
 import type { Endpoint } from "./urls";
 import type { SchemaModel } from "./schemaModel";
 
@@ -23,6 +23,8 @@ export type Row = (string | null)[];
 export interface PostgresSource {
   client: ClientBase;
   schema: SchemaModel;
+  /** Objects the tool cannot copy, by object key, with the line saying why. */
+  unsupported: Map<string, string>;
   /** Streams the rows of a query in batches; the callback may be async (back-pressure). */
   stream(sql: string, params: unknown[], onBatch: (rows: Row[]) => Promise<void> | void): Promise<number>;
   close(): Promise<void>;
@@ -48,14 +50,31 @@ export async function serverIdentity(client: ClientBase): Promise<string> {
   return rows[0].identity;
 }
 
-export async function openPostgresSource(endpoint: Extract<Endpoint, { kind: "postgres" }>): Promise<PostgresSource> {
+/** Catalog text relative to the schema public (objects elsewhere qualified), times in one form: ISO, in UTC. */
+async function setSession(client: ClientBase): Promise<void> {
+  await client.query("SET LOCAL datestyle = 'ISO, YMD'; SET LOCAL timezone = 'UTC'; SET LOCAL search_path = public");
+}
+
+/**
+ * Opens the run's snapshot. `check` judges the catalog (refusing what the run cannot copy):
+ * first in a short transaction before the snapshot opens, so a refusal comes before any work,
+ * then again on the snapshot's own catalog, which is the one the run copies.
+ */
+export async function openPostgresSource(endpoint: Extract<Endpoint, { kind: "postgres" }>, check?: (catalog: Catalog) => void): Promise<PostgresSource> {
   const client = await connectPostgres(endpoint, "trading-bot db (source)");
   try {
+    if (check) {
+      await client.query("BEGIN READ ONLY");
+      await setSession(client);
+      check(await readCatalog(client));
+      await client.query("COMMIT");
+    }
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    // Dates and times as text in one form whatever the server's settings: ISO, in UTC.
-    await client.query("SET LOCAL datestyle = 'ISO, YMD'; SET LOCAL timezone = 'UTC'");
-    const schema = await readSchema(client);
-    return { client, schema, stream: (sql, params, onBatch) => streamRows(client, sql, params, onBatch), close: () => closeSource(client) };
+    await setSession(client);
+    const catalog = await readCatalog(client);
+    check?.(catalog);
+    const { schema, unsupported } = catalog;
+    return { client, schema, unsupported, stream: (sql, params, onBatch) => streamRows(client, sql, params, onBatch), close: () => closeSource(client) };
   } catch (error) {
     await client.end().catch(() => undefined);
     throw error;

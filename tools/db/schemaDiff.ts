@@ -3,6 +3,7 @@
 // source's schema (ddlSqlite.ts) says it should hold.
 import type { SqliteTableShape } from "./ddlSqlite";
 import type { ColumnModel, SchemaModel, TableModel } from "./schemaModel";
+import { keyOf } from "./schemaModel";
 
 const show = (value: unknown) => (value === undefined ? "none" : typeof value === "string" ? value : JSON.stringify(value));
 
@@ -22,6 +23,10 @@ function compareNamed<T extends { name: string }>(where: string, kind: string, s
   return problems;
 }
 
+/** Objects named by their keys (`trading.venues`), so that two schemas' objects of one name stay apart. */
+const byKey = <T extends { schema: string; name: string }>(items: T[], suffix: (item: T) => string = () => "") =>
+  items.map((item) => ({ ...item, name: `${keyOf(item)}${suffix(item)}` }));
+
 const describeColumn = (column: ColumnModel) => ({
   type: column.type,
   notNull: column.notNull,
@@ -31,24 +36,32 @@ const describeColumn = (column: ColumnModel) => ({
 });
 
 function compareTable(source: TableModel, target: TableModel): string[] {
-  const where = `${source.name}: `;
+  const where = `${keyOf(source)}: `;
   const order = (table: TableModel) => table.columns.map((column) => column.name).join(", ");
+  const shape = (table: TableModel) => ({ partitionKey: table.partitionKey, partitionOf: table.partitionOf, unlogged: table.unlogged });
   return [
     ...compareNamed(where, "column", source.columns, target.columns, describeColumn),
     ...(order(source) === order(target) ? [] : [`${where}column order ${order(source)} in the source, ${order(target)} in the target`]),
-    ...compareNamed(where, "constraint", source.constraints, target.constraints, (c) => c.definition),
-    ...compareNamed(where, "index", source.indexes, target.indexes, (index) => index.definition),
+    ...(JSON.stringify(shape(source)) === JSON.stringify(shape(target)) ? [] : [`${where}${show(shape(source))} in the source, ${show(shape(target))} in the target`]),
+    ...compareNamed(where, "constraint", source.constraints, target.constraints, (c) => [c.definition, c.attachTo]),
+    ...compareNamed(where, "index", source.indexes, target.indexes, (index) => [index.definition, index.attachTo]),
+    ...compareNamed(where, "trigger", source.triggers ?? [], target.triggers ?? [], (trigger) => trigger.definition),
   ];
 }
 
 /** Differences between two PostgreSQL schemas read from their catalogs. */
 export function compareSchemas(source: SchemaModel, target: SchemaModel): string[] {
-  const targetTables = new Map(target.tables.map((table) => [table.name, table]));
+  const targetTables = new Map(target.tables.map((table) => [keyOf(table), table]));
+  const names = (schemas: string[]) => schemas.map((name) => ({ name }));
   return [
-    ...compareNamed("", "enum type", source.enums, target.enums, (type) => type.labels),
-    ...compareNamed("", "sequence", source.sequences, target.sequences, (sequence) => sequence),
-    ...compareNamed("", "table", source.tables, target.tables, () => null),
-    ...source.tables.flatMap((table) => (targetTables.has(table.name) ? compareTable(table, targetTables.get(table.name)!) : [])),
+    ...compareNamed("", "schema", names(source.schemas), names(target.schemas), () => null),
+    ...compareNamed("", "extension", source.extensions, target.extensions, (extension) => extension.schema),
+    ...compareNamed("", "type", byKey(source.types), byKey(target.types), (type) => JSON.stringify({ ...type, name: undefined, requires: undefined })),
+    ...compareNamed("", "function", byKey(source.functions, (fn) => `(${fn.arguments})`), byKey(target.functions, (fn) => `(${fn.arguments})`), (fn) => fn.definition),
+    ...compareNamed("", "sequence", byKey(source.sequences), byKey(target.sequences), (sequence) => ({ ...sequence, name: undefined })),
+    ...compareNamed("", "table", byKey(source.tables), byKey(target.tables), () => null),
+    ...source.tables.flatMap((table) => (targetTables.has(keyOf(table)) ? compareTable(table, targetTables.get(keyOf(table))!) : [])),
+    ...compareNamed("", "view", byKey(source.views), byKey(target.views), (view) => [view.materialized, view.definition, view.options, view.indexes]),
   ];
 }
 

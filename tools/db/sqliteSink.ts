@@ -5,11 +5,11 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
-import { translateSchema } from "./ddlSqlite";
+import { sqliteTableName, translateSchema } from "./ddlSqlite";
 import { ChecksFailed, Refusal } from "./errors";
 import type { Row } from "./postgresSource";
 import type { ColumnModel, SchemaModel, TableModel } from "./schemaModel";
-import { quoteIdent } from "./schemaModel";
+import { keyOf, quoteIdent } from "./schemaModel";
 import type { RowSink } from "./sink";
 import type { Endpoint } from "./urls";
 import { fsyncPath, processAlive } from "./files";
@@ -106,8 +106,9 @@ export class SqliteSink implements RowSink {
     this.shown = endpoint.shown;
   }
 
+  /** Generated columns are computed by SQLite (the translation refuses one it cannot compute). */
   columnsToWrite(table: TableModel): ColumnModel[] {
-    return table.columns;
+    return table.columns.filter((column) => !column.generated);
   }
 
   selectExpression(column: ColumnModel): string {
@@ -119,6 +120,7 @@ export class SqliteSink implements RowSink {
     checkSqliteTarget(target, replace);
     removeStaleBuildFiles(target);
     const translated = translateSchema(schema);
+    if (translated.refusals.length > 0) throw new Refusal(`refusing to copy into SQLite:\n  ${translated.refusals.join("\n  ")}`);
     this.buildFile = path.join(path.dirname(target), `.${path.basename(target)}.db-sync-${process.pid}-${crypto.randomBytes(4).toString("hex")}.tmp`);
     fs.closeSync(fs.openSync(this.buildFile, "wx", 0o600));
     this.db = new DatabaseSync(this.buildFile);
@@ -151,12 +153,12 @@ export class SqliteSink implements RowSink {
   }
 
   private insertStatement(table: TableModel, columns: ColumnModel[], rowCount: number): StatementSync {
-    const cacheKey = `${table.name}\u0000${rowCount}`;
+    const cacheKey = `${keyOf(table)}\u0000${rowCount}`;
     let statement = this.inserts.get(cacheKey);
     if (!statement) {
       const names = columns.map((column) => quoteIdent(column.name)).join(", ");
       const values = Array.from({ length: rowCount }, () => `(${columns.map(() => "?").join(", ")})`).join(", ");
-      statement = this.db!.prepare(`INSERT INTO ${quoteIdent(table.name)} (${names}) VALUES ${values}`);
+      statement = this.db!.prepare(`INSERT INTO ${quoteIdent(sqliteTableName(table))} (${names}) VALUES ${values}`);
       this.inserts.set(cacheKey, statement);
     }
     return statement;

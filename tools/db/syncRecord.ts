@@ -32,6 +32,7 @@ const column = (name: string, type: string, typeName: string, category: string, 
 
 /** The record's table: plain columns any target can hold (row_counts is JSON text in SQLite). */
 export const syncRecordTable: TableModel = {
+  schema: "public",
   name: syncRecordTableName,
   columns: [
     column("format_version", "integer", "int4", "N", true),
@@ -42,11 +43,12 @@ export const syncRecordTable: TableModel = {
   ],
   constraints: [],
   indexes: [],
+  requires: [],
 };
 
 /** The schema a subset creates: its tables and the record's. A source table of that name is refused. */
 export function withSyncRecordTable(schema: SchemaModel): SchemaModel {
-  if (schema.tables.some((table) => table.name === syncRecordTableName)) {
+  if (schema.tables.some((table) => table.schema === "public" && table.name === syncRecordTableName)) {
     throw new Refusal(`the copied tables include ${syncRecordTableName}, the name of the table where subset keeps its record: leave it out of the copy`);
   }
   return { ...schema, tables: [...schema.tables, syncRecordTable] };
@@ -54,7 +56,7 @@ export function withSyncRecordTable(schema: SchemaModel): SchemaModel {
 
 /** The schema without the record's table (what verify --type schema compares). */
 export function withoutSyncRecordTable(schema: SchemaModel): SchemaModel {
-  return { ...schema, tables: schema.tables.filter((table) => table.name !== syncRecordTableName) };
+  return { ...schema, tables: schema.tables.filter((table) => table.schema !== "public" || table.name !== syncRecordTableName) };
 }
 
 /** Writes the record through the sink, inside the run (the sink's table was created by prepare). */

@@ -1,20 +1,24 @@
 // Reading a target back for `verify`: its tables, row counts, references that point at no
-// row, every value it holds, and how its schema differs from the source's. The sync
-// record's table (syncRecord.ts) is read on its own, never compared or scanned.
+// row, every value it holds, and how its schema differs from the source's. Tables are named
+// by their keys (`users`, `trading.venues`); a SQLite target's names are mapped back through
+// the schema it should hold. The sync record's table (syncRecord.ts) is read on its own,
+// never compared or scanned.
 import * as fs from "node:fs";
 import type { Client } from "pg";
 import Cursor from "pg-cursor";
 import { DatabaseSync } from "node:sqlite";
 import { readSchema } from "./catalog";
 import { Refusal } from "./errors";
-import { translateSchema } from "./ddlSqlite";
+import { sqliteTableName, translateSchema } from "./ddlSqlite";
+import { tableKey } from "./names";
 import { connectPostgres, textTypes } from "./postgresSource";
 import { compareSchemas, compareSqliteShapes, type SqliteActualTable } from "./schemaDiff";
-import type { SchemaModel } from "./schemaModel";
-import { quoteIdent } from "./schemaModel";
+import type { SchemaModel, TableModel } from "./schemaModel";
+import { columnLabel, keyOf, quoteIdent, sqlName, sqlNameOfKey, storedTables } from "./schemaModel";
 import { syncRecordTableName, withoutSyncRecordTable } from "./syncRecord";
 import type { Endpoint } from "./urls";
 
+/** Tables by key. */
 export interface ForeignKeyRef {
   table: string;
   columns: string[];
@@ -23,11 +27,12 @@ export interface ForeignKeyRef {
 }
 
 export interface TargetReader {
+  /** The keys of the tables rows are stored in (partitions' rows are their parent's). */
   tables(): Promise<string[]>;
   count(table: string): Promise<number>;
   /** Rows whose reference (all of its columns set) matches no row of the referenced table. */
   dangling(key: ForeignKeyRef): Promise<number>;
-  /** Every non-null value of every table as text, with `table.column`. */
+  /** Every non-null value of every table as text, with its column's label (`users.email`). */
   scanValues(onValue: (value: string, where: string) => void): Promise<void>;
   schemaProblems(source: SchemaModel): Promise<string[]>;
   /** Every row of a small table (the sync record's), or undefined when the target has no such table. */
@@ -67,24 +72,25 @@ class PostgresTargetReader implements TargetReader {
   }
 
   async tables(): Promise<string[]> {
-    return (await this.targetSchema()).tables.map((table) => table.name);
+    return storedTables(await this.targetSchema()).map(keyOf);
   }
 
   async count(table: string): Promise<number> {
-    return Number((await this.client.query(`SELECT count(*) AS n FROM public.${quoteIdent(table)}`)).rows[0].n);
+    return Number((await this.client.query(`SELECT count(*) AS n FROM ${sqlNameOfKey(table)}`)).rows[0].n);
   }
 
   async dangling(key: ForeignKeyRef): Promise<number> {
-    return Number((await this.client.query(danglingQuery(key, (name) => `public.${quoteIdent(name)}`))).rows[0].n);
+    return Number((await this.client.query(danglingQuery(key, sqlNameOfKey))).rows[0].n);
   }
 
   async scanValues(onValue: (value: string, where: string) => void): Promise<void> {
-    for (const table of (await this.targetSchema()).tables) {
+    for (const table of storedTables(await this.targetSchema())) {
       const columns = table.columns.map((column) => `${quoteIdent(column.name)}::text`).join(", ");
-      const cursor = this.client.query(new Cursor<(string | null)[]>(`SELECT ${columns} FROM public.${quoteIdent(table.name)}`, [], { rowMode: "array", types: textTypes }));
+      const cursor = this.client.query(new Cursor<(string | null)[]>(`SELECT ${columns} FROM ${sqlName(table)}`, [], { rowMode: "array", types: textTypes }));
+      const labels = table.columns.map((column) => columnLabel(table, column.name));
       try {
         for (let rows = await cursor.read(5000); rows.length > 0; rows = await cursor.read(5000)) {
-          for (const row of rows) row.forEach((value, i) => value !== null && emitValue(value, `${table.name}.${table.columns[i].name}`, onValue));
+          for (const row of rows) row.forEach((value, i) => value !== null && emitValue(value, labels[i], onValue));
         }
       } finally {
         await cursor.close();
@@ -97,7 +103,7 @@ class PostgresTargetReader implements TargetReader {
   }
 
   async tableRows(table: string): Promise<Record<string, unknown>[] | undefined> {
-    const relation = `public.${quoteIdent(table)}`;
+    const relation = sqlNameOfKey(table);
     if ((await this.client.query("SELECT to_regclass($1) AS found", [relation])).rows[0].found === null) return undefined;
     return (await this.client.query(`SELECT * FROM ${relation}`)).rows;
   }
@@ -109,36 +115,61 @@ class PostgresTargetReader implements TargetReader {
 }
 
 class SqliteTargetReader implements TargetReader {
-  constructor(private readonly db: DatabaseSync) {}
+  /** SQLite names of the expected tables -> their models. */
+  private readonly expected: Map<string, TableModel>;
 
-  async tables(): Promise<string[]> {
+  constructor(
+    private readonly db: DatabaseSync,
+    expected: SchemaModel,
+  ) {
+    this.expected = new Map(storedTables(expected).map((table) => [sqliteTableName(table), table]));
+  }
+
+  private names(): string[] {
     const rows = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> ? ORDER BY name").all(syncRecordTableName) as { name: string }[];
     return rows.map((row) => row.name);
   }
 
+  /** A SQLite table's key: the expected table's, or the name as a table of the schema public. */
+  private keyOfName(name: string): string {
+    const table = this.expected.get(name);
+    return table ? keyOf(table) : tableKey("public", name);
+  }
+
+  /** The SQLite name of a table key. */
+  private nameOfKey(key: string): string {
+    return this.names().find((name) => this.keyOfName(name) === key) ?? key;
+  }
+
+  async tables(): Promise<string[]> {
+    return this.names().map((name) => this.keyOfName(name));
+  }
+
   async count(table: string): Promise<number> {
-    return Number((this.db.prepare(`SELECT count(*) AS n FROM ${quoteIdent(table)}`).get() as { n: number }).n);
+    return Number((this.db.prepare(`SELECT count(*) AS n FROM ${quoteIdent(this.nameOfKey(table))}`).get() as { n: number }).n);
   }
 
   async dangling(key: ForeignKeyRef): Promise<number> {
-    return Number((this.db.prepare(danglingQuery(key, quoteIdent)).get() as { n: number }).n);
+    return Number((this.db.prepare(danglingQuery(key, (table) => quoteIdent(this.nameOfKey(table)))).get() as { n: number }).n);
   }
 
   async scanValues(onValue: (value: string, where: string) => void): Promise<void> {
-    for (const table of await this.tables()) {
-      for (const row of this.db.prepare(`SELECT * FROM ${quoteIdent(table)}`).iterate() as Iterable<Record<string, unknown>>) {
+    for (const name of this.names()) {
+      const table = this.expected.get(name);
+      const label = (column: string) => (table ? columnLabel(table, column) : `${this.keyOfName(name)}.${column}`);
+      for (const row of this.db.prepare(`SELECT * FROM ${quoteIdent(name)}`).iterate() as Iterable<Record<string, unknown>>) {
         for (const [column, value] of Object.entries(row)) {
           if (value === null || value instanceof Uint8Array) continue;
-          emitValue(String(value), `${table}.${column}`, onValue);
+          emitValue(String(value), label(column), onValue);
         }
       }
     }
   }
 
   async schemaProblems(source: SchemaModel): Promise<string[]> {
-    const actual: SqliteActualTable[] = (await this.tables()).map((name) => ({
+    const actual: SqliteActualTable[] = this.names().map((name) => ({
       name,
-      columns: this.db.prepare(`PRAGMA table_info(${quoteIdent(name)})`).all() as SqliteActualTable["columns"],
+      columns: this.db.prepare(`PRAGMA table_xinfo(${quoteIdent(name)})`).all() as SqliteActualTable["columns"],
       foreignKeys: this.db.prepare(`PRAGMA foreign_key_list(${quoteIdent(name)})`).all() as SqliteActualTable["foreignKeys"],
       indexes: this.db.prepare(`PRAGMA index_list(${quoteIdent(name)})`).all() as SqliteActualTable["indexes"],
     }));
@@ -155,12 +186,15 @@ class SqliteTargetReader implements TargetReader {
   }
 }
 
-export async function openTargetReader(target: Endpoint): Promise<TargetReader> {
+/** `expected`: the schema the target should hold (a SQLite target's table names are mapped back through it). */
+export async function openTargetReader(target: Endpoint, expected: SchemaModel): Promise<TargetReader> {
   if (target.kind === "sqlite") {
     if (!fs.existsSync(target.file)) throw new Refusal(`the target ${target.file} does not exist`);
-    return new SqliteTargetReader(new DatabaseSync(target.file, { readOnly: true }));
+    return new SqliteTargetReader(new DatabaseSync(target.file, { readOnly: true }), expected);
   }
   const client = await connectPostgres(target, "trading-bot db (verify)");
   await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  // The catalog's text relative to public, as the source's was read.
+  await client.query("SET LOCAL search_path = public");
   return new PostgresTargetReader(client);
 }

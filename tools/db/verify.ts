@@ -3,12 +3,14 @@
 // the target, not a fresh plan: the source keeps changing), no reference in the target to a
 // missing row, and no value of an anonymised source column anywhere in the target. Returns
 // one line per problem.
+import type { Transform } from "./anonymise";
 import { resolveColumnRules } from "./columnRules";
+import { parseExactJson, parseJsonPath, rewriteDocument } from "./jsonPath";
 import { LeakScan } from "./leakScan";
 import type { PostgresEndpoint } from "./guards";
 import { type PostgresSource, openPostgresSource } from "./postgresSource";
 import { checkRuleNames, copiedTables, loadRulesFile } from "./rules";
-import { type SchemaModel, foreignKeys, quoteIdent, schemaName } from "./schemaModel";
+import { type SchemaModel, columnLabel, findTable, keyOf, quoteIdent, sqlName, storedForeignKeys, storedTable, storedTables } from "./schemaModel";
 import { type SyncRecord, readSyncRecord, syncRecordTableName } from "./syncRecord";
 import { openTargetReader, type TargetReader } from "./targetReader";
 import type { Endpoint } from "./urls";
@@ -45,11 +47,13 @@ function recordProblems(record: SyncRecord, options: VerifyOptions, rulesSha256:
 /** References in the target to a missing row, for the copied tables that are present. */
 async function danglingProblems(schema: SchemaModel, target: TargetReader, copied: ReadonlySet<string>, present: ReadonlySet<string>): Promise<string[]> {
   const problems: string[] = [];
-  for (const table of schema.tables.filter((t) => copied.has(t.name) && present.has(t.name))) {
-    for (const key of foreignKeys(table)) {
-      if (!present.has(key.references.table)) continue;
-      const dangling = await target.dangling({ table: table.name, columns: key.columns, referencedTable: key.references.table, referencedColumns: key.references.columns });
-      if (dangling > 0) problems.push(`${table.name}.${key.columns.join(", ")}: ${dangling} row${dangling === 1 ? " references" : "s reference"} a missing ${key.references.table} row (${key.name})`);
+  for (const table of storedTables(schema).filter((t) => copied.has(keyOf(t)) && present.has(keyOf(t)))) {
+    for (const key of storedForeignKeys(schema, table)) {
+      const referenced = findTable(schema, key.references.table);
+      const referencedKey = referenced ? keyOf(storedTable(schema, referenced)) : key.references.table;
+      if (!present.has(referencedKey)) continue;
+      const dangling = await target.dangling({ table: keyOf(table), columns: key.columns, referencedTable: referencedKey, referencedColumns: key.references.columns });
+      if (dangling > 0) problems.push(`${keyOf(table)}.${key.columns.join(", ")}: ${dangling} row${dangling === 1 ? " references" : "s reference"} a missing ${referencedKey} row (${key.name})`);
     }
   }
   return problems;
@@ -71,18 +75,62 @@ export async function importCountProblems(schema: SchemaModel, target: TargetRea
   return [...problems, ...(await danglingProblems(schema, target, new Set(tables.map(({ table }) => table)), present))];
 }
 
-/** Source values of anonymised columns found in the target, whole or inside longer text, by source column and target location. */
-async function leakProblems(source: PostgresSource, target: TargetReader, anonymised: string[]): Promise<string[]> {
-  const scan = new LeakScan(anonymised);
-  for (const [index, column] of anonymised.entries()) {
-    const [table, name] = column.split(".");
-    const sql = `SELECT DISTINCT ${quoteIdent(name)}::text FROM ${quoteIdent(schemaName)}.${quoteIdent(table)} WHERE ${quoteIdent(name)} IS NOT NULL`;
+/** A changed column of the source: its table, its column, and for a json transform the paths whose values it changed. */
+interface ChangedColumn {
+  label: string;
+  table: string;
+  column: string;
+  paths?: string[];
+}
+
+/** The source values a json transform changed: the values its paths reach, strings as they are, others as JSON text. */
+function valuesAtPaths(document: string, paths: string[], add: (value: string) => void): void {
+  const rewrites = paths.map((path) => ({
+    steps: parseJsonPath(path, "json"),
+    replace: (value: ReturnType<typeof parseExactJson>) => {
+      if (value !== null) add(typeof value === "string" ? value : JSON.stringify(value));
+      return value;
+    },
+  }));
+  rewriteDocument(document, rewrites);
+}
+
+/**
+ * Source values the rules changed found in the target, whole or inside longer text, by
+ * source column and target location. Both sides are compared normalised (Unicode NFC,
+ * lower case, trimmed), so a value the target holds changed in case only (a generated
+ * lower(...) column) is found too.
+ */
+async function leakProblems(source: PostgresSource, target: TargetReader, changed: ChangedColumn[]): Promise<string[]> {
+  const scan = new LeakScan(changed.map((column) => column.label));
+  for (const [index, { table, column, paths }] of changed.entries()) {
+    const name = quoteIdent(column);
+    const sql = `SELECT DISTINCT ${name}::text FROM ${sqlName(findTable(source.schema, table)!)} WHERE ${name} IS NOT NULL`;
     await source.stream(sql, [], (rows) => {
-      for (const [value] of rows) scan.addSourceValue(index, value!);
+      for (const [value] of rows) {
+        if (paths) valuesAtPaths(value!, paths, (found) => scan.addSourceValue(index, found));
+        else scan.addSourceValue(index, value!);
+      }
     });
   }
   await target.scanValues((value, where) => scan.scanTargetValue(value, where));
   return scan.problems();
+}
+
+/** The copied columns whose values the rules change (a json transform: at its paths): the file's own rules first, in its order. */
+function changedColumns(schema: SchemaModel, copied: ReadonlySet<string>, rules: Map<string, Transform>, written: string[]): ChangedColumn[] {
+  const changed = storedTables(schema)
+    .filter((table) => copied.has(keyOf(table)))
+    .flatMap((table) =>
+      table.columns.flatMap((column) => {
+        const label = columnLabel(table, column.name);
+        const rule = rules.get(label);
+        if (!rule || rule.transform === "keep") return [];
+        return [{ label, table: keyOf(table), column: column.name, ...(rule.transform === "json" ? { paths: Object.keys(rule.paths) } : {}) }];
+      }),
+    );
+  const position = (label: string) => (written.includes(label) ? written.indexOf(label) : written.length);
+  return changed.map((column, index) => ({ column, index })).sort((a, b) => position(a.column.label) - position(b.column.label) || a.index - b.index).map(({ column }) => column);
 }
 
 export interface VerifyOptions {
@@ -98,13 +146,13 @@ async function subsetProblems(source: PostgresSource, target: TargetReader, opti
   const { rules, sha256 } = rulesFile;
   checkRuleNames(rules, source.schema, options.rulesShown);
   const tables = copiedTables(rules, source.schema, options.rulesShown);
-  const columnRules = resolveColumnRules(rules, source.schema, tables, { strict: false, shown: options.rulesShown });
-  const anonymised = [...columnRules].filter(([column, rule]) => rule.transform !== "keep" && tables.has(column.split(".")[0])).map(([column]) => column);
+  const columnRules = resolveColumnRules(rules, source.schema, tables, { shown: options.rulesShown });
   const present = new Set(await target.tables());
   const recorded = await readSyncRecord(target);
   const recordChecks =
     "problem" in recorded ? [recorded.problem] : [...recordProblems(recorded.record, options, sha256), ...(await countProblems(target, recorded.record, present))];
-  return [...recordChecks, ...(await danglingProblems(source.schema, target, tables, present)), ...(await leakProblems(source, target, anonymised))];
+  const changed = changedColumns(source.schema, tables, columnRules, rules.columns.map((rule) => rule.label));
+  return [...recordChecks, ...(await danglingProblems(source.schema, target, tables, present)), ...(await leakProblems(source, target, changed))];
 }
 
 export async function verify(sourceEndpoint: PostgresEndpoint, targetEndpoint: Endpoint, options: VerifyOptions): Promise<string[]> {
@@ -112,7 +160,7 @@ export async function verify(sourceEndpoint: PostgresEndpoint, targetEndpoint: E
   const rulesFile = options.type === "subset" ? loadRulesFile(options.rulesFile, options.rulesShown) : undefined;
   const source = await openPostgresSource(sourceEndpoint);
   try {
-    const target = await openTargetReader(targetEndpoint);
+    const target = await openTargetReader(targetEndpoint, source.schema);
     try {
       return rulesFile ? await subsetProblems(source, target, options, rulesFile) : await target.schemaProblems(source.schema);
     } finally {
