@@ -36,12 +36,12 @@ describe("drift.yml: who runs where, with which token", () => {
     assert.deepEqual(check.strategy?.matrix, { stack: "${{ fromJSON(needs.stacks.outputs.stacks) }}" });
     assert.equal(check.environment, "${{ matrix.stack.environment }}-preview");
     assert.deepEqual(check.permissions, { contents: "read", "id-token": "write" });
-    assert.deepEqual(usesOf(check), ["actions/checkout", "actions/setup-node", "npm ci", "aws-actions/configure-aws-credentials", "pulumi/actions",
+    assert.deepEqual(usesOf(check), ["actions/checkout", "actions/setup-node", "npm ci --ignore-scripts", "aws-actions/configure-aws-credentials", "pulumi/actions",
       "Preview with a refresh, expecting no change", "actions/upload-artifact"]);
     const keep = (check.steps ?? []).find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
     assert.equal(keep.if, "${{ !cancelled() && steps.preview.outputs.result != '' }}", "a drifted stack fails its job: its result is kept all the same");
     assert.deepEqual(keep.with, { name: "drift-${{ matrix.stack.name }}", path: "drift/", "retention-days": 7 });
-    assert.deepEqual((check.steps ?? []).find((s) => s.uses?.startsWith("aws-actions/"))?.with, { "role-to-assume": "${{ secrets.AWS_PREVIEW_ROLE_ARN }}", "aws-region": "us-east-1" });
+    assert.deepEqual((check.steps ?? []).find((s) => s.uses?.startsWith("aws-actions/"))?.with, { "role-to-assume": "${{ secrets.AWS_PREVIEW_ROLE_ARN }}", "aws-region": "us-east-1", "role-duration-seconds": 3600 });
     assert.doesNotMatch(drift.text, /AWS_DEPLOY_ROLE_ARN|AWS_DATA_SYNC_ROLE_ARN/);
     assert.deepEqual(stepNamed(check, "Preview with a refresh, expecting no change").env, { STACK: "${{ matrix.stack.name }}", PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}" });
     // Production credentials: no dependency cache.

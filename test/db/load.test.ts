@@ -56,6 +56,7 @@ async function fillHostile(database: TestDatabase): Promise<void> {
 const hostileRules = `roots:
   - table: hostile
 columns:
+  hostile.id: { transform: keep }
 ${hostileColumns.map((column) => `  hostile.${column}: { transform: keep }`).join("\n")}
 `;
 
