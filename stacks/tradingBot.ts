@@ -40,21 +40,13 @@ type Backing = ServiceAttachment & {
 };
 
 export function createTradingBotStack(settings: StackSettings, secretInputs: SecretInputs): StackOutputs {
-  new AccountDeclaration(`${projectName}-account`, {
-    allowedAccountIds: settings.accountId === null ? [] : [settings.accountId],
-    sharedWithNonProduction: settings.accountSharedWithNonProduction,
-  });
+  declareAccount(settings);
   const network = createNetwork(settings);
   const taskSecurityGroup = new TaskSecurityGroup(projectName, { vpcId: network.vpcId, description: "Trading bot tasks" });
   const database = createDatabase(settings, network);
   const cache = createCache(settings, network);
   const secrets = createSecrets(settings, secretInputs, database, cache);
-  const configBucket = new ConfigBucket(`${projectName}-config`, {
-    bucketPrefix: `trading-config-${settings.stack}-`,
-    jsonObjects: { "trading-config.json": settings.tradingConfig },
-    region: settings.region,
-    forceDestroy: settings.configBucket.forceDestroy,
-  });
+  const configBucket = createConfigBucket(settings);
   const access = [
     ...connect(`${projectName}-db-from-service`, taskSecurityGroup.securityGroupId, database, "the trading bot service"),
     ...connect(`${projectName}-cache-from-service`, taskSecurityGroup.securityGroupId, cache, "the trading bot service"),
@@ -66,6 +58,42 @@ export function createTradingBotStack(settings: StackSettings, secretInputs: Sec
   const dataSync = settings.dataSync && createDataSync(settings, network, secrets, database, boundary);
   const alerts = createAlerts(settings, service);
   const dashboard = settings.dashboard.enabled ? createDashboard(settings, service, [database, cache], alerts) : undefined;
+  return stackOutputsOf(settings, { network, taskSecurityGroup, database, cache, secrets, configBucket, service, alerts, dataSync: dataSync || undefined, dashboard });
+}
+
+/** What the policy pack needs to judge the stack's account (it sees no stack file). */
+function declareAccount(settings: StackSettings): void {
+  new AccountDeclaration(`${projectName}-account`, {
+    allowedAccountIds: settings.accountId === null ? [] : [settings.accountId],
+    sharedWithNonProduction: settings.accountSharedWithNonProduction,
+  });
+}
+
+function createConfigBucket(settings: StackSettings): ConfigBucket {
+  return new ConfigBucket(`${projectName}-config`, {
+    bucketPrefix: `trading-config-${settings.stack}-`,
+    jsonObjects: { "trading-config.json": settings.tradingConfig },
+    region: settings.region,
+    forceDestroy: settings.configBucket.forceDestroy,
+  });
+}
+
+/** The parts of a stack its outputs come from. */
+interface StackParts {
+  network: Network;
+  taskSecurityGroup: TaskSecurityGroup;
+  database: Backing;
+  cache: Backing;
+  secrets: AppSecrets;
+  configBucket: ConfigBucket;
+  service: TradingBotService;
+  alerts: Alerts;
+  dataSync: DataSync | undefined;
+  dashboard: Dashboard | undefined;
+}
+
+/** The output contract (stacks/outputs.ts), from the stack's parts. */
+function stackOutputsOf(settings: StackSettings, { network, taskSecurityGroup, database, cache, secrets, configBucket, service, alerts, dataSync, dashboard }: StackParts): StackOutputs {
   return {
     environment: settings.environment,
     region: settings.region,
