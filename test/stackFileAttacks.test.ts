@@ -6,7 +6,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { main as db } from "../packages/db/src/index";
+import { main as db } from "../packages/db";
 import { main as envSync } from "../tools/envSync/index";
 import { checkJsonTarget } from "../tools/plan/jsonFile";
 import { loadStack } from "../tools/plan/load";
