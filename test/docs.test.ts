@@ -1,0 +1,103 @@
+// The guides are current: every block `npm run docs` generates equals the committed page's,
+// and every relative link of README.md and docs/ names a file (and a heading) of the checkout.
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { blockText, withBlock } from "../tools/docs/blocks";
+import { type GeneratedBlock, generatedBlocks } from "../tools/docs/generated";
+import { staleBlocks } from "../tools/docs/index";
+import { brokenLinks, headingAnchors, linkedPages } from "../tools/docs/links";
+import { repoRoot } from "./helpers";
+
+/** A scratch checkout holding `files` (path -> text). */
+function scratchPages(files: Record<string, string>): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "docs-test-"));
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), text);
+  }
+  return root;
+}
+
+describe("the docs pages", () => {
+  let blocks: GeneratedBlock[];
+  before(async () => {
+    blocks = await generatedBlocks(repoRoot);
+  });
+
+  it("hold every generated block as npm run docs writes it", () => {
+    assert.deepEqual(staleBlocks(repoRoot, blocks), [], "run npm run docs");
+    assert.deepEqual(
+      blocks.map(({ page, block }) => `${page} ${block}`),
+      [
+        "docs/configuration.md app-metrics",
+        "docs/policies.md policy-table",
+        "docs/ci-and-trust.md role-table",
+        "docs/ci-and-trust.md scope-table",
+        "docs/ci-and-trust.md trust-table",
+        "docs/ci-and-trust.md example-comment",
+        "docs/ci-and-trust.md stack-diagrams",
+        "docs/costs.md cost-dev",
+        "docs/costs.md cost-prod",
+        "docs/costs.md cost-staging",
+      ],
+    );
+  });
+
+  it("name a stale block and its page, and a page without the block", () => {
+    const policies = fs.readFileSync(path.join(repoRoot, "docs", "policies.md"), "utf8");
+    const root = scratchPages({ "docs/policies.md": policies.replace("| `", "| `x"), "docs/costs.md": "# costs\n" });
+    const [policyTable] = blocks.filter((b) => b.block === "policy-table");
+    const [dev] = blocks.filter((b) => b.block === "cost-dev");
+    assert.deepEqual(staleBlocks(root, [policyTable, dev]), ["docs/policies.md: <!-- policy-table --> is stale", "docs/costs.md: no <!-- cost-dev --> ... <!-- /cost-dev --> block"]);
+  });
+
+  it("have no relative link to a missing file or heading", () => {
+    assert.deepEqual(linkedPages(repoRoot).flatMap((page) => brokenLinks(repoRoot, page)), []);
+    assert.ok(linkedPages(repoRoot).includes("docs/operations.md"));
+  });
+
+  it("start with one line saying who each is for", () => {
+    for (const page of linkedPages(repoRoot).filter((page) => page.startsWith("docs/"))) {
+      const [title, blank, who] = fs.readFileSync(path.join(repoRoot, page), "utf8").split("\n");
+      assert.match(`${title}\n${blank}\n${who}`, /^# .+\n\n\*For whoever .+\*$/, page);
+    }
+  });
+
+  it("keep the README a front page: the three quick-start commands, under 250 lines", () => {
+    const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
+    assert.ok(readme.split("\n").length <= 250, `${readme.split("\n").length} lines`);
+    for (const command of ["npm ci", "npm run plan -- dev", "npm test"]) assert.ok(readme.includes(`\n${command} `), command);
+  });
+});
+
+describe("the link check", () => {
+  it("reports a missing file and a missing heading, and ignores links in code and to the web", () => {
+    const root = scratchPages({
+      "README.md": "# Title\n\n[a](docs/a.md#two) [b](docs/b.md) [c](#title) [d](https://example.com/x) `[e](nowhere.md)`\n\n```\n[f](nowhere.md)\n```\n",
+      "docs/a.md": "# One\n\n## Two\n\n[back](../README.md#three) [self](#one)\n",
+    });
+    assert.deepEqual(["README.md", "docs/a.md"].flatMap((page) => brokenLinks(root, page)), ["README.md: (docs/b.md): no file docs/b.md", "docs/a.md: (../README.md#three): README.md has no heading #three"]);
+  });
+
+  it("knows GitHub's anchors: punctuation and code marks dropped, repeats numbered", () => {
+    assert.deepEqual([...headingAnchors("# Set-up: accounts and trust\n## What the first `pulumi up` does\n## The app's own metrics\n## Alarms\n### Alarms\n```\n# not a heading\n```\n")], [
+      "set-up-accounts-and-trust",
+      "what-the-first-pulumi-up-does",
+      "the-apps-own-metrics",
+      "alarms",
+      "alarms-1",
+    ]);
+  });
+});
+
+describe("a generated block", () => {
+  it("is read and replaced between its markers, and refused on a page without them", () => {
+    const page = "intro\n<!-- t -->\nold\n<!-- /t -->\nafter\n";
+    assert.equal(blockText(page, "t"), "old");
+    assert.equal(withBlock(page, "t", "new\nlines", "p.md"), "intro\n<!-- t -->\nnew\nlines\n<!-- /t -->\nafter\n");
+    assert.equal(blockText("no block", "t"), undefined);
+    assert.throws(() => withBlock("no block", "t", "x", "docs/p.md"), { message: "docs/p.md has no <!-- t --> ... <!-- /t --> block" });
+  });
+});
