@@ -5,6 +5,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { blockText, withBlock } from "../tools/docs/blocks";
+import { configReferenceTable, configRowProblems, valueCell } from "../tools/docs/configReference";
+import { configKeyRows } from "../tools/docs/configKeys";
 import { type GeneratedBlock, generatedBlocks } from "../tools/docs/generated";
 import { staleBlocks } from "../tools/docs/index";
 import { brokenLinks, headingAnchors, linkedPages } from "../tools/docs/links";
@@ -20,10 +22,14 @@ function scratchPages(files: Record<string, string>): string {
   return root;
 }
 
+/** The generated blocks, computed once for every test here (each stack's program runs under mocks). */
+let generated: Promise<GeneratedBlock[]> | undefined;
+const committedBlocks = () => (generated ??= generatedBlocks(repoRoot));
+
 describe("the docs pages", () => {
   let blocks: GeneratedBlock[];
   before(async () => {
-    blocks = await generatedBlocks(repoRoot);
+    blocks = await committedBlocks();
   });
 
   it("hold every generated block as npm run docs writes it", () => {
@@ -37,6 +43,7 @@ describe("the docs pages", () => {
         "docs/ci-and-trust.md scope-table",
         "docs/ci-and-trust.md trust-table",
         "docs/ci-and-trust.md example-comment",
+        "docs/configuration.md config-reference",
         "docs/ci-and-trust.md stack-diagrams",
         "docs/costs.md cost-dev",
         "docs/costs.md cost-prod",
@@ -99,5 +106,44 @@ describe("a generated block", () => {
     assert.equal(withBlock(page, "t", "new\nlines", "p.md"), "intro\n<!-- t -->\nnew\nlines\n<!-- /t -->\nafter\n");
     assert.equal(blockText("no block", "t"), undefined);
     assert.throws(() => withBlock("no block", "t", "x", "docs/p.md"), { message: "docs/p.md has no <!-- t --> ... <!-- /t --> block" });
+  });
+});
+
+describe("the config reference", () => {
+  it("has a row for every key of the schema, the secrets and aws:allowedAccountIds, and no other", () => {
+    assert.deepEqual(configRowProblems(), []);
+    const rows = [
+      ...configKeyRows.filter((row) => !row.keys.includes("app.logLevel") && !row.keys.includes("secretKey")),
+      { keys: ["app.logLevels"], what: "a misspelt key" },
+      { keys: ["secretKey"], what: "a secret not marked" },
+      { keys: ["app.logFormat"], secret: true as const, what: "marked, not a secret" },
+    ];
+    const problems = [
+      "tools/docs/configKeys.ts: app.logLevels is no key of the stack config",
+      "tools/docs/configKeys.ts: no row describes app.logLevel",
+      "tools/docs/configKeys.ts: secretKey is a secret key: mark its row secret",
+      "tools/docs/configKeys.ts: app.logFormat is not a secret key: its row is marked secret",
+    ];
+    assert.deepEqual(configRowProblems(rows), problems);
+    assert.throws(() => configReferenceTable([], rows), { message: problems.join("\n") });
+  });
+
+  it("prints values compactly: images by their last part, named items by name, pipes escaped", () => {
+    assert.equal(valueCell({ command: ["CMD-SHELL", "curl -f x || exit 1"], retries: 3 }), "command: CMD-SHELL, curl -f x || exit 1, retries: 3");
+    assert.equal(valueCell(`123456789012.dkr.ecr.us-east-1.amazonaws.com/trading-bot@sha256:${"ab".repeat(32)}`), "…/trading-bot@sha256:abababab…");
+    assert.equal(valueCell("123456789012.dkr.ecr.us-east-1.amazonaws.com/trading-bot:1.0.0"), "…/trading-bot:1.0.0");
+    assert.equal(valueCell([{ name: "ServiceDown" }, { name: "TaskDown" }]), "ServiceDown, TaskDown");
+    assert.equal(valueCell(["dev", { stack: "prod", account: "111111111111" }]), "dev, prod@111111111111");
+    assert.equal(valueCell([{ capacityProvider: "FARGATE", weight: 100 }]), "FARGATE 100");
+    assert.deepEqual([valueCell([]), valueCell(null), valueCell(undefined), valueCell(false)], ["[]", "null", "", "false"]);
+  });
+
+  it("is the committed stacks' values under their column", async () => {
+    const [reference] = (await committedBlocks()).filter((b) => b.block === "config-reference");
+    const lines = reference.text.split("\n");
+    assert.equal(lines[0], "| key | dev | staging | prod | what it sets |");
+    assert.ok(lines.includes("| `alerts.rules` | ServiceDown, HighMemoryUsage | ServiceDown, TaskDown, Heartbeat, HighErrorRate | ServiceDown, TaskDown, Heartbeat, HighErrorRate, TradingLoss | " + configKeyRows.find((row) => row.keys[0] === "alerts.rules")!.what + " |"));
+    assert.ok(lines.some((line) => line.startsWith("| `service.healthCheck` | null | command: CMD-SHELL, curl -f http://localhost:8080/health \\|\\| exit 1, intervalSeconds: 30,")));
+    assert.ok(lines.includes("| `secretKey` (secret) |  |  |  | `SECRET_KEY`; generated once when not set |"));
   });
 });

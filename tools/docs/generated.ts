@@ -1,6 +1,7 @@
 // Every block of the docs pages that code can produce, and the code that produces it: the
 // existing generators (the policy table, the bootstrap's role and scope tables, the stack
-// diagrams, the plan's cost estimate, the PR comment's golden example), called once each.
+// diagrams, the plan's cost estimate, the PR comment's golden example) and the config
+// reference (the schema and the stack files), each stack's program run under mocks once.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { renderScopeTable } from "../../bootstrap/permissions";
@@ -13,6 +14,7 @@ import type { CostEstimate } from "../plan/cost";
 import { diagramResources } from "../plan/diagram";
 import { loadStack } from "../plan/load";
 import { costOf, runProgram } from "../plan/run";
+import { type StackConfig, configReferenceTable } from "./configReference";
 import { renderPolicyTable } from "../policyTable";
 import { committedWorkflows, computeRows, renderTrustTable } from "./trustTable";
 
@@ -50,13 +52,20 @@ async function trustTable(root: string): Promise<string> {
 /** One table per committed stack file, each stack's program run under mocks once. */
 async function stackBlocks(root: string): Promise<GeneratedBlock[]> {
   const costs: GeneratedBlock[] = [];
+  const configs = new Map<string, StackConfig>();
   const shapes = await stackShapes(root, async (stack) => {
     const loaded = loadStack(stack, root, root);
     const run = await runProgram(loaded);
     costs.push({ page: "docs/costs.md", block: `cost-${stack}`, text: costTable(stack, costOf(loaded, run)) });
+    configs.set(stack, { stack, config: loaded.file.config });
     return { environment: loaded.settings.environment, resources: diagramResources(run) };
   });
-  return [{ page: "docs/ci-and-trust.md", block: "stack-diagrams", text: stackDiagramsSection(shapes) }, ...costs];
+  const reference = configReferenceTable(shapes.map((shape) => configs.get(shape.stack)!));
+  return [
+    { page: "docs/configuration.md", block: "config-reference", text: reference },
+    { page: "docs/ci-and-trust.md", block: "stack-diagrams", text: stackDiagramsSection(shapes) },
+    ...costs,
+  ];
 }
 
 /** Every generated block of the docs, in page order. */
