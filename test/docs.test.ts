@@ -10,6 +10,7 @@ import { configKeyRows } from "../tools/docs/configKeys";
 import { type GeneratedBlock, generatedBlocks } from "../tools/docs/generated";
 import { staleBlocks } from "../tools/docs/index";
 import { brokenLinks, headingAnchors, linkedPages } from "../tools/docs/links";
+import { declaredOutputs, outputsTable } from "../tools/docs/outputsTable";
 import { repoRoot } from "./helpers";
 
 /** A scratch checkout holding `files` (path -> text). */
@@ -38,6 +39,7 @@ describe("the docs pages", () => {
       blocks.map(({ page, block }) => `${page} ${block}`),
       [
         "docs/configuration.md app-metrics",
+        "docs/outputs.md outputs",
         "docs/policies.md policy-table",
         "docs/ci-and-trust.md role-table",
         "docs/ci-and-trust.md scope-table",
@@ -145,5 +147,25 @@ describe("the config reference", () => {
     assert.ok(lines.includes("| `alerts.rules` | ServiceDown, HighMemoryUsage | ServiceDown, TaskDown, Heartbeat, HighErrorRate | ServiceDown, TaskDown, Heartbeat, HighErrorRate, TradingLoss | " + configKeyRows.find((row) => row.keys[0] === "alerts.rules")!.what + " |"));
     assert.ok(lines.some((line) => line.startsWith("| `service.healthCheck` | null | command: CMD-SHELL, curl -f http://localhost:8080/health \\|\\| exit 1, intervalSeconds: 30,")));
     assert.ok(lines.includes("| `secretKey` (secret) |  |  |  | `SECRET_KEY`; generated once when not set |"));
+  });
+});
+
+describe("the outputs table", () => {
+  const declaration = (members: string) => `export interface TradingBotOutputValues {\n${members}}\n`;
+
+  it("joins a key without a doc comment to the row above, and refuses a first key without one", () => {
+    assert.deepEqual(declaredOutputs(declaration("  /** The cluster,\n   * by name. */\n  clusterName: string;\n  clusterArn: string;\n  /** Null without it. */\n  dashboardUrl: string | null;\n")), [
+      { keys: ["clusterName", "clusterArn"], types: ["string", "string"], doc: "The cluster, by name." },
+      { keys: ["dashboardUrl"], types: ["string | null"], doc: "Null without it." },
+    ]);
+    assert.throws(() => declaredOutputs(declaration("  region: string;\n")), { message: "stacks/outputs.ts: region has no doc comment" });
+    assert.throws(() => declaredOutputs("export interface Other {}\n"), { message: "stacks/outputs.ts declares no TradingBotOutputValues" });
+  });
+
+  it("refuses a declaration that is not the exported keys", () => {
+    const source = fs.readFileSync(path.join(repoRoot, "stacks", "outputs.ts"), "utf8");
+    assert.throws(() => outputsTable(source.replace("  region: string;\n", "  region: string;\n  zone: string;\n")), { message: "stacks/outputs.ts: outputKeys and TradingBotOutputValues differ: zone" });
+    assert.throws(() => outputsTable(source.replace("  configBucketName: string;\n", "")), { message: "stacks/outputs.ts: outputKeys and TradingBotOutputValues differ: configBucketName" });
+    assert.ok(outputsTable(source).includes("\n| `databaseUrl` (secret) | `string` | DATABASE_URL itself. Secret. |\n"));
   });
 });

@@ -16,6 +16,7 @@ import { loadStack } from "../plan/load";
 import { costOf, runProgram } from "../plan/run";
 import { type StackConfig, configReferenceTable } from "./configReference";
 import { renderPolicyTable } from "../policyTable";
+import { outputsTable } from "./outputsTable";
 import { committedWorkflows, computeRows, renderTrustTable } from "./trustTable";
 
 /** A generated block: the page (relative to the project root) and the marker name it sits between. */
@@ -73,6 +74,7 @@ export async function generatedBlocks(root: string): Promise<GeneratedBlock[]> {
   const example = fs.readFileSync(path.join(root, exampleCommentFile), "utf8").replace(/\n$/, "");
   return [
     { page: "docs/configuration.md", block: "app-metrics", text: appMetricsTable() },
+    { page: "docs/outputs.md", block: "outputs", text: outputsTable(fs.readFileSync(path.join(root, "stacks", "outputs.ts"), "utf8")) },
     { page: "docs/policies.md", block: "policy-table", text: renderPolicyTable() },
     { page: "docs/ci-and-trust.md", block: "role-table", text: renderRoleTable({ owner: "<owner>", name: "<repo>" }) },
     { page: "docs/ci-and-trust.md", block: "scope-table", text: renderScopeTable() },
