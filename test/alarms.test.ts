@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { appMetrics } from "../stacks/appMetrics";
 import type { StackSettings } from "../stacks/config";
+import { blockText } from "../tools/docs/blocks";
 import { AlarmDefinition, AlarmState, Datapoint, evaluate, simulate } from "./alarmEvaluation";
 import { repoRoot, settingsOf } from "./helpers";
 
@@ -306,10 +307,9 @@ describe("each committed stack's alarms, fed per-minute series and evaluated as 
 
 describe("the app's metric contract", () => {
   it("is the table of docs/configuration.md, metric by metric", () => {
-    const readme = fs.readFileSync(path.join(repoRoot, "docs", "configuration.md"), "utf8");
-    const table = readme.slice(readme.indexOf("<!-- app-metrics -->\n") + "<!-- app-metrics -->\n".length, readme.indexOf("<!-- /app-metrics -->"));
+    const table = blockText(fs.readFileSync(path.join(repoRoot, "docs", "configuration.md"), "utf8"), "app-metrics");
     const rows = appMetrics.map((m) => `| \`${m.name}\` | ${m.unit} | ${m.meaning} |`);
-    assert.equal(table, ["| metric | unit | what the app sends |", "|---|---|---|", ...rows, ""].join("\n"));
+    assert.equal(table, ["| metric | unit | what the app sends |", "|---|---|---|", ...rows].join("\n"));
   });
 
   it("holds every app metric an alarm of a committed stack reads", () => {
@@ -336,8 +336,7 @@ describe("the alarm table of docs/operations.md", () => {
   }
 
   it("lists every alarm of every committed stack as its stack file sets it, each with why", () => {
-    const readme = fs.readFileSync(path.join(repoRoot, "docs", "operations.md"), "utf8");
-    const table = readme.slice(readme.indexOf("<!-- alarms -->\n") + "<!-- alarms -->\n".length, readme.indexOf("<!-- /alarms -->"));
+    const table = blockText(fs.readFileSync(path.join(repoRoot, "docs", "operations.md"), "utf8"), "alarms") ?? "";
     const rows = table.trim().split("\n").slice(2).map((line) => line.split(" | ").map((cell) => cell.replace(/^\| /, "").replace(/ \|$/, "")));
     const expected = ["dev", "staging", "prod"].flatMap((stack) => settingsOf(stack).alerts.rules.map((rule) => columns(stack, rule)));
     assert.deepEqual(rows.map((row) => row.slice(0, 8)), expected);

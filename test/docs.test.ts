@@ -8,7 +8,7 @@ import { blockText, withBlock } from "../tools/docs/blocks";
 import { configReferenceTable, configRowProblems, valueCell } from "../tools/docs/configReference";
 import { configKeyRows } from "../tools/docs/configKeys";
 import { type GeneratedBlock, generatedBlocks } from "../tools/docs/generated";
-import { staleBlocks } from "../tools/docs/index";
+import { main, staleBlocks } from "../tools/docs/index";
 import { brokenLinks, headingAnchors, linkedPages } from "../tools/docs/links";
 import { declaredOutputs, outputsTable } from "../tools/docs/outputsTable";
 import { repoRoot } from "./helpers";
@@ -167,5 +167,48 @@ describe("the outputs table", () => {
     assert.throws(() => outputsTable(source.replace("  region: string;\n", "  region: string;\n  zone: string;\n")), { message: "stacks/outputs.ts: outputKeys and TradingBotOutputValues differ: zone" });
     assert.throws(() => outputsTable(source.replace("  configBucketName: string;\n", "")), { message: "stacks/outputs.ts: outputKeys and TradingBotOutputValues differ: configBucketName" });
     assert.ok(outputsTable(source).includes("\n| `databaseUrl` (secret) | `string` | DATABASE_URL itself. Secret. |\n"));
+  });
+});
+
+describe("npm run docs", () => {
+  /** Runs the command on `root` with `blocks` as the generated ones; its exit code and what it printed. */
+  async function run(argv: string[], root: string, blocks: GeneratedBlock[]): Promise<{ status: number; stdout: string[]; stderr: string[] }> {
+    const printed = { stdout: [] as string[], stderr: [] as string[] };
+    const [log, error] = [console.log, console.error];
+    console.log = (line: string) => printed.stdout.push(line);
+    console.error = (line: string) => printed.stderr.push(line);
+    try {
+      return { status: await main(argv, { projectRoot: root }, async () => blocks), ...printed };
+    } finally {
+      [console.log, console.error] = [log, error];
+    }
+  }
+  const blocks: GeneratedBlock[] = [
+    { page: "docs/a.md", block: "one", text: "| new |" },
+    { page: "docs/a.md", block: "two", text: "2" },
+  ];
+  const pages = () => ({ "README.md": "# R\n\n[a](docs/a.md#a) [gone](docs/gone.md)\n", "docs/a.md": "# A\n\n<!-- one -->\n| old |\n<!-- /one -->\n\n<!-- two -->\n2\n<!-- /two -->\n" });
+
+  it("lists the stale blocks and the broken links with --check, writing nothing (exit 1)", async () => {
+    const root = scratchPages(pages());
+    assert.deepEqual(await run(["--check"], root, blocks), {
+      status: 1,
+      stdout: ["docs: 1 of 2 generated blocks stale (run npm run docs), 1 broken links"],
+      stderr: ["docs/a.md: <!-- one --> is stale", "README.md: (docs/gone.md): no file docs/gone.md"],
+    });
+    assert.equal(fs.readFileSync(path.join(root, "docs", "a.md"), "utf8"), pages()["docs/a.md"]);
+  });
+
+  it("rewrites the stale blocks, and then --check passes what is current", async () => {
+    const root = scratchPages({ ...pages(), "README.md": "# R\n\n[a](docs/a.md#a)\n" });
+    assert.deepEqual(await run([], root, blocks), { status: 0, stdout: ["docs: wrote 2 generated blocks (1 were stale)"], stderr: [] });
+    assert.equal(fs.readFileSync(path.join(root, "docs", "a.md"), "utf8"), "# A\n\n<!-- one -->\n| new |\n<!-- /one -->\n\n<!-- two -->\n2\n<!-- /two -->\n");
+    assert.deepEqual(await run(["--check"], root, blocks), { status: 0, stdout: ["docs: 0 of 2 generated blocks stale, 0 broken links"], stderr: [] });
+    assert.deepEqual(fs.readdirSync(path.join(root, "docs")), ["a.md"], "no temporary file left");
+  });
+
+  it("refuses any other argument (exit 2), before generating anything", async () => {
+    const root = scratchPages(pages());
+    assert.deepEqual(await run(["--write"], root, blocks), { status: 2, stdout: [], stderr: ["usage: npm run docs [-- --check]   (regenerate the docs' generated blocks, or list the stale ones and the broken links and exit 1)"] });
   });
 });

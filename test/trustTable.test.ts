@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { renderScopeTable } from "../bootstrap/permissions";
 import { renderRoleTable } from "../bootstrap/trust";
+import { blockText } from "../tools/docs/blocks";
 import { type Row, committedWorkflows, computeRows, renderTrustTable } from "../tools/docs/trustTable";
 import { runBootstrapStacks } from "./bootstrapRuns";
 import { repoRoot } from "./helpers";
@@ -42,11 +43,11 @@ describe("who can assume which role: computed from the bootstrap's trust policie
   });
 
   it("is the table docs/ci-and-trust.md shows, beside the roles and the services the deploy roles reach, printed from the same code", () => {
-    const readme = fs.readFileSync(path.join(repoRoot, "docs", "ci-and-trust.md"), "utf8");
-    const between = (marker: string) => new RegExp(`<!-- ${marker} -->\\n([\\s\\S]*?)\\n<!-- /${marker} -->`).exec(readme)?.[1];
-    assert.equal(between("trust-table"), renderTrustTable(rows), "paste renderTrustTable's output between the trust-table markers");
-    assert.equal(between("role-table"), renderRoleTable({ owner: "<owner>", name: "<repo>" }), "paste renderRoleTable's output between the role-table markers");
-    assert.equal(between("scope-table"), renderScopeTable(), "paste renderScopeTable's output between the scope-table markers");
+    const page = fs.readFileSync(path.join(repoRoot, "docs", "ci-and-trust.md"), "utf8");
+    const between = (marker: string) => blockText(page, marker);
+    assert.equal(between("trust-table"), renderTrustTable(rows), "run npm run docs");
+    assert.equal(between("role-table"), renderRoleTable({ owner: "<owner>", name: "<repo>" }), "run npm run docs");
+    assert.equal(between("scope-table"), renderScopeTable(), "run npm run docs");
   });
 
   it("the committed workflows put pull-request jobs that can mint a token only in *-preview environments", () => {

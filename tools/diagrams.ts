@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import { environments } from "../stacks/config";
 import type { ToolContext } from "./common/toolContext";
-import { blockMarkers, writeBlocks } from "./docs/blocks";
+import { writeBlocks } from "./docs/blocks";
 import { DiagramResource, diagramResources, mermaidDiagram } from "./plan/diagram";
 import { loadStack } from "./plan/load";
 import { progressDone } from "./plan/output";
@@ -14,8 +14,6 @@ import { runProgram } from "./plan/run";
 
 /** The page the diagrams are shown in. */
 export const diagramsPage = "docs/ci-and-trust.md";
-
-export const diagramMarkers = blockMarkers("stack-diagrams");
 
 export interface StackShape {
   stack: string;

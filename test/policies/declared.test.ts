@@ -9,6 +9,7 @@ import { containersOf } from "../../policies/containers";
 import { checkResource, checkStack, configOf, configSchema } from "../../policies/evaluate";
 import { parseImage } from "../../policies/imageReference";
 import { ResourceRule, StackRule, isTrue, spellsTrue, stackOfUrn } from "../../policies/rule";
+import { blockText } from "../../tools/docs/blocks";
 import { renderPolicyTable } from "../../tools/policyTable";
 import { runResourceRule, unknown } from "./harness";
 
@@ -230,8 +231,7 @@ describe("the catalog's declarations", () => {
   });
 
   it("are what the policy table of docs/policies.md says", () => {
-    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "policies.md"), "utf8");
-    const table = /<!-- policy-table -->\n([\s\S]*?)\n<!-- \/policy-table -->/.exec(readme)?.[1];
+    const table = blockText(fs.readFileSync(path.join(__dirname, "..", "..", "docs", "policies.md"), "utf8"), "policy-table");
     assert.equal(table, renderPolicyTable(), "run npm run docs");
   });
 

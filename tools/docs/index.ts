@@ -10,7 +10,7 @@ import { blockMarkers, blockText, writeBlocks } from "./blocks";
 import { type GeneratedBlock, generatedBlocks } from "./generated";
 import { brokenLinks, linkedPages } from "./links";
 
-const usage = "usage: npm run docs [-- --check]   (regenerate the docs' generated blocks, or list the stale ones and exit 1)";
+const usage = "usage: npm run docs [-- --check]   (regenerate the docs' generated blocks, or list the stale ones and the broken links and exit 1)";
 
 /** One line per generated block whose page holds other text, or no such block at all. */
 export function staleBlocks(root: string, blocks: GeneratedBlock[]): string[] {
@@ -22,12 +22,13 @@ export function staleBlocks(root: string, blocks: GeneratedBlock[]): string[] {
   });
 }
 
-export async function main(argv: string[], { projectRoot: root }: ToolContext): Promise<number> {
+/** `blocksOf` produces the blocks: the project's generators, or a test's. */
+export async function main(argv: string[], { projectRoot: root }: ToolContext, blocksOf = generatedBlocks): Promise<number> {
   if (argv.some((arg) => arg !== "--check")) {
     console.error(usage);
     return 2;
   }
-  const blocks = await generatedBlocks(root);
+  const blocks = await blocksOf(root);
   progressDone();
   const stale = staleBlocks(root, blocks);
   if (argv.includes("--check")) {
