@@ -4,7 +4,6 @@
 // relative links of README.md and docs/ that lead nowhere, as the docs test does.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { ToolContext } from "../common/toolContext";
 import { progressDone } from "../plan/output";
 import { blockMarkers, blockText, writeBlocks } from "./blocks";
 import { type GeneratedBlock, generatedBlocks } from "./generated";
@@ -22,8 +21,8 @@ export function staleBlocks(root: string, blocks: GeneratedBlock[]): string[] {
   });
 }
 
-/** `blocksOf` produces the blocks: the project's generators, or a test's. */
-export async function main(argv: string[], { projectRoot: root }: ToolContext, blocksOf = generatedBlocks): Promise<number> {
+/** `projectRoot` is the checkout (all this reads of the launcher's ToolContext); `blocksOf` produces the blocks: the project's generators, or a test's. */
+export async function main(argv: string[], { projectRoot: root }: { projectRoot: string }, blocksOf = generatedBlocks): Promise<number> {
   if (argv.some((arg) => arg !== "--check")) {
     console.error(usage);
     return 2;
