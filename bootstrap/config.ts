@@ -51,7 +51,7 @@ export class BootstrapConfigError extends Error {
   name = "BootstrapConfigError";
 }
 
-/** Secret config keys: the Pulumi access token of each environment (README says which token each needs). */
+/** Secret config keys: the Pulumi access token of each environment (docs/ci-and-trust.md says which token each needs). */
 export const pulumiTokenKey = "pulumiAccessTokens";
 
 /** Validates the config as the CLI hands it (JSON text for structured values); one line per problem. */

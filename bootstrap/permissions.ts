@@ -1,5 +1,5 @@
 // What each role may do, as policy documents built from one table of the services the main
-// project deploys. The same table prints the README's list of which services are held to
+// project deploys. The same table prints docs/ci-and-trust.md's list of which services are held to
 // the project by tag and which by name only (a test keeps the two the same).
 import { rolePath } from "./trust";
 
@@ -9,7 +9,7 @@ export type Scoping = "tags" | "names" | "none";
 export interface ServiceScope {
   /** The IAM action prefix. */
   prefix: string;
-  /** What the project creates there (README). */
+  /** What the project creates there (docs/ci-and-trust.md). */
   what: string;
   scoping: Scoping;
   /** ARN patterns of the project's resources, for `names` (`<account>` and `<region>` are filled in). */
@@ -210,7 +210,7 @@ export function dataSyncPolicy(context: AccountContext, restartsServices: boolea
   };
 }
 
-/** The README's table: the services, what the project creates in each, and how the deploy roles are held to it. */
+/** The scope table of docs/ci-and-trust.md: the services, what the project creates in each, and how the deploy roles are held to it. */
 export function renderScopeTable(): string {
   const how: Record<Scoping, string> = {
     tags: `tag \`${projectTag.key}: ${projectTag.value}\` (aws:ResourceTag, aws:RequestTag)`,

@@ -152,7 +152,7 @@ export function branchAllowed(patterns: string[], branch: string): boolean {
   });
 }
 
-/** What each kind of role may do, in words (README; bootstrap/permissions.ts has the documents). */
+/** What each kind of role may do, in words (docs/ci-and-trust.md; bootstrap/permissions.ts has the documents). */
 export const roleAbilities: Record<RoleKind, string> = {
   preview: "read everything (ReadOnlyAccess) except secret values (Secrets Manager, SSM parameters): `pulumi preview`",
   deploy: "create and change the project's resources (by tag or name, see below), IAM roles only with the boundary on: `pulumi up`",
@@ -160,7 +160,7 @@ export const roleAbilities: Record<RoleKind, string> = {
   "data-export": "start, follow and stop production's data-sync task, pass its roles to ECS, read its logs; nothing else",
 };
 
-/** The README's role table: every role, its account, the exact subject it trusts and what it may do. */
+/** The role table of docs/ci-and-trust.md: every role, its account, the exact subject it trusts and what it may do. */
 export function renderRoleTable(repository: RepositoryIdentity): string {
   const rows = stages.flatMap(rolesOf).map((role) => {
     const subject = role.events.map((event) => `\`${subjectOf(subjectPrefixes(repository)[0], role.environment, "", event)}\``).join(", ");

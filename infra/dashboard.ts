@@ -41,7 +41,7 @@ export interface DashboardSection {
   charts: DashboardChart[];
 }
 
-/** The metrics the app publishes to its own namespace (README, "The app's own metrics"). */
+/** The metrics the app publishes to its own namespace (docs/configuration.md, "The app's own metrics"). */
 export interface AppMetrics {
   /** CloudWatch namespace, e.g. `TradingBot`. */
   namespace: string;

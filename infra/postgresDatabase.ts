@@ -171,7 +171,7 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Servic
         // Its log group exists before it, or RDS creates one that never expires.
         dependsOn: [this.logGroup],
         // Set once: renaming an instance changes its endpoint, and an instance created under
-        // Pulumi's generated name must keep it (README "RDS operations").
+        // Pulumi's generated name must keep it (docs/operations.md, "RDS operations").
         ignoreChanges: ["identifier"],
         // A replacement keeps the identifier, so the old instance goes first (its final snapshot taken).
         deleteBeforeReplace: true,
@@ -207,7 +207,7 @@ function warnWhenNamedOtherwise(instance: aws.rds.Instance, identifier: string):
 export function namedOtherwiseWarning(actual: string, configured: string): string {
   return (
     `the RDS instance is named ${actual}, not ${configured} (it was created before trading-bot:database.identifier): it is kept as it is, ` +
-    `and its log goes to /aws/rds/instance/${actual}/postgresql; set trading-bot:database.identifier to ${actual} and adopt that log group (README "RDS operations")`
+    `and its log goes to /aws/rds/instance/${actual}/postgresql; set trading-bot:database.identifier to ${actual} and adopt that log group (docs/operations.md, "RDS operations")`
   );
 }
 

@@ -1,4 +1,4 @@
-// Every rule of the pack, in the order the README table lists them.
+// Every rule of the pack, in the order the policy table (docs/policies.md) lists them.
 import { Rule } from "./rule";
 import * as accounts from "./rules/accounts";
 import * as alerts from "./rules/alerts";

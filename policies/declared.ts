@@ -1,5 +1,5 @@
 // What a rule may read. Every rule declares, per resource type, the property paths its check
-// reads; the README table prints those paths, and the check receives the resource's
+// reads; the policy table (docs/policies.md) prints those paths, and the check receives the resource's
 // properties behind a proxy that refuses any other property. A check that reads something
 // its declaration does not name throws, so the table cannot drift from the code.
 //

@@ -1,4 +1,4 @@
-// What a rule is: a pure check plus the metadata the pack, the README table and the tests
+// What a rule is: a pure check plus the metadata the pack, the policy table (docs/policies.md) and the tests
 // read. Rules never see the stack's name; the pack decides where each one applies.
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import type { Reads } from "./declared";
@@ -18,7 +18,7 @@ export interface RuleInfo {
   enforcementLevel: "mandatory" | "advisory";
   /**
    * The property paths the check reads, per resource type token (syntax in declared.ts).
-   * The README's resource and property columns are printed from it, and the check can read
+   * The policy table's resource and property columns are printed from it, and the check can read
    * nothing else: a stack rule sees only resources of these types.
    */
   reads: Reads;

@@ -1,4 +1,4 @@
-// The metrics the bot publishes itself: its side of the alarms' contract. The README's table
+// The metrics the bot publishes itself: its side of the alarms' contract. The table of docs/configuration.md
 // is checked against this list, the task role may publish to this namespace only, and the
 // policy pack looks for the heartbeat alarm by these names. No imports: the pack reads it.
 

@@ -209,7 +209,7 @@ const postgresSchema = z
      * An instance created before this setting keeps the name Pulumi gave it: set that name here.
      */
     identifier: checked<string>(limits.rdsInstanceIdentifier).optional(),
-    /** Daily backup window in UTC; default outside the busiest trading hours (README "RDS operations"). */
+    /** Daily backup window in UTC; default outside the busiest trading hours (docs/operations.md, "RDS operations"). */
     backupWindow: checked<string>(limits.rdsBackupWindow).default("04:00-04:30"),
     /** Weekly maintenance window in UTC, apart from the backup window. */
     maintenanceWindow: checked<string>(limits.rdsMaintenanceWindow).default("sun:05:00-sun:05:30"),

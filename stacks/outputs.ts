@@ -7,9 +7,12 @@ import type { Severity } from "../infra/alerts";
 export interface TradingBotOutputValues {
   /** The app's `ENVIRONMENT`: development, staging or production. */
   environment: string;
+  /** The AWS region of every resource of the stack. */
   region: string;
+  /** The ECS cluster the bot's service (and the data-sync task) runs in. */
   clusterName: string;
   clusterArn: string;
+  /** The bot's ECS service. */
   serviceName: string;
   serviceArn: string;
   /**
@@ -20,7 +23,9 @@ export interface TradingBotOutputValues {
   serviceTaskDefinitionArn: string;
   /** `<service>.<namespace>` in Cloud Map, or null when service discovery is off. */
   serviceDiscoveryName: string | null;
+  /** The containers' CloudWatch log group (`aws logs tail` it). */
   logGroupName: string;
+  /** The network the tasks run in: the stack's own VPC, or the one `network.fromStack` names. */
   vpcId: string;
   privateSubnetIds: string[];
   publicSubnetIds: string[];
@@ -57,6 +62,7 @@ export interface TradingBotOutputValues {
    * exactly it: `<appSecretArn>:<KEY>::<appSecretVersionId>`); new whenever a value changes.
    */
   appSecretVersionId: string;
+  /** The bucket of the app's configuration files (`trading-config.json`). */
   configBucketName: string;
   /** SNS topic ARN per alert severity. */
   alertTopicArns: Record<Severity, string>;
@@ -66,11 +72,14 @@ export interface TradingBotOutputValues {
   dataSyncSecurityGroupId: string | null;
   dataSyncSubnetIds: string[] | null;
   dataSyncAssignPublicIp: boolean | null;
-  /** The stack's exports bucket, or null when it does not export. */
+  /** The stack's exports bucket, `trading-bot-data-<account>-<stack>`, or null when it does not export. */
   dataSyncExportsBucket: string | null;
   /** The console page of the stack's CloudWatch dashboard, or null when `dashboard.enabled` is false. */
   dashboardUrl: string | null;
-  /** The data-sync task's log group (its stream: `data-sync/data-sync/<task id>`), or null without dataSync. */
+  /**
+   * The data-sync task's log group (`/ecs/trading-bot-<stack>-data-sync/<suffix>`; a run's stream is
+   * `data-sync/data-sync/<task id>`), or null without dataSync.
+   */
   dataSyncLogGroupName: string | null;
 }
 

@@ -26,7 +26,7 @@ export function sharedAccountProblem(stacks: StackAccount[]): string | undefined
     return (
       `Pulumi.${production.stack}.yaml: the production stack ${production.stack} shares the AWS account ${production.accountId} ` +
       `(aws:allowedAccountIds) with ${others.sort().join(", ")}; give production an account of its own, or set ` +
-      `trading-bot:accounts.sharedWithNonProduction: true in Pulumi.${production.stack}.yaml (README: "One account or two")`
+      `trading-bot:accounts.sharedWithNonProduction: true in Pulumi.${production.stack}.yaml (docs/ci-and-trust.md: "One account or two")`
     );
   }
   return undefined;

@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { appMetrics } from "../stacks/appMetrics";
 import type { StackSettings } from "../stacks/config";
+import { blockText } from "../tools/docs/blocks";
 import { AlarmDefinition, AlarmState, Datapoint, evaluate, simulate } from "./alarmEvaluation";
 import { repoRoot, settingsOf } from "./helpers";
 
@@ -305,11 +306,10 @@ describe("each committed stack's alarms, fed per-minute series and evaluated as 
 });
 
 describe("the app's metric contract", () => {
-  it("is the README's table, metric by metric", () => {
-    const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
-    const table = readme.slice(readme.indexOf("<!-- app-metrics -->\n") + "<!-- app-metrics -->\n".length, readme.indexOf("<!-- /app-metrics -->"));
+  it("is the table of docs/configuration.md, metric by metric", () => {
+    const table = blockText(fs.readFileSync(path.join(repoRoot, "docs", "configuration.md"), "utf8"), "app-metrics");
     const rows = appMetrics.map((m) => `| \`${m.name}\` | ${m.unit} | ${m.meaning} |`);
-    assert.equal(table, ["| metric | unit | what the app sends |", "|---|---|---|", ...rows, ""].join("\n"));
+    assert.equal(table, ["| metric | unit | what the app sends |", "|---|---|---|", ...rows].join("\n"));
   });
 
   it("holds every app metric an alarm of a committed stack reads", () => {
@@ -323,7 +323,7 @@ describe("the app's metric contract", () => {
   });
 });
 
-describe("the README's alarm table", () => {
+describe("the alarm table of docs/operations.md", () => {
   const symbols: Record<string, string> = { GreaterThanThreshold: ">", GreaterThanOrEqualToThreshold: ">=", LessThanThreshold: "<", LessThanOrEqualToThreshold: "<=" };
   /** A rule's columns before "why", as the table writes them. */
   function columns(stack: string, rule: Rule): string[] {
@@ -336,8 +336,7 @@ describe("the README's alarm table", () => {
   }
 
   it("lists every alarm of every committed stack as its stack file sets it, each with why", () => {
-    const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
-    const table = readme.slice(readme.indexOf("<!-- alarms -->\n") + "<!-- alarms -->\n".length, readme.indexOf("<!-- /alarms -->"));
+    const table = blockText(fs.readFileSync(path.join(repoRoot, "docs", "operations.md"), "utf8"), "alarms") ?? "";
     const rows = table.trim().split("\n").slice(2).map((line) => line.split(" | ").map((cell) => cell.replace(/^\| /, "").replace(/ \|$/, "")));
     const expected = ["dev", "staging", "prod"].flatMap((stack) => settingsOf(stack).alerts.rules.map((rule) => columns(stack, rule)));
     assert.deepEqual(rows.map((row) => row.slice(0, 8)), expected);

@@ -163,7 +163,7 @@ describe("drift.yml's preview step, against a stand-in pulumi", () => {
       const run = preview(`${diff}\n${words}\n`, 255);
       assert.equal(run.status, 1);
       assert.equal(run.outputs, "result=drift\n");
-      assert.equal(run.summary, `### prod: drift: AWS differs from the stack (README "Drift")\n\`\`\`diff\n${diff}\n${words}\n\`\`\`\n`);
+      assert.equal(run.summary, `### prod: drift: AWS differs from the stack (docs/operations.md, "Drift")\n\`\`\`diff\n${diff}\n${words}\n\`\`\`\n`);
       assert.equal(fs.readFileSync(path.join(run.cwd, "drift", "prod.result"), "utf8"), "drift\n");
       assert.equal(fs.readFileSync(path.join(run.cwd, "drift", "prod.txt"), "utf8"), `${diff}\n${words}\n`);
       assert.ok(run.stdout.includes(diff), "the log shows it too");

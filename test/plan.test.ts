@@ -233,7 +233,7 @@ describe("npm run plan", () => {
     ["a region with no price table", () => plan("dev", "-C", stackFolder("dev", committed("dev").replace("aws:region: us-east-1", "aws:region: eu-west-1"))),
       "plan: no price table for region eu-west-1: data/ has us-east-1"],
     ["a production stack sharing its account with a non-production one (either is planned)", () => plan("dev", "-C", sharedAccountFolder()),
-      'plan: Pulumi.prod.yaml: the production stack prod shares the AWS account 111111111111 (aws:allowedAccountIds) with dev; give production an account of its own, or set trading-bot:accounts.sharedWithNonProduction: true in Pulumi.prod.yaml (README: "One account or two")'],
+      'plan: Pulumi.prod.yaml: the production stack prod shares the AWS account 111111111111 (aws:allowedAccountIds) with dev; give production an account of its own, or set trading-bot:accounts.sharedWithNonProduction: true in Pulumi.prod.yaml (docs/ci-and-trust.md: "One account or two")'],
     ["a production stack without aws:allowedAccountIds", () => plan("prod", "-C", stackFolder("prod", committed("prod").replace('  aws:allowedAccountIds: [ "111111111111" ]\n', ""))),
       'Pulumi.prod.yaml: aws:allowedAccountIds is missing; a production stack names its AWS account (its name is a production name (prod, production)): add aws:allowedAccountIds: ["<12-digit account id>"]'],
     ["no stack", () => plan(), "plan: which stack? e.g. npm run plan -- dev (see --help)"],
@@ -510,8 +510,8 @@ describe("the cost estimate", () => {
     assert.deepEqual(tasksPerProvider(1, [{ capacityProvider: "FARGATE_SPOT", weight: 100 }]), { FARGATE_SPOT: 1 });
   });
 
-  it("matches the totals the README quotes", async () => {
-    const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
+  it("matches the totals docs/costs.md quotes", async () => {
+    const readme = fs.readFileSync(path.join(repoRoot, "docs", "costs.md"), "utf8");
     for (const [stack, budget] of [["dev", 15], ["staging", 120], ["prod", 300]] as const) {
       const run = await runCommittedStack(stack);
       const settings = settingsOf(stack);

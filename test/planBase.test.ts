@@ -168,7 +168,7 @@ describe("npm run plan: what --base, --base-json and --diagram refuse before any
     assert.equal(run.status, 2);
   });
 
-  it("prints only the diagram of dev with --diagram and no file, the one the README shows, and says how to render it", async () => {
+  it("prints only the diagram of dev with --diagram and no file, the one docs/ci-and-trust.md shows, and says how to render it", async () => {
     assert.equal(printed.stdout, mermaidDiagram(diagramResources(await committedRun("dev"))));
     assert.match(printed.stderr, /^(Render it with: mmdc -i diagram\.mmd|@mermaid-js\/mermaid-cli is not installed here\. Render it with: npx -p @mermaid-js\/mermaid-cli mmdc -i diagram\.mmd -o diagram\.svg)/m);
     assert.ok(planDocumentSchema.safeParse(JSON.parse(fs.readFileSync(earlier, "utf8"))).success, "the JSON is written too");

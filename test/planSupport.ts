@@ -110,7 +110,7 @@ export const stagingVariants = {
   ]),
   /** Staging stops exporting: its exports bucket goes. */
   noExport: edited(staging, ["    export: true\n", "    export: false\n"], ["    readers: [ dev ]\n", ""]),
-  /** One value: a third task (the README's example comment). */
+  /** One value: a third task (the example comment of docs/ci-and-trust.md). */
   threeTasks: edited(staging, ["    desiredCount: 2\n", "    desiredCount: 3\n"]),
 };
 

@@ -1,4 +1,4 @@
-// The README's "What keeps prod safe" table names tests: each must exist, under that title.
+// The "What keeps prod safe" table of docs/safety.md names tests: each must exist, under that title.
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -7,9 +7,8 @@ import { repoRoot } from "./helpers";
 
 /** The table's rows: each guarantee with the test titles it quotes, by file (under test/, or packages/<name>/test/... from the root). */
 function safetyTable(): { guarantee: string; tests: { file: string; title: string }[] }[] {
-  const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
-  const section = /^## What keeps prod safe\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? "";
-  const rows = section.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| guarantee"));
+  const page = fs.readFileSync(path.join(repoRoot, "docs", "safety.md"), "utf8");
+  const rows = page.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| guarantee"));
   return rows.map((row) => {
     const [guarantee, heldBy] = row.slice(2, -2).split(" | ");
     // Groups are `file.test.ts`: "title", "title"; a title may itself hold "; ".
@@ -40,7 +39,7 @@ function titlesIn(files: string[]): Map<string, Set<string>> {
   return titles;
 }
 
-describe('the README\'s "What keeps prod safe" table', () => {
+describe('the "What keeps prod safe" table of docs/safety.md', () => {
   it("names, for every guarantee, tests that exist under exactly those titles", () => {
     const rows = safetyTable();
     assert.ok(rows.length >= 10, `expected the table's rows, found ${rows.length}`);

@@ -156,7 +156,7 @@ describe("npm run stacks", () => {
     it("refuses a production stack sharing its account (exit 2, one line naming both and the way out)", () => {
       refused(
         folderOf(),
-        'Pulumi.prod.yaml: the production stack prod shares the AWS account 111111111111 (aws:allowedAccountIds) with staging; give production an account of its own, or set trading-bot:accounts.sharedWithNonProduction: true in Pulumi.prod.yaml (README: "One account or two")',
+        'Pulumi.prod.yaml: the production stack prod shares the AWS account 111111111111 (aws:allowedAccountIds) with staging; give production an account of its own, or set trading-bot:accounts.sharedWithNonProduction: true in Pulumi.prod.yaml (docs/ci-and-trust.md: "One account or two")',
       );
     });
 

@@ -1,17 +1,19 @@
 // npm run diagrams [-- --write]
-// The README's diagrams of the stacks, one Mermaid flowchart per stack file, in promotion
-// order (development, staging, production): printed, or written between the README's
-// `<!-- stack-diagrams -->` markers. A test keeps the README's copy current.
+// The stack diagrams of docs/ci-and-trust.md, one Mermaid flowchart per stack file, in
+// promotion order (development, staging, production): printed, or written between the page's
+// `<!-- stack-diagrams -->` markers. `npm run docs` writes them with the other generated
+// blocks, and a test keeps the page's copy current.
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { environments } from "../stacks/config";
 import type { ToolContext } from "../packages/tool-common/src/toolContext";
+import { writeBlocks } from "./docs/blocks";
 import { DiagramResource, diagramResources, mermaidDiagram } from "./plan/diagram";
 import { loadStack } from "./plan/load";
 import { progressDone } from "./plan/output";
 import { runProgram } from "./plan/run";
 
-export const diagramMarkers = { start: "<!-- stack-diagrams -->", end: "<!-- /stack-diagrams -->" } as const;
+/** The page the diagrams are shown in. */
+export const diagramsPage = "docs/ci-and-trust.md";
 
 export interface StackShape {
   stack: string;
@@ -24,28 +26,24 @@ export function stackDiagramsSection(shapes: StackShape[]): string {
   return shapes.map(({ stack, environment, resources }) => `#### ${stack} (${environment})\n\n\`\`\`mermaid\n${mermaidDiagram(resources)}\`\`\``).join("\n\n");
 }
 
-/** Every stack file of the project, run under mocks, in promotion order. */
-async function stackShapes(root: string): Promise<StackShape[]> {
+/** A stack's environment and diagram resources: its program run under mocks. */
+async function shapeOfStack(root: string, stack: string): Promise<Omit<StackShape, "stack">> {
+  const loaded = loadStack(stack, root, root);
+  return { environment: loaded.settings.environment, resources: diagramResources(await runProgram(loaded)) };
+}
+
+/** Every stack file of the project, each shaped by `shapeOf` (by default its program run under mocks), in promotion order. */
+export async function stackShapes(root: string, shapeOf = (stack: string) => shapeOfStack(root, stack)): Promise<StackShape[]> {
   const stacks = fs.readdirSync(root).flatMap((name) => /^Pulumi\.([\w.-]+)\.yaml$/.exec(name)?.[1] ?? []);
   const shapes: StackShape[] = [];
-  for (const stack of stacks) {
-    const loaded = loadStack(stack, root, root);
-    shapes.push({ stack, environment: loaded.settings.environment, resources: diagramResources(await runProgram(loaded)) });
-  }
+  for (const stack of stacks) shapes.push({ stack, ...(await shapeOf(stack)) });
   const rank = (shape: StackShape) => environments.indexOf(shape.environment as (typeof environments)[number]);
   return shapes.sort((a, b) => rank(a) - rank(b) || a.stack.localeCompare(b.stack));
 }
 
-/** The README with the section between the markers replaced; refuses a README without them. */
-export function withDiagrams(readme: string, section: string): string {
-  const [start, end] = [readme.indexOf(diagramMarkers.start), readme.indexOf(diagramMarkers.end)];
-  if (start === -1 || end < start) throw new Error(`README.md has no ${diagramMarkers.start} ... ${diagramMarkers.end} block`);
-  return `${readme.slice(0, start + diagramMarkers.start.length)}\n${section}\n${readme.slice(end)}`;
-}
-
 export async function main(argv: string[], { projectRoot: root }: ToolContext): Promise<number> {
   if (argv.some((arg) => arg !== "--write")) {
-    console.error("usage: npm run diagrams [-- --write]   (print the README's stack diagrams, or write them into README.md)");
+    console.error("usage: npm run diagrams [-- --write]   (print the stack diagrams, or write them into docs/ci-and-trust.md)");
     return 2;
   }
   const section = stackDiagramsSection(await stackShapes(root));
@@ -54,10 +52,7 @@ export async function main(argv: string[], { projectRoot: root }: ToolContext): 
     console.log(section);
     return 0;
   }
-  const readme = path.join(root, "README.md");
-  const temporary = `${readme}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, withDiagrams(fs.readFileSync(readme, "utf8"), section));
-  fs.renameSync(temporary, readme);
-  console.log("Wrote the stack diagrams into README.md");
+  writeBlocks(root, diagramsPage, [{ block: "stack-diagrams", text: section }]);
+  console.log(`Wrote the stack diagrams into ${diagramsPage}`);
   return 0;
 }

@@ -1,4 +1,4 @@
-// What a rule may read: the declaration its README row is printed from is all its check can
+// What a rule may read: the declaration its policy-table row is printed from is all its check can
 // see. Tests of the guard itself, and of every rule in the catalog against it.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
@@ -9,6 +9,7 @@ import { containersOf } from "../../policies/containers";
 import { checkResource, checkStack, configOf, configSchema } from "../../policies/evaluate";
 import { parseImage } from "../../policies/imageReference";
 import { ResourceRule, StackRule, isTrue, spellsTrue, stackOfUrn } from "../../policies/rule";
+import { blockText } from "../../tools/docs/blocks";
 import { renderPolicyTable } from "../../tools/policyTable";
 import { runResourceRule, unknown } from "./harness";
 
@@ -216,7 +217,7 @@ describe("the rules' shared helpers", () => {
 });
 
 describe("the catalog's declarations", () => {
-  it("parse, and name every rule's properties in the README table", () => {
+  it("parse, and name every rule's properties in the policy table", () => {
     const table = renderPolicyTable();
     for (const rule of rules) {
       const row = table.split("\n").find((line) => line.startsWith(`| \`${rule.name}\` |`));
@@ -229,10 +230,9 @@ describe("the catalog's declarations", () => {
     }
   });
 
-  it("are what the README's policy table says", () => {
-    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
-    const table = /<!-- policy-table -->\n([\s\S]*?)\n<!-- \/policy-table -->/.exec(readme)?.[1];
-    assert.equal(table, renderPolicyTable(), "run npm run policy-table and paste its output into the README");
+  it("are what the policy table of docs/policies.md says", () => {
+    const table = blockText(fs.readFileSync(path.join(__dirname, "..", "..", "docs", "policies.md"), "utf8"), "policy-table");
+    assert.equal(table, renderPolicyTable(), "run npm run docs");
   });
 
   it("give every rule a one-line description", () => {
