@@ -41,6 +41,22 @@ export const groups = [
     ],
     tests: ["test/stackFilePlans.test.ts"],
   },
+  // The lock, the durable writes and the writer's I/O steps (its pure steps are in
+  // stack-file-plans), killed in this process: lockWriter.test.ts drives signals, full disks and
+  // files changed under the lock by hand, so that no mutant needs a child process.
+  {
+    name: "lock-writer",
+    mutate: [
+      "tools/common/fileLock.ts",
+      "tools/common/durableWrite.ts",
+      "tools/common/interruptCleanup.ts",
+      ...declarations("tools/common/stackFileWriter.ts", [
+        "read", "stackTextOf", "statOrUndefined", "readStackSource", "stackFileEntries", "inspectTarget", "testPause", "fileTime", "backupFolderOf", "writeBackup",
+        "writeSynced", "checkBeforeRename", "temporaryFileFor", "writeTemporary", "replaceTarget", "refuseRespelledKeys", "prepare", "refuseEnvironmentChange", "editStackFile",
+      ]),
+    ],
+    tests: ["test/lockWriter.test.ts", "test/staleLocks.test.ts"],
+  },
   // index.ts only hands the rules to @pulumi/policy's PolicyPack: the protocol tests' job.
   { name: "policies", mutate: ["policies/**/*.ts", "!policies/index.ts"], tests: ["test/policies/*.test.ts"] },
 ];
