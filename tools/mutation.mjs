@@ -22,6 +22,7 @@ async function runGroup(group) {
     jsonReporter: { fileName: reportOf(group) },
     htmlReporter: { fileName: `${reportFolder}/${group.name}.html` },
     thresholds: { high: 95, low: minimumScorePercent, break: minimumScorePercent },
+    ...group.strykerOptions,
   }).runMutationTest();
 }
 
