@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { environments } from "../stacks/config";
-import { isProductionStack } from "../stacks/production";
+import { isProductionStack } from "../packages/stack-files/src/production";
 import { StackEntry, branchMatches, deployBranchByEnvironment, listStacks } from "../tools/stacks/index";
 import { dataSyncStackText, repoRoot, stackFilesFolder, stackText, stackTextsFolder, stacksTool } from "./helpers";
 
