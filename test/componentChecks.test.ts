@@ -3,6 +3,7 @@
 // in by prefix list. Each builds one component under mocks (cheap beside a whole stack) and
 // asserts the resources it records or the exact refusal.
 import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
 import { ConfigBucket } from "../infra/configBucket";
 import { DataSync, DataSyncArgs } from "../infra/dataSync";
 import { admitConsumer } from "../infra/placement";
@@ -144,8 +145,8 @@ describe("component options the committed stacks leave at one value", () => {
   });
 
   it("admits a consumer by prefix list when it has no security group", async () => {
-    const server = { securityGroupId: "sg-db", port: 5432, protocolName: "PostgreSQL" };
     const run = await build(() => {
+      const server = { securityGroupId: pulumi.output("sg-db"), port: 5432, protocolName: "PostgreSQL" };
       admitConsumer("by-list", server, { prefixListId: "pl-1", description: "the office" });
       admitConsumer("by-group", server, { securityGroupId: "sg-app", prefixListId: "pl-ignored", description: "the app" });
     });
