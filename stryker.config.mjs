@@ -78,6 +78,15 @@ export const groups = [
     // --incremental: a later run tests again only the mutants whose code or tests changed.
     strykerOptions: { checkers: [], incremental: true, incrementalFile: "reports/mutation/components-incremental.json" },
   },
+  // The data tool's logic: batching, closure, column rules, anonymisation, leak scan, names,
+  // personal data in values. Killed in this process (logic.test.ts: a source, a sink and a
+  // closure's client in memory), not through PGlite, whose start alone costs seconds.
+  {
+    name: "db-logic",
+    mutate: ["anonymise", "leakScan", "multiMatcher", "columnRules", "personalData", "plan", "copy", "names"].map((module) => `packages/db/src/${module}.ts`),
+    tests: ["logic", "logicEdges", "names", "personalData", "personalDataKinds"].map((file) => `packages/db/test/${file}.test.ts`),
+    strykerOptions: { incremental: true, incrementalFile: "reports/mutation/db-logic-incremental.json" },
+  },
   // index.ts only hands the rules to @pulumi/policy's PolicyPack: the protocol tests' job.
   { name: "policies", mutate: ["policies/**/*.ts", "!policies/index.ts"], tests: ["test/policies/*.test.ts"] },
 ];
