@@ -23,7 +23,10 @@ function declarations(file, names) {
   });
 }
 
-/** What is mutated, and the unit tests that must kill its mutants; each group must score `minimumScorePercent`. */
+/**
+ * What is mutated, and the unit tests that must kill its mutants; each group must score
+ * `minimumScorePercent`. `strykerOptions` overrides the options below for that group's run.
+ */
 export const groups = [
   { name: "limits", mutate: ["infra/limits.ts"], tests: ["test/limits.test.ts"] },
   {
@@ -40,6 +43,49 @@ export const groups = [
       ...declarations("tools/common/stackFileWriter.ts", ["sameFile", "parseStackText", "productionTwin", "keepLineEndings", "lfText", "sameMeaning", "keepUntouchedLines", "stackTextProblems"]),
     ],
     tests: ["test/stackFilePlans.test.ts"],
+  },
+  // The lock, the durable writes and the writer's I/O steps (its pure steps are in
+  // stack-file-plans), killed in this process: lockWriter.test.ts drives signals, full disks and
+  // files changed under the lock by hand, so that no mutant needs a child process.
+  {
+    name: "lock-writer",
+    mutate: [
+      "tools/common/fileLock.ts",
+      "tools/common/durableWrite.ts",
+      "tools/common/interruptCleanup.ts",
+      ...declarations("tools/common/stackFileWriter.ts", [
+        "read", "stackTextOf", "statOrUndefined", "readStackSource", "stackFileEntries", "inspectTarget", "testPause", "fileTime", "backupFolderOf", "writeBackup",
+        "writeSynced", "checkBeforeRename", "temporaryFileFor", "writeTemporary", "replaceTarget", "refuseRespelledKeys", "prepare", "refuseEnvironmentChange", "editStackFile",
+      ]),
+    ],
+    tests: ["test/lockWriter.test.ts", "test/staleLocks.test.ts"],
+  },
+  // The components, killed through the program under mocks: componentArguments.test.ts runs
+  // each committed stack once per test (nothing cached across mutants) and holds it to its
+  // reviewed record; componentChecks.test.ts builds single components for the paths the
+  // stacks do not take, components.test.ts kills the argument checks. Without the TypeScript
+  // checker: it would compile @pulumi/aws's types (about 7 s and 700 MB) for every mutant, and
+  // a mutant that does not type-check changes the program's resources, which the records see.
+  {
+    name: "components",
+    mutate: [
+      "infra/*.ts",
+      "!infra/limits.ts", // the limits group
+      "!infra/replaceOnChange.ts", // the offline plan's data, not a component
+      "!infra/dashboard.ts", // not yet: its widgets would add about 200 mutants to a run of ~1,000
+    ],
+    tests: ["test/componentArguments.test.ts", "test/componentChecks.test.ts", "test/components.test.ts"],
+    // --incremental: a later run tests again only the mutants whose code or tests changed.
+    strykerOptions: { checkers: [], incremental: true, incrementalFile: "reports/mutation/components-incremental.json" },
+  },
+  // The data tool's logic: batching, closure, column rules, anonymisation, leak scan, names,
+  // personal data in values. Killed in this process (logic.test.ts: a source, a sink and a
+  // closure's client in memory), not through PGlite, whose start alone costs seconds.
+  {
+    name: "db-logic",
+    mutate: ["anonymise", "leakScan", "multiMatcher", "columnRules", "personalData", "plan", "copy", "names"].map((module) => `packages/db/src/${module}.ts`),
+    tests: ["logic", "logicEdges", "names", "personalData", "personalDataKinds"].map((file) => `packages/db/test/${file}.test.ts`),
+    strykerOptions: { incremental: true, incrementalFile: "reports/mutation/db-logic-incremental.json" },
   },
   // index.ts only hands the rules to @pulumi/policy's PolicyPack: the protocol tests' job.
   { name: "policies", mutate: ["policies/**/*.ts", "!policies/index.ts"], tests: ["test/policies/*.test.ts"] },
@@ -64,7 +110,9 @@ function filesOf(group) {
 const checkedFiles = new Set(
   ts.parseJsonConfigFileContent(ts.readConfigFile(checkerTsconfig, ts.sys.readFile).config, ts.sys, ".").fileNames.map((file) => path.relative(".", file)),
 );
-for (const file of groups.flatMap((group) => [...filesOf(group)])) {
+// A group run without the checker (components) needs no entry there.
+const checkedGroups = groups.filter((group) => group.strykerOptions?.checkers?.length !== 0);
+for (const file of checkedGroups.flatMap((group) => [...filesOf(group)])) {
   if (!checkedFiles.has(file)) throw new Error(`stryker.config.mjs: ${file} is mutated but ${checkerTsconfig} does not include it`);
 }
 

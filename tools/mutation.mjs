@@ -1,5 +1,6 @@
-// npm run mutation [-- <group>...]: StrykerJS over the pure modules, one group at a time, each
-// killed by its own unit tests only (stryker.config.mjs lists the groups). One group per run is
+// npm run mutation [-- <group>...]: StrykerJS, one group at a time, each killed by its own
+// in-process tests only (stryker.config.mjs lists the groups; a group's strykerOptions, such as
+// --incremental, apply to its run alone). One group per run is
 // what makes static mutants affordable: a mutant in a module-level table or pattern needs every
 // test file of the run reloaded, and a group's files load in a second where the whole suite's
 // take several. Exits 1 when a group scores under the minimum, 2 on an unknown group name.
@@ -22,6 +23,7 @@ async function runGroup(group) {
     jsonReporter: { fileName: reportOf(group) },
     htmlReporter: { fileName: `${reportFolder}/${group.name}.html` },
     thresholds: { high: 95, low: minimumScorePercent, break: minimumScorePercent },
+    ...group.strykerOptions,
   }).runMutationTest();
 }
 

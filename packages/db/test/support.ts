@@ -142,7 +142,30 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs `npm run db -- <args>` in this process with `env` added to the environment; captures its output. */
+/**
+ * How long one run of the tool may take in a test: well under mocha's 120 s, so that a run
+ * that never ends (a copy blocked on its own source's locks after a missing `await`) fails
+ * with a message saying so, instead of a timeout that names no cause.
+ */
+export const runDbLimitMs = 60_000;
+
+/** `work`'s result, or a rejection naming `what` once `limitMs` has passed (`work` may still be running then). */
+export async function withinLimit<T>(work: Promise<T>, what: string, limitMs = runDbLimitMs): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not finish in ${limitMs / 1000} s: it waits for something that never comes (a copy blocked on its own source after a missing await?)`)),
+      limitMs,
+    );
+  });
+  try {
+    return await Promise.race([work, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs `npm run db -- <args>` in this process with `env` added to the environment; captures its output. Fails after `runDbLimitMs`. */
 export async function runDb(args: string[], env: Record<string, string | undefined> = {}): Promise<RunResult> {
   const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
   const output = { stdout: "", stderr: "" };
@@ -159,7 +182,7 @@ export async function runDb(args: string[], env: Record<string, string | undefin
   process.stdout.write = capture("stdout");
   process.stderr.write = capture("stderr");
   try {
-    const code = await main(args, { projectRoot: repoRoot });
+    const code = await withinLimit(main(args, { projectRoot: repoRoot }), `npm run db -- ${args.join(" ")}`);
     return { code, ...output };
   } finally {
     process.stdout.write = originalStdout;

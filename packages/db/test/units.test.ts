@@ -13,9 +13,25 @@ import { SqliteSink } from "../src/sqliteSink";
 import { parseDatabaseUrl } from "../src/urls";
 import { repoRoot, tempFolder } from "./support";
 import { fillSource, testKey, testRulesYaml, writeRules } from "./fixture";
-import { type TestDatabase, createDatabase, runDb } from "./support";
+import { type TestDatabase, createDatabase, runDb, runDbLimitMs, withinLimit } from "./support";
 
 describe("npm run db -- parts", () => {
+  describe("a test's run of the tool that never ends", () => {
+    it("fails with a message well before mocha's timeout, instead of hanging", async () => {
+      assert.ok(runDbLimitMs <= 60_000);
+      const started = Date.now();
+      await assert.rejects(withinLimit(new Promise(() => undefined), "npm run db -- subset --from-url x", 50), {
+        message: "npm run db -- subset --from-url x did not finish in 0.05 s: it waits for something that never comes (a copy blocked on its own source after a missing await?)",
+      });
+      assert.ok(Date.now() - started < 5000);
+    });
+
+    it("gives a run that ends its result or its own error", async () => {
+      assert.equal(await withinLimit(Promise.resolve(7), "x", 60_000), 7);
+      await assert.rejects(withinLimit(Promise.reject(new Error("refused")), "x", 60_000), { message: "refused" });
+    });
+  });
+
   describe("column names that look sensitive", () => {
     const sensitive = ["email", "user_email", "emailAddress", "username", "first_name", "twitter_handle", "phone_number", "home_address", "ip", "ip_address", "ipv4", "api_key", "apiKey", "client_secret", "refresh_token", "password_hash", "passphrase", "credentials", "card_number", "iban", "birth_date", "dateOfBirth"];
     const plain = ["id", "user_id", "created_at", "symbol", "side", "quantity", "price", "status", "description", "zip_code", "shipped", "is_active", "trading_balance", "config", "metadata"];
