@@ -185,13 +185,18 @@ export async function inProcess(run: () => Promise<number>): Promise<ToolRun> {
       output[stream] += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
       return true;
     }) as typeof process.stdout.write;
+  // What a tool writes here goes to a string, not a terminal: no colours, no progress redrawn in place.
+  const terminal = { stdout: process.stdout.isTTY, stderr: process.stderr.isTTY };
   process.stdout.write = capture("stdout");
   process.stderr.write = capture("stderr");
+  process.stdout.isTTY = process.stderr.isTTY = false;
   try {
     const status = await run();
     return { status, ...output };
   } finally {
     process.stdout.write = original.stdout;
     process.stderr.write = original.stderr;
+    process.stdout.isTTY = terminal.stdout;
+    process.stderr.isTTY = terminal.stderr;
   }
 }
