@@ -15,14 +15,16 @@ const slowestFirst = [
   "test/workflows.test.ts",
   "test/stacks.test.ts",
   "test/db/export.test.ts",
+  "packages/db/test/export.test.ts",
   "test/stackFileWriter.test.ts",
   "test/db/subset.test.ts",
+  "packages/db/test/subset.test.ts",
   "test/planBase.test.ts",
 ];
 
-/** Every test file, the slowest first, each once. */
+/** Every test file (the project's and each workspace package's), the slowest first, each once. */
 function specFiles() {
-  const all = fs.globSync("test/**/*.test.ts", { cwd: __dirname }).sort();
+  const all = ["test/**/*.test.ts", "packages/*/test/**/*.test.ts"].flatMap((pattern) => fs.globSync(pattern, { cwd: __dirname })).sort();
   const first = slowestFirst.filter((file) => all.includes(file));
   return [...first, ...all.filter((file) => !first.includes(file))].map((file) => path.join(__dirname, file));
 }
