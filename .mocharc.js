@@ -14,10 +14,8 @@ const slowestFirst = [
   "test/policies.test.ts",
   "test/workflows.test.ts",
   "test/stacks.test.ts",
-  "test/db/export.test.ts",
   "packages/db/test/export.test.ts",
   "test/stackFileWriter.test.ts",
-  "test/db/subset.test.ts",
   "packages/db/test/subset.test.ts",
   "test/planBase.test.ts",
 ];

@@ -28,7 +28,7 @@ export const groups = [
   { name: "limits", mutate: ["infra/limits.ts"], tests: ["test/limits.test.ts"] },
   {
     name: "stacks",
-    mutate: ["stacks/production.ts", "stacks/stackName.ts", "stacks/stackFileKeys.ts", "stacks/yamlSource.ts"],
+    mutate: ["packages/stack-files/src/production.ts", "packages/stack-files/src/stackName.ts", "stacks/stackFileKeys.ts", "packages/stack-files/src/yamlSource.ts"],
     tests: ["test/production.test.ts", "test/stackFileKeys.test.ts"],
   },
   { name: "cost", mutate: ["tools/plan/cost.ts"], tests: ["test/cost.test.ts"] },

@@ -1,12 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { bucketOwnersVariable } from "../packages/stack-files/src/dataSyncTask";
 import { IamStatement, ServiceAttachment } from "./attachment";
 import { AppContainer, containerDefinitionsJson, createTaskRoles, mergeAttachments } from "./fargateTask";
 import * as limits from "./limits";
 import { lockDownBucket } from "./privateBucket";
-
-/** The task's variable naming the account that must own each bucket it uses (tools/db/s3Store.ts reads it). */
-export const bucketOwnersVariable = "DATA_SYNC_BUCKET_OWNERS";
 
 /** The tag that marks the data-sync task role by what it may do (the policy pack reads it). */
 export const dataSyncRoleTag = "trading-bot:data-sync";

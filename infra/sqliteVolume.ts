@@ -18,7 +18,7 @@ export interface SqliteVolumeArgs extends Placement {
 
 const nfsPort = 2049;
 const volumeName = "sqlite-data";
-/** The app (and the db tool's image, docker/db.Dockerfile) runs as this uid/gid inside its own directory of the file system. */
+/** The app (and the db tool's image, packages/db/Dockerfile) runs as this uid/gid inside its own directory of the file system. */
 export const appUser = { uid: 1000, gid: 1000 };
 
 /**

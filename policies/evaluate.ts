@@ -3,7 +3,7 @@
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import { UndeclaredPropertyError, declaredProps } from "./declared";
 import { ResourceRule, Rule, RuleContext, StackResource, StackRule, StackViolation } from "./rule";
-import { defaultProductionNames } from "../stacks/production";
+import { defaultProductionNames } from "../packages/stack-files/src/production";
 
 export function configSchema(rule: Rule): PolicyConfigSchema {
   return {

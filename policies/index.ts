@@ -1,11 +1,11 @@
 // The trading-bot CrossGuard policy pack. Run it with
 //   pulumi preview --policy-pack policies --stack prod
-// Production rules apply to the stacks named in `productionStacks` (default: stacks/production.ts);
+// Production rules apply to the stacks named in `productionStacks` (default: packages/stack-files/src/production.ts);
 // non-production rules to every other stack.
 import { PolicyPack, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { rules } from "./catalog";
 import { appliesToType, checkResource, checkStack, configOf, configSchema } from "./evaluate";
-import { isProductionName } from "../stacks/production";
+import { isProductionName } from "../packages/stack-files/src/production";
 import { Rule, stackOfUrn } from "./rule";
 
 function appliesTo(rule: Rule, urn: string, productionStacks: string[]): boolean {

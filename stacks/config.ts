@@ -3,10 +3,10 @@
 import { z } from "zod";
 import * as limits from "../infra/limits";
 import type { Validator } from "../infra/limits";
-import { type Environment, environments, isProductionStack, nameEnvironmentConflict, productionReason, projectName } from "./production";
+import { type Environment, environments, isProductionStack, nameEnvironmentConflict, productionReason, projectName } from "../packages/stack-files/src/production";
 import { allowedAccountOf, otherKeyProblem, secretValueProblem } from "./stackFileKeys";
-import { stackNameProblem, stackNameRule } from "./stackName";
-import { withYamlSource } from "./yamlSource";
+import { stackNameProblem, stackNameRule } from "../packages/stack-files/src/stackName";
+import { withYamlSource } from "../packages/stack-files/src/yamlSource";
 
 
 /** The permissions boundary the account's bootstrap creates (bootstrap/program.ts names it from here). */
@@ -556,7 +556,7 @@ function sortKeys(file: string, stack: string, rawConfig: Record<string, unknown
       if (problem) problems.push(problem);
       else secretKeysSet.push(name as SecretConfigKey);
     } else if (name !== undefined || key === "aws:region") {
-      input[key] = withYamlSource(parseValue(value)); // `.nan`, `.inf` shown as written: stacks/yamlSource.ts
+      input[key] = withYamlSource(parseValue(value)); // `.nan`, `.inf` shown as written: packages/stack-files/src/yamlSource.ts
     } else {
       const problem = otherKeyProblem(key, value, context); // aws:, pulumi: and typos: stacks/stackFileKeys.ts
       if (problem) problems.push(problem);
@@ -584,7 +584,7 @@ function schemaProblems(file: string, input: Record<string, unknown>, error: z.Z
   return problems;
 }
 
-/** What production (decided by stacks/production.ts) rules out: a name and environment that disagree, importing data. */
+/** What production (decided by packages/stack-files/src/production.ts) rules out: a name and environment that disagree, importing data. */
 function productionProblems(file: string, stack: string, config: ParsedConfig): string[] {
   const environment = config["trading-bot:environment"];
   const conflict = nameEnvironmentConflict(stack, environment);

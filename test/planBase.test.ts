@@ -47,7 +47,7 @@ const scratch = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix
  */
 function repositoryWithAChange(): string {
   const repo = scratch("plan-base-repo-");
-  for (const entry of ["infra", "stacks", "policies", "data", "Pulumi.yaml", "package.json", ...["dev", "staging", "prod"].map((s) => `Pulumi.${s}.yaml`)]) {
+  for (const entry of ["infra", "stacks", "policies", "packages", "data", "Pulumi.yaml", "package.json", ...["dev", "staging", "prod"].map((s) => `Pulumi.${s}.yaml`)]) {
     fs.cpSync(path.join(repoRoot, entry), path.join(repo, entry), { recursive: true, filter: (source) => !source.includes("node_modules") });
   }
   fs.writeFileSync(path.join(repo, "package-lock.json"), `${fs.readFileSync(path.join(repoRoot, "package-lock.json"), "utf8")}\n`);

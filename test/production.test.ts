@@ -1,10 +1,10 @@
 // The one definition of production, and the stack names the program can build.
 import { strict as assert } from "node:assert";
-import { isProductionName, isProductionStack, nameEnvironmentConflict, productionReason } from "../stacks/production";
-import { SecretValue } from "../stacks/secretValue";
-import { stackNameProblem } from "../stacks/stackName";
+import { isProductionName, isProductionStack, nameEnvironmentConflict, productionReason } from "../packages/stack-files/src/production";
+import { SecretValue } from "../packages/stack-files/src/secretValue";
+import { stackNameProblem } from "../packages/stack-files/src/stackName";
 
-describe("which stack is production (stacks/production.ts)", () => {
+describe("which stack is production (packages/stack-files/src/production.ts)", () => {
   const cases: [stack: string, environment: unknown, production: boolean][] = [
     ["prod", "production", true],
     ["production", "production", true],
@@ -60,7 +60,7 @@ describe("which stack is production (stacks/production.ts)", () => {
   });
 });
 
-describe("stack names the program can build (stacks/stackName.ts)", () => {
+describe("stack names the program can build (packages/stack-files/src/stackName.ts)", () => {
   const rule = "use 1 to 20 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen";
   for (const good of ["dev", "prod", "staging", "feature-x1", "a", "abcdefghij0123456789"]) {
     it(`accepts ${good}`, () => assert.equal(stackNameProblem(good), undefined));

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { StackConfigError } from "../stacks/config";
-import { main as db } from "../tools/db/index";
+import { main as db } from "../packages/db";
 import { main as envSync } from "../tools/envSync/index";
 import { loadStack } from "../tools/plan/load";
 import { main as promote } from "../tools/promote/index";

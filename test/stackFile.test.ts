@@ -1,12 +1,12 @@
-// The one stack-file reader (stacks/stackFile.ts): it must read a file as the Pulumi CLI
+// The one stack-file reader (packages/stack-files/src/stackFile.ts): it must read a file as the Pulumi CLI
 // does, since every tool decides production from what it returns.
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { SecretValue } from "../stacks/secretValue";
-import { StackFileError, checkProjectFolder, parseStackFile, readStackFile, stackFileMaxBytes, stackFileProductionReason } from "../stacks/stackFile";
+import { SecretValue } from "../packages/stack-files/src/secretValue";
+import { StackFileError, checkProjectFolder, parseStackFile, readStackFile, stackFileMaxBytes, stackFileProductionReason } from "../packages/stack-files/src/stackFile";
 
 const refusal = (message: string) => (error: unknown) => {
   assert.ok(error instanceof StackFileError, String(error));

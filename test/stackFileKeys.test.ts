@@ -1,9 +1,9 @@
-// stacks/stackFileKeys.ts and stacks/yamlSource.ts, in-process: every key outside the
+// stacks/stackFileKeys.ts and packages/stack-files/src/yamlSource.ts, in-process: every key outside the
 // project's namespace with the line it gets, and YAML numbers JSON cannot hold kept as written.
 // (test/config.test.ts checks the same rules through the schema, on whole stack files.)
 import { strict as assert } from "node:assert";
 import { KeyContext, allowedAccountOf, awsCredentialKeys, awsProviderKeys, otherKeyProblem, pulumiKeysAllowed, secretValueProblem } from "../stacks/stackFileKeys";
-import { YamlSourceText, markYamlSource, withYamlSource } from "../stacks/yamlSource";
+import { YamlSourceText, markYamlSource, withYamlSource } from "../packages/stack-files/src/yamlSource";
 
 /** The config keys of @pulumi/aws 7 (test/config.test.ts compares the module's list with the installed provider). */
 const awsKeys = [
@@ -95,7 +95,7 @@ describe("stack file keys outside the project's namespace (stacks/stackFileKeys.
   }
 });
 
-describe("YAML numbers JSON cannot hold, kept as written (stacks/yamlSource.ts)", () => {
+describe("YAML numbers JSON cannot hold, kept as written (packages/stack-files/src/yamlSource.ts)", () => {
   it("marks the source text with a NUL prefix no stack file can hold", () => {
     assert.equal(markYamlSource(".nan"), "\u0000yaml-source:.nan");
   });

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
 import { describeSystemError } from "../tools/common/stackFileCli";
-import { stackFileMaxBytes } from "../stacks/stackFile";
+import { stackFileMaxBytes } from "../packages/stack-files/src/stackFile";
 import { EditRefused, keepLineEndings, keepUntouchedLines, parseStackText, productionTwin, writeBackup } from "../tools/common/stackFileWriter";
 import { backupsIn, committed, fingerprint, folderWith, leftovers, pauseAt, pauseMarker, read, runTool, startTool, stackPath, temporaryFolder } from "./stackFileTools";
 

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { environments } from "../stacks/config";
-import { isProductionStack } from "../stacks/production";
+import { isProductionStack } from "../packages/stack-files/src/production";
 import { StackEntry, branchMatches, deployBranchByEnvironment, listStacks, main as stacksMain } from "../tools/stacks/index";
 import { dataSyncStackText, inProcess, repoRoot, stackFilesFolder, stackText, stackTextsFolder, stacksTool } from "./helpers";
 

@@ -3,7 +3,7 @@
 // (so a new workflow cannot break one quietly) and on small broken workflows (so each check
 // is shown to catch what it is for).
 import YAML, { LineCounter, isScalar, visit } from "yaml";
-import { isProductionName } from "../stacks/production";
+import { isProductionName } from "../packages/stack-files/src/production";
 
 export interface Step {
   name?: string;

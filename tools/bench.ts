@@ -2,9 +2,9 @@
 // a timed test: these machines are shared and noisy).
 import * as path from "node:path";
 import Table from "cli-table3";
-import { type Sample, measure as measureIn, median } from "./common/processSample";
-import type { ToolContext } from "./common/toolContext";
-import { benchDataSync } from "./db/bench";
+import { type Sample, measure as measureIn, median } from "../packages/tool-common/src/processSample";
+import type { ToolContext } from "../packages/tool-common/src/toolContext";
+import { benchDataSync } from "../packages/db/src/bench";
 import { benchSuite } from "./benchSuite";
 
 const runs = 5;

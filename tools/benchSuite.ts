@@ -3,7 +3,7 @@
 // run). Wall time is what a developer waits; on a shared machine CPU time says what changed.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import { median } from "./common/processSample";
+import { median } from "../packages/tool-common/src/processSample";
 
 /** CPU seconds of this process's children that have ended and been waited for (Linux: /proc/self/stat). */
 function childrenCpuS(): number {

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { environments } from "../stacks/config";
-import type { ToolContext } from "./common/toolContext";
+import type { ToolContext } from "../packages/tool-common/src/toolContext";
 import { DiagramResource, diagramResources, mermaidDiagram } from "./plan/diagram";
 import { loadStack } from "./plan/load";
 import { progressDone } from "./plan/output";

@@ -12,7 +12,9 @@ const path = require("node:path");
 // The checkout this launcher belongs to, by its real path: the project every tool works on.
 const root = fs.realpathSync(path.resolve(__dirname, ".."));
 const cacheRoot = path.join(root, "node_modules", ".cache", "trading-bot-tools");
-const sourceFolders = ["infra", "stacks", "tools", "policies", "bootstrap"];
+// packages/: the data tool and the modules it shares with the program (stack files, the tools'
+// command line), imported by relative paths, so they are transpiled (and hashed) with the rest.
+const sourceFolders = ["infra", "stacks", "tools", "policies", "bootstrap", "packages/db/src", "packages/stack-files/src", "packages/tool-common/src"];
 /** Files the copy needs besides the transpiled sources. */
 const plainFiles = [
   "policies/package.json",
@@ -64,10 +66,14 @@ function transpiledTree() {
   return target;
 }
 
-/** `plan` -> tools/plan/index.ts, `bench` -> tools/bench.ts, `plan/summary` -> tools/plan/summary.ts. */
+/** Tools that live in a package of their own: the name -> the entry point's path without .ts. */
+const packageTools = { db: "packages/db/src/index" };
+
+/** `plan` -> tools/plan/index.ts, `bench` -> tools/bench.ts, `plan/summary` -> tools/plan/summary.ts, `db` -> packages/db/src/index.ts. */
 function toolModule(tool) {
   if (!tool || !/^[a-z][a-zA-Z]*(\/[a-z][a-zA-Z]*)?$/.test(tool)) return undefined;
-  return [`${tool}/index`, tool].find((candidate) => fs.existsSync(path.join(root, "tools", `${candidate}.ts`)));
+  if (Object.hasOwn(packageTools, tool)) return packageTools[tool];
+  return [`tools/${tool}/index`, `tools/${tool}`].find((candidate) => fs.existsSync(path.join(root, `${candidate}.ts`)));
 }
 
 const [tool, ...args] = process.argv.slice(2);
@@ -76,7 +82,7 @@ if (!modulePath) {
   console.error(`usage: node tools/launch.js <tool> [args]; no tool "${tool ?? ""}" in tools/`);
   process.exit(2);
 }
-require(path.join(transpiledTree(), "tools", `${modulePath}.js`))
+require(path.join(transpiledTree(), `${modulePath}.js`))
   .main(args, { projectRoot: root })
   .then(
     (code) => (process.exitCode = code),

@@ -5,9 +5,9 @@
 // would leave every other production rule blind to it.
 import { Command } from "commander";
 import { rules } from "../policies/catalog";
-import { defaultProductionNames } from "../stacks/production";
-import { stackNameProblem } from "../stacks/stackName";
-import { parseArguments } from "./common/cli";
+import { defaultProductionNames } from "../packages/stack-files/src/production";
+import { stackNameProblem } from "../packages/stack-files/src/stackName";
+import { parseArguments } from "../packages/tool-common/src/cli";
 
 /** Every policy at its own level, with the default production names and `stacks` as production. */
 export function policyConfigFor(stacks: string[]): Record<string, { enforcementLevel: string; productionStacks: string[] }> {

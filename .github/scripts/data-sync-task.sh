@@ -30,7 +30,7 @@ readonly cli_timeouts=(--cli-connect-timeout 10 --cli-read-timeout 30)
 readonly log_pages=5
 # infra/dataSync.ts: the container's name, which is also its awslogs stream prefix.
 readonly container=data-sync
-# stacks/stackName.ts: what a stack name may be (also safe inside the patterns below).
+# packages/stack-files/src/stackName.ts: what a stack name may be (also safe inside the patterns below).
 readonly stack_name='^[a-z][a-z0-9-]{0,19}$'
 readonly task_arn_pattern='^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:task/[A-Za-z0-9_-]+/[A-Za-z0-9-]+$'
 

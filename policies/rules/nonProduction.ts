@@ -1,7 +1,7 @@
 // What every non-production stack must respect: it never trades real money, it is not a
 // production stack the pack was not told about, and it does not pay for production-grade
 // networking.
-import { isNonProductionEnvironment, nonProductionEnvironments } from "../../stacks/production";
+import { isNonProductionEnvironment, nonProductionEnvironments } from "../../packages/stack-files/src/production";
 import { botVariableRule } from "../containers";
 import { ResourceRule } from "../rule";
 
@@ -21,7 +21,7 @@ export const testnetOnly = botVariableRule({
 
 /**
  * The pack sees no stack file, only what the program made of it: the rule of
- * stacks/production.ts applied to the bot's ENVIRONMENT. A stack is non-production only when
+ * packages/stack-files/src/production.ts applied to the bot's ENVIRONMENT. A stack is non-production only when
  * it is plainly a non-production environment; anything else (production, unset, another
  * spelling) is production, which the pack was not told.
  */

@@ -38,7 +38,7 @@ describe("non-production rules, in-process", () => {
       ...["development", "staging"].map((value) => ({
         what: `ENVIRONMENT=${value}`, props: taskWith(botWith({ ENVIRONMENT: value })), expect: [],
       })),
-      // Production by allow-list (stacks/production.ts): anything but plainly development or staging.
+      // Production by allow-list (packages/stack-files/src/production.ts): anything but plainly development or staging.
       { what: "no ENVIRONMENT", props: taskWith(botWith({})), expect: production("unset") },
       ...["production", "Production", "PRODUCTION", "dev", "prod", "productionish", "Development"].map((value) => ({
         what: `ENVIRONMENT=${value}`, props: taskWith(botWith({ ENVIRONMENT: value })), expect: production(value),

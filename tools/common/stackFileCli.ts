@@ -1,6 +1,6 @@
 // Command-line pieces shared by the tools that edit stack files (env-sync, promote).
 import { Command, InvalidArgumentError, Option } from "commander";
-import { parseArguments } from "./cli";
+import { parseArguments } from "../../packages/tool-common/src/cli";
 import { type HolderName, LockRefused, parseHolderName } from "./fileLock";
 import { EditRefused, backupFolder } from "./stackFileWriter";
 

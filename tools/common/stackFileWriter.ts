@@ -10,8 +10,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { diffLines } from "diff";
 import YAML, { Document } from "yaml";
 import { StackConfigError, parseStackConfig } from "../../stacks/config";
-import { environmentKey, productionReason } from "../../stacks/production";
-import { StackFileContent, StackFileError, StackFileRead, StackFileRole, parseStackFile, readStackFile, stackFileProductionReason } from "../../stacks/stackFile";
+import { environmentKey, productionReason } from "../../packages/stack-files/src/production";
+import { StackFileContent, StackFileError, StackFileRead, StackFileRole, parseStackFile, readStackFile, stackFileProductionReason } from "../../packages/stack-files/src/stackFile";
 import { parseProgramConfig, withPlaceholderSecrets } from "../engine/stackFile";
 import { syncFolder, writeAllSync } from "./durableWrite";
 import { FileLock, LockOptions } from "./fileLock";
@@ -39,13 +39,13 @@ export interface StackText {
   text: string;
   /** The text parsed with comments, for editing. */
   document: Document;
-  /** The file's `config` as Pulumi reads it (stacks/stackFile.ts): aliases and merge keys applied, keys in the current form. */
+  /** The file's `config` as Pulumi reads it (packages/stack-files/src/stackFile.ts): aliases and merge keys applied, keys in the current form. */
   config: Record<string, unknown>;
   /** Keys the file spells otherwise (`<ns>:config:<name>`, no namespace): current key -> as written. */
   respelledKeys: Record<string, string>;
   /** `trading-bot:environment` as Pulumi reads it (undefined when absent, a SecretValue when encrypted). */
   environment: unknown;
-  /** Why the stack is production (stacks/production.ts), or undefined. */
+  /** Why the stack is production (packages/stack-files/src/production.ts), or undefined. */
   productionReason: string | undefined;
 }
 

@@ -1,9 +1,9 @@
 // What each stack file of a folder says of its AWS account, for the shared-account check of
 // the plan and of `npm run stacks` (stacks/sharedAccount.ts decides). Files are read by the
-// one reader (stacks/stackFile.ts) and judged by the one rule (stacks/production.ts).
+// one reader (packages/stack-files/src/stackFile.ts) and judged by the one rule (packages/stack-files/src/production.ts).
 import * as fs from "node:fs";
 import { StackAccount, sharedAccountProblem } from "../../stacks/sharedAccount";
-import { StackFileContent, StackFileError, readStackFile, stackFileProductionReason } from "../../stacks/stackFile";
+import { StackFileContent, StackFileError, readStackFile, stackFileProductionReason } from "../../packages/stack-files/src/stackFile";
 import { allowedAccountOf } from "../../stacks/stackFileKeys";
 
 /** The account facts of a read stack file; a bad `aws:allowedAccountIds` is refused in one line. */

@@ -1,14 +1,14 @@
 // A stack file's config the way the Pulumi CLI hands it to the program: every value as text
 // (structured values as JSON), keys in the `<ns>:<name>` form, read by the one stack-file
-// reader (stacks/stackFile.ts). Offline nothing can decrypt a `secure:` value, so each becomes
-// a placeholder; an environment nobody can read is production (stacks/production.ts), so it
+// reader (packages/stack-files/src/stackFile.ts). Offline nothing can decrypt a `secure:` value, so each becomes
+// a placeholder; an environment nobody can read is production (packages/stack-files/src/production.ts), so it
 // is planned as one.
 import { projectName, secretConfigKeys } from "../../stacks/config";
-import { environmentKey, productionEnvironment } from "../../stacks/production";
-import { SecretValue } from "../../stacks/secretValue";
-import { StackFileContent, parseStackFile, readStackFile } from "../../stacks/stackFile";
+import { environmentKey, productionEnvironment } from "../../packages/stack-files/src/production";
+import { SecretValue } from "../../packages/stack-files/src/secretValue";
+import { StackFileContent, parseStackFile, readStackFile } from "../../packages/stack-files/src/stackFile";
 
-export { StackFileError } from "../../stacks/stackFile";
+export { StackFileError } from "../../packages/stack-files/src/stackFile";
 
 /** The placeholder a `secure:` value of a stack file becomes. */
 export function secretPlaceholder(key: string): string {

@@ -5,12 +5,12 @@
 import * as path from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { type Document, isMap, isNode, isScalar, visit } from "yaml";
-import { isProductionName, productionReason } from "../../stacks/production";
+import { isProductionName, productionReason } from "../../packages/stack-files/src/production";
 import { sharedConfigPaths } from "../../stacks/config";
-import { stackNameProblem } from "../../stacks/stackName";
+import { stackNameProblem } from "../../packages/stack-files/src/stackName";
 import { EditOutcome, EditRefused, StackText, editStackFile, lfText, readStackSource, stackFileToString } from "../common/stackFileWriter";
 import { type EditRequest, runEditCommand } from "../common/stackFileCli";
-import type { ToolContext } from "../common/toolContext";
+import type { ToolContext } from "../../packages/tool-common/src/toolContext";
 
 /** Does the subtree hold a `secure:` value (a map with the single key `secure`)? */
 function holdsSecret(node: unknown): boolean {

@@ -128,8 +128,12 @@ function baseNotes(base: string, installed: string, projectRoot: string): string
   ];
 }
 
-/** Folders of the program and the pack, and the files the pack needs besides its sources. */
-const codeFolders = ["infra", "stacks", "policies"];
+/**
+ * Folders of the program and the pack (packages/stack-files/src: the production rule and the
+ * stack-file reader both import; a base from before it moved there has none), and the files
+ * the pack needs besides its sources.
+ */
+const codeFolders = ["infra", "stacks", "policies", "packages/stack-files/src"];
 const packFiles = ["policies/package.json", "policies/PulumiPolicy.yaml"];
 
 /**
@@ -155,8 +159,7 @@ function writeTranspiled(project: string, target: string): void {
   progress("transpiling the base's program and policy pack");
   const ts = require("typescript") as typeof import("typescript");
   const staging = `${target}.${process.pid}.tmp`;
-  const sources = codeFolders.flatMap((folder) => listSources(project, folder));
-  for (const file of sources) {
+  for (const file of codeSources(project)) {
     const { outputText } = ts.transpileModule(fs.readFileSync(path.join(project, file), "utf8"), {
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
       fileName: file,
@@ -177,10 +180,15 @@ function writeTranspiled(project: string, target: string): void {
 /** A key for transpiledCode of a folder that is no commit: a hash of every source it copies. */
 export function sourcesKey(project: string): string {
   const hash = createHash("sha256");
-  for (const file of [...codeFolders.flatMap((folder) => listSources(project, folder)).sort(), ...packFiles]) {
+  for (const file of [...codeSources(project).sort(), ...packFiles]) {
     hash.update(file).update("\u0000").update(fs.readFileSync(path.join(project, file))).update("\u0000");
   }
   return hash.digest("hex");
+}
+
+/** The TypeScript files of the code folders `project` has. */
+function codeSources(project: string): string[] {
+  return codeFolders.filter((folder) => fs.existsSync(path.join(project, folder))).flatMap((folder) => listSources(project, folder));
 }
 
 function listSources(root: string, folder: string): string[] {

@@ -8,8 +8,8 @@
 // path, signals included (tools/plan/cleanup.ts, tools/engine/policyPack.ts).
 import { Command } from "commander";
 import { StackConfigError } from "../../stacks/config";
-import { parseArguments } from "../common/cli";
-import type { ToolContext } from "../common/toolContext";
+import { parseArguments } from "../../packages/tool-common/src/cli";
+import type { ToolContext } from "../../packages/tool-common/src/toolContext";
 import { StackFileError } from "../engine/stackFile";
 import { BasePlan, planBaseCommit, readBasePlan, resolveBaseCommit } from "./base";
 import { Cleanup } from "./cleanup";

@@ -3,7 +3,7 @@
 // never anything else, never through a link.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { insidePulumiFolder, pulumiFileNamePattern, pulumiFileNamesShown, pulumiFolderShown } from "../../stacks/stackFile";
+import { insidePulumiFolder, pulumiFileNamePattern, pulumiFileNamesShown, pulumiFolderShown } from "../../packages/stack-files/src/stackFile";
 import { syncFolder, writeAllSync } from "../common/durableWrite";
 import { PlanDocument, isPlanDocument } from "./document";
 import { PlanRefused } from "./output";

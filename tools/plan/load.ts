@@ -4,8 +4,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { StackSettings } from "../../stacks/config";
-import { stackNameProblem } from "../../stacks/stackName";
-import { readStackFile, stackFileProductionReason } from "../../stacks/stackFile";
+import { stackNameProblem } from "../../packages/stack-files/src/stackName";
+import { readStackFile, stackFileProductionReason } from "../../packages/stack-files/src/stackFile";
 import { sharedAccountProblemFor } from "../engine/stackAccounts";
 import { StackFile, programConfigOf, withPlaceholderSecrets } from "../engine/stackFile";
 import { PriceTable, loadPriceTable } from "./cost";
@@ -22,7 +22,7 @@ export interface StandInStackOutputs {
 
 export interface LoadedStack {
   file: StackFile;
-  /** Why the stack is production (stacks/production.ts, from the file as Pulumi reads it), or undefined. */
+  /** Why the stack is production (packages/stack-files/src/production.ts, from the file as Pulumi reads it), or undefined. */
   productionReason: string | undefined;
   settings: StackSettings;
   /** Required secrets the file does not hold (set per machine), replaced by stand-ins. */
@@ -37,7 +37,7 @@ export interface LoadedStack {
   code: ProjectCode;
 }
 
-/** Refuses a name the program cannot build (stacks/stackName.ts) before any file is opened. */
+/** Refuses a name the program cannot build (packages/stack-files/src/stackName.ts) before any file is opened. */
 export function checkStackName(stack: string): void {
   const problem = stackNameProblem(stack);
   if (problem) throw new PlanRefused(problem);

@@ -1,7 +1,7 @@
 // Running a loaded stack: the program under Pulumi's mocks, the policy pack over the
 // Analyzer protocol, the price. The SDKs and the gRPC client load on demand (dynamic
 // imports), so the pack's process starts first and warms up while this one loads them.
-import { defaultProductionNames, isProductionName } from "../../stacks/production";
+import { defaultProductionNames, isProductionName } from "../../packages/stack-files/src/production";
 import type { AnalyzerInfo, Diagnostic, PolicyPackProcess } from "../engine/policyPack";
 import type { MockRunResult } from "../engine/resource";
 import { stackResourceOf } from "../engine/resource";

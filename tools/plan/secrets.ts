@@ -1,10 +1,10 @@
 // Secrets in a plan: a plan holds "[secret]" whatever the value, so a changed secret shows
-// only in the stack file's `secure:` texts. The one reader (stacks/stackFile.ts) gives each a
+// only in the stack file's `secure:` texts. The one reader (packages/stack-files/src/stackFile.ts) gives each a
 // fingerprint (a hash of where it sits and of its ciphertext, never of a value); they go into
 // the plan document, where a diff compares them.
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
-import { SecretValue } from "../../stacks/secretValue";
+import { SecretValue } from "../../packages/stack-files/src/secretValue";
 
 /**
  * By config key as the CLI reads it (`trading-bot:bybitApiKey`; `<key>.<path>` for one inside

@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
-import { parseArguments } from "../common/cli";
+import { parseArguments } from "../../packages/tool-common/src/cli";
 import { mermaidDiagram } from "./diagram";
 import { isUntouched } from "./diff";
 import { costLine, countsLine, plural, propertyDetail, signedUsd } from "./diffText";

@@ -6,11 +6,11 @@ import * as path from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { isMap } from "yaml";
 import { environments } from "../../stacks/config";
-import { productionEnvironment } from "../../stacks/production";
-import { SecretValue } from "../../stacks/secretValue";
-import { stackNameProblem } from "../../stacks/stackName";
+import { productionEnvironment } from "../../packages/stack-files/src/production";
+import { SecretValue } from "../../packages/stack-files/src/secretValue";
+import { stackNameProblem } from "../../packages/stack-files/src/stackName";
 import { type EditRequest, runEditCommand } from "../common/stackFileCli";
-import type { ToolContext } from "../common/toolContext";
+import type { ToolContext } from "../../packages/tool-common/src/toolContext";
 import { EditOutcome, EditRefused, InspectedTarget, StackText, editStackFile, lfText, readStackSource, stackFileToString } from "../common/stackFileWriter";
 
 const imagePath = ["trading-bot:app", "image"];

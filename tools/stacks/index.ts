@@ -7,13 +7,13 @@ import Table from "cli-table3";
 import { Command, Option } from "commander";
 import type { z } from "zod";
 import { Environment, stackConfigSchema, syncPeerOf } from "../../stacks/config";
-import { environmentKey, nameEnvironmentConflict, productionEnvironment } from "../../stacks/production";
-import { SecretValue } from "../../stacks/secretValue";
+import { environmentKey, nameEnvironmentConflict, productionEnvironment } from "../../packages/stack-files/src/production";
+import { SecretValue } from "../../packages/stack-files/src/secretValue";
 import { sharedAccountProblem } from "../../stacks/sharedAccount";
-import { StackFileContent, StackFileError, StackFileRead, readStackFile, stackFileProductionReason } from "../../stacks/stackFile";
-import { stackNameProblem } from "../../stacks/stackName";
-import { parseArguments } from "../common/cli";
-import type { ToolContext } from "../common/toolContext";
+import { StackFileContent, StackFileError, StackFileRead, readStackFile, stackFileProductionReason } from "../../packages/stack-files/src/stackFile";
+import { stackNameProblem } from "../../packages/stack-files/src/stackName";
+import { parseArguments } from "../../packages/tool-common/src/cli";
+import type { ToolContext } from "../../packages/tool-common/src/toolContext";
 import { stackAccountOf } from "../engine/stackAccounts";
 
 export type { Environment };
@@ -32,7 +32,7 @@ export const deployBranchByEnvironment: Readonly<Record<Environment, string>> = 
 export interface StackEntry {
   name: string;
   environment: Environment;
-  /** Decided by stacks/production.ts from the name and the file's environment, as Pulumi reads the file. */
+  /** Decided by packages/stack-files/src/production.ts from the name and the file's environment, as Pulumi reads the file. */
   production: boolean;
   /** Why it is production, or null. */
   productionReason: string | null;
@@ -139,7 +139,7 @@ function plainValue(file: StackFileContent, key: string): unknown {
 
 /**
  * The stack's environment as the schema reads it. An encrypted one cannot be read here: such a
- * stack is production (stacks/production.ts), deployed as production is.
+ * stack is production (packages/stack-files/src/production.ts), deployed as production is.
  */
 function readEnvironment(file: StackFileContent): Environment {
   const value = file.config[environmentKey];

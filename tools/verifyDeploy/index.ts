@@ -6,9 +6,9 @@
 // service's latest events and the command to read its logs are printed), 2 refused (a bad
 // argument, outputs that cannot be read or lack a value), 3 an AWS call failed.
 import { Command, InvalidArgumentError } from "commander";
-import { stackNameProblem } from "../../stacks/stackName";
-import { parseArguments } from "../common/cli";
-import type { ToolContext } from "../common/toolContext";
+import { stackNameProblem } from "../../packages/stack-files/src/stackName";
+import { parseArguments } from "../../packages/tool-common/src/cli";
+import type { ToolContext } from "../../packages/tool-common/src/toolContext";
 import { Verdict, assess, latestEvents, logsCommand } from "./assess";
 import { ApiFailure, EcsReader, RetryPolicy } from "./ecs";
 import { BadInput, Target, readOutputsFile, readStackOutputs, targetOf } from "./outputs";
