@@ -18,6 +18,8 @@ const slowestFirst = [
   "test/stackFileWriter.test.ts",
   "packages/db/test/subset.test.ts",
   "test/planBase.test.ts",
+  "test/planComment.test.ts",
+  "test/planDiff.test.ts",
 ];
 
 /** Every test file (the project's and each workspace package's), the slowest first, each once. */
