@@ -1,4 +1,5 @@
-// `npm run env-sync` on real stack files in a temporary folder.
+// `npm run env-sync` on real stack files in a temporary folder: what it decides through its main
+// in-process; a whole run and a FIFO target in child processes.
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -6,10 +7,14 @@ import * as path from "node:path";
 import YAML from "yaml";
 import { sharedConfigPaths } from "../stacks/config";
 import { parseStackText } from "../tools/common/stackFileWriter";
-import { planSync } from "../tools/envSync/index";
+import { main as envSyncMain, planSync } from "../tools/envSync/index";
+import { inProcess, repoRoot } from "./helpers";
 import { type LinkedTarget, backupsIn, committed, fingerprint, folderWith, leftovers, prodLinkedTargets, read, runTool, stackPath, temporaryFolder } from "./stackFileTools";
 
-const envSync = (folder: string, ...args: string[]) => runTool("envSync", folder, args);
+/** `npm run env-sync -- -C <folder> ...args` in a child process, as a user runs it. */
+const envSyncProcess = (folder: string, ...args: string[]) => runTool("envSync", folder, args);
+/** The tool's main in this process, output captured. */
+const envSync = (folder: string, ...args: string[]) => inProcess(() => envSyncMain(["-C", folder, ...args], { projectRoot: repoRoot }));
 const configOf = (text: string) => (YAML.parse(text) as { config: Record<string, any> }).config;
 
 /** A staging stack whose shared settings and environment-specific ones both differ from dev's. */
@@ -40,7 +45,7 @@ describe("npm run env-sync", () => {
 
   it("copies the shared keys, never the environment-specific ones, and keeps comments and key order", () => {
     const folder = folderWith({ dev: committed("dev"), staging });
-    const run = envSync(folder, "--from", "staging", "--to", "dev");
+    const run = envSyncProcess(folder, "--from", "staging", "--to", "dev");
     assert.equal(run.status, 0, run.stderr);
     const after = read(folder, "dev");
     const config = configOf(after);
@@ -65,18 +70,18 @@ describe("npm run env-sync", () => {
     assert.match(run.stdout, new RegExp(`^Backed up the old Pulumi\\.dev\\.yaml to \\.pulumi-backups/${backup.replace(/\./g, "\\.")}\\.$`, "m"));
   });
 
-  it("says so when there is nothing to copy", () => {
+  it("says so when there is nothing to copy", async () => {
     const folder = folderWith({ dev: committed("dev"), staging: committed("dev") });
-    const run = envSync(folder, "--from", "staging", "--to", "dev");
+    const run = await envSync(folder, "--from", "staging", "--to", "dev");
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.stdout, "Pulumi.dev.yaml already agrees with Pulumi.staging.yaml on every shared key.\n");
     assert.deepEqual(backupsIn(folder), []);
   });
 
   for (const target of ["prod", "production"]) {
-    it(`refuses ${target} as the target before touching anything (exit 2)`, () => {
+    it(`refuses ${target} as the target before touching anything (exit 2)`, async () => {
       const folder = folderWith({ dev: committed("dev"), [target]: committed("prod") });
-      const run = envSync(folder, "--from", "dev", "--to", target, "--yes");
+      const run = await envSync(folder, "--from", "dev", "--to", target, "--yes");
       assert.equal(run.status, 2);
       assert.equal(run.stderr, `env-sync: refusing to write to ${target}, a production stack: its name is a production name (prod, production); config flows from production down, never into it\n`);
       assert.equal(read(folder, target), committed("prod"));
@@ -84,25 +89,25 @@ describe("npm run env-sync", () => {
     });
   }
 
-  it("asks for --yes to copy from production, and warns when given it", () => {
+  it("asks for --yes to copy from production, and warns when given it", async () => {
     const prod = committed("prod").replace("symbol: BTCUSDT", "symbol: SOLUSDT");
     const folder = folderWith({ dev: committed("dev"), prod });
-    const refused = envSync(folder, "--from", "prod", "--to", "dev");
+    const refused = await envSync(folder, "--from", "prod", "--to", "dev");
     assert.equal(refused.status, 2);
     assert.equal(refused.stderr, "env-sync: prod is a production stack: its name is a production name (prod, production); check what would change with --dry-run, then pass --yes to copy from it\n");
     assert.equal(read(folder, "dev"), committed("dev"));
-    const run = envSync(folder, "--from", "prod", "--to", "dev", "--yes");
+    const run = await envSync(folder, "--from", "prod", "--to", "dev", "--yes");
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.stderr, "env-sync: warning: copying from the production stack prod\n");
     assert.equal(configOf(read(folder, "dev"))["trading-bot:tradingConfig"].strategies[0].symbol, "SOLUSDT");
   });
 
-  it("skips secure values and prints the pulumi config cp commands that re-encrypt them", () => {
+  it("skips secure values and prints the pulumi config cp commands that re-encrypt them", async () => {
     const secureStaging = staging
       .replace("    logFormat: text\n", "    logFormat:\n      secure: v1:bG9nLWZvcm1hdA==\n")
       .replace(/  trading-bot:tradingConfig:\n(    .*\n|      .*\n|        .*\n)+/, "  trading-bot:tradingConfig:\n    secure: v1:dHJhZGluZy1jb25maWc=\n");
     const folder = folderWith({ dev: committed("dev"), staging: secureStaging });
-    const run = envSync(folder, "--from", "staging", "--to", "dev");
+    const run = await envSync(folder, "--from", "staging", "--to", "dev");
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^Shared keys copied from Pulumi\.staging\.yaml: trading-bot:app\.apiPrefix$/m);
     assert.ok(run.stdout.includes(
@@ -118,10 +123,10 @@ describe("npm run env-sync", () => {
     assert.doesNotMatch(run.stdout, /bG9nLWZvcm1hdA|dHJhZGluZy1jb25maWc/);
   });
 
-  it("refuses a result that fails the schema before writing anything (exit 1)", () => {
+  it("refuses a result that fails the schema before writing anything (exit 1)", async () => {
     const folder = folderWith({ dev: committed("dev"), staging: staging.replace("symbol: ETHUSDT", "symbol: eth-usdt") });
     const before = fingerprint(stackPath(folder, "dev"));
-    const run = envSync(folder, "--from", "staging", "--to", "dev");
+    const run = await envSync(folder, "--from", "staging", "--to", "dev");
     assert.equal(run.status, 1);
     assert.equal(
       run.stderr,
@@ -133,17 +138,17 @@ describe("npm run env-sync", () => {
     assert.deepEqual(leftovers(folder), []);
   });
 
-  it("says with --dry-run too that the result would fail the schema (exit 1)", () => {
+  it("says with --dry-run too that the result would fail the schema (exit 1)", async () => {
     const folder = folderWith({ dev: committed("dev"), staging: staging.replace("symbol: ETHUSDT", "symbol: eth-usdt") });
-    const run = envSync(folder, "--from", "staging", "--to", "dev", "--dry-run");
+    const run = await envSync(folder, "--from", "staging", "--to", "dev", "--dry-run");
     assert.equal(run.status, 1);
     assert.match(run.stderr, /^env-sync: the synced Pulumi\.dev\.yaml would fail the stack config schema; nothing written:$/m);
     assert.equal(read(folder, "dev"), committed("dev"));
   });
 
-  it("writes nothing with --dry-run, but prints the diff", () => {
+  it("writes nothing with --dry-run, but prints the diff", async () => {
     const folder = folderWith({ dev: committed("dev"), staging });
-    const run = envSync(folder, "--from", "staging", "--to", "dev", "--dry-run");
+    const run = await envSync(folder, "--from", "staging", "--to", "dev", "--dry-run");
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^\+        symbol: ETHUSDT$/m);
     assert.match(run.stdout, /^Dry run: nothing written\.$/m);
@@ -151,21 +156,21 @@ describe("npm run env-sync", () => {
     assert.deepEqual(leftovers(folder), []);
   });
 
-  it("refuses a target whose trading-bot:app is empty in one line (exit 2), writing nothing", () => {
+  it("refuses a target whose trading-bot:app is empty in one line (exit 2), writing nothing", async () => {
     const emptyApp = committed("dev").replace(/^  trading-bot:app:\n(?: {4}.*\n)+/m, "  trading-bot:app:\n");
     assert.notEqual(emptyApp, committed("dev"));
     const folder = folderWith({ dev: emptyApp, staging });
-    const run = envSync(folder, "--from", "staging", "--to", "dev");
+    const run = await envSync(folder, "--from", "staging", "--to", "dev");
     assert.equal(run.stderr, "env-sync: Pulumi.dev.yaml: trading-bot:app is not a plain mapping in the file; set trading-bot:app.logFormat there by hand\n");
     assert.equal(run.status, 2);
     assert.equal(read(folder, "dev"), emptyApp);
     assert.deepEqual(leftovers(folder), []);
   });
 
-  it("refuses a source that writes a shared value with a YAML alias in one line (exit 2), writing nothing", () => {
+  it("refuses a source that writes a shared value with a YAML alias in one line (exit 2), writing nothing", async () => {
     const aliased = `x: &fmt text\n${staging.replace("logFormat: text", "logFormat: *fmt")}`;
     const folder = folderWith({ dev: committed("dev"), staging: aliased });
-    const run = envSync(folder, "--from", "staging", "--to", "dev");
+    const run = await envSync(folder, "--from", "staging", "--to", "dev");
     assert.equal(run.stderr, "env-sync: Pulumi.staging.yaml: trading-bot:app.logFormat is written with a YAML alias or merge key; write it out to copy it\n");
     assert.equal(run.status, 2);
     assert.equal(read(folder, "dev"), committed("dev"));
@@ -177,9 +182,9 @@ describe("npm run env-sync", () => {
     ["a missing --to", ["--from", "dev"], "error: required option '--to <stack>' not specified\n"],
   ];
   for (const [what, args, message] of refusals) {
-    it(`refuses ${what} (exit 2)`, () => {
+    it(`refuses ${what} (exit 2)`, async () => {
       const folder = folderWith({ dev: committed("dev") });
-      const run = envSync(folder, ...args);
+      const run = await envSync(folder, ...args);
       assert.equal(run.status, 2);
       assert.equal(run.stderr, message.replace("FOLDER", folder));
     });
@@ -187,12 +192,15 @@ describe("npm run env-sync", () => {
 });
 
 describe("npm run env-sync never writes production through another name", () => {
-  /** A folder with dev, staging and prod, a way in (`prepare`), and prod's fingerprint before the run. */
-  function attempt(prepare: (folder: string) => void, to: string, ...extra: string[]) {
+  /**
+   * A folder with dev, staging and prod, a way in (`prepare`), and prod's fingerprint before the
+   * run; `sync` runs the tool (in this process unless a test needs a process of its own).
+   */
+  async function attempt(prepare: (folder: string) => void, to: string, extra: string[] = [], sync: typeof envSyncProcess | typeof envSync = envSync) {
     const folder = folderWith({ dev: committed("dev"), staging, prod: committed("prod") });
     prepare(folder);
     const prodBefore = fingerprint(stackPath(folder, "prod"));
-    const run = envSync(folder, "--from", "staging", "--to", to, ...extra);
+    const run = await sync(folder, "--from", "staging", "--to", to, ...extra);
     return { folder, run, prodUntouched: () => assert.deepEqual(fingerprint(stackPath(folder, "prod")), prodBefore, "prod's bytes and mtime") };
   }
 
@@ -221,8 +229,8 @@ describe("npm run env-sync never writes production through another name", () => 
     ],
   ];
   for (const [what, prepare, to, message] of bypasses) {
-    it(`refuses ${what}: exit 2, prod untouched, nothing left behind`, () => {
-      const { folder, run, prodUntouched } = attempt(prepare, to, "--yes");
+    it(`refuses ${what}: exit 2, prod untouched, nothing left behind`, async () => {
+      const { folder, run, prodUntouched } = await attempt(prepare, to, ["--yes"]);
       assert.equal(run.status, 2, run.stdout);
       assert.equal(run.stderr, message);
       assert.equal(run.stdout, "");
@@ -231,34 +239,35 @@ describe("npm run env-sync never writes production through another name", () => 
     });
   }
 
-  it("refuses a target that is not a regular file (a FIFO would block a reader) without opening it for long", () => {
-    const { folder, run, prodUntouched } = attempt((dir) => {
+  it("refuses a target that is not a regular file (a FIFO would block a reader) without opening it for long", async () => {
+    const { folder, run, prodUntouched } = await attempt((dir) => {
       const made = spawnSync("mkfifo", [stackPath(dir, "qa")]);
       assert.equal(made.status, 0, String(made.stderr));
-    }, "qa");
+      // A child process: were the FIFO opened, a process can be killed after its timeout, this one could not.
+    }, "qa", [], envSyncProcess);
     assert.equal(run.status, 2);
     assert.equal(run.stderr, "env-sync: Pulumi.qa.yaml is not a regular file\n");
     prodUntouched();
     assert.deepEqual(leftovers(folder), []);
   });
 
-  it("asks for --yes to copy from a stack that is production by its content (live)", () => {
+  it("asks for --yes to copy from a stack that is production by its content (live)", async () => {
     const live = committed("prod").replace("Stack: prod", "Stack: live").replace("symbol: BTCUSDT", "symbol: SOLUSDT");
     const folder = folderWith({ dev: committed("dev"), live });
-    const refused = envSync(folder, "--from", "live", "--to", "dev");
+    const refused = await envSync(folder, "--from", "live", "--to", "dev");
     assert.equal(refused.status, 2);
     assert.equal(refused.stderr, "env-sync: live is a production stack: its stack file says trading-bot:environment: production; check what would change with --dry-run, then pass --yes to copy from it\n");
     assert.equal(read(folder, "dev"), committed("dev"));
-    const run = envSync(folder, "--from", "live", "--to", "dev", "--yes");
+    const run = await envSync(folder, "--from", "live", "--to", "dev", "--yes");
     assert.equal(run.status, 0, run.stderr);
     assert.equal(configOf(read(folder, "dev"))["trading-bot:tradingConfig"].strategies[0].symbol, "SOLUSDT");
   });
 
-  it("refuses a backup folder that is a symbolic link, writing nothing through it", () => {
+  it("refuses a backup folder that is a symbolic link, writing nothing through it", async () => {
     const folder = folderWith({ dev: committed("dev"), staging });
     const elsewhere = temporaryFolder("elsewhere-");
     fs.symlinkSync(elsewhere, path.join(folder, ".pulumi-backups"));
-    const run = envSync(folder, "--from", "staging", "--to", "dev");
+    const run = await envSync(folder, "--from", "staging", "--to", "dev");
     assert.equal(run.status, 2);
     assert.equal(run.stderr, "env-sync: refusing to back up into .pulumi-backups: it is a symbolic link; make it a plain folder\n");
     assert.equal(read(folder, "dev"), committed("dev"));

@@ -136,6 +136,25 @@ export function isRunning(pid: number): boolean {
   }
 }
 
+/** The parent of a process (Linux: reads /proc); throws when it has ended. */
+function parentOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+}
+
+/**
+ * Under `mocha --parallel`, is `pid` a process another worker of this run started (its test
+ * file's pack, or a plan it runs)? Those are that file's to check, not strays of this one.
+ */
+function startedByAnotherWorker(pid: number): boolean {
+  if (process.env.MOCHA_WORKER_ID === undefined) return false;
+  for (let ancestor = parentOf(pid); ancestor > 1; ancestor = parentOf(ancestor)) {
+    if (ancestor === process.pid) return false;
+    if (parentOf(ancestor) === process.ppid) return true;
+  }
+  return false;
+}
+
 /**
  * Policy-pack processes of this checkout that are alive and not this test process's own
  * (a test file's pack is its child): what a plan that failed to clean up leaves behind.
@@ -145,9 +164,8 @@ export function strayPolicyPacks(): number[] {
     try {
       const command = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
       if (!command.includes("run-policy-pack") || !isRunning(pid)) return false;
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      return parent !== process.pid && fs.readlinkSync(`/proc/${pid}/cwd`).startsWith(repoRoot);
+      if (parentOf(pid) === process.pid || !fs.readlinkSync(`/proc/${pid}/cwd`).startsWith(repoRoot)) return false;
+      return !startedByAnotherWorker(pid);
     } catch {
       return false; // ended while read
     }
@@ -167,13 +185,18 @@ export async function inProcess(run: () => Promise<number>): Promise<ToolRun> {
       output[stream] += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
       return true;
     }) as typeof process.stdout.write;
+  // What a tool writes here goes to a string, not a terminal: no colours, no progress redrawn in place.
+  const terminal = { stdout: process.stdout.isTTY, stderr: process.stderr.isTTY };
   process.stdout.write = capture("stdout");
   process.stderr.write = capture("stderr");
+  process.stdout.isTTY = process.stderr.isTTY = false;
   try {
     const status = await run();
     return { status, ...output };
   } finally {
     process.stdout.write = original.stdout;
     process.stderr.write = original.stderr;
+    process.stdout.isTTY = terminal.stdout;
+    process.stderr.isTTY = terminal.stderr;
   }
 }

@@ -8,9 +8,10 @@ import * as path from "node:path";
 import { PriceTableError, estimateCost, loadPriceTable, tasksPerProvider } from "../tools/plan/cost";
 import { planDocumentSchema } from "../tools/plan/document";
 import { checkJsonTarget } from "../tools/plan/jsonFile";
+import { main as planMain } from "../tools/plan";
 import { PlanRefused } from "../tools/plan/output";
 import { renderPlanSummary } from "../tools/plan/summary";
-import { isRunning, repoRoot, runCommittedStack, runStackText, settingsOf, strayPolicyPacks } from "./helpers";
+import { inProcess, isRunning, repoRoot, runCommittedStack, runStackText, settingsOf, strayPolicyPacks } from "./helpers";
 
 /** How --json refuses a name the Pulumi CLI reads. */
 const pulumiNameRefusal = (file: string) =>
@@ -33,6 +34,14 @@ function plan(...args: string[]): Run {
     env: { ...process.env, NO_COLOR: "1" },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * The plan's `main` in this process, output captured: for refusals and --compare, decided
+ * without the program or the policy pack (the runs above keep the process, its exit status and the pack).
+ */
+function planHere(...args: string[]): Promise<Run> {
+  return inProcess(() => planMain(args, { projectRoot: repoRoot }));
 }
 
 /** The policy pack's process id, from the plan's progress line. */
@@ -211,43 +220,43 @@ describe("npm run plan", () => {
       return `    ${name}: &${name} [${Array(9).fill(`*${previous}`).join(", ")}]`;
     }),
   ].join("\n");
-  const refusals: [string, () => Run, string | string[] | RegExp][] = [
-    ["a stack with no file", () => plan("nosuch"), `plan: Pulumi.nosuch.yaml does not exist in ${repoRoot}`],
-    ["a stack name that is a path", () => plan("../dev"), `plan: "../dev" is not a stack name this project can build: ${nameRule}`],
-    ["a stack name with a capital letter, before any file is read", () => plan("Dev", "-C", "/nonexistent-folder", "--json", "Pulumi.prod.yaml"),
+  const refusals: [string, () => Promise<Run>, string | string[] | RegExp][] = [
+    ["a stack with no file", () => planHere("nosuch"), `plan: Pulumi.nosuch.yaml does not exist in ${repoRoot}`],
+    ["a stack name that is a path", () => planHere("../dev"), `plan: "../dev" is not a stack name this project can build: ${nameRule}`],
+    ["a stack name with a capital letter, before any file is read", () => planHere("Dev", "-C", "/nonexistent-folder", "--json", "Pulumi.prod.yaml"),
       `plan: "Dev" is not a stack name this project can build: ${nameRule}`],
-    ["a -C folder that does not exist", () => plan("dev", "-C", "/nonexistent-folder"), "plan: -C /nonexistent-folder: no such folder"],
-    ["a -C that is a file", () => plan("dev", "-C", path.join(repoRoot, "package.json")), `plan: -C ${path.join(repoRoot, "package.json")}: not a folder`],
-    ["YAML that does not parse", () => plan("broken", "-C", stackFolder("broken", "config:\n  trading-bot:app: [\n")), /^plan: Pulumi\.broken\.yaml line \d+: not valid YAML: /],
-    ["a YAML alias bomb", () => plan("dev", "-C", stackFolder("dev", bomb)),
+    ["a -C folder that does not exist", () => planHere("dev", "-C", "/nonexistent-folder"), "plan: -C /nonexistent-folder: no such folder"],
+    ["a -C that is a file", () => planHere("dev", "-C", path.join(repoRoot, "package.json")), `plan: -C ${path.join(repoRoot, "package.json")}: not a folder`],
+    ["YAML that does not parse", () => planHere("broken", "-C", stackFolder("broken", "config:\n  trading-bot:app: [\n")), /^plan: Pulumi\.broken\.yaml line \d+: not valid YAML: /],
+    ["a YAML alias bomb", () => planHere("dev", "-C", stackFolder("dev", bomb)),
       'plan: Pulumi.dev.yaml: its YAML aliases expand beyond 100 (an alias bomb, "billion laughs"): write the values out'],
-    ["a stack file over 1 MiB", () => plan("dev", "-C", stackFolder("dev", `${committed("dev")}#${"x".repeat(1024 * 1024)}\n`)),
+    ["a stack file over 1 MiB", () => planHere("dev", "-C", stackFolder("dev", `${committed("dev")}#${"x".repeat(1024 * 1024)}\n`)),
       "plan: Pulumi.dev.yaml is 1.0 MiB; a stack file may hold at most 1 MiB"],
-    ["a config value the schema refuses", () => plan("dev", "-C", stackFolder("dev", committed("dev").replace("cpu: 256", "cpu: 300"))),
+    ["a config value the schema refuses", () => planHere("dev", "-C", stackFolder("dev", committed("dev").replace("cpu: 256", "cpu: 300"))),
       "Pulumi.dev.yaml: trading-bot:service.cpu is 300; Fargate allows 256, 512, 1024, 2048, 4096, 8192, 16384"],
-    [".nan and -.inf, shown as written", () => plan("dev", "-C", stackFolder("dev", committed("dev").replace("cpu: 256", "cpu: .nan").replace("memoryMiB: 512", "memoryMiB: -.inf"))),
+    [".nan and -.inf, shown as written", () => planHere("dev", "-C", stackFolder("dev", committed("dev").replace("cpu: 256", "cpu: .nan").replace("memoryMiB: 512", "memoryMiB: -.inf"))),
       ["Pulumi.dev.yaml: trading-bot:service.cpu is .nan; Fargate allows 256, 512, 1024, 2048, 4096, 8192, 16384",
         "Pulumi.dev.yaml: trading-bot:service.memoryMiB is -.inf; allowed: MiB from 512 to 122880"]],
-    ["a plain-text AWS key, without printing it", () => plan("dev", "-C", stackFolder("dev", committed("dev").replace("  aws:region: us-east-1\n", "  aws:region: us-east-1\n  aws:secretKey: wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY\n"))),
+    ["a plain-text AWS key, without printing it", () => planHere("dev", "-C", stackFolder("dev", committed("dev").replace("  aws:region: us-east-1\n", "  aws:region: us-east-1\n  aws:secretKey: wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY\n"))),
       "Pulumi.dev.yaml: aws:secretKey is stored in plain text; set it again with: pulumi config set --secret aws:secretKey <value> --stack dev (better: no key in the stack file at all, with OIDC in CI, or aws sso login or aws:profile on a workstation)"],
-    ["a region with no price table", () => plan("dev", "-C", stackFolder("dev", committed("dev").replace("aws:region: us-east-1", "aws:region: eu-west-1"))),
+    ["a region with no price table", () => planHere("dev", "-C", stackFolder("dev", committed("dev").replace("aws:region: us-east-1", "aws:region: eu-west-1"))),
       "plan: no price table for region eu-west-1: data/ has us-east-1"],
-    ["a production stack sharing its account with a non-production one (either is planned)", () => plan("dev", "-C", sharedAccountFolder()),
+    ["a production stack sharing its account with a non-production one (either is planned)", () => planHere("dev", "-C", sharedAccountFolder()),
       'plan: Pulumi.prod.yaml: the production stack prod shares the AWS account 111111111111 (aws:allowedAccountIds) with dev; give production an account of its own, or set trading-bot:accounts.sharedWithNonProduction: true in Pulumi.prod.yaml (docs/ci-and-trust.md: "One account or two")'],
-    ["a production stack without aws:allowedAccountIds", () => plan("prod", "-C", stackFolder("prod", committed("prod").replace('  aws:allowedAccountIds: [ "111111111111" ]\n', ""))),
+    ["a production stack without aws:allowedAccountIds", () => planHere("prod", "-C", stackFolder("prod", committed("prod").replace('  aws:allowedAccountIds: [ "111111111111" ]\n', ""))),
       'Pulumi.prod.yaml: aws:allowedAccountIds is missing; a production stack names its AWS account (its name is a production name (prod, production)): add aws:allowedAccountIds: ["<12-digit account id>"]'],
-    ["no stack", () => plan(), "plan: which stack? e.g. npm run plan -- dev (see --help)"],
-    ["--compare with one stack", () => plan("--compare", "dev"), "plan: --compare takes two stacks, e.g. --compare dev prod; got 1"],
-    ["--compare with a stack name it cannot build", () => plan("--compare", "dev", "Prod"), `plan: "Prod" is not a stack name this project can build: ${nameRule}`],
-    ["--compare and a stack", () => plan("dev", "--compare", "dev", "prod"), "plan: give either a stack or --compare, not both"],
-    ["--compare with --json", () => plan("--compare", "dev", "prod", "--json", path.join(os.tmpdir(), "compare.json")),
+    ["no stack", () => planHere(), "plan: which stack? e.g. npm run plan -- dev (see --help)"],
+    ["--compare with one stack", () => planHere("--compare", "dev"), "plan: --compare takes two stacks, e.g. --compare dev prod; got 1"],
+    ["--compare with a stack name it cannot build", () => planHere("--compare", "dev", "Prod"), `plan: "Prod" is not a stack name this project can build: ${nameRule}`],
+    ["--compare and a stack", () => planHere("dev", "--compare", "dev", "prod"), "plan: give either a stack or --compare, not both"],
+    ["--compare with --json", () => planHere("--compare", "dev", "prod", "--json", path.join(os.tmpdir(), "compare.json")),
       "plan: --json goes with the plan of one stack, not with --compare"],
-    ["--json with an empty file name", () => plan("dev", "--json", ""), "plan: --json needs a file name, e.g. --json plan-dev.json"],
-    ["an unknown option", () => plan("dev", "--bogus"), "error: unknown option '--bogus'"],
+    ["--json with an empty file name", () => planHere("dev", "--json", ""), "plan: --json needs a file name, e.g. --json plan-dev.json"],
+    ["an unknown option", () => planHere("dev", "--bogus"), "error: unknown option '--bogus'"],
   ];
   for (const [what, run, expected] of refusals) {
-    it(`exits 2 on ${what}, with one line, before starting the policy pack`, () => {
-      const result = run();
+    it(`exits 2 on ${what}, with one line, before starting the policy pack`, async () => {
+      const result = await run();
       assert.equal(result.status, 2, result.stdout + result.stderr);
       const lines = result.stderr.split("\n").filter((line) => line && !line.startsWith("plan: reading"));
       if (Array.isArray(expected)) assert.deepEqual(lines, expected);
@@ -286,8 +295,8 @@ describe("npm run plan", () => {
     assert.match(run.stdout, /^Stand-ins for secrets not set in Pulumi\.prod\.yaml: trading-bot:bybitSecretKey$/m);
   });
 
-  it("compares staging with the stacks beside it: what it shares with prod and what it does not", () => {
-    const run = plan("--compare", "staging", "prod");
+  it("compares staging with the stacks beside it: what it shares with prod and what it does not", async () => {
+    const run = await planHere("--compare", "staging", "prod");
     assert.equal(run.status, 0, run.stderr);
     const row = (concern: string) => run.stdout.split("\n").find((line) => line.startsWith(`│ ${concern} `)) ?? "";
     assert.match(row("capacity"), /│ FARGATE weight 100 +│ FARGATE weight 100 +│ {3}│$/, "staging runs on-demand, like prod");
@@ -301,8 +310,8 @@ describe("npm run plan", () => {
     assert.doesNotMatch(run.stdout, /\(s\)/, "counts in words: 1 shard, 2 nodes, 2 alarms");
   });
 
-  it("compares dev and prod side by side, marking the rows that differ", () => {
-    const run = plan("--compare", "dev", "prod");
+  it("compares dev and prod side by side, marking the rows that differ", async () => {
+    const run = await planHere("--compare", "dev", "prod");
     assert.equal(run.status, 0, run.stderr);
     const row = (concern: string) => run.stdout.split("\n").find((line) => line.startsWith(`│ ${concern} `)) ?? "";
     assert.match(row("tasks"), /│ 1 +│ 3 +│ ≠ │$/);
@@ -310,7 +319,7 @@ describe("npm run plan", () => {
     assert.match(row("task size"), /│ 256 CPU \/ 512 MiB, X86_64 +│ 1024 CPU \/ 2048 MiB, X86_64 +│ ≠ │$/);
     assert.match(row("monthly cost"), /│ 7\.93 USD \(budget 15\) +│ 274\.88 USD \(budget 300\) +│ ≠ │$/);
     assert.match(row("data sync"), /│ imports from prod, staging +│ exports to dev, staging +│ ≠ │$/);
-    const same = plan("--compare", "dev", "dev");
+    const same = await planHere("--compare", "dev", "dev");
     assert.doesNotMatch(same.stdout, /≠ │/);
   });
 });
@@ -353,11 +362,11 @@ describe("npm run plan --json", () => {
     }, (target) => `plan: --json ${target} exists and is not a file`],
   ];
   for (const [what, make, message] of targets) {
-    it(`refuses to overwrite ${what} (exit 2, before any work), leaving it as it was`, () => {
+    it(`refuses to overwrite ${what} (exit 2, before any work), leaving it as it was`, async () => {
       const folder = fs.mkdtempSync(path.join(os.tmpdir(), "plan-json-"));
       const { target, kept } = make(folder);
       const before = sha256(kept);
-      const run = plan("dev", "--json", target);
+      const run = await planHere("dev", "--json", target);
       assert.equal(run.status, 2, run.stdout + run.stderr);
       assert.deepEqual(run.stderr.split("\n").filter(Boolean), [message(target)]);
       assert.equal(sha256(kept), before);
@@ -376,20 +385,20 @@ describe("npm run plan --json", () => {
     assert.deepEqual(fs.readdirSync(folder), []);
   });
 
-  it("refuses a Pulumi file name before any work, exit 2 with one line", () => {
+  it("refuses a Pulumi file name before any work, exit 2 with one line", async () => {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), "plan-json-"));
-    const run = plan("dev", "--json", path.join(folder, "Pulumi.json"));
+    const run = await planHere("dev", "--json", path.join(folder, "Pulumi.json"));
     assert.equal(run.status, 2);
     assert.deepEqual(run.stderr.split("\n").filter(Boolean), [`plan: ${pulumiNameRefusal(path.join(folder, "Pulumi.json"))}`]);
     assert.deepEqual(fs.readdirSync(folder), []);
   });
 
-  it("refuses a folder that does not exist, and one it cannot write in (exit 2, one line)", () => {
-    const missing = plan("dev", "--json", "/nonexistent-folder/plan.json");
+  it("refuses a folder that does not exist, and one it cannot write in (exit 2, one line)", async () => {
+    const missing = await planHere("dev", "--json", "/nonexistent-folder/plan.json");
     assert.equal(missing.status, 2);
     assert.deepEqual(missing.stderr.split("\n").filter(Boolean), ["plan: --json /nonexistent-folder/plan.json: the folder /nonexistent-folder does not exist"]);
     // /proc takes no new file, even from root.
-    const unwritable = plan("dev", "--json", "/proc/plan.json");
+    const unwritable = await planHere("dev", "--json", "/proc/plan.json");
     assert.equal(unwritable.status, 2);
     assert.deepEqual(unwritable.stderr.split("\n").filter(Boolean), ["plan: --json /proc/plan.json: cannot write in /proc (ENOENT)"]);
   });

@@ -1,12 +1,17 @@
-// `npm run promote` on real stack files in a temporary folder.
+// `npm run promote` on real stack files in a temporary folder: what it decides through its main
+// in-process; the first promotion in a child process, as a user runs it.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
-import { stages } from "../tools/promote/index";
+import { main as promoteMain, stages } from "../tools/promote/index";
+import { inProcess, repoRoot } from "./helpers";
 import { type LinkedTarget, backupsIn, committed, fingerprint, folderWith, leftovers, prodLinkedTargets, read, runTool, stackPath } from "./stackFileTools";
 
-const promote = (folder: string, ...args: string[]) => runTool("promote", folder, args);
+/** `npm run promote -- -C <folder> ...args` in a child process. */
+const promoteProcess = (folder: string, ...args: string[]) => runTool("promote", folder, args);
+/** The tool's main in this process, output captured. */
+const promote = (folder: string, ...args: string[]) => inProcess(() => promoteMain(["-C", folder, ...args], { projectRoot: repoRoot }));
 const imageOf = (text: string) => (YAML.parse(text) as { config: Record<string, any> }).config["trading-bot:app"].image as string;
 
 const repository = "123456789012.dkr.ecr.us-east-1.amazonaws.com/trading-bot";
@@ -29,7 +34,7 @@ describe("npm run promote", () => {
   it("copies the digest from dev to staging, keeping every other line and comment, with a backup", () => {
     const folder = folderWith(stages3());
     const before = read(folder, "staging");
-    const run = promote(folder, "--from", "dev", "--to", "staging");
+    const run = promoteProcess(folder, "--from", "dev", "--to", "staging");
     assert.equal(run.status, 0, run.stderr);
     const after = read(folder, "staging");
     assert.equal(after, before.replace(`image: ${repository}:0.9.0`, `image: ${digest}`), "only the image line changed: comments and key order kept");
@@ -45,10 +50,10 @@ describe("npm run promote", () => {
     assert.equal(read(folder, "dev"), devWith(digest));
   });
 
-  it("promotes into production only with --yes, and says so", () => {
+  it("promotes into production only with --yes, and says so", async () => {
     const folder = folderWith({ ...stages3(), staging: stagingWith(digest) });
     const prodBefore = fingerprint(stackPath(folder, "prod"));
-    const refused = promote(folder, "--from", "staging", "--to", "prod");
+    const refused = await promote(folder, "--from", "staging", "--to", "prod");
     assert.equal(refused.status, 2);
     assert.equal(
       refused.stderr,
@@ -56,38 +61,38 @@ describe("npm run promote", () => {
     );
     assert.deepEqual(fingerprint(stackPath(folder, "prod")), prodBefore);
     assert.deepEqual(leftovers(folder), []);
-    const run = promote(folder, "--from", "staging", "--to", "prod", "--yes");
+    const run = await promote(folder, "--from", "staging", "--to", "prod", "--yes");
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.stderr, "promote: warning: wrote the production stack file Pulumi.prod.yaml\n");
     assert.equal(read(folder, "prod"), prodWith(digest));
   });
 
-  it("takes a stack's stage from its own file, not its name: dev -> uat (staging) -> live (production, --yes)", () => {
+  it("takes a stack's stage from its own file, not its name: dev -> uat (staging) -> live (production, --yes)", async () => {
     const live = prodWith(`${repository}:1.0.0`).replace("Stack: prod", "Stack: live");
     const folder = folderWith({ dev: devWith(digest), uat: stagingWith(`${repository}:0.9.0`), live });
-    assert.equal(promote(folder, "--from", "dev", "--to", "uat").status, 0);
-    const refused = promote(folder, "--from", "uat", "--to", "live");
+    assert.equal((await promote(folder, "--from", "dev", "--to", "uat")).status, 0);
+    const refused = await promote(folder, "--from", "uat", "--to", "live");
     assert.equal(refused.status, 2);
     assert.equal(
       refused.stderr,
       "promote: refusing to promote into live without --yes: it is a production stack: its stack file says trading-bot:environment: production; check the change with --dry-run, then pass --yes\n",
     );
-    assert.equal(promote(folder, "--from", "uat", "--to", "live", "--yes").status, 0);
+    assert.equal((await promote(folder, "--from", "uat", "--to", "live", "--yes")).status, 0);
     assert.equal(imageOf(read(folder, "live")), digest);
   });
 
-  it("says so when the target already runs the image (exit 0, nothing written)", () => {
+  it("says so when the target already runs the image (exit 0, nothing written)", async () => {
     const folder = folderWith({ ...stages3(), staging: stagingWith(digest) });
-    const run = promote(folder, "--from", "dev", "--to", "staging");
+    const run = await promote(folder, "--from", "dev", "--to", "staging");
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.stdout, `Pulumi.staging.yaml already runs ${digest}; nothing to promote.\n`);
     assert.deepEqual(leftovers(folder), []);
   });
 
-  it("prints the diff and writes nothing with --dry-run (into production too, without --yes)", () => {
+  it("prints the diff and writes nothing with --dry-run (into production too, without --yes)", async () => {
     const folder = folderWith({ ...stages3(), staging: stagingWith(digest) });
     const prodBefore = fingerprint(stackPath(folder, "prod"));
-    const run = promote(folder, "--from", "staging", "--to", "prod", "--dry-run");
+    const run = await promote(folder, "--from", "staging", "--to", "prod", "--dry-run");
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^\+    image: .*@sha256:[0-9a-f]{64}$/m);
     assert.match(run.stdout, /\nDry run: nothing written\.\n$/);
@@ -102,10 +107,10 @@ describe("npm run promote", () => {
     ["a tag and a digest", `${repository}:1.4.2@sha256:${"0123456789abcdef".repeat(4)}`, `"${repository}:1.4.2@sha256:${"0123456789abcdef".repeat(4)}"`],
   ];
   for (const [what, image, shown] of sourceImages) {
-    it(`refuses a source image pinned by ${what} rather than by digest (exit 2)`, () => {
+    it(`refuses a source image pinned by ${what} rather than by digest (exit 2)`, async () => {
       const folder = folderWith({ ...stages3(), dev: devWith(image) });
       const before = fingerprint(stackPath(folder, "staging"));
-      const run = promote(folder, "--from", "dev", "--to", "staging");
+      const run = await promote(folder, "--from", "dev", "--to", "staging");
       assert.equal(run.status, 2);
       assert.equal(
         run.stderr,
@@ -116,22 +121,22 @@ describe("npm run promote", () => {
     });
   }
 
-  it("refuses a source image held as a secret (exit 2)", () => {
+  it("refuses a source image held as a secret (exit 2)", async () => {
     const folder = folderWith({ ...stages3(), dev: committed("dev").replace(`image: ${devTag}`, "image:\n      secure: v1:aW1hZ2U=") });
-    const run = promote(folder, "--from", "dev", "--to", "staging");
+    const run = await promote(folder, "--from", "dev", "--to", "staging");
     assert.equal(run.status, 2);
     assert.match(run.stderr, /^promote: Pulumi\.dev\.yaml: trading-bot:app\.image is not a plain string, not pinned by digest; /);
     assert.doesNotMatch(run.stderr, /aW1hZ2U/);
   });
 
-  it("refuses a source without an image (exit 2)", () => {
+  it("refuses a source without an image (exit 2)", async () => {
     const folder = folderWith({ ...stages3(), dev: devWith(digest).replace(`    image: ${digest}\n`, "") });
-    const run = promote(folder, "--from", "dev", "--to", "staging");
+    const run = await promote(folder, "--from", "dev", "--to", "staging");
     assert.equal(run.status, 2);
     assert.equal(run.stderr, "promote: Pulumi.dev.yaml has no trading-bot:app.image to promote\n");
   });
 
-  it("refuses a target whose trading-bot:app is not a plain mapping (an alias), rather than guess (exit 2)", () => {
+  it("refuses a target whose trading-bot:app is not a plain mapping (an alias), rather than guess (exit 2)", async () => {
     // The app settings under a top-level key the Pulumi CLI ignores, and trading-bot:app an alias of them.
     const staging = stagingWith(`${repository}:0.9.0`);
     const app = /  trading-bot:app:\n((?: {4}.*\n)+)/.exec(staging)!;
@@ -139,7 +144,7 @@ describe("npm run promote", () => {
     assert.match(viaAlias, /^  trading-bot:app: \*app$/m);
     const folder = folderWith({ ...stages3(), staging: viaAlias });
     const before = fingerprint(stackPath(folder, "staging"));
-    const run = promote(folder, "--from", "dev", "--to", "staging");
+    const run = await promote(folder, "--from", "dev", "--to", "staging");
     assert.equal(run.status, 2);
     assert.equal(run.stderr, "promote: Pulumi.staging.yaml: trading-bot:app is not a plain mapping in the file; set the image by hand\n");
     assert.deepEqual(fingerprint(stackPath(folder, "staging")), before);
@@ -184,10 +189,10 @@ describe("npm run promote", () => {
     ],
   ];
   for (const [what, files, from, to, message] of steps) {
-    it(`refuses ${what} (exit 2), even with --yes`, () => {
+    it(`refuses ${what} (exit 2), even with --yes`, async () => {
       const folder = folderWith(files);
       const before = fingerprint(stackPath(folder, to));
-      const run = promote(folder, "--from", from, "--to", to, "--yes");
+      const run = await promote(folder, "--from", from, "--to", to, "--yes");
       assert.equal(run.status, 2);
       assert.equal(run.stderr, message);
       assert.deepEqual(fingerprint(stackPath(folder, to)), before);
@@ -210,12 +215,12 @@ describe("npm run promote", () => {
     ["a missing target", () => undefined, "qa", "promote: Pulumi.qa.yaml does not exist in FOLDER\n"],
   ];
   for (const [what, prepare, to, message] of targets) {
-    it(`refuses ${what} (exit 2), even with --yes, prod untouched`, () => {
+    it(`refuses ${what} (exit 2), even with --yes, prod untouched`, async () => {
       const folder = folderWith({ ...stages3(), staging: stagingWith(digest) });
       prepare(folder);
       const prodBefore = fingerprint(stackPath(folder, "prod"));
       const from = to === "dev" ? "dev" : "staging";
-      const run = promote(folder, "--from", from, "--to", to, "--yes");
+      const run = await promote(folder, "--from", from, "--to", to, "--yes");
       assert.equal(run.status, 2);
       assert.equal(run.stderr, message.replace("FOLDER", folder));
       assert.deepEqual(fingerprint(stackPath(folder, "prod")), prodBefore);
@@ -223,11 +228,11 @@ describe("npm run promote", () => {
     });
   }
 
-  it("refuses a result that fails the schema before writing anything (exit 1)", () => {
+  it("refuses a result that fails the schema before writing anything (exit 1)", async () => {
     const broken = stagingWith(`${repository}:0.9.0`).replace("cpu: 256", "cpu: 300");
     const folder = folderWith({ dev: devWith(digest), staging: broken });
     const before = fingerprint(stackPath(folder, "staging"));
-    const run = promote(folder, "--from", "dev", "--to", "staging");
+    const run = await promote(folder, "--from", "dev", "--to", "staging");
     assert.equal(run.status, 1);
     assert.equal(
       run.stderr,

@@ -1,12 +1,13 @@
-// `npm run stacks`: the stacks the workflows act on, from the stack files, in child processes.
+// `npm run stacks`: the stacks the workflows act on, from the stack files: what it lists and
+// refuses through its main in-process, the table and the exit statuses in child processes.
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { environments } from "../stacks/config";
 import { isProductionStack } from "../packages/stack-files/src/production";
-import { StackEntry, branchMatches, deployBranchByEnvironment, listStacks } from "../tools/stacks/index";
-import { dataSyncStackText, repoRoot, stackFilesFolder, stackText, stackTextsFolder, stacksTool } from "./helpers";
+import { StackEntry, branchMatches, deployBranchByEnvironment, listStacks, main as stacksMain } from "../tools/stacks/index";
+import { dataSyncStackText, inProcess, repoRoot, stackFilesFolder, stackText, stackTextsFolder, stacksTool } from "./helpers";
 
 const article = { dev: "development", staging: "staging", prod: "production" };
 const byName = "its name is a production name (prod, production)";
@@ -14,15 +15,18 @@ const dev = { name: "dev", environment: "development", production: false, produc
 const staging = { name: "staging", environment: "staging", production: false, productionReason: null, branch: "develop", dataSync: null, account: null };
 const prod = { name: "prod", environment: "production", production: true, productionReason: byName, branch: "main", dataSync: null, account: null };
 
-function listed(...args: string[]): unknown {
-  const run = stacksTool(...args, "--json");
+/** The tool's main in this process, as `npm run stacks --` starts it from this checkout. */
+const stacksHere = (...args: string[]) => inProcess(() => stacksMain(args, { projectRoot: repoRoot }));
+
+async function listed(...args: string[]): Promise<unknown> {
+  const run = await stacksHere(...args, "--json");
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.stdout.split("\n").length, 2, "one line of JSON");
   return JSON.parse(run.stdout);
 }
 
-function refused(folder: string, message: string, ...args: string[]): void {
-  const run = stacksTool("-C", folder, ...args);
+async function refused(folder: string, message: string, ...args: string[]): Promise<void> {
+  const run = await stacksHere("-C", folder, ...args);
   assert.equal(run.status, 2, run.stdout + run.stderr);
   assert.equal(run.stderr, `stacks: ${message}\n`);
   assert.equal(run.stdout, "");
@@ -47,8 +51,8 @@ describe("npm run stacks", () => {
     assert.ok(!branchMatches("develop", "feature/develop"));
   });
 
-  it("lists every stack file with its environment, production and branch, as JSON sorted by name", () => {
-    assert.deepEqual(listed("-C", stackFilesFolder(article)), [dev, prod, staging]);
+  it("lists every stack file with its environment, production and branch, as JSON sorted by name", async () => {
+    assert.deepEqual(await listed("-C", stackFilesFolder(article)), [dev, prod, staging]);
   });
 
   it("prints a table without --json", () => {
@@ -60,49 +64,49 @@ describe("npm run stacks", () => {
     assert.doesNotMatch(run.stdout, /\x1b\[/, "no colour off a terminal");
   });
 
-  it("filters production and non-production stacks", () => {
+  it("filters production and non-production stacks", async () => {
     const folder = stackFilesFolder(article);
-    assert.deepEqual(listed("-C", folder, "--production"), [prod]);
-    assert.deepEqual(listed("-C", folder, "--non-production"), [dev, staging]);
+    assert.deepEqual(await listed("-C", folder, "--production"), [prod]);
+    assert.deepEqual(await listed("-C", folder, "--non-production"), [dev, staging]);
   });
 
-  it("gives the stacks a push to a branch deploys: feature/** dev, develop staging, main prod, others none", () => {
+  it("gives the stacks a push to a branch deploys: feature/** dev, develop staging, main prod, others none", async () => {
     const folder = stackFilesFolder(article);
-    assert.deepEqual(listed("-C", folder, "--branch", "feature/login"), [dev]);
-    assert.deepEqual(listed("-C", folder, "--branch", "feature/team/login"), [dev]);
-    assert.deepEqual(listed("-C", folder, "--branch", "develop"), [staging]);
-    assert.deepEqual(listed("-C", folder, "--branch", "main"), [prod]);
-    assert.deepEqual(listed("-C", folder, "--branch", "main", "--non-production"), []);
-    assert.deepEqual(listed("-C", folder, "--branch", "develop", "--production"), []);
-    assert.deepEqual(listed("-C", folder, "--branch", "Main"), []);
-    assert.deepEqual(listed("-C", folder, "--branch", "hotfix/x"), []);
+    assert.deepEqual(await listed("-C", folder, "--branch", "feature/login"), [dev]);
+    assert.deepEqual(await listed("-C", folder, "--branch", "feature/team/login"), [dev]);
+    assert.deepEqual(await listed("-C", folder, "--branch", "develop"), [staging]);
+    assert.deepEqual(await listed("-C", folder, "--branch", "main"), [prod]);
+    assert.deepEqual(await listed("-C", folder, "--branch", "main", "--non-production"), []);
+    assert.deepEqual(await listed("-C", folder, "--branch", "develop", "--production"), []);
+    assert.deepEqual(await listed("-C", folder, "--branch", "Main"), []);
+    assert.deepEqual(await listed("-C", folder, "--branch", "hotfix/x"), []);
     assert.equal(stacksTool("-C", folder, "--branch", "hotfix/x").stdout, "no stack matches\n");
   });
 
-  it("picks up a new stack file with no other change, by its environment, never its name", () => {
+  it("picks up a new stack file with no other change, by its environment, never its name", async () => {
     const folder = stackFilesFolder({ ...article, qa: "staging", "feature-x": "development" });
-    assert.deepEqual(listed("-C", folder, "--branch", "develop"), [{ ...staging, name: "qa" }, staging]);
-    assert.deepEqual(listed("-C", folder, "--branch", "feature/x"), [dev, { ...dev, name: "feature-x" }]);
+    assert.deepEqual(await listed("-C", folder, "--branch", "develop"), [{ ...staging, name: "qa" }, staging]);
+    assert.deepEqual(await listed("-C", folder, "--branch", "feature/x"), [dev, { ...dev, name: "feature-x" }]);
   });
 
-  it("calls a stack production when its file says so, whatever its name, and deploys it from main only", () => {
+  it("calls a stack production when its file says so, whatever its name, and deploys it from main only", async () => {
     const folder = stackFilesFolder({ dev: "development", live: "production" });
     const live = { ...prod, name: "live", productionReason: "its stack file says trading-bot:environment: production" };
-    assert.deepEqual(listed("-C", folder, "--production"), [live]);
-    assert.deepEqual(listed("-C", folder, "--non-production"), [dev]);
-    assert.deepEqual(listed("-C", folder, "--branch", "feature/x"), [dev]);
+    assert.deepEqual(await listed("-C", folder, "--production"), [live]);
+    assert.deepEqual(await listed("-C", folder, "--non-production"), [dev]);
+    assert.deepEqual(await listed("-C", folder, "--branch", "feature/x"), [dev]);
   });
 
-  it("calls a stack whose environment is a secret production (nothing here can read it), deployed from main only", () => {
+  it("calls a stack whose environment is a secret production (nothing here can read it), deployed from main only", async () => {
     const folder = stackFilesFolder({ dev: "development" });
     fs.writeFileSync(path.join(folder, "Pulumi.qa.yaml"), "config:\n  trading-bot:environment:\n    secure: AAAA\n");
     const reason = "its trading-bot:environment is a secret (secure:), which nothing here can read; only development or staging make a stack non-production";
-    assert.deepEqual(listed("-C", folder, "--production"), [{ ...prod, name: "qa", productionReason: reason }]);
+    assert.deepEqual(await listed("-C", folder, "--production"), [{ ...prod, name: "qa", productionReason: reason }]);
   });
 
-  it("lists the committed stack files as the one definition of production says", () => {
+  it("lists the committed stack files as the one definition of production says", async () => {
     const files = fs.readdirSync(repoRoot).filter((file) => /^Pulumi\..+\.yaml$/.test(file));
-    const stacks = listed() as StackEntry[];
+    const stacks = (await listed()) as StackEntry[];
     assert.deepEqual(stacks.map((stack) => `Pulumi.${stack.name}.yaml`), files.sort());
     for (const stack of stacks) assert.equal(stack.production, isProductionStack(stack.name, stack.environment), stack.name);
     const [prodAccount, nonprodAccount] = ["111111111111", "222222222222"];
@@ -121,7 +125,7 @@ describe("npm run stacks", () => {
     });
   });
 
-  it("gives what the data syncs may do with each stack (trading-bot:dataSync), null without it, in the JSON and the table", () => {
+  it("gives what the data syncs may do with each stack (trading-bot:dataSync), null without it, in the JSON and the table", async () => {
     const folder = stackTextsFolder({
       prod: dataSyncStackText("production", { export: true, readers: ["dev"] }),
       dev: dataSyncStackText("development", { import: true, sources: ["prod", "staging"] }),
@@ -129,7 +133,7 @@ describe("npm run stacks", () => {
       qa: stackText("staging"),
     });
     // The files name no account: a bare name's account is unknown (null).
-    assert.deepEqual(listed("-C", folder), [
+    assert.deepEqual(await listed("-C", folder), [
       { ...dev, dataSync: { export: false, import: true, readers: [], sources: ["prod", "staging"], readerAccounts: {}, sourceAccounts: { prod: null, staging: null } } },
       { ...prod, dataSync: { export: true, import: false, readers: ["dev"], sources: [], readerAccounts: { dev: null }, sourceAccounts: {} } },
       { ...staging, name: "qa" },
@@ -153,8 +157,8 @@ describe("npm run stacks", () => {
       assert.deepEqual(stacks.map((stack) => [stack.name, stack.account]), [["dev", "222222222222"], ["prod", "111111111111"], ["staging", "222222222222"]]);
     });
 
-    it("refuses a production stack sharing its account (exit 2, one line naming both and the way out)", () => {
-      refused(
+    it("refuses a production stack sharing its account (exit 2, one line naming both and the way out)", async () => {
+      await refused(
         folderOf(),
         'Pulumi.prod.yaml: the production stack prod shares the AWS account 111111111111 (aws:allowedAccountIds) with staging; give production an account of its own, or set trading-bot:accounts.sharedWithNonProduction: true in Pulumi.prod.yaml (docs/ci-and-trust.md: "One account or two")',
       );
@@ -182,46 +186,46 @@ describe("npm run stacks", () => {
   });
 
   describe("refuses, exit 2 with one line", () => {
-    it("a stack name the program cannot build, such as Prod", () => {
-      refused(
+    it("a stack name the program cannot build, such as Prod", async () => {
+      await refused(
         stackFilesFolder({ dev: "development", Prod: "production" }),
         'Pulumi.Prod.yaml: "Prod" is not a stack name this project can build: use 1 to 20 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen',
       );
     });
 
-    it("a stack file named other than Pulumi.<stack>.yaml (another case, .yml)", () => {
+    it("a stack file named other than Pulumi.<stack>.yaml (another case, .yml)", async () => {
       for (const file of ["pulumi.dev.yaml", "Pulumi.dev.YAML", "Pulumi.prod.yml", "PULUMI.prod.yaml"]) {
         const folder = stackFilesFolder({ dev: "development" });
         fs.writeFileSync(path.join(folder, file), stackText("production"));
-        refused(folder, `${file}: a stack file is named Pulumi.<stack>.yaml; rename it so every tool and the Pulumi CLI read the same file`);
+        await refused(folder, `${file}: a stack file is named Pulumi.<stack>.yaml; rename it so every tool and the Pulumi CLI read the same file`);
       }
     });
 
-    it("a stack file that is not valid YAML", () => {
+    it("a stack file that is not valid YAML", async () => {
       const folder = stackFilesFolder({});
       fs.writeFileSync(path.join(folder, "Pulumi.dev.yaml"), "config:\n  trading-bot:environment: [development\n");
-      refused(
+      await refused(
         folder,
         "Pulumi.dev.yaml line 3: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1:",
       );
     });
 
-    it("a YAML alias bomb", () => {
+    it("a YAML alias bomb", async () => {
       const folder = stackFilesFolder({});
       const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
       for (const [name, previous] of [["b", "a"], ["c", "b"], ["d", "c"], ["e", "d"]]) levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(", ")}]`);
       fs.writeFileSync(path.join(folder, "Pulumi.dev.yaml"), `${levels.join("\n")}\nconfig:\n  trading-bot:environment: development\n`);
-      refused(folder, "Pulumi.dev.yaml: its YAML aliases expand beyond 100 (an alias bomb, \"billion laughs\"): write the values out");
+      await refused(folder, "Pulumi.dev.yaml: its YAML aliases expand beyond 100 (an alias bomb, \"billion laughs\"): write the values out");
     });
 
-    it("a missing or unknown environment", () => {
+    it("a missing or unknown environment", async () => {
       const folder = stackFilesFolder({ dev: "qa" });
-      refused(folder, 'Pulumi.dev.yaml: trading-bot:environment is "qa"; allowed: development, staging, production');
+      await refused(folder, 'Pulumi.dev.yaml: trading-bot:environment is "qa"; allowed: development, staging, production');
       fs.writeFileSync(path.join(folder, "Pulumi.dev.yaml"), "config:\n  aws:region: us-east-1\n");
-      refused(folder, "Pulumi.dev.yaml: trading-bot:environment is missing; allowed: development, staging, production");
+      await refused(folder, "Pulumi.dev.yaml: trading-bot:environment is missing; allowed: development, staging, production");
     });
 
-    it("a trading-bot:dataSync the stack config schema refuses, in its words", () => {
+    it("a trading-bot:dataSync the stack config schema refuses, in its words", async () => {
       const cases: [string, string][] = [
         [dataSyncStackText("development", { import: true, sources: ["prod"], readers: ["staging"] }), 'Pulumi.dev.yaml: trading-bot:dataSync.readers is ["staging"]; readers need export: true'],
         [dataSyncStackText("development", { import: true }), "Pulumi.dev.yaml: trading-bot:dataSync.sources is []; import: true needs at least one source stack"],
@@ -235,61 +239,61 @@ describe("npm run stacks", () => {
         [`${stackText("development")}  trading-bot:dataSync: "[export"\n`, 'Pulumi.dev.yaml: trading-bot:dataSync is "[export"; Invalid input: expected object, received string'],
         [`${stackText("development")}  trading-bot:dataSync:\n    secure: AAAA\n`, "Pulumi.dev.yaml: trading-bot:dataSync is a secret; it must be plain text"],
       ];
-      for (const [text, message] of cases) refused(stackTextsFolder({ dev: text }), message);
+      for (const [text, message] of cases) await refused(stackTextsFolder({ dev: text }), message);
     });
 
-    it("a production stack, by name or by content, that may import data", () => {
-      refused(
+    it("a production stack, by name or by content, that may import data", async () => {
+      await refused(
         stackTextsFolder({ prod: dataSyncStackText("production", { export: true, import: true, sources: ["staging"] }) }),
         "Pulumi.prod.yaml: trading-bot:dataSync.import is true; allowed: false on a production stack (its name is a production name (prod, production)): data flows from production down, never into it",
       );
-      refused(
+      await refused(
         stackTextsFolder({ live: dataSyncStackText("production", { import: true, sources: ["staging"] }) }),
         "Pulumi.live.yaml: trading-bot:dataSync.import is true; allowed: false on a production stack (its stack file says trading-bot:environment: production): data flows from production down, never into it",
       );
     });
 
-    it("a production name whose file says another environment (it would deploy from a feature branch)", () => {
-      refused(
+    it("a production name whose file says another environment (it would deploy from a feature branch)", async () => {
+      await refused(
         stackFilesFolder({ production: "development" }),
         'Pulumi.production.yaml: the stack production has a production name (prod, production) but trading-bot:environment is "development"; allowed: production',
       );
     });
 
-    it("a stack file that is a symbolic link, a hard link, a FIFO or a folder", () => {
+    it("a stack file that is a symbolic link, a hard link, a FIFO or a folder", async () => {
       const linked = stackFilesFolder({ prod: "production" });
       fs.symlinkSync("Pulumi.prod.yaml", path.join(linked, "Pulumi.qa.yaml"));
-      refused(linked, "Pulumi.qa.yaml is a symbolic link; a stack file must be a regular file of its own");
+      await refused(linked, "Pulumi.qa.yaml is a symbolic link; a stack file must be a regular file of its own");
 
       const hard = stackFilesFolder({ prod: "production" });
       fs.linkSync(path.join(hard, "Pulumi.prod.yaml"), path.join(hard, "Pulumi.qa.yaml"));
-      refused(hard, "Pulumi.prod.yaml has 2 hard links, so another name (maybe a production stack's file) opens the same file; a stack file must have exactly one");
+      await refused(hard, "Pulumi.prod.yaml has 2 hard links, so another name (maybe a production stack's file) opens the same file; a stack file must have exactly one");
 
       const fifo = stackFilesFolder({});
       assert.equal(spawnSync("mkfifo", [path.join(fifo, "Pulumi.dev.yaml")]).status, 0);
-      refused(fifo, "Pulumi.dev.yaml is not a regular file");
+      await refused(fifo, "Pulumi.dev.yaml is not a regular file");
 
       const folder = stackFilesFolder({});
       fs.mkdirSync(path.join(folder, "Pulumi.dev.yaml"));
-      refused(folder, "Pulumi.dev.yaml is not a regular file");
+      await refused(folder, "Pulumi.dev.yaml is not a regular file");
     });
 
-    it("a stack file over 1 MiB, before reading it", () => {
+    it("a stack file over 1 MiB, before reading it", async () => {
       const folder = stackFilesFolder({});
       fs.writeFileSync(path.join(folder, "Pulumi.dev.yaml"), `${stackText("development")}#${"x".repeat(1024 * 1024)}\n`);
-      refused(folder, "Pulumi.dev.yaml is 1.0 MiB; a stack file may hold at most 1 MiB");
+      await refused(folder, "Pulumi.dev.yaml is 1.0 MiB; a stack file may hold at most 1 MiB");
     });
 
-    it("a folder without stack files, or no folder", () => {
+    it("a folder without stack files, or no folder", async () => {
       const folder = stackFilesFolder({});
-      refused(folder, `no stack file (Pulumi.<stack>.yaml) in ${folder}`);
-      refused(path.join(folder, "missing"), `cannot read the folder ${path.join(folder, "missing")}: ENOENT`);
+      await refused(folder, `no stack file (Pulumi.<stack>.yaml) in ${folder}`);
+      await refused(path.join(folder, "missing"), `cannot read the folder ${path.join(folder, "missing")}: ENOENT`);
     });
 
-    it("a ref where a branch name belongs, and both filters at once", () => {
+    it("a ref where a branch name belongs, and both filters at once", async () => {
       const folder = stackFilesFolder(article);
-      refused(folder, '--branch takes a branch name such as main (GITHUB_REF_NAME), not "refs/heads/main"', "--branch", "refs/heads/main");
-      refused(folder, '--branch takes a branch name such as main (GITHUB_REF_NAME), not ""', "--branch", "");
+      await refused(folder, '--branch takes a branch name such as main (GITHUB_REF_NAME), not "refs/heads/main"', "--branch", "refs/heads/main");
+      await refused(folder, '--branch takes a branch name such as main (GITHUB_REF_NAME), not ""', "--branch", "");
       const both = stacksTool("-C", folder, "--production", "--non-production");
       assert.equal(both.status, 2);
       assert.equal(both.stderr, "error: option '--production' cannot be used with option '--non-production'\n");

@@ -5,6 +5,7 @@ import Table from "cli-table3";
 import { type Sample, measure as measureIn, median } from "../packages/tool-common/src/processSample";
 import type { ToolContext } from "../packages/tool-common/src/toolContext";
 import { benchDataSync } from "../packages/db/src/bench";
+import { benchSuite } from "./benchSuite";
 
 const runs = 5;
 
@@ -48,8 +49,15 @@ async function benchPlan(root: string): Promise<void> {
   console.log(`Node ${process.version}, ${require("node:os").cpus().length} cores; wall time includes the policy pack's start.`);
 }
 
-/** `npm run bench` measures the plan and the data sync; `-- --plan` or `-- --db` only one of them. */
+/**
+ * `npm run bench` measures the plan and the data sync; `-- --plan` or `-- --db` only one of them;
+ * `-- --suite` only `npm test` (minutes: three runs of the whole suite).
+ */
 export async function main(argv: string[], { projectRoot }: ToolContext): Promise<number> {
+  if (argv.includes("--suite")) {
+    await benchSuite(projectRoot);
+    return 0;
+  }
   if (!argv.includes("--db")) await benchPlan(projectRoot);
   if (!argv.includes("--plan")) await benchDataSync({ root: projectRoot, orders: 1_000_000, smallOrders: 10_000, users: 100_000, runs: 5 });
   return 0;
