@@ -11,6 +11,7 @@ import { PostgresDatabase, PostgresDatabaseArgs } from "../infra/postgresDatabas
 import { TradingBotService, TradingBotServiceArgs } from "../infra/tradingBotService";
 import { runUnderMocks } from "../tools/engine/mockRun";
 import type { MockRunResult } from "../tools/engine/resource";
+import { unitServiceArgs } from "./helpers";
 
 const unitStack = { stack: "unit", config: {}, secretKeys: [] };
 const build = (create: () => unknown): Promise<MockRunResult> =>
@@ -97,27 +98,7 @@ describe("component options the committed stacks leave at one value", () => {
     assert.equal(instance.performanceInsightsRetentionPeriod, undefined);
   });
 
-  const service: TradingBotServiceArgs = {
-    vpcId: "vpc-1",
-    subnetIds: ["subnet-1"],
-    securityGroupIds: ["sg-1"],
-    assignPublicIp: false,
-    family: "trading-bot-unit",
-    image: "trading-bot:1.0.0",
-    containerPort: 8080,
-    cpu: 256,
-    memoryMiB: 512,
-    desiredCount: 1,
-    deploymentMinimumHealthyPercent: 0,
-    deploymentMaximumPercent: 200,
-    deployTimeoutMinutes: 10,
-    capacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1, base: 0 }],
-    containerInsights: "disabled",
-    logRetentionDays: 7,
-    region: "us-east-1",
-    environment: { LOG_LEVEL: "INFO" },
-    attachments: [],
-  };
+  const service: TradingBotServiceArgs = { ...unitServiceArgs, subnetIds: ["subnet-1"] };
 
   it("TradingBotService registers each task in a private DNS namespace when asked, and runs on x86-64 unless told", async () => {
     const run = await build(() => new TradingBotService("t", { ...service, serviceDiscovery: { namespace: "trading.internal", serviceName: "bot" } }));

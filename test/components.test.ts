@@ -17,7 +17,7 @@ import { TradingBotService, TradingBotServiceArgs } from "../infra/tradingBotSer
 import { StackConfigError, parseStackConfig } from "../stacks/config";
 import { runUnderMocks } from "../tools/engine/mockRun";
 import { parseProgramConfig, withPlaceholderSecrets } from "../tools/engine/stackFile";
-import { repoRoot } from "./helpers";
+import { repoRoot, unitServiceArgs } from "./helpers";
 
 /** Runs `create` as a program under mocks and returns the error it threw. */
 async function errorOf(create: () => unknown): Promise<string> {
@@ -72,26 +72,7 @@ const cluster: RedisClusterArgs = {
 const localRedis: LocalRedisArgs = { image: "redis:7.4-alpine", maxMemoryMiB: 64 };
 const bucket: ConfigBucketArgs = { bucketPrefix: "trading-config-unit-", jsonObjects: { "trading-config.json": {} }, region: "us-east-1", forceDestroy: false };
 const tasks: TaskSecurityGroupArgs = { vpcId: "vpc-1", description: "Unit tasks" };
-const service: TradingBotServiceArgs = {
-  ...vpc,
-  securityGroupIds: ["sg-1"],
-  assignPublicIp: false,
-  family: "trading-bot-unit",
-  image: "trading-bot:1.0.0",
-  containerPort: 8080,
-  cpu: 256,
-  memoryMiB: 512,
-  desiredCount: 1,
-  deploymentMinimumHealthyPercent: 0,
-  deploymentMaximumPercent: 200,
-  deployTimeoutMinutes: 10,
-  capacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1, base: 0 }],
-  containerInsights: "disabled",
-  logRetentionDays: 7,
-  region: "us-east-1",
-  environment: { LOG_LEVEL: "INFO" },
-  attachments: [],
-};
+const service: TradingBotServiceArgs = unitServiceArgs;
 const healthCheck = { command: ["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"], intervalSeconds: 30, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 60 };
 const rule: AlertRule = {
   name: "ServiceDown",

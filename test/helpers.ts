@@ -8,8 +8,32 @@ import { runUnderMocks } from "../tools/engine/mockRun";
 import type { MockRunResult, RecordedResource } from "../tools/engine/resource";
 import { StackFile, parseProgramConfig, readProgramConfig, withPlaceholderSecrets } from "../tools/engine/stackFile";
 import type { ContainerDefinition } from "../infra/attachment";
+import type { TradingBotServiceArgs } from "../infra/tradingBotService";
 
 export const repoRoot = path.resolve(__dirname, "..");
+
+/** A TradingBotService's arguments for tests of the component alone: one small Fargate task, no attachments. */
+export const unitServiceArgs: TradingBotServiceArgs = {
+  vpcId: "vpc-1",
+  subnetIds: ["subnet-1", "subnet-2"],
+  securityGroupIds: ["sg-1"],
+  assignPublicIp: false,
+  family: "trading-bot-unit",
+  image: "trading-bot:1.0.0",
+  containerPort: 8080,
+  cpu: 256,
+  memoryMiB: 512,
+  desiredCount: 1,
+  deploymentMinimumHealthyPercent: 0,
+  deploymentMaximumPercent: 200,
+  deployTimeoutMinutes: 10,
+  capacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1, base: 0 }],
+  containerInsights: "disabled",
+  logRetentionDays: 7,
+  region: "us-east-1",
+  environment: { LOG_LEVEL: "INFO" },
+  attachments: [],
+};
 
 const committedRuns = new Map<string, Promise<MockRunResult>>();
 
