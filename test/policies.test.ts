@@ -10,7 +10,28 @@ import YAML from "yaml";
 import { rules } from "../policies/catalog";
 import { MockRunResult, RecordedResource, componentResourceOf } from "../tools/engine/resource";
 import { Level, PolicyPackProcess, analyzeResources, unknownValue } from "../tools/engine/policyPack";
-import { repoRoot, runCommittedStack, runStackText } from "./helpers";
+import * as helpers from "./helpers";
+import { repoRoot, withoutStackTraces } from "./helpers";
+
+// The program under mocks, without the stack traces Pulumi takes for every promise (the same result, a fifth of the CPU).
+const runCommittedStack = (stack: string) => withoutStackTraces(() => helpers.runCommittedStack(stack));
+const runStackText = (stack: string, text: string) => withoutStackTraces(() => helpers.runStackText(stack, text));
+
+/**
+ * The policy pack's process, started with no stack traces taken: the Pulumi runtime it loads
+ * takes one per promise too, about a third of the pack's CPU here. Its answers are the same.
+ */
+function startPackWithoutStackTraces(): Promise<PolicyPackProcess> {
+  const nodeOptions = process.env.NODE_OPTIONS;
+  process.env.NODE_OPTIONS = `${nodeOptions ?? ""} --stack-trace-limit=0`.trim();
+  try {
+    return PolicyPackProcess.start(path.join(repoRoot, "policies"));
+  } finally {
+    // The process is spawned by now: the variable goes back to what the rest of this process sees.
+    if (nodeOptions === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = nodeOptions;
+  }
+}
 
 const packName = "trading-bot-policies";
 const packVersion = "0.1.0";
@@ -479,7 +500,7 @@ describe("the policy pack, over the Analyzer protocol", function () {
   const levelOf = (policy: string) => rules.find((r) => r.name === policy)!.enforcementLevel;
 
   before(async () => {
-    [pack, prod, dev] = await Promise.all([PolicyPackProcess.start(path.join(repoRoot, "policies")), runProdWithAlertsContract(), runCommittedStack("dev")]);
+    [pack, prod, dev] = await Promise.all([startPackWithoutStackTraces(), runProdWithAlertsContract(), runCommittedStack("dev")]);
     prodLive = withRealCriticalAddress(prod);
   });
   after(() => pack?.stop());
