@@ -225,24 +225,5 @@ export async function inProcess(run: () => Promise<number>): Promise<ToolRun> {
   }
 }
 
-/** How many `withoutStackTraces` calls are running: the limit is restored when the last ends. */
-let stacklessDepth = 0;
-let savedStackTraceLimit = Error.stackTraceLimit;
-
-/**
- * Runs `work` with no stack traces captured. Pulumi's runtime takes one for every promise it
- * makes (only for its leak report), and ts-node's source maps make each cost more than the
- * resource it belongs to: a mock run takes about a fifth of the CPU without them, with the
- * same result. Errors thrown inside keep their messages, not their stacks.
- */
-export async function withoutStackTraces<T>(work: () => Promise<T>): Promise<T> {
-  if (stacklessDepth++ === 0) {
-    savedStackTraceLimit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-  }
-  try {
-    return await work();
-  } finally {
-    if (--stacklessDepth === 0) Error.stackTraceLimit = savedStackTraceLimit;
-  }
-}
+/** Mock runs without stack traces (tools/engine/stackTraces.ts says why). */
+export { withoutStackTraces } from "../tools/engine/stackTraces";
