@@ -12,6 +12,7 @@ import { main as planMain } from "../tools/plan";
 import { PlanRefused } from "../tools/plan/output";
 import { renderPlanSummary } from "../tools/plan/summary";
 import { inProcess, isRunning, repoRoot, runCommittedStack, runStackText, settingsOf, strayPolicyPacks } from "./helpers";
+import { javaScriptCheckout } from "./planSupport";
 
 /** How --json refuses a name the Pulumi CLI reads. */
 const pulumiNameRefusal = (file: string) =>
@@ -42,6 +43,15 @@ function plan(...args: string[]): Run {
  */
 function planHere(...args: string[]): Promise<Run> {
   return inProcess(() => planMain(args, { projectRoot: repoRoot }));
+}
+
+/**
+ * A whole plan (program, policy pack, price) by its `main` in this process, with the JavaScript
+ * copy of this checkout the launcher runs: for what a plan decides and prints. Its pack is still
+ * a process of its own; the launcher, exit statuses and the pack's end are tested by `plan` above.
+ */
+function planInProcess(...args: string[]): Promise<Run> {
+  return inProcess(() => planMain(args, { projectRoot: repoRoot, code: javaScriptCheckout() }));
 }
 
 /** The policy pack's process id, from the plan's progress line. */
@@ -109,9 +119,9 @@ describe("npm run plan", () => {
     assertPackEnded(run);
   });
 
-  it("writes prod's plan as JSON in the contract's shape, secrets as [secret]", () => {
+  it("writes prod's plan as JSON in the contract's shape, secrets as [secret]", async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-json-")), "prod.json");
-    const run = plan("prod", "--json", file);
+    const run = await planInProcess("prod", "--json", file);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, new RegExp(`^Wrote the plan to ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
     const document = planDocumentSchema.parse(JSON.parse(fs.readFileSync(file, "utf8")));
@@ -181,23 +191,23 @@ describe("npm run plan", () => {
     assertPackEnded(run);
   });
 
-  it("exits 1 on a mandatory policy violation, naming it", () => {
-    const run = plan("prod", "-C", stackFolder("prod", committed("prod").replace("desiredCount: 3", "desiredCount: 1")));
+  it("exits 1 on a mandatory policy violation, naming it", async () => {
+    const run = await planInProcess("prod", "-C", stackFolder("prod", committed("prod").replace("desiredCount: 3", "desiredCount: 1")));
     assert.equal(run.status, 1, run.stderr);
     assert.match(run.stdout, /^ {2}mandatory \(1\)\n {4}ecs-service-desired-count: trading-bot-service: desiredCount is 1; production runs at least 2 tasks$/m);
     assert.match(run.stdout, /^FAIL: 1 mandatory policy violation\(s\)$/m);
   });
 
-  it("names the stack as the subject of a whole-stack finding (no alarm at all)", () => {
+  it("names the stack as the subject of a whole-stack finding (no alarm at all)", async () => {
     const noRules = committed("prod").replace(/\n    rules:\n(?: {6}.*\n| *#.*\n)+/, "\n    rules: []\n");
     assert.notEqual(noRules, committed("prod"));
-    const run = plan("prod", "-C", stackFolder("prod", noRules));
+    const run = await planInProcess("prod", "-C", stackFolder("prod", noRules));
     assert.equal(run.status, 1, run.stderr);
     assert.match(run.stdout, /^ {4}alerts-service-down-alarm: the stack: /m);
     assert.match(run.stdout, /^ {4}alerts-critical-alarm: the stack: /m);
   });
 
-  it("exits 0 with an advisory only, listing it", () => {
+  it("exits 0 with an advisory only, listing it", async () => {
     const folder = stackFolder(
       "dev",
       committed("dev")
@@ -205,7 +215,7 @@ describe("npm run plan", () => {
         .replace("subnets: public\n    assignPublicIp: true", "subnets: private\n    assignPublicIp: false")
         .replace("monthlyUsd: 15", "monthlyUsd: 100"),
     );
-    const run = plan("dev", "-C", folder);
+    const run = await planInProcess("dev", "-C", folder);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^ {2}advisory \(1\)\n {4}non-production-nat-gateway-cost: trading-bot-vpc: natGateways\.strategy is OnePerAz;/m);
   });
@@ -279,14 +289,14 @@ describe("npm run plan", () => {
     }
   });
 
-  it("never prints a secret: neither a configured value nor a stand-in", () => {
+  it("never prints a secret: neither a configured value nor a stand-in", async () => {
     const withSecrets = committed("prod").replace(
       "config:\n",
       "config:\n  trading-bot:bybitApiKey:\n    secure: v1:c2VjcmV0LWNpcGhlcnRleHQtb25lAAAA\n  trading-bot:secretKey:\n    secure: v1:c2VjcmV0LWNpcGhlcnRleHQtdHdvAAAA\n",
     );
     const folder = stackFolder("prod", withSecrets);
     const file = path.join(folder, "plan.json");
-    const run = plan("prod", "-C", folder, "--json", file);
+    const run = await planInProcess("prod", "-C", folder, "--json", file);
     assert.equal(run.status, 0, run.stderr);
     const everything = run.stdout + run.stderr + fs.readFileSync(file, "utf8");
     for (const secret of ["c2VjcmV0LWNpcGhlcnRleHQ", "placeholder-for-secret", "mock-random-"]) {
