@@ -413,12 +413,12 @@ describe("npm run plan --json", () => {
     assert.deepEqual(unwritable.stderr.split("\n").filter(Boolean), ["plan: --json /proc/plan.json: cannot write in /proc (ENOENT)"]);
   });
 
-  it("overwrites an earlier plan; plans network.fromStack with stand-in outputs and says so", () => {
+  it("overwrites an earlier plan; plans network.fromStack with stand-in outputs and says so", async () => {
     const shared = committed("dev").replace(/trading-bot:network:\n(    .*\n)+/, "trading-bot:network:\n    fromStack: acme/network/shared\n    availabilityZoneCount: 2\n");
     const folder = stackFolder("dev", shared);
     const file = path.join(folder, "plan.json");
     fs.writeFileSync(file, JSON.stringify(earlierPlan));
-    const run = plan("dev", "-C", folder, "--json", file);
+    const run = await planInProcess("dev", "-C", folder, "--json", file);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^Stand-ins for the outputs of acme\/network\/shared \(trading-bot:network\.fromStack; the offline plan reads no other stack\): vpcId, privateSubnetIds, publicSubnetIds$/m);
     const document = planDocumentSchema.parse(JSON.parse(fs.readFileSync(file, "utf8")));
