@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { PriceTableError, estimateCost, loadPriceTable, tasksPerProvider } from "../tools/plan/cost";
 import { planDocumentSchema } from "../tools/plan/document";
 import { checkJsonTarget } from "../tools/plan/jsonFile";
+import { PolicyPackProcess } from "../tools/engine/policyPack";
 import { main as planMain } from "../tools/plan";
 import { PlanRefused } from "../tools/plan/output";
 import { renderPlanSummary } from "../tools/plan/summary";
@@ -52,6 +53,11 @@ function planHere(...args: string[]): Promise<Run> {
  */
 function planInProcess(...args: string[]): Promise<Run> {
   return inProcess(() => planMain(args, { projectRoot: repoRoot, code: javaScriptCheckout() }));
+}
+
+/** As planInProcess, with a pack started once and shared by the plans of a describe (none of them configures it). */
+function planWithSharedPack(pack: () => PolicyPackProcess, ...args: string[]): Promise<Run> {
+  return inProcess(() => planMain(args, { projectRoot: repoRoot, code: javaScriptCheckout(), pack: pack() }));
 }
 
 /** The policy pack's process id, from the plan's progress line. */
@@ -104,6 +110,14 @@ function sharedAccountFolder(): string {
 }
 
 describe("npm run plan", () => {
+  let sharedPack: PolicyPackProcess | undefined;
+  before(async () => {
+    sharedPack = await PolicyPackProcess.start(javaScriptCheckout().packDirectory);
+  });
+  after(() => sharedPack?.stop());
+  /** The plan in this process, with the pack of this describe. */
+  const planShared = (...args: string[]) => planWithSharedPack(() => sharedPack!, ...args);
+
   it("plans dev: resources, no policy violation, 7.93 USD within the 15 USD budget (exit 0)", () => {
     const run = plan("dev");
     assert.equal(run.status, 0, run.stderr);
@@ -121,7 +135,7 @@ describe("npm run plan", () => {
 
   it("writes prod's plan as JSON in the contract's shape, secrets as [secret]", async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-json-")), "prod.json");
-    const run = await planInProcess("prod", "--json", file);
+    const run = await planShared("prod", "--json", file);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, new RegExp(`^Wrote the plan to ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
     const document = planDocumentSchema.parse(JSON.parse(fs.readFileSync(file, "utf8")));
@@ -192,7 +206,7 @@ describe("npm run plan", () => {
   });
 
   it("exits 1 on a mandatory policy violation, naming it", async () => {
-    const run = await planInProcess("prod", "-C", stackFolder("prod", committed("prod").replace("desiredCount: 3", "desiredCount: 1")));
+    const run = await planShared("prod", "-C", stackFolder("prod", committed("prod").replace("desiredCount: 3", "desiredCount: 1")));
     assert.equal(run.status, 1, run.stderr);
     assert.match(run.stdout, /^ {2}mandatory \(1\)\n {4}ecs-service-desired-count: trading-bot-service: desiredCount is 1; production runs at least 2 tasks$/m);
     assert.match(run.stdout, /^FAIL: 1 mandatory policy violation\(s\)$/m);
@@ -201,7 +215,7 @@ describe("npm run plan", () => {
   it("names the stack as the subject of a whole-stack finding (no alarm at all)", async () => {
     const noRules = committed("prod").replace(/\n    rules:\n(?: {6}.*\n| *#.*\n)+/, "\n    rules: []\n");
     assert.notEqual(noRules, committed("prod"));
-    const run = await planInProcess("prod", "-C", stackFolder("prod", noRules));
+    const run = await planShared("prod", "-C", stackFolder("prod", noRules));
     assert.equal(run.status, 1, run.stderr);
     assert.match(run.stdout, /^ {4}alerts-service-down-alarm: the stack: /m);
     assert.match(run.stdout, /^ {4}alerts-critical-alarm: the stack: /m);
@@ -215,7 +229,7 @@ describe("npm run plan", () => {
         .replace("subnets: public\n    assignPublicIp: true", "subnets: private\n    assignPublicIp: false")
         .replace("monthlyUsd: 15", "monthlyUsd: 100"),
     );
-    const run = await planInProcess("dev", "-C", folder);
+    const run = await planShared("dev", "-C", folder);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^ {2}advisory \(1\)\n {4}non-production-nat-gateway-cost: trading-bot-vpc: natGateways\.strategy is OnePerAz;/m);
   });
@@ -296,7 +310,7 @@ describe("npm run plan", () => {
     );
     const folder = stackFolder("prod", withSecrets);
     const file = path.join(folder, "plan.json");
-    const run = await planInProcess("prod", "-C", folder, "--json", file);
+    const run = await planShared("prod", "-C", folder, "--json", file);
     assert.equal(run.status, 0, run.stderr);
     const everything = run.stdout + run.stderr + fs.readFileSync(file, "utf8");
     for (const secret of ["c2VjcmV0LWNpcGhlcnRleHQ", "placeholder-for-secret", "mock-random-"]) {
