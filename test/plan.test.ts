@@ -8,10 +8,12 @@ import * as path from "node:path";
 import { PriceTableError, estimateCost, loadPriceTable, tasksPerProvider } from "../tools/plan/cost";
 import { planDocumentSchema } from "../tools/plan/document";
 import { checkJsonTarget } from "../tools/plan/jsonFile";
+import { PolicyPackProcess } from "../tools/engine/policyPack";
 import { main as planMain } from "../tools/plan";
 import { PlanRefused } from "../tools/plan/output";
 import { renderPlanSummary } from "../tools/plan/summary";
 import { inProcess, isRunning, repoRoot, runCommittedStack, runStackText, settingsOf, strayPolicyPacks } from "./helpers";
+import { javaScriptCheckout } from "./planSupport";
 
 /** How --json refuses a name the Pulumi CLI reads. */
 const pulumiNameRefusal = (file: string) =>
@@ -42,6 +44,20 @@ function plan(...args: string[]): Run {
  */
 function planHere(...args: string[]): Promise<Run> {
   return inProcess(() => planMain(args, { projectRoot: repoRoot }));
+}
+
+/**
+ * A whole plan (program, policy pack, price) by its `main` in this process, with the JavaScript
+ * copy of this checkout the launcher runs: for what a plan decides and prints. Its pack is still
+ * a process of its own; the launcher, exit statuses and the pack's end are tested by `plan` above.
+ */
+function planInProcess(...args: string[]): Promise<Run> {
+  return inProcess(() => planMain(args, { projectRoot: repoRoot, code: javaScriptCheckout() }));
+}
+
+/** As planInProcess, with a pack started once and shared by the plans of a describe (none of them configures it). */
+function planWithSharedPack(pack: () => PolicyPackProcess, ...args: string[]): Promise<Run> {
+  return inProcess(() => planMain(args, { projectRoot: repoRoot, code: javaScriptCheckout(), pack: pack() }));
 }
 
 /** The policy pack's process id, from the plan's progress line. */
@@ -94,6 +110,14 @@ function sharedAccountFolder(): string {
 }
 
 describe("npm run plan", () => {
+  let sharedPack: PolicyPackProcess | undefined;
+  before(async () => {
+    sharedPack = await PolicyPackProcess.start(javaScriptCheckout().packDirectory);
+  });
+  after(() => sharedPack?.stop());
+  /** The plan in this process, with the pack of this describe. */
+  const planShared = (...args: string[]) => planWithSharedPack(() => sharedPack!, ...args);
+
   it("plans dev: resources, no policy violation, 7.93 USD within the 15 USD budget (exit 0)", () => {
     const run = plan("dev");
     assert.equal(run.status, 0, run.stderr);
@@ -109,9 +133,9 @@ describe("npm run plan", () => {
     assertPackEnded(run);
   });
 
-  it("writes prod's plan as JSON in the contract's shape, secrets as [secret]", () => {
+  it("writes prod's plan as JSON in the contract's shape, secrets as [secret]", async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-json-")), "prod.json");
-    const run = plan("prod", "--json", file);
+    const run = await planShared("prod", "--json", file);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, new RegExp(`^Wrote the plan to ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
     const document = planDocumentSchema.parse(JSON.parse(fs.readFileSync(file, "utf8")));
@@ -181,23 +205,23 @@ describe("npm run plan", () => {
     assertPackEnded(run);
   });
 
-  it("exits 1 on a mandatory policy violation, naming it", () => {
-    const run = plan("prod", "-C", stackFolder("prod", committed("prod").replace("desiredCount: 3", "desiredCount: 1")));
+  it("exits 1 on a mandatory policy violation, naming it", async () => {
+    const run = await planShared("prod", "-C", stackFolder("prod", committed("prod").replace("desiredCount: 3", "desiredCount: 1")));
     assert.equal(run.status, 1, run.stderr);
     assert.match(run.stdout, /^ {2}mandatory \(1\)\n {4}ecs-service-desired-count: trading-bot-service: desiredCount is 1; production runs at least 2 tasks$/m);
     assert.match(run.stdout, /^FAIL: 1 mandatory policy violation\(s\)$/m);
   });
 
-  it("names the stack as the subject of a whole-stack finding (no alarm at all)", () => {
+  it("names the stack as the subject of a whole-stack finding (no alarm at all)", async () => {
     const noRules = committed("prod").replace(/\n    rules:\n(?: {6}.*\n| *#.*\n)+/, "\n    rules: []\n");
     assert.notEqual(noRules, committed("prod"));
-    const run = plan("prod", "-C", stackFolder("prod", noRules));
+    const run = await planShared("prod", "-C", stackFolder("prod", noRules));
     assert.equal(run.status, 1, run.stderr);
     assert.match(run.stdout, /^ {4}alerts-service-down-alarm: the stack: /m);
     assert.match(run.stdout, /^ {4}alerts-critical-alarm: the stack: /m);
   });
 
-  it("exits 0 with an advisory only, listing it", () => {
+  it("exits 0 with an advisory only, listing it", async () => {
     const folder = stackFolder(
       "dev",
       committed("dev")
@@ -205,7 +229,7 @@ describe("npm run plan", () => {
         .replace("subnets: public\n    assignPublicIp: true", "subnets: private\n    assignPublicIp: false")
         .replace("monthlyUsd: 15", "monthlyUsd: 100"),
     );
-    const run = plan("dev", "-C", folder);
+    const run = await planShared("dev", "-C", folder);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^ {2}advisory \(1\)\n {4}non-production-nat-gateway-cost: trading-bot-vpc: natGateways\.strategy is OnePerAz;/m);
   });
@@ -279,14 +303,14 @@ describe("npm run plan", () => {
     }
   });
 
-  it("never prints a secret: neither a configured value nor a stand-in", () => {
+  it("never prints a secret: neither a configured value nor a stand-in", async () => {
     const withSecrets = committed("prod").replace(
       "config:\n",
       "config:\n  trading-bot:bybitApiKey:\n    secure: v1:c2VjcmV0LWNpcGhlcnRleHQtb25lAAAA\n  trading-bot:secretKey:\n    secure: v1:c2VjcmV0LWNpcGhlcnRleHQtdHdvAAAA\n",
     );
     const folder = stackFolder("prod", withSecrets);
     const file = path.join(folder, "plan.json");
-    const run = plan("prod", "-C", folder, "--json", file);
+    const run = await planShared("prod", "-C", folder, "--json", file);
     assert.equal(run.status, 0, run.stderr);
     const everything = run.stdout + run.stderr + fs.readFileSync(file, "utf8");
     for (const secret of ["c2VjcmV0LWNpcGhlcnRleHQ", "placeholder-for-secret", "mock-random-"]) {
@@ -403,12 +427,12 @@ describe("npm run plan --json", () => {
     assert.deepEqual(unwritable.stderr.split("\n").filter(Boolean), ["plan: --json /proc/plan.json: cannot write in /proc (ENOENT)"]);
   });
 
-  it("overwrites an earlier plan; plans network.fromStack with stand-in outputs and says so", () => {
+  it("overwrites an earlier plan; plans network.fromStack with stand-in outputs and says so", async () => {
     const shared = committed("dev").replace(/trading-bot:network:\n(    .*\n)+/, "trading-bot:network:\n    fromStack: acme/network/shared\n    availabilityZoneCount: 2\n");
     const folder = stackFolder("dev", shared);
     const file = path.join(folder, "plan.json");
     fs.writeFileSync(file, JSON.stringify(earlierPlan));
-    const run = plan("dev", "-C", folder, "--json", file);
+    const run = await planInProcess("dev", "-C", folder, "--json", file);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^Stand-ins for the outputs of acme\/network\/shared \(trading-bot:network\.fromStack; the offline plan reads no other stack\): vpcId, privateSubnetIds, publicSubnetIds$/m);
     const document = planDocumentSchema.parse(JSON.parse(fs.readFileSync(file, "utf8")));

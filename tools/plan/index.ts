@@ -11,6 +11,7 @@ import { StackConfigError } from "../../stacks/config";
 import { parseArguments } from "../../packages/tool-common/src/cli";
 import type { ToolContext } from "../../packages/tool-common/src/toolContext";
 import { StackFileError } from "../engine/stackFile";
+import type { PolicyPackProcess } from "../engine/policyPack";
 import { BasePlan, planBaseCommit, readBasePlan, resolveBaseCommit } from "./base";
 import { Cleanup } from "./cleanup";
 import { compareStacks } from "./compare";
@@ -50,6 +51,8 @@ export interface PlanContext extends ToolContext {
   program?: Program;
   /** The program, schema and pack (e.g. their JavaScript copy): this checkout's when not given. */
   code?: ProjectCode;
+  /** (Tests) a started pack of `code`, shared by several plans and stopped by its owner: none started for the plan. */
+  pack?: PolicyPackProcess;
 }
 
 function planCommand(projectRoot: string): Command {
@@ -92,7 +95,7 @@ export async function main(argv: string[], context: PlanContext): Promise<number
   }
 }
 
-async function planOrCompare(stack: string | undefined, options: Options, cleanup: Cleanup, { projectRoot, program, code }: PlanContext): Promise<number> {
+async function planOrCompare(stack: string | undefined, options: Options, cleanup: Cleanup, { projectRoot, program, code, pack }: PlanContext): Promise<number> {
   if (options.compare) {
     if (stack) throw new PlanRefused("give either a stack or --compare, not both");
     for (const [option, given] of Object.entries({ "--json": options.json, "--base": options.base, "--base-json": options.baseJson, "--diagram": options.diagram })) {
@@ -113,7 +116,7 @@ async function planOrCompare(stack: string | undefined, options: Options, cleanu
   const commit = options.base !== undefined ? resolveBaseCommit(options.cwd, options.base) : undefined;
   const loaded = loadStack(stack, options.cwd, projectRoot, code);
   const base = earlier ?? (commit ? await planBaseCommit({ directory: options.cwd, ref: options.base!, commit, stack, projectRoot }, cleanup) : undefined);
-  const result = await planStack(loaded, cleanup, program);
+  const result = await planStack(loaded, cleanup, program, pack);
   progressDone();
   report(result, base, options, projectVersion(projectRoot));
   return planFailures(result.diagnostics, result.cost).length > 0 ? 1 : 0;

@@ -24,12 +24,13 @@ export interface PlanResult {
 /**
  * Plans a stack with its code's program and pack (`program` replaces the program: a test's
  * way to make it fail). The pack's process ends once it has answered, and `cleanup` stops it
- * whatever happens before.
+ * whatever happens before. A `sharedPack` (tests: one pack for several plans) is its owner's
+ * to stop; it must be the pack of `loaded.code`.
  */
-export async function planStack(loaded: LoadedStack, cleanup: Cleanup, program?: Program): Promise<PlanResult> {
+export async function planStack(loaded: LoadedStack, cleanup: Cleanup, program?: Program, sharedPack?: PolicyPackProcess): Promise<PlanResult> {
   const { PolicyPackProcess, analyzeResources } = await import("../engine/policyPack");
-  const pack = PolicyPackProcess.launch(loaded.code.packDirectory);
-  cleanup.defer(() => pack.stop());
+  const pack = sharedPack ?? PolicyPackProcess.launch(loaded.code.packDirectory);
+  if (!sharedPack) cleanup.defer(() => pack.stop());
   progress(`starting the policy pack (pid ${pack.pid})`);
   const run = await runProgram(loaded, program);
   await pack.ready();
@@ -38,7 +39,7 @@ export async function planStack(loaded: LoadedStack, cleanup: Cleanup, program?:
   progress(`checking ${run.resources.length} resources against the policy pack`);
   const diagnostics = await analyzeResources(pack, [stackResourceOf(run.stack), ...run.resources]);
   // Done with it: it ends now, and cleanup waits for its exit (a plan against a base starts a second pack).
-  void pack.stop();
+  if (!sharedPack) void pack.stop();
   progress("pricing");
   return { loaded, run, diagnostics, cost: costOf(loaded, run), pack: { name: info.name, version: info.version } };
 }
