@@ -731,31 +731,75 @@ echo "npm $*: done"
  * its waiter too) a list of replies, the nth call getting the nth and the last repeating; under
  * "pulumi stack output" each stack's outputs, whose secret ones (secretOutputKeys) read
  * "[secret]" unless --show-secrets asks for their values, as the Pulumi CLI does.
+ * A bash script (with jq, which the data syncs' script needs anyway): a Node.js stand-in cost a Node
+ * start per call. Its replies are files that renderStandInReplies wrote, byte for byte what the
+ * Node.js stand-in printed.
  */
-const awsAndPulumiStandIn = `#!${process.execPath}
-const fs = require("node:fs");
-const path = require("node:path");
-const call = [path.basename(process.argv[1]), ...process.argv.slice(2)];
-fs.appendFileSync(process.env.STANDIN_LOG, JSON.stringify(call) + "\\n");
-if (call[0] === "sleep") process.exit(0);
-const replies = JSON.parse(fs.readFileSync(process.env.STANDIN_REPLIES, "utf8"));
-if (call[0] === "pulumi") {
-  const outputs = replies["pulumi stack output"][call[call.indexOf("--stack") + 1]];
-  if (call[1] !== "stack" || call[2] !== "output" || !outputs) { console.error("error: no stack"); process.exit(255); }
-  const shown = Object.fromEntries(Object.entries(outputs).map(([key, value]) =>
-    [key, replies.secretOutputKeys.includes(key) && !call.includes("--show-secrets") ? "[secret]" : value]));
-  process.stdout.write(JSON.stringify(shown, null, 4) + "\\n");
-  process.exit(0);
-}
-const key = (c) => c.slice(0, c[2] === "wait" ? 4 : 3).join(" ");
-const earlier = fs.readFileSync(process.env.STANDIN_LOG, "utf8").trim().split("\\n").map((line) => JSON.parse(line)).filter((c) => key(c) === key(call)).length - 1;
-const list = replies[key(call)];
-if (!list) { console.error("aws: no reply recorded for " + key(call)); process.exit(252); }
-const reply = list[Math.min(earlier, list.length - 1)];
-if (reply.stdout !== undefined) process.stdout.write(typeof reply.stdout === "string" ? reply.stdout : JSON.stringify(reply.stdout, null, 4) + "\\n");
-if (reply.stderr !== undefined) process.stderr.write(reply.stderr);
-process.exit(reply.status ?? 0);
+const awsAndPulumiStandIn = `#!/usr/bin/env bash
+set -uo pipefail
+tool=\${0##*/}
+# Each argument as --arg (jq 1.6 reads a positional one that starts with - as an option).
+named=() list=()
+for ((i = 0; i <= $#; i++)); do named+=(--arg "a$i" "\${!i}"); list+=("\\$a$i"); done
+named[2]=$tool
+(IFS=,; jq -nc "\${named[@]}" "[\${list[*]}]") >> "$STANDIN_LOG" || exit 99
+if [[ $tool == sleep ]]; then exit 0; fi
+if [[ $tool == pulumi ]]; then
+  stack=$tool show=""
+  for ((i = 1; i <= $#; i++)); do
+    if [[ \${!i} == --stack && -z \${found:-} ]]; then next=$((i + 1)); stack=\${!next-}; found=1; fi
+    if [[ \${!i} == --show-secrets ]]; then show=.show-secrets; fi
+  done
+  file="$STANDIN_REPLIES/pulumi/$stack$show.json"
+  if [[ \${1-} != stack || \${2-} != output || ! $stack =~ ^[A-Za-z0-9_-]+$ || ! -f $file ]]; then echo "error: no stack" >&2; exit 255; fi
+  cat "$file"
+  exit 0
+fi
+if [[ \${2-} == wait ]]; then parts=("$tool" "\${@:1:3}"); else parts=("$tool" "\${@:1:2}"); fi
+key="\${parts[*]}"
+mapfile -t keys < "$STANDIN_REPLIES/aws-keys"
+reply=""
+for i in "\${!keys[@]}"; do if [[ \${keys[i]} == "$key" ]]; then reply="$STANDIN_REPLIES/aws/$i"; fi; done
+if [[ -z $reply ]]; then echo "aws: no reply recorded for $key" >&2; exit 252; fi
+earlier=0
+if [[ -f $reply/calls ]]; then earlier=$(<"$reply/calls"); fi
+echo $((earlier + 1)) > "$reply/calls"
+last=$(($(<"$reply/count") - 1))
+n=$((earlier < last ? earlier : last))
+if [[ -f $reply/$n.stdout ]]; then cat "$reply/$n.stdout"; fi
+if [[ -f $reply/$n.stderr ]]; then cat "$reply/$n.stderr" >&2; fi
+exit "$(<"$reply/$n.status")"
 `;
+
+/**
+ * The stand-in's replies as files in `folder`: pulumi/<stack>.json and pulumi/<stack>.show-secrets.json (a stack's
+ * outputs as \`pulumi stack output --json\` prints them, secrets hidden or shown); aws-keys, one "aws <service>
+ * <command>" a line, and aws/<its line index>/ with count (how many replies) and <n>.stdout, .stderr, .status.
+ */
+function renderStandInReplies(folder: string, standIns: StandInReplies): void {
+  fs.mkdirSync(path.join(folder, "pulumi"), { recursive: true });
+  for (const [stack, outputs] of Object.entries(standIns["pulumi stack output"])) {
+    if (!outputs || !/^[A-Za-z0-9_-]+$/.test(stack)) continue;
+    const shown = (showSecrets: boolean) =>
+      Object.fromEntries(Object.entries(outputs).map(([key, value]) => [key, secretOutputKeys.includes(key as never) && !showSecrets ? "[secret]" : value]));
+    fs.writeFileSync(path.join(folder, "pulumi", `${stack}.json`), JSON.stringify(shown(false), null, 4) + "\n");
+    fs.writeFileSync(path.join(folder, "pulumi", `${stack}.show-secrets.json`), JSON.stringify(shown(true), null, 4) + "\n");
+  }
+  const awsKeys = Object.keys(standIns).filter((key) => key !== "pulumi stack output");
+  assert.ok(awsKeys.every((key) => !key.includes("\n")), "one line a key");
+  fs.writeFileSync(path.join(folder, "aws-keys"), awsKeys.map((key) => `${key}\n`).join(""));
+  awsKeys.forEach((key, index) => {
+    const replies = standIns[key] as { stdout?: unknown; stderr?: string; status?: number }[];
+    const dir = path.join(folder, "aws", String(index));
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "count"), String(replies.length));
+    replies.forEach((reply, n) => {
+      if (reply.stdout !== undefined) fs.writeFileSync(path.join(dir, `${n}.stdout`), typeof reply.stdout === "string" ? reply.stdout : JSON.stringify(reply.stdout, null, 4) + "\n");
+      if (reply.stderr !== undefined) fs.writeFileSync(path.join(dir, `${n}.stderr`), reply.stderr);
+      fs.writeFileSync(path.join(dir, `${n}.status`), String(reply.status ?? 0));
+    });
+  });
+}
 
 /** Replies of the aws and pulumi stand-ins (see awsAndPulumiStandIn). */
 interface StandInReplies {
@@ -789,6 +833,7 @@ function runStep(
   if (standIns) {
     for (const tool of ["aws", "pulumi", "sleep"]) fs.writeFileSync(path.join(bin, tool), awsAndPulumiStandIn, { mode: 0o755 });
     fs.writeFileSync(path.join(cwd, ".standin-replies"), JSON.stringify({ ...standIns, secretOutputKeys }));
+    renderStandInReplies(path.join(cwd, ".standin"), standIns);
     fs.writeFileSync(standInLog, "");
     fs.cpSync(path.join(repoRoot, ".github", "scripts"), path.join(cwd, ".github", "scripts"), { recursive: true });
   }
@@ -811,7 +856,7 @@ function runStep(
       NO_COLOR: "1",
       GITHUB_OUTPUT: outputs,
       STANDIN_LOG: standInLog,
-      STANDIN_REPLIES: path.join(cwd, ".standin-replies"),
+      STANDIN_REPLIES: path.join(cwd, ".standin"),
       ...runner,
       ...env,
     },
