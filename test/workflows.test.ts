@@ -716,9 +716,27 @@ interface ScriptRun {
   cwd: string;
 }
 
+let stacksCacheFolder: string | undefined;
+/** The folder of the stacks tool's answers that npmStandIn replays, one per test process. */
+const stacksToolAnswers = () => (stacksCacheFolder ??= fs.mkdtempSync(path.join(os.tmpdir(), "workflow-stacks-answers-")));
+
 /** npm for the steps: the stacks tool and plan-summary for real (stacks from $STACKS_DIR); the rest recorded. */
 const npmStandIn = `#!/usr/bin/env bash
-if [[ "$1 $2 $3 $4" == "run -s stacks --" ]]; then shift 4; exec "$NODE" "$LAUNCH" stacks -C "$STACKS_DIR" "$@"; fi
+if [[ "$1 $2 $3 $4" == "run -s stacks --" ]]; then
+  shift 4
+  # What the tool answers depends on its arguments and the stack files alone: a second run on the same ones (the
+  # same check step of another test) replays the first's answer from $STACKS_CACHE instead of starting the tool again.
+  read -r key _ < <({ printf '%s\\0' "$@"; for file in "$STACKS_DIR"/*; do printf '%s\\0' "\${file##*/}"; cat -- "$file"; printf '\\0'; done; } | md5sum)
+  answer="$STACKS_CACHE/$key"
+  if [[ ! -f $answer.status ]]; then
+    status=0
+    "$NODE" "$LAUNCH" stacks -C "$STACKS_DIR" "$@" > "$answer.stdout" 2> "$answer.stderr" || status=$?
+    echo "$status" > "$answer.status"
+  fi
+  cat "$answer.stdout"
+  cat "$answer.stderr" >&2
+  exit "$(<"$answer.status")"
+fi
 if [[ "$1 $2 $3 $4" == "run -s plan-summary --" ]]; then shift 4; exec "$NODE" "$LAUNCH" plan/summary "$@"; fi
 printf '%s\\n' "$*" >> "$NPM_LOG"
 if [[ -n "\${NPM_FAIL:-}" && " $* " == *" $NPM_FAIL "* ]]; then echo "npm $*: failed" >&2; exit 1; fi
@@ -738,11 +756,22 @@ echo "npm $*: done"
 const awsAndPulumiStandIn = `#!/usr/bin/env bash
 set -uo pipefail
 tool=\${0##*/}
-# Each argument as --arg (jq 1.6 reads a positional one that starts with - as an option).
-named=() list=()
-for ((i = 0; i <= $#; i++)); do named+=(--arg "a$i" "\${!i}"); list+=("\\$a$i"); done
-named[2]=$tool
-(IFS=,; jq -nc "\${named[@]}" "[\${list[*]}]") >> "$STANDIN_LOG" || exit 99
+# The call as a JSON line, written by bash itself (a jq start costs as much as a Node.js one).
+line=""
+for arg in "$tool" "$@"; do
+  arg=\${arg//\\\\/\\\\\\\\}
+  arg=\${arg//\\"/\\\\\\"}
+  if [[ $arg == *[[:cntrl:]]* ]]; then
+    escaped=""
+    for ((c = 0; c < \${#arg}; c++)); do
+      ch=\${arg:c:1}
+      if [[ $ch == [[:cntrl:]] ]]; then printf -v code '\\\\u%04x' "'$ch"; escaped+=$code; else escaped+=$ch; fi
+    done
+    arg=$escaped
+  fi
+  line+="\${line:+,}\\"$arg\\""
+done
+printf '[%s]\\n' "$line" >> "$STANDIN_LOG"
 if [[ $tool == sleep ]]; then exit 0; fi
 if [[ $tool == pulumi ]]; then
   stack=$tool show=""
@@ -851,6 +880,7 @@ function runStep(
       NODE: process.execPath,
       LAUNCH: path.join(repoRoot, "tools", "launch.js"),
       STACKS_DIR: stacksDir,
+      STACKS_CACHE: stacksToolAnswers(),
       NPM_LOG: path.join(cwd, ".npm-log"),
       NPM_FAIL: npmFail,
       NO_COLOR: "1",
