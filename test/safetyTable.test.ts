@@ -1,8 +1,8 @@
 // The "What keeps prod safe" table of docs/safety.md names tests: each must exist, under that title.
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import Mocha from "mocha";
 import { repoRoot } from "./helpers";
 
 /** The table's rows: each guarantee with the test titles it quotes, by file (under test/, or packages/<name>/test/... from the root). */
@@ -23,28 +23,41 @@ function safetyTable(): { guarantee: string; tests: { file: string; title: strin
 /** A file the table names, from the root: test/'s own by their path under test/, a package's by theirs from the root. */
 const fromRoot = (file: string) => (file.startsWith("packages/") ? file : path.join("test", file));
 
-/** Every `it(...)` title of each test file, as mocha sees them (loops expanded), without running them. */
-function titlesIn(files: string[]): Map<string, Set<string>> {
-  const run = spawnSync(
-    process.execPath,
-    [path.join(repoRoot, "node_modules", "mocha", "bin", "mocha.js"), "--no-config", "-r", "ts-node/register/transpile-only", "--dry-run", "--reporter", "json", ...files.map(fromRoot)],
-    // The JSON report of the files the table names is over spawnSync's default 1 MB.
-    { cwd: repoRoot, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
-  );
-  assert.equal(run.status, 0, run.error ? String(run.error) : run.stderr);
-  const report = JSON.parse(run.stdout.slice(run.stdout.indexOf("{"))) as { tests: { title: string; file: string }[] };
+/** Every test of a suite and of the suites under it. */
+const testsOf = (suite: Mocha.Suite): Mocha.Test[] => [...suite.tests, ...suite.suites.flatMap(testsOf)];
+
+/**
+ * Every `it(...)` title of each test file, as mocha sees them (loops expanded), without running them: the files
+ * loaded into a mocha of their own in this process (a mocha child would start Node.js and compile every module
+ * again). A file this process has loaded already is loaded afresh, and require's cache is then put back as it
+ * was, so that a file this process runs later still defines its tests.
+ */
+async function titlesIn(files: string[]): Promise<Map<string, Set<string>>> {
+  const paths = files.map((file) => path.join(repoRoot, fromRoot(file)));
+  const cachedBefore = paths.map((file) => require.cache[file]);
+  for (const file of paths) delete require.cache[file];
+  const mocha = new Mocha();
+  for (const file of paths) mocha.addFile(file);
+  try {
+    await mocha.loadFilesAsync();
+  } finally {
+    paths.forEach((file, index) => {
+      if (cachedBefore[index]) require.cache[file] = cachedBefore[index];
+      else delete require.cache[file];
+    });
+  }
   const titles = new Map(files.map((file) => [file, new Set<string>()]));
   const tableName = (file: string) => path.relative(repoRoot, file).split(path.sep).join("/").replace(/^test\//, "");
-  for (const test of report.tests) titles.get(tableName(test.file))?.add(test.title);
+  for (const test of testsOf(mocha.suite)) titles.get(tableName(test.file ?? ""))?.add(test.title);
   return titles;
 }
 
 describe('the "What keeps prod safe" table of docs/safety.md', () => {
-  it("names, for every guarantee, tests that exist under exactly those titles", () => {
+  it("names, for every guarantee, tests that exist under exactly those titles", async () => {
     const rows = safetyTable();
     assert.ok(rows.length >= 10, `expected the table's rows, found ${rows.length}`);
     const files = [...new Set(rows.flatMap(({ tests }) => tests.map(({ file }) => file)))].filter((file) => fs.existsSync(path.join(repoRoot, fromRoot(file))));
-    const titles = titlesIn(files);
+    const titles = await titlesIn(files);
     for (const { guarantee, tests } of rows) {
       assert.ok(tests.length > 0, `"${guarantee}" names no test`);
       for (const { file, title } of tests) {

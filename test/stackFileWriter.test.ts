@@ -1,6 +1,6 @@
-// The safe stack file writer (tools/common/stackFileWriter.ts): crash, concurrent runs, the
-// lock, backups, line endings and mode bits, through env-sync and promote as child processes;
-// its pure pieces in-process.
+// The safe stack file writer (tools/common/stackFileWriter.ts): crash, signals, concurrent runs
+// and the lock through env-sync and promote as child processes; the file's form (line endings,
+// mode bits, backups) through env-sync in this process; its pure pieces in-process.
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -10,18 +10,27 @@ import YAML from "yaml";
 import { describeSystemError } from "../tools/common/stackFileCli";
 import { stackFileMaxBytes } from "../packages/stack-files/src/stackFile";
 import { EditRefused, keepLineEndings, keepUntouchedLines, parseStackText, productionTwin, writeBackup } from "../tools/common/stackFileWriter";
+import { main as envSyncMain } from "../tools/envSync/index";
+import { inProcess, repoRoot } from "./helpers";
 import { backupsIn, committed, fingerprint, folderWith, leftovers, pauseAt, pauseMarker, read, runTool, startTool, stackPath, temporaryFolder } from "./stackFileTools";
 
 /** A source whose shared keys differ from dev's (env-sync staging -> dev changes two lines). */
 const staging = committed("dev").replace("logFormat: json", "logFormat: text").replace("symbol: BTCUSDT", "symbol: ETHUSDT");
 const configOf = (text: string) => (YAML.parse(text) as { config: Record<string, any> }).config;
 
-/** dev as env-sync --from staging --to dev leaves it, made once in its own folder. */
-function syncedDev(): string {
-  const folder = folderWith({ dev: committed("dev"), staging });
-  const run = runTool("envSync", folder, ["--from", "staging", "--to", "dev"]);
-  assert.equal(run.status, 0, run.stderr);
-  return read(folder, "dev");
+/** env-sync run in this process, for what it writes (signals, crashes and the lock need a child process). */
+const envSyncHere = (folder: string, args: string[]) => inProcess(() => envSyncMain(["-C", folder, ...args], { projectRoot: repoRoot }));
+
+let syncedDevText: Promise<string> | undefined;
+/** dev as env-sync --from staging --to dev leaves it, made once in its own folder (the tests only read it). */
+function syncedDev(): Promise<string> {
+  syncedDevText ??= (async () => {
+    const folder = folderWith({ dev: committed("dev"), staging });
+    const run = await envSyncHere(folder, ["--from", "staging", "--to", "dev"]);
+    assert.equal(run.status, 0, run.stderr);
+    return read(folder, "dev");
+  })();
+  return syncedDevText;
 }
 
 /** The writer's steps, in order, as its test hook names them. */
@@ -29,7 +38,7 @@ const steps = ["locked", "backed up", "temporary file created", "temporary file 
 
 describe("the stack file writer survives SIGKILL at any step", () => {
   it("leaves the target byte for byte the old or the new file, whatever step the kill lands on (and observes both)", async () => {
-    const expected = syncedDev();
+    const expected = await syncedDev();
     const seen: Record<string, "old" | "new"> = {};
     for (const step of steps) {
       const folder = folderWith({ dev: committed("dev"), staging });
@@ -280,29 +289,29 @@ describe("the stack file writer and concurrent runs", () => {
 });
 
 describe("the stack file writer keeps the file's form", () => {
-  it("keeps CRLF line endings", () => {
+  it("keeps CRLF line endings", async () => {
     const crlf = (text: string) => text.replace(/\n/g, "\r\n");
     const folder = folderWith({ dev: crlf(committed("dev")), staging });
-    const run = runTool("envSync", folder, ["--from", "staging", "--to", "dev"]);
+    const run = await envSyncHere(folder, ["--from", "staging", "--to", "dev"]);
     assert.equal(run.status, 0, run.stderr);
-    assert.equal(read(folder, "dev"), crlf(syncedDev()));
+    assert.equal(read(folder, "dev"), crlf(await syncedDev()));
     assert.doesNotMatch(run.stdout, /\r/, "the diff is shown without carriage returns");
   });
 
-  it("keeps the target's mode bits", () => {
+  it("keeps the target's mode bits", async () => {
     const folder = folderWith({ dev: committed("dev"), staging });
     fs.chmodSync(stackPath(folder, "dev"), 0o640);
-    const run = runTool("envSync", folder, ["--from", "staging", "--to", "dev"]);
+    const run = await envSyncHere(folder, ["--from", "staging", "--to", "dev"]);
     assert.equal(run.status, 0, run.stderr);
     assert.equal(fs.statSync(stackPath(folder, "dev")).mode & 0o7777, 0o640);
-    assert.equal(read(folder, "dev"), syncedDev());
+    assert.equal(read(folder, "dev"), await syncedDev());
   });
 
-  it("gives two runs two backups, each the file as it was before that run", () => {
+  it("gives two runs two backups, each the file as it was before that run", async () => {
     const folder = folderWith({ dev: committed("dev"), staging, qa: committed("dev") });
-    assert.equal(runTool("envSync", folder, ["--from", "staging", "--to", "dev"]).status, 0);
+    assert.equal((await envSyncHere(folder, ["--from", "staging", "--to", "dev"])).status, 0);
     const afterFirst = read(folder, "dev");
-    assert.equal(runTool("envSync", folder, ["--from", "qa", "--to", "dev"]).status, 0);
+    assert.equal((await envSyncHere(folder, ["--from", "qa", "--to", "dev"])).status, 0);
     const backups = backupsIn(folder);
     assert.equal(backups.length, 2);
     const contents = backups.map((name) => fs.readFileSync(path.join(folder, ".pulumi-backups", name), "utf8")).sort();

@@ -716,9 +716,27 @@ interface ScriptRun {
   cwd: string;
 }
 
+let stacksCacheFolder: string | undefined;
+/** The folder of the stacks tool's answers that npmStandIn replays, one per test process. */
+const stacksToolAnswers = () => (stacksCacheFolder ??= fs.mkdtempSync(path.join(os.tmpdir(), "workflow-stacks-answers-")));
+
 /** npm for the steps: the stacks tool and plan-summary for real (stacks from $STACKS_DIR); the rest recorded. */
 const npmStandIn = `#!/usr/bin/env bash
-if [[ "$1 $2 $3 $4" == "run -s stacks --" ]]; then shift 4; exec "$NODE" "$LAUNCH" stacks -C "$STACKS_DIR" "$@"; fi
+if [[ "$1 $2 $3 $4" == "run -s stacks --" ]]; then
+  shift 4
+  # What the tool answers depends on its arguments and the stack files alone: a second run on the same ones (the
+  # same check step of another test) replays the first's answer from $STACKS_CACHE instead of starting the tool again.
+  read -r key _ < <({ printf '%s\\0' "$@"; for file in "$STACKS_DIR"/*; do printf '%s\\0' "\${file##*/}"; cat -- "$file"; printf '\\0'; done; } | md5sum)
+  answer="$STACKS_CACHE/$key"
+  if [[ ! -f $answer.status ]]; then
+    status=0
+    "$NODE" "$LAUNCH" stacks -C "$STACKS_DIR" "$@" > "$answer.stdout" 2> "$answer.stderr" || status=$?
+    echo "$status" > "$answer.status"
+  fi
+  cat "$answer.stdout"
+  cat "$answer.stderr" >&2
+  exit "$(<"$answer.status")"
+fi
 if [[ "$1 $2 $3 $4" == "run -s plan-summary --" ]]; then shift 4; exec "$NODE" "$LAUNCH" plan/summary "$@"; fi
 printf '%s\\n' "$*" >> "$NPM_LOG"
 if [[ -n "\${NPM_FAIL:-}" && " $* " == *" $NPM_FAIL "* ]]; then echo "npm $*: failed" >&2; exit 1; fi
@@ -731,31 +749,86 @@ echo "npm $*: done"
  * its waiter too) a list of replies, the nth call getting the nth and the last repeating; under
  * "pulumi stack output" each stack's outputs, whose secret ones (secretOutputKeys) read
  * "[secret]" unless --show-secrets asks for their values, as the Pulumi CLI does.
+ * A bash script (with jq, which the data syncs' script needs anyway): a Node.js stand-in cost a Node
+ * start per call. Its replies are files that renderStandInReplies wrote, byte for byte what the
+ * Node.js stand-in printed.
  */
-const awsAndPulumiStandIn = `#!${process.execPath}
-const fs = require("node:fs");
-const path = require("node:path");
-const call = [path.basename(process.argv[1]), ...process.argv.slice(2)];
-fs.appendFileSync(process.env.STANDIN_LOG, JSON.stringify(call) + "\\n");
-if (call[0] === "sleep") process.exit(0);
-const replies = JSON.parse(fs.readFileSync(process.env.STANDIN_REPLIES, "utf8"));
-if (call[0] === "pulumi") {
-  const outputs = replies["pulumi stack output"][call[call.indexOf("--stack") + 1]];
-  if (call[1] !== "stack" || call[2] !== "output" || !outputs) { console.error("error: no stack"); process.exit(255); }
-  const shown = Object.fromEntries(Object.entries(outputs).map(([key, value]) =>
-    [key, replies.secretOutputKeys.includes(key) && !call.includes("--show-secrets") ? "[secret]" : value]));
-  process.stdout.write(JSON.stringify(shown, null, 4) + "\\n");
-  process.exit(0);
-}
-const key = (c) => c.slice(0, c[2] === "wait" ? 4 : 3).join(" ");
-const earlier = fs.readFileSync(process.env.STANDIN_LOG, "utf8").trim().split("\\n").map((line) => JSON.parse(line)).filter((c) => key(c) === key(call)).length - 1;
-const list = replies[key(call)];
-if (!list) { console.error("aws: no reply recorded for " + key(call)); process.exit(252); }
-const reply = list[Math.min(earlier, list.length - 1)];
-if (reply.stdout !== undefined) process.stdout.write(typeof reply.stdout === "string" ? reply.stdout : JSON.stringify(reply.stdout, null, 4) + "\\n");
-if (reply.stderr !== undefined) process.stderr.write(reply.stderr);
-process.exit(reply.status ?? 0);
+const awsAndPulumiStandIn = `#!/usr/bin/env bash
+set -uo pipefail
+tool=\${0##*/}
+# The call as a JSON line, written by bash itself (a jq start costs as much as a Node.js one).
+line=""
+for arg in "$tool" "$@"; do
+  arg=\${arg//\\\\/\\\\\\\\}
+  arg=\${arg//\\"/\\\\\\"}
+  if [[ $arg == *[[:cntrl:]]* ]]; then
+    escaped=""
+    for ((c = 0; c < \${#arg}; c++)); do
+      ch=\${arg:c:1}
+      if [[ $ch == [[:cntrl:]] ]]; then printf -v code '\\\\u%04x' "'$ch"; escaped+=$code; else escaped+=$ch; fi
+    done
+    arg=$escaped
+  fi
+  line+="\${line:+,}\\"$arg\\""
+done
+printf '[%s]\\n' "$line" >> "$STANDIN_LOG"
+if [[ $tool == sleep ]]; then exit 0; fi
+if [[ $tool == pulumi ]]; then
+  stack=$tool show=""
+  for ((i = 1; i <= $#; i++)); do
+    if [[ \${!i} == --stack && -z \${found:-} ]]; then next=$((i + 1)); stack=\${!next-}; found=1; fi
+    if [[ \${!i} == --show-secrets ]]; then show=.show-secrets; fi
+  done
+  file="$STANDIN_REPLIES/pulumi/$stack$show.json"
+  if [[ \${1-} != stack || \${2-} != output || ! $stack =~ ^[A-Za-z0-9_-]+$ || ! -f $file ]]; then echo "error: no stack" >&2; exit 255; fi
+  cat "$file"
+  exit 0
+fi
+if [[ \${2-} == wait ]]; then parts=("$tool" "\${@:1:3}"); else parts=("$tool" "\${@:1:2}"); fi
+key="\${parts[*]}"
+mapfile -t keys < "$STANDIN_REPLIES/aws-keys"
+reply=""
+for i in "\${!keys[@]}"; do if [[ \${keys[i]} == "$key" ]]; then reply="$STANDIN_REPLIES/aws/$i"; fi; done
+if [[ -z $reply ]]; then echo "aws: no reply recorded for $key" >&2; exit 252; fi
+earlier=0
+if [[ -f $reply/calls ]]; then earlier=$(<"$reply/calls"); fi
+echo $((earlier + 1)) > "$reply/calls"
+last=$(($(<"$reply/count") - 1))
+n=$((earlier < last ? earlier : last))
+if [[ -f $reply/$n.stdout ]]; then cat "$reply/$n.stdout"; fi
+if [[ -f $reply/$n.stderr ]]; then cat "$reply/$n.stderr" >&2; fi
+exit "$(<"$reply/$n.status")"
 `;
+
+/**
+ * The stand-in's replies as files in `folder`: pulumi/<stack>.json and pulumi/<stack>.show-secrets.json (a stack's
+ * outputs as \`pulumi stack output --json\` prints them, secrets hidden or shown); aws-keys, one "aws <service>
+ * <command>" a line, and aws/<its line index>/ with count (how many replies) and <n>.stdout, .stderr, .status.
+ */
+function renderStandInReplies(folder: string, standIns: StandInReplies): void {
+  fs.mkdirSync(path.join(folder, "pulumi"), { recursive: true });
+  for (const [stack, outputs] of Object.entries(standIns["pulumi stack output"])) {
+    if (!outputs || !/^[A-Za-z0-9_-]+$/.test(stack)) continue;
+    const shown = (showSecrets: boolean) =>
+      Object.fromEntries(Object.entries(outputs).map(([key, value]) => [key, secretOutputKeys.includes(key as never) && !showSecrets ? "[secret]" : value]));
+    fs.writeFileSync(path.join(folder, "pulumi", `${stack}.json`), JSON.stringify(shown(false), null, 4) + "\n");
+    fs.writeFileSync(path.join(folder, "pulumi", `${stack}.show-secrets.json`), JSON.stringify(shown(true), null, 4) + "\n");
+  }
+  const awsKeys = Object.keys(standIns).filter((key) => key !== "pulumi stack output");
+  assert.ok(awsKeys.every((key) => !key.includes("\n")), "one line a key");
+  fs.writeFileSync(path.join(folder, "aws-keys"), awsKeys.map((key) => `${key}\n`).join(""));
+  awsKeys.forEach((key, index) => {
+    const replies = standIns[key] as { stdout?: unknown; stderr?: string; status?: number }[];
+    const dir = path.join(folder, "aws", String(index));
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "count"), String(replies.length));
+    replies.forEach((reply, n) => {
+      if (reply.stdout !== undefined) fs.writeFileSync(path.join(dir, `${n}.stdout`), typeof reply.stdout === "string" ? reply.stdout : JSON.stringify(reply.stdout, null, 4) + "\n");
+      if (reply.stderr !== undefined) fs.writeFileSync(path.join(dir, `${n}.stderr`), reply.stderr);
+      fs.writeFileSync(path.join(dir, `${n}.status`), String(reply.status ?? 0));
+    });
+  });
+}
 
 /** Replies of the aws and pulumi stand-ins (see awsAndPulumiStandIn). */
 interface StandInReplies {
@@ -789,6 +862,7 @@ function runStep(
   if (standIns) {
     for (const tool of ["aws", "pulumi", "sleep"]) fs.writeFileSync(path.join(bin, tool), awsAndPulumiStandIn, { mode: 0o755 });
     fs.writeFileSync(path.join(cwd, ".standin-replies"), JSON.stringify({ ...standIns, secretOutputKeys }));
+    renderStandInReplies(path.join(cwd, ".standin"), standIns);
     fs.writeFileSync(standInLog, "");
     fs.cpSync(path.join(repoRoot, ".github", "scripts"), path.join(cwd, ".github", "scripts"), { recursive: true });
   }
@@ -806,12 +880,13 @@ function runStep(
       NODE: process.execPath,
       LAUNCH: path.join(repoRoot, "tools", "launch.js"),
       STACKS_DIR: stacksDir,
+      STACKS_CACHE: stacksToolAnswers(),
       NPM_LOG: path.join(cwd, ".npm-log"),
       NPM_FAIL: npmFail,
       NO_COLOR: "1",
       GITHUB_OUTPUT: outputs,
       STANDIN_LOG: standInLog,
-      STANDIN_REPLIES: path.join(cwd, ".standin-replies"),
+      STANDIN_REPLIES: path.join(cwd, ".standin"),
       ...runner,
       ...env,
     },
@@ -1102,6 +1177,11 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
       runStep(sync, "export", "task", env, stacks, { standIns: { "pulumi stack output": outputsByStack, ...replies }, runner });
     const runImport = (replies: Record<string, unknown>, env: Record<string, string> = importEnv) =>
       runStep(sync, "import", "task", env, stacks, { standIns: { "pulumi stack output": outputsByStack, ...replies } });
+    // The export and the import that succeed, run once for the tests that only read them.
+    let exportedOnce: ScriptRun | undefined;
+    let importedOnce: ScriptRun | undefined;
+    const exported = () => (exportedOnce ??= runExport(finished()));
+    const imported = () => (importedOnce ??= runImport(finished(devOutputs)));
 
     const inCluster = (outputs: TradingBotOutputValues) => ["--region", "us-east-1", "--cluster", outputs.clusterName];
     const runTask = (outputs: TradingBotOutputValues, assignPublicIp: string, command: string[]) => [
@@ -1131,7 +1211,7 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
     const errors = (stdout: string) => stdout.split("\n").filter((line) => line.startsWith("::error::"));
 
     it("export: runs prod's data-sync task with the db tool's export arguments, waits for it, passes the location on", () => {
-      const run = runExport(finished());
+      const run = exported();
       assert.equal(run.status, 0, run.stdout + run.stderr);
       assert.deepEqual(run.calls, [readOutputs("prod"), runTask(prodOutputs, "DISABLED", exportCommand), describeTask(prodOutputs), ...readLog(prodOutputs)]);
       assert.equal(run.outputs, `task-arn=${taskArn(prodOutputs)}\ncluster=${prodOutputs.clusterName}\nregion=us-east-1\nlocation=${location}\n`);
@@ -1141,7 +1221,7 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
     });
 
     it("import: runs dev's task with the export's location (public IP as dev's outputs say), then restarts dev's service", () => {
-      const run = runImport(finished(devOutputs));
+      const run = imported();
       assert.equal(run.status, 0, run.stdout + run.stderr);
       assert.deepEqual(run.calls, [readOutputs("dev"), runTask(devOutputs, "ENABLED", importCommand), describeTask(devOutputs), ...readLog(devOutputs)]);
       assert.ok(run.stdout.includes(printedLog(devOutputs)));
@@ -1168,7 +1248,7 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
     });
 
     it("never puts a secret on a command line, and never asks pulumi for secret values", () => {
-      const runs = [runExport(finished()), runImport(finished(devOutputs))];
+      const runs = [exported(), imported()];
       for (const run of runs) {
         assert.equal(run.status, 0, run.stdout + run.stderr);
         const everything = JSON.stringify(run.calls) + run.stdout + run.stderr + run.outputs;
