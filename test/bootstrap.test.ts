@@ -20,10 +20,9 @@ import type { MockRunResult, RecordedResource } from "../tools/engine/resource";
 import { readProgramConfig } from "../tools/engine/stackFile";
 import * as bootstrapRuns from "./bootstrapRuns";
 import { bootstrapFolder } from "./bootstrapRuns";
-import { repoRoot, withoutStackTraces } from "./helpers";
+import { repoRoot } from "./helpers";
 
-// The bootstrap program under mocks, without the stack traces Pulumi takes for every promise (the same result, less CPU).
-const runBootstrapStacks = () => withoutStackTraces(() => bootstrapRuns.runBootstrapStacks());
+const { runBootstrapStacks } = bootstrapRuns;
 
 const byType = (run: MockRunResult, type: string) => run.resources.filter((r) => r.type === type);
 const role = (run: MockRunResult, name: string) => byType(run, "aws:iam/role:Role").find((r) => r.name === name)!;
@@ -85,7 +84,7 @@ describe("bootstrap/ under mocks (one run per stack)", () => {
     const file = withStandIns(readProgramConfig(bootstrapFolder, "nonprod", "trading-bot-bootstrap"));
     const repository = JSON.parse(file.config["trading-bot-bootstrap:repository"]);
     const withIds = { ...file, config: { ...file.config, "trading-bot-bootstrap:repository": JSON.stringify({ ...repository, ownerId: 123456, repositoryId: 456789 }) } };
-    const run = await withoutStackTraces(() => runUnderMocks(withIds, bootstrapProgram, { project: "trading-bot-bootstrap" }));
+    const run = await runUnderMocks(withIds, bootstrapProgram, { project: "trading-bot-bootstrap" });
     const sub = document(role(run, "trading-bot-development-deploy"), "assumeRolePolicy").Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"];
     assert.deepEqual(sub, [
       "repo:your-org/trading-bot:environment:development:event_name:push",

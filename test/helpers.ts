@@ -225,5 +225,3 @@ export async function inProcess(run: () => Promise<number>): Promise<ToolRun> {
   }
 }
 
-/** Mock runs without stack traces (tools/engine/stackTraces.ts says why). */
-export { withoutStackTraces } from "../tools/engine/stackTraces";

@@ -10,12 +10,7 @@ import YAML from "yaml";
 import { rules } from "../policies/catalog";
 import { MockRunResult, RecordedResource, componentResourceOf } from "../tools/engine/resource";
 import { Level, PolicyPackProcess, analyzeResources, unknownValue } from "../tools/engine/policyPack";
-import * as helpers from "./helpers";
-import { repoRoot, withoutStackTraces } from "./helpers";
-
-// The program under mocks, without the stack traces Pulumi takes for every promise (the same result, a fifth of the CPU).
-const runCommittedStack = (stack: string) => withoutStackTraces(() => helpers.runCommittedStack(stack));
-const runStackText = (stack: string, text: string) => withoutStackTraces(() => helpers.runStackText(stack, text));
+import { repoRoot, runCommittedStack, runStackText } from "./helpers";
 
 /**
  * The policy pack's process, started with no stack traces taken: the Pulumi runtime it loads

@@ -6,14 +6,7 @@ import * as path from "node:path";
 import { MockRunResult } from "../tools/engine/resource";
 import { bucketOwnersVariable } from "../packages/stack-files/src/dataSyncTask";
 import { parseProgramConfig, withPlaceholderSecrets } from "../tools/engine/stackFile";
-import { StackFile } from "../tools/engine/stackFile";
-import * as helpers from "./helpers";
-import { appContainer, appEnvironment, containers, onlyResource, repoRoot, resourcesOf, serviceTask, withoutStackTraces } from "./helpers";
-
-// The program under mocks, without the stack traces Pulumi takes for every promise (the same result, a fifth of the CPU).
-const runCommittedStack = (stack: string) => withoutStackTraces(() => helpers.runCommittedStack(stack));
-const runStackText = (stack: string, text: string) => withoutStackTraces(() => helpers.runStackText(stack, text));
-const runStackFile = (file: StackFile) => withoutStackTraces(() => helpers.runStackFile(file));
+import { appContainer, appEnvironment, containers, onlyResource, repoRoot, resourcesOf, runCommittedStack, runStackFile, runStackText, serviceTask } from "./helpers";
 
 const SERVICE = "aws:ecs/service:Service";
 
@@ -723,13 +716,13 @@ describe("a stack that exists only as YAML (qa)", () => {
     const { runUnderMocks } = await import("../tools/engine/mockRun");
     const { parseProgramConfig, withPlaceholderSecrets } = await import("../tools/engine/stackFile");
     const { tradingBotProgram } = await import("../stacks/program");
-    const qa = await withoutStackTraces(() => runUnderMocks(withPlaceholderSecrets(parseProgramConfig("qa", shared)), tradingBotProgram, {
+    const qa = await runUnderMocks(withPlaceholderSecrets(parseProgramConfig("qa", shared)), tradingBotProgram, {
       stackReferences: {
         "acme/network/shared": {
           outputs: { vpcId: "vpc-shared", privateSubnetIds: ["subnet-a", "subnet-b"], publicSubnetIds: ["subnet-c", "subnet-d"] },
         },
       },
-    }));
+    });
     assert.equal(resourcesOf(qa, "awsx:ec2:Vpc").length, 0);
     const reference = onlyResource(qa, "pulumi:pulumi:StackReference");
     assert.equal(reference.inputs.name, "acme/network/shared");
