@@ -11,7 +11,7 @@ import { PostgresDatabase, PostgresDatabaseArgs } from "../infra/postgresDatabas
 import { TradingBotService, TradingBotServiceArgs } from "../infra/tradingBotService";
 import { runUnderMocks } from "../tools/engine/mockRun";
 import type { MockRunResult } from "../tools/engine/resource";
-import { unitServiceArgs } from "./helpers";
+import { unitDatabaseArgs, unitServiceArgs } from "./helpers";
 
 const unitStack = { stack: "unit", config: {}, secretKeys: [] };
 const build = (create: () => unknown): Promise<MockRunResult> =>
@@ -72,24 +72,11 @@ describe("component paths the committed stacks do not take", () => {
 
 describe("component options the committed stacks leave at one value", () => {
   const postgres: PostgresDatabaseArgs = {
-    vpcId: "vpc-1",
-    subnetIds: ["subnet-1", "subnet-2"],
-    instanceClass: "db.t4g.small",
-    engineVersion: "17",
+    ...unitDatabaseArgs,
     multiAz: false,
-    allocatedStorageGb: 20,
     maxAllocatedStorageGb: 20,
-    backupRetentionDays: 7,
     deletionProtection: false,
     performanceInsightsRetentionDays: 0,
-    protect: false,
-    databaseName: "trading",
-    username: "tradingbot",
-    finalSnapshotPrefix: "trading-bot-unit-db",
-    identifier: "trading-bot-unit-db",
-    backupWindow: "04:00-04:30",
-    maintenanceWindow: "sun:05:00-sun:05:30",
-    logRetentionDays: 30,
   };
 
   it("PostgresDatabase turns Performance Insights off, with no retention, at 0 days", async () => {

@@ -17,7 +17,7 @@ import { TradingBotService, TradingBotServiceArgs } from "../infra/tradingBotSer
 import { StackConfigError, parseStackConfig } from "../stacks/config";
 import { runUnderMocks } from "../tools/engine/mockRun";
 import { parseProgramConfig, withPlaceholderSecrets } from "../tools/engine/stackFile";
-import { repoRoot, unitServiceArgs } from "./helpers";
+import { repoRoot, unitDatabaseArgs, unitServiceArgs } from "./helpers";
 
 /** Runs `create` as a program under mocks and returns the error it threw. */
 async function errorOf(create: () => unknown): Promise<string> {
@@ -39,25 +39,7 @@ const existingNetwork: NetworkArgs = {
   existing: { vpcId: "vpc-9", privateSubnetIds: ["subnet-a", "subnet-b"], publicSubnetIds: ["subnet-c", "subnet-d"], availabilityZoneCount: 2 },
 };
 const secrets: AppSecretsArgs = { values: { BYBIT_API_KEY: "k" }, namePrefix: "trading-bot/unit/", recoveryWindowDays: 7 };
-const postgres: PostgresDatabaseArgs = {
-  ...vpc,
-  instanceClass: "db.t4g.small",
-  engineVersion: "17",
-  multiAz: true,
-  allocatedStorageGb: 20,
-  maxAllocatedStorageGb: 100,
-  backupRetentionDays: 7,
-  deletionProtection: true,
-  performanceInsightsRetentionDays: 7,
-  protect: false,
-  databaseName: "trading",
-  username: "tradingbot",
-  finalSnapshotPrefix: "trading-bot-unit-db",
-  identifier: "trading-bot-unit-db",
-  backupWindow: "04:00-04:30",
-  maintenanceWindow: "sun:05:00-sun:05:30",
-  logRetentionDays: 30,
-};
+const postgres: PostgresDatabaseArgs = unitDatabaseArgs;
 const sqlite: SqliteVolumeArgs = { ...vpc, availabilityZoneCount: 2, dailyBackup: true, mountPath: "/data", databaseFileName: "trading.db" };
 const cluster: RedisClusterArgs = {
   ...vpc,

@@ -8,9 +8,32 @@ import { runUnderMocks } from "../tools/engine/mockRun";
 import type { MockRunResult, RecordedResource } from "../tools/engine/resource";
 import { StackFile, parseProgramConfig, readProgramConfig, withPlaceholderSecrets } from "../tools/engine/stackFile";
 import type { ContainerDefinition } from "../infra/attachment";
+import type { PostgresDatabaseArgs } from "../infra/postgresDatabase";
 import type { TradingBotServiceArgs } from "../infra/tradingBotService";
 
 export const repoRoot = path.resolve(__dirname, "..");
+
+/** A PostgresDatabase's arguments for tests of the component alone: Multi-AZ, protected, Performance Insights on. */
+export const unitDatabaseArgs: PostgresDatabaseArgs = {
+  vpcId: "vpc-1",
+  subnetIds: ["subnet-1", "subnet-2"],
+  instanceClass: "db.t4g.small",
+  engineVersion: "17",
+  multiAz: true,
+  allocatedStorageGb: 20,
+  maxAllocatedStorageGb: 100,
+  backupRetentionDays: 7,
+  deletionProtection: true,
+  performanceInsightsRetentionDays: 7,
+  protect: false,
+  databaseName: "trading",
+  username: "tradingbot",
+  finalSnapshotPrefix: "trading-bot-unit-db",
+  identifier: "trading-bot-unit-db",
+  backupWindow: "04:00-04:30",
+  maintenanceWindow: "sun:05:00-sun:05:30",
+  logRetentionDays: 30,
+};
 
 /** A TradingBotService's arguments for tests of the component alone: one small Fargate task, no attachments. */
 export const unitServiceArgs: TradingBotServiceArgs = {
