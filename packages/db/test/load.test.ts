@@ -12,6 +12,7 @@ import { batchRows } from "../src/postgresSource";
 import type { SchemaModel, TableModel } from "../src/schemaModel";
 import { parseDatabaseUrl } from "../src/urls";
 import { testKey, writeRules } from "./fixture";
+import { giveBack } from "./pglitePool";
 import { type TestDatabase, createDatabase, pgliteInProcess, runDb, serverUrl, tempFolder } from "./support";
 
 const hostileColumns = ["note", "label", "fixed", "amount", "ratio", "small", "at", "day", "span", "doc", "raw_doc", "blob", "tags", "grid", "flag", "uid"];
@@ -96,7 +97,7 @@ describe("npm run db -- rows into PostgreSQL: COPY, or INSERT on PGlite", functi
         assert.equal(original.length, hostileRows.length);
         assert.deepEqual(await records("hostile_copy"), original);
       } finally {
-        await db.close();
+        await giveBack(db);
       }
     });
   });

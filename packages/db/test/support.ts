@@ -1,5 +1,6 @@
 // Real databases for the db tool's tests: PGlite (a real PostgreSQL build) served over the
-// wire protocol by pglite-socket, so the tool's pg path is the one used against RDS; or,
+// wire protocol by pglite-socket, so the tool's pg path is the one used against RDS (each a
+// database as initdb left it: see pglitePool.ts); or,
 // with TEST_DATABASE_URL, a fresh database on that server per call, dropped afterwards.
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -8,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
 import { main } from "../src/index";
+import { giveBack, takeDatabase } from "./pglitePool";
 
 export const serverUrl = process.env.TEST_DATABASE_URL;
 export const repoRoot = path.resolve(__dirname, "..", "..", "..");
@@ -53,21 +55,9 @@ function withDatabase(url: string, drop: () => Promise<void>): TestDatabase {
 }
 
 let counter = 0;
-let template: Promise<import("@electric-sql/pglite").PGliteInterface> | undefined;
 
-/** One initialised PGlite per process; each test database is a clone of it (a fresh initdb costs seconds). */
-function pgliteTemplate() {
-  // Imported here: the PGlite packages are devDependencies and load a WebAssembly build. citext
-  // is there to be created (CREATE EXTENSION), as on a server with PostgreSQL's contrib modules.
-  const citext = import("@electric-sql/pglite/contrib/citext" as string) as Promise<{ citext: import("@electric-sql/pglite").Extension }>;
-  template ??= Promise.all([import("@electric-sql/pglite"), citext]).then(([{ PGlite }, extension]) => PGlite.create({ extensions: { citext: extension.citext } }));
-  return template;
-}
-
-/** A PGlite database in this process (a clone of the shared one), for what its wire protocol cannot carry (COPY). */
-export async function pgliteInProcess(): Promise<import("@electric-sql/pglite").PGliteInterface> {
-  return (await pgliteTemplate()).clone();
-}
+/** A PGlite database in this process, for what its wire protocol cannot carry (COPY); give it back with `giveBack`. */
+export const pgliteInProcess = takeDatabase;
 
 /**
  * DROP DATABASE ... WITH (FORCE) as the test role. An autovacuum worker analysing freshly loaded
@@ -106,13 +96,13 @@ export async function createDatabase(): Promise<TestDatabase> {
     return withDatabase(url.toString(), () => dropServerDatabase(serverUrl, name));
   }
   const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket");
-  const db = await (await pgliteTemplate()).clone();
+  const db = await takeDatabase();
   const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 16 });
   await server.start();
   const port = Number(server.getServerConn().split(":").pop());
   return withDatabase(`postgresql://postgres@127.0.0.1:${port}/postgres`, async () => {
     await server.stop();
-    await db.close();
+    await giveBack(db);
   });
 }
 
