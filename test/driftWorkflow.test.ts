@@ -115,6 +115,7 @@ function runScript(jobName: "drift" | "issues", stepName: string, env: Record<st
     env: {
       PATH: `${bin}:${process.env.PATH}`,
       HOME: os.homedir(),
+      TMPDIR: os.tmpdir(), // the run's temporary folder (test/support/runTempFolder.js)
       GITHUB_OUTPUT: files.outputs,
       GITHUB_STEP_SUMMARY: files.summary,
       GITHUB_REPOSITORY: "acme/trading-bot-infra",

@@ -400,6 +400,7 @@ describe("deploy.yml's verify step, run as GitHub runs it", () => {
       env: {
         PATH: `${bin}:${process.env.PATH}`,
         HOME: os.homedir(),
+        TMPDIR: os.tmpdir(), // the run's temporary folder (test/support/runTempFolder.js)
         NODE: process.execPath,
         LAUNCH: path.join(repoRoot, "tools", "launch.js"),
         STACK: "prod",

@@ -877,6 +877,7 @@ function runStep(
     env: {
       PATH: `${bin}:${process.env.PATH}`,
       HOME: os.homedir(),
+      TMPDIR: os.tmpdir(), // the run's temporary folder (test/support/runTempFolder.js)
       NODE: process.execPath,
       LAUNCH: path.join(repoRoot, "tools", "launch.js"),
       STACKS_DIR: stacksDir,
