@@ -48,7 +48,7 @@ function isFolder(arg) {
 }
 
 module.exports = {
-  require: ["ts-node/register/transpile-only", path.join(__dirname, "test", "support", "runTempFolder.js")],
+  require: [path.join(__dirname, "test", "support", "typescript.js"), path.join(__dirname, "test", "support", "runTempFolder.js")],
   extension: ["ts"],
   spec: namedOnCommandLine().length > 0 ? [] : specFiles(),
   timeout: 120000,

@@ -119,7 +119,7 @@ for (const file of checkedGroups.flatMap((group) => [...filesOf(group)])) {
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
   testRunner: "mocha",
-  // .mocharc.js gives ts-node (transpile-only) and the .ts extension; only the spec differs
+  // .mocharc.js gives tsx (test/support/typescript.js) and the .ts extension; only the spec differs
   // (Stryker runs mocha serially: it ignores .mocharc.js's parallel and jobs).
   mochaOptions: { spec: groups.flatMap((group) => group.tests) },
   checkers: ["typescript"],

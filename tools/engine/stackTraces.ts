@@ -1,6 +1,6 @@
 // Stack traces off while a program runs under mocks. Pulumi's runtime takes one for every
 // promise it makes (only for its leak report, `debuggablePromise`) and one for every resource
-// (its source position, which only a real engine shows); under ts-node's source maps each costs
+// (its source position, which only a real engine shows); under the tests' source maps each costs
 // more than the resource it belongs to. Without them a mock run takes about a fifth of the CPU,
 // with the same resources, inputs and outputs.
 
