@@ -10,16 +10,21 @@ const os = require("node:os");
 const path = require("node:path");
 
 const slowestFirst = [
-  "test/plan.test.ts",
-  "test/policies.test.ts",
   "test/workflows.test.ts",
-  "test/stacks.test.ts",
-  "packages/db/test/export.test.ts",
   "test/stackFileWriter.test.ts",
+  "test/policies.test.ts",
+  "test/plan.test.ts",
   "packages/db/test/subset.test.ts",
+  "packages/db/test/export.test.ts",
   "test/planBase.test.ts",
+  "packages/db/test/objects.test.ts",
+  "test/bootstrap.test.ts",
+  "packages/db/test/guards.test.ts",
+  "packages/db/test/interrupt.test.ts",
+  "test/stackFileAttacks.test.ts",
+  "test/dockerfile.test.ts",
+  "test/productionEverywhere.test.ts",
   "test/planComment.test.ts",
-  "test/planDiff.test.ts",
 ];
 
 /** Every test file (the project's and each workspace package's), the slowest first, each once. */

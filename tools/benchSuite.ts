@@ -1,4 +1,4 @@
-// `npm run bench -- --suite`: how long `npm test` (the type-check, then every test file) takes,
+// `npm run bench -- --suite`: how long `npm test` (the type-check and every test file) takes,
 // as the median of fresh runs, with the CPU time it used (user + system, every process of the
 // run). Wall time is what a developer waits; on a shared machine CPU time says what changed.
 import { spawn } from "node:child_process";
