@@ -1367,6 +1367,7 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
         assert.equal(run.status, 1);
         assert.deepEqual(errors(run.stdout), [`::error::${message}`]);
         assert.deepEqual(run.calls, [readOutputs(stack)], "nothing started");
+        assert.deepEqual(fs.readdirSync(run.cwd).filter((name) => !name.startsWith(".")), [], "no command in a value ran");
       };
       refusedBy({ dataSyncTaskDefinitionArn: null }, "prod: its stack output dataSyncTaskDefinitionArn is null; the data sync needs its data-sync task (set trading-bot:dataSync in Pulumi.prod.yaml, then pulumi up)");
       refusedBy({ dataSyncExportsBucket: null }, "prod: its stack output dataSyncExportsBucket is null; the data sync needs its exports bucket (trading-bot:dataSync.export: true, then pulumi up)");
@@ -1374,6 +1375,9 @@ describe("workflow steps, run as GitHub runs them, against stack files in a temp
       refusedBy({ dataSyncSubnetIds: [] }, "prod: its stack output dataSyncSubnetIds is not a list of subnet ids; the data sync needs the task's subnets");
       refusedBy({ dataSyncAssignPublicIp: null }, "prod: its stack output dataSyncAssignPublicIp is not true or false; the data sync needs it");
       refusedBy({ clusterName: "a cluster; rm -rf /" }, 'prod: its stack output clusterName is "a cluster; rm -rf /"; the data sync needs its ECS cluster');
+      // Quotes, a command substitution and a line break: read into the script as text, never run.
+      refusedBy({ clusterName: "it's $(touch pwned)\n`touch pwned`" }, 'prod: its stack output clusterName is "it\'s $(touch pwned)\\n`touch pwned`"; the data sync needs its ECS cluster');
+      refusedBy({ region: "us-east-1\n" }, 'prod: its stack output region is "us-east-1\\n"; the data sync needs its AWS region');
       refusedBy({ dataSyncSecurityGroupId: "[secret]" }, `prod: its stack output dataSyncSecurityGroupId is "[secret]"; the data sync needs the task's security group`);
       refusedBy({ dataSyncTaskDefinitionArn: null }, "dev: its stack output dataSyncTaskDefinitionArn is null; the data sync needs its data-sync task (set trading-bot:dataSync in Pulumi.dev.yaml, then pulumi up)", runImport, "dev");
     });

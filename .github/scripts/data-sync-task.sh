@@ -37,16 +37,36 @@ readonly task_arn_pattern='^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:task/[A-Za-z
 # What the stack's outputs give, set by read_task_outputs (and restart_service), the task started
 # and its last description.
 outputs="" region="" cluster="" service="" task_definition="" network="" task_arn="" location="" log_group="" described=""
+# The outputs the data sync reads, as read_outputs gives them.
+declare -A output_text=()
 
 fail() {
   echo "::error::$*"
   exit 1
 }
 
-# output NAME PATTERN VARIABLE WHAT: the stack output NAME, a string matching PATTERN, into VARIABLE.
+# read_outputs: the stack's outputs and, from one jq call (a jq start costs more than the rest of
+# the check), the ones the data sync reads: a string as it is, dataSyncSubnetIds as its JSON when
+# it is a non-empty list of subnet ids, dataSyncAssignPublicIp as ENABLED or DISABLED; "" for any
+# other value. @sh quotes each for the array assignment, the way jq's manual gives values to a shell.
+read_outputs() {
+  local quoted values i
+  local -r names=(region clusterName serviceName dataSyncTaskDefinitionArn dataSyncSecurityGroupId dataSyncSubnetIds dataSyncAssignPublicIp
+    dataSyncLogGroupName dataSyncExportsBucket)
+  outputs=$(pulumi stack output --json --stack "$STACK")
+  quoted=$(jq -r '[$ARGS.positional[] as $name | .[$name]
+    | if $name == "dataSyncSubnetIds" then
+        if type == "array" and length > 0 and all(.[]; type == "string" and test("^subnet-[0-9a-f]{8,17}$")) then tojson else "" end
+      elif $name == "dataSyncAssignPublicIp" then
+        if . == true then "ENABLED" elif . == false then "DISABLED" else "" end
+      elif type == "string" then . else "" end] | @sh' --args "${names[@]}" <<<"$outputs")
+  eval "values=($quoted)"
+  for i in "${!names[@]}"; do output_text[${names[i]}]=${values[i]}; done
+}
+
+# output NAME PATTERN VARIABLE WHAT: the stack output NAME (one read_outputs reads), a string matching PATTERN, into VARIABLE.
 output() {
-  local value shown
-  value=$(jq -r --arg name "$1" '.[$name] | if type == "string" then . else "" end' <<<"$outputs")
+  local value=${output_text[$1]-} shown
   if [[ ! "$value" =~ $2 ]]; then
     shown=$(jq -c --arg name "$1" '.[$name]' <<<"$outputs")
     fail "$STACK: its stack output $1 is $shown; the data sync needs $4"
@@ -57,20 +77,21 @@ output() {
 # The stack's outputs the task needs: region, cluster, task definition, network configuration.
 read_task_outputs() {
   local subnets security_group public
-  outputs=$(pulumi stack output --json --stack "$STACK")
+  read_outputs
   output region '^[a-z]{2}(-[a-z]+)+-[0-9]+$' region "its AWS region"
   output clusterName '^[A-Za-z0-9_-]{1,255}$' cluster "its ECS cluster"
   output dataSyncTaskDefinitionArn "^arn:aws[a-z-]*:ecs:$region:[0-9]{12}:task-definition/[A-Za-z0-9_-]{1,255}:[0-9]+\$" task_definition \
     "its data-sync task (set trading-bot:dataSync in Pulumi.$STACK.yaml, then pulumi up)"
   output dataSyncSecurityGroupId '^sg-[0-9a-f]{8,17}$' security_group "the task's security group"
-  subnets=$(jq -c '.dataSyncSubnetIds | if type == "array" and length > 0 and all(.[]; type == "string" and test("^subnet-[0-9a-f]{8,17}$")) then . else empty end' <<<"$outputs")
+  subnets=${output_text[dataSyncSubnetIds]}
   [[ -n "$subnets" ]] || fail "$STACK: its stack output dataSyncSubnetIds is not a list of subnet ids; the data sync needs the task's subnets"
-  public=$(jq -r '.dataSyncAssignPublicIp | if . == true then "ENABLED" elif . == false then "DISABLED" else "" end' <<<"$outputs")
+  public=${output_text[dataSyncAssignPublicIp]}
   [[ -n "$public" ]] || fail "$STACK: its stack output dataSyncAssignPublicIp is not true or false; the data sync needs it"
   network=$(jq -nc --argjson subnets "$subnets" --arg group "$security_group" --arg public "$public" \
     '{awsvpcConfiguration: {subnets: $subnets, securityGroups: [$group], assignPublicIp: $public}}')
   # Optional: a stack updated before this output existed still syncs, its log is only pointed at.
-  log_group=$(jq -r '.dataSyncLogGroupName | if type == "string" and test("^/ecs/[A-Za-z0-9_.#/-]{1,500}$") then . else "" end' <<<"$outputs")
+  log_group=${output_text[dataSyncLogGroupName]}
+  [[ "$log_group" =~ ^/ecs/[A-Za-z0-9_.#/-]{1,500}$ ]] || log_group=""
 }
 
 # one_line FILE: the file's text on one line, for an ::error:: annotation.
@@ -244,7 +265,7 @@ import_data() {
 # The article's "restart target services": a new deployment, so the app reads the new data.
 restart_service() {
   local deployment waited=0 events
-  outputs=$(pulumi stack output --json --stack "$STACK")
+  read_outputs
   output region '^[a-z]{2}(-[a-z]+)+-[0-9]+$' region "its AWS region"
   output clusterName '^[A-Za-z0-9_-]{1,255}$' cluster "its ECS cluster"
   output serviceName '^[A-Za-z0-9_-]{1,255}$' service "its ECS service"
