@@ -1,5 +1,7 @@
 // The policy pack, run as the Pulumi CLI runs it (run-policy-pack + the Analyzer protocol),
-// against the real prod and dev stacks, against each of them broken in one place, and at
+// from its JavaScript (the plan's copy; `npm run typecheck` checks the TypeScript with the
+// pack's tsconfig.json, as the CLI's start would, and bootstrap.test.ts starts a TypeScript
+// pack the CLI's way), against the real prod and dev stacks, against each of them broken in one place, and at
 // each production rule's boundary. The rules' checks are also tested in-process, one file
 // per AWS service, in test/policies/.
 import { strict as assert } from "node:assert";
@@ -11,6 +13,7 @@ import { rules } from "../policies/catalog";
 import { MockRunResult, RecordedResource, componentResourceOf } from "../tools/engine/resource";
 import { Level, PolicyPackProcess, analyzeResources, unknownValue } from "../tools/engine/policyPack";
 import { repoRoot, runCommittedStack, runStackText } from "./helpers";
+import { javaScriptCheckout } from "./planSupport";
 
 /**
  * The policy pack's process, started with no stack traces taken: the Pulumi runtime it loads
@@ -20,7 +23,7 @@ function startPackWithoutStackTraces(): Promise<PolicyPackProcess> {
   const nodeOptions = process.env.NODE_OPTIONS;
   process.env.NODE_OPTIONS = `${nodeOptions ?? ""} --stack-trace-limit=0`.trim();
   try {
-    return PolicyPackProcess.start(path.join(repoRoot, "policies"));
+    return PolicyPackProcess.start(javaScriptCheckout().packDirectory);
   } finally {
     // The process is spawned by now: the variable goes back to what the rest of this process sees.
     if (nodeOptions === undefined) delete process.env.NODE_OPTIONS;
