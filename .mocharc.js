@@ -59,5 +59,6 @@ module.exports = {
   timeout: 120000,
   reporter: "spec",
   parallel: true,
-  jobs: Math.max(2, os.availableParallelism()),
+  // One worker more than cores: workers wait on the processes their tests start (tools, packs, steps).
+  jobs: os.availableParallelism() + 1,
 };

@@ -454,7 +454,7 @@ describe("npm run plan stops the policy pack's process", () => {
     // The schema and the components refuse the same values, so no stack file makes the
     // program itself throw: the plan's command runs here with a program that does.
     const script = `require("./tools/plan").main(["dev"], { projectRoot: process.cwd(), program: () => { throw new Error("the program broke"); } }).then((code) => process.exit(code));`;
-    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: repoRoot, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+    const result = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { cwd: repoRoot, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
     const run = { status: result.status, stdout: result.stdout, stderr: result.stderr };
     assert.equal(run.status, 2, run.stdout + run.stderr);
     const lines = run.stderr.split("\n").filter((line) => line && !line.startsWith("plan: reading") && !line.startsWith("plan: starting") && !line.startsWith("plan: running"));
