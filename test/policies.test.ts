@@ -1,8 +1,8 @@
 // The policy pack, run as the Pulumi CLI runs it (run-policy-pack + the Analyzer protocol),
 // from its JavaScript (the plan's copy; `npm run typecheck` checks the TypeScript with the
 // pack's tsconfig.json, as the CLI's start would, and bootstrap.test.ts starts a TypeScript
-// pack the CLI's way), against the real prod and dev stacks, against each of them broken in one place, and at
-// each production rule's boundary. The rules' checks are also tested in-process, one file
+// pack the CLI's way), against the real prod and dev stacks, against each of them broken in
+// one place, and at each production rule's boundary. The rules' checks are also tested in-process, one file
 // per AWS service, in test/policies/.
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";

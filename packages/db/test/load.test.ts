@@ -12,8 +12,8 @@ import { batchRows } from "../src/postgresSource";
 import type { SchemaModel, TableModel } from "../src/schemaModel";
 import { parseDatabaseUrl } from "../src/urls";
 import { testKey, writeRules } from "./fixture";
-import { giveBack } from "./pglitePool";
-import { type TestDatabase, createDatabase, pgliteInProcess, runDb, serverUrl, tempFolder } from "./support";
+import { giveBack, takeDatabase } from "./pglitePool";
+import { type TestDatabase, createDatabase, runDb, serverUrl, tempFolder } from "./support";
 
 const hostileColumns = ["note", "label", "fixed", "amount", "ratio", "small", "at", "day", "span", "doc", "raw_doc", "blob", "tags", "grid", "flag", "uid"];
 
@@ -84,7 +84,7 @@ describe("npm run db -- rows into PostgreSQL: COPY, or INSERT on PGlite", functi
     });
 
     it("is read back exactly by PostgreSQL's own COPY parser (PGlite in this process, COPY FROM '/dev/blob')", async () => {
-      const db = await pgliteInProcess();
+      const db = await takeDatabase(); // in this process: COPY FROM '/dev/blob' needs PGlite's own interface
       try {
         await db.exec(`${hostileTableSql}; CREATE TABLE hostile_copy (LIKE hostile)`);
         const params = ["$1", ...hostileColumns.map((_, i) => `$${i + 2}`)].join(", ");

@@ -7,21 +7,11 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { readSchema } from "../src/catalog";
 import { testKey, writeRules } from "./fixture";
 import { fillObjectsSource, objectsRulesYaml } from "./objectsFixture";
-import { type TestDatabase, connectionRecorder, createDatabase, findPgDump, runDb, schemaDump, serverUrl, tempFolder } from "./support";
+import { type TestDatabase, connectionRecorder, createDatabase, findPgDump, runDb, schemaDump, schemaOf, serverUrl, tempFolder } from "./support";
 
 const golden = path.join(__dirname, "golden", "rules-init.yaml");
-
-async function schemaOf(database: TestDatabase) {
-  const client = await database.connect();
-  try {
-    return await readSchema(client);
-  } finally {
-    await client.end();
-  }
-}
 
 function sqliteRows(file: string, sql: string): Record<string, unknown>[] {
   const db = new DatabaseSync(file, { readOnly: true });

@@ -2,20 +2,10 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { readSchema } from "../src/catalog";
 import { fillSource } from "./fixture";
-import { type TestDatabase, createDatabase, findPgDump, runDb, schemaDump, serverUrl, tempFolder } from "./support";
+import { type TestDatabase, createDatabase, findPgDump, runDb, schemaDump, schemaOf, serverUrl, tempFolder } from "./support";
 
 const sides = (source: string, target: string) => ["--from-url", source, "--from-stack", "dev", "--to-url", target, "--to-stack", "staging"];
-
-async function schemaOf(database: TestDatabase) {
-  const client = await database.connect();
-  try {
-    return await readSchema(client);
-  } finally {
-    await client.end();
-  }
-}
 
 // pg_dump must be the server's major version or newer: PGlite is PostgreSQL 18, Debian's pg_dump 17.
 const pgDump = serverUrl ? findPgDump() : undefined;

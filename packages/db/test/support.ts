@@ -8,6 +8,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
+import { readSchema } from "../src/catalog";
 import { main } from "../src/index";
 import { giveBack, takeDatabase } from "./pglitePool";
 
@@ -56,9 +57,6 @@ function withDatabase(url: string, drop: () => Promise<void>): TestDatabase {
 
 let counter = 0;
 
-/** A PGlite database in this process, for what its wire protocol cannot carry (COPY); give it back with `giveBack`. */
-export const pgliteInProcess = takeDatabase;
-
 /**
  * DROP DATABASE ... WITH (FORCE) as the test role. An autovacuum worker analysing freshly loaded
  * tables belongs to no role the test role may signal (before PostgreSQL 18's
@@ -104,6 +102,16 @@ export async function createDatabase(): Promise<TestDatabase> {
     await server.stop();
     await giveBack(db);
   });
+}
+
+/** The tool's model of `database`'s schema, read as the tool reads it. */
+export async function schemaOf(database: TestDatabase) {
+  const client = await database.connect();
+  try {
+    return await readSchema(client);
+  } finally {
+    await client.end();
+  }
 }
 
 /** pg_dump, when this machine has one (Debian puts it under /usr/lib/postgresql/<version>/bin). */
